@@ -1,0 +1,124 @@
+/**
+ * Typed JSON lines the agent process writes on stdout, one object per line, each carrying
+ * `"nsEvent": 1`. The supervisor parses these (anything else is a plain log line), persists them
+ * in the run log and feeds the UI. No regex over prose.
+ */
+import { z } from 'zod';
+
+export const AgentRole = z.enum(['initializer', 'coding', 'regression']);
+export type AgentRole = z.infer<typeof AgentRole>;
+
+export const RunPhase = z.enum([
+  'starting',
+  'initializing',
+  'working',
+  'draining',
+  'drained',
+  'rate-limited',
+  'complete',
+  'stopping',
+  'failed',
+]);
+export type RunPhase = z.infer<typeof RunPhase>;
+
+export const Usage = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  costUsd: z.number(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const Progress = z.object({
+  total: z.number(),
+  passing: z.number(),
+  inProgress: z.number(),
+  underTest: z.number(),
+  blocked: z.number(),
+  needsHuman: z.number(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+const base = { nsEvent: z.literal(1), ts: z.number() };
+
+export const AgentEvent = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('run-state'), phase: RunPhase, message: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('agent-started'),
+    agentId: z.string(),
+    role: AgentRole,
+    featureId: z.number().nullable(),
+    featureName: z.string().nullable(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('agent-finished'),
+    agentId: z.string(),
+    role: AgentRole,
+    featureId: z.number().nullable(),
+    sessionId: z.string().nullable(),
+    outcome: z.enum(['passed', 'failed', 'tested-ok', 'regression', 'aborted', 'error', 'timeout', 'rate-limited', 'done']),
+    message: z.string(),
+    usage: Usage.nullable(),
+    turns: z.number().nullable(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('activity'),
+    agentId: z.string(),
+    kind: z.enum(['tool', 'text', 'thinking']),
+    summary: z.string(),
+  }),
+  z.object({ ...base, type: z.literal('progress'), progress: Progress }),
+  z.object({
+    ...base,
+    type: z.literal('cost'),
+    agentId: z.string(),
+    usage: Usage,
+    /** Totals for the whole run so far. */
+    runTotal: Usage,
+  }),
+  z.object({
+    ...base,
+    type: z.literal('rate-limit'),
+    state: z.enum(['hold', 'release']),
+    /** Epoch ms when new sessions may start again (hold only). */
+    until: z.number().nullable(),
+    message: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('human-input'),
+    featureId: z.number(),
+    featureName: z.string(),
+    prompt: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('error'),
+    agentId: z.string().nullable(),
+    message: z.string(),
+  }),
+]);
+export type AgentEvent = z.infer<typeof AgentEvent>;
+export type AgentEventType = AgentEvent['type'];
+
+/** Parses one stdout line: an AgentEvent, or null for a plain log line. */
+export function parseAgentEventLine(line: string): AgentEvent | null {
+  if (!line.startsWith('{') || !line.includes('"nsEvent"')) return null;
+  try {
+    const parsed = AgentEvent.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type AgentEventInput = DistributiveOmit<AgentEvent, 'nsEvent' | 'ts'>;
+
+export function formatAgentEventLine(event: AgentEventInput, now = Date.now()): string {
+  return JSON.stringify({ nsEvent: 1, ts: now, ...event });
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ProjectId } from './projects.ts';
+
+export const FeatureState = z.enum([
+  'pending',
+  'in-progress',
+  'under-test',
+  'passing',
+  'blocked',
+  'needs-human',
+]);
+export type FeatureState = z.infer<typeof FeatureState>;
+
+export const HumanInputField = z.object({
+  id: z.string(),
+  label: z.string(),
+  type: z.enum(['text', 'textarea', 'select', 'boolean']),
+  required: z.boolean().optional(),
+  placeholder: z.string().optional(),
+  options: z.array(z.string()).optional(),
+});
+export type HumanInputField = z.infer<typeof HumanInputField>;
+
+export const FeatureView = z.object({
+  id: z.number(),
+  priority: z.number(),
+  category: z.string(),
+  name: z.string(),
+  description: z.string(),
+  steps: z.array(z.string()),
+  dependencies: z.array(z.number()),
+  state: FeatureState,
+  blockedReason: z.string().nullable(),
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  humanInput: z
+    .object({ prompt: z.string(), fields: z.array(HumanInputField) })
+    .nullable(),
+});
+export type FeatureView = z.infer<typeof FeatureView>;
+
+export const FeatureList = z.object({
+  features: z.array(FeatureView),
+  dbPath: z.string().nullable(),
+});
+export type FeatureList = z.infer<typeof FeatureList>;
+
+export const SpecRef = z.object({ id: ProjectId }).strict();
+export const SpecSave = z
+  .object({ id: ProjectId, text: z.string().max(1_000_000, 'The spec is larger than 1 MB') })
+  .strict();
+export const HumanInputResolve = z
+  .object({
+    id: ProjectId,
+    featureId: z.number().int().min(1),
+    values: z.record(z.string(), z.union([z.string(), z.boolean()])),
+  })
+  .strict();

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { RunOverrides } from './run-settings.ts';
+import { Schedule } from './schedules.ts';
+
+export const ProjectName = z
+  .string()
+  .regex(
+    /^[a-zA-Z0-9_-]{1,50}$/,
+    'A project name is 1 to 50 letters, digits, hyphens or underscores',
+  );
+
+export const ProjectPath = z
+  .string()
+  .min(1, 'Enter the folder of the project')
+  .max(4096, 'That path is too long');
+
+export const ProjectId = z.string().min(1).max(64);
+
+export const Project = z.object({
+  id: z.string(),
+  name: z.string(),
+  path: z.string(),
+  createdAt: z.string(),
+  overrides: RunOverrides,
+  schedules: z.array(Schedule),
+});
+export type Project = z.infer<typeof Project>;
+
+export const ProjectAdd = z
+  .object({ name: ProjectName, path: ProjectPath, overrides: RunOverrides.optional() })
+  .strict();
+export type ProjectAdd = z.infer<typeof ProjectAdd>;
+
+export const ProjectUpdate = z
+  .object({
+    id: ProjectId,
+    name: ProjectName.optional(),
+    path: ProjectPath.optional(),
+    overrides: RunOverrides.optional(),
+  })
+  .strict();
+export type ProjectUpdate = z.infer<typeof ProjectUpdate>;
+
+export const ProjectRef = z.object({ id: ProjectId }).strict();
+export type ProjectRef = z.infer<typeof ProjectRef>;

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { ModelId, defaultModel } from './models.ts';
+import { CodingAgents, RegressionAgents, RunSettings } from './run-settings.ts';
+
+export const notificationKinds = [
+  'all-passing',
+  'agent-crashed',
+  'retries-exhausted',
+  'needs-human-input',
+  'rate-limited',
+  'window-started',
+  'window-ended',
+] as const;
+export const NotificationKind = z.enum(notificationKinds);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+export const QuitBehavior = z.enum(['stop-agents', 'leave-running']);
+export type QuitBehavior = z.infer<typeof QuitBehavior>;
+
+const BaseUrl = z
+  .string()
+  .trim()
+  .max(500, 'A base URL has at most 500 characters')
+  .regex(/^https?:\/\/\S+$/, 'A base URL must start with http:// or https://');
+
+/** What is persisted (secrets are not: they live in the Secrets port). */
+export const Settings = z.object({
+  defaults: RunSettings,
+  quitBehavior: QuitBehavior,
+  closeToTray: z.boolean(),
+  startAtLogin: z.boolean(),
+  /** Minutes between the drain at a window's end and the forced stop. */
+  windowEndGraceMinutes: z.number().int().min(0).max(240),
+  /** Wall-clock limit for one agent session, in minutes. */
+  sessionTimeoutMinutes: z.number().int().min(5).max(720),
+  /** Sessions that may end without passing a feature before it needs a human. */
+  maxFeatureAttempts: z.number().int().min(1).max(20),
+  mutedNotifications: z.array(NotificationKind),
+  provider: z.object({
+    baseUrl: BaseUrl.or(z.literal('')),
+  }),
+  claudeExecutablePath: z.string().max(1000),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const defaultSettings: Settings = {
+  defaults: { model: defaultModel, yolo: false, codingAgents: 1, regressionAgents: 1 },
+  quitBehavior: 'stop-agents',
+  closeToTray: true,
+  startAtLogin: false,
+  windowEndGraceMinutes: 10,
+  sessionTimeoutMinutes: 90,
+  maxFeatureAttempts: 3,
+  mutedNotifications: [],
+  provider: { baseUrl: '' },
+  claudeExecutablePath: '',
+};
+
+/** What the renderer sees: the settings plus whether each secret is set (never its value). */
+export const SettingsView = Settings.extend({
+  secrets: z.object({
+    apiKey: z.object({ set: z.boolean(), hint: z.string() }),
+    authToken: z.object({ set: z.boolean(), hint: z.string() }),
+  }),
+  /** Set when the settings file was unreadable and had to be replaced. */
+  recoveredFrom: z.string().nullable(),
+});
+export type SettingsView = z.infer<typeof SettingsView>;
+
+export const SettingsUpdate = z
+  .object({
+    defaults: z
+      .object({
+        model: ModelId.optional(),
+        yolo: z.boolean().optional(),
+        codingAgents: CodingAgents.optional(),
+        regressionAgents: RegressionAgents.optional(),
+      })
+      .strict()
+      .optional(),
+    quitBehavior: QuitBehavior.optional(),
+    closeToTray: z.boolean().optional(),
+    startAtLogin: z.boolean().optional(),
+    windowEndGraceMinutes: z
+      .number()
+      .int()
+      .min(0, 'The grace period is 0 to 240 minutes')
+      .max(240, 'The grace period is 0 to 240 minutes')
+      .optional(),
+    sessionTimeoutMinutes: z
+      .number()
+      .int()
+      .min(5, 'The session limit is 5 to 720 minutes')
+      .max(720, 'The session limit is 5 to 720 minutes')
+      .optional(),
+    maxFeatureAttempts: z
+      .number()
+      .int()
+      .min(1, 'Attempts are 1 to 20')
+      .max(20, 'Attempts are 1 to 20')
+      .optional(),
+    mutedNotifications: z.array(NotificationKind).optional(),
+    provider: z.object({ baseUrl: BaseUrl.or(z.literal('')) }).optional(),
+    claudeExecutablePath: z.string().max(1000).optional(),
+    /** Write-only: a new value replaces the stored one, null clears it. */
+    apiKey: z.string().min(1).max(500).nullable().optional(),
+    authToken: z.string().min(1).max(2000).nullable().optional(),
+  })
+  .strict();
+export type SettingsUpdate = z.infer<typeof SettingsUpdate>;

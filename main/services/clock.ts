@@ -1,0 +1,60 @@
+/** Time is a port: services take a Clock so unit tests can drive a fake one. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  now(): number;
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    // setTimeout overflows past 2^31-1 ms (~24.8 days); callers re-plan on wake anyway.
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647));
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** A manual clock for tests: time moves only when advanced, firing due timers in order. */
+export class FakeClock implements Clock {
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 0;
+  constructor(private current: number) {}
+  now(): number {
+    return this.current;
+  }
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = this.nextId++;
+    this.timers.push({ at: this.current + Math.max(0, ms), fn, id });
+    return { cancel: () => (this.timers = this.timers.filter((t) => t.id !== id)) };
+  }
+  pending(): number {
+    return this.timers.length;
+  }
+  nextAt(): number | null {
+    return this.timers.reduce<number | null>((m, t) => (m === null || t.at < m ? t.at : m), null);
+  }
+  /** Moves to `target`, firing every timer due on the way, in time order. */
+  advanceTo(target: number): void {
+    for (;;) {
+      const due = this.timers
+        .filter((t) => t.at <= target)
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t.id !== due.id);
+      this.current = Math.max(this.current, due.at);
+      due.fn();
+    }
+    this.current = Math.max(this.current, target);
+  }
+  advance(ms: number): void {
+    this.advanceTo(this.current + ms);
+  }
+  /** Jumps the wall clock without firing timers (a clock change or a sleep). */
+  jump(to: number): void {
+    this.current = to;
+  }
+}

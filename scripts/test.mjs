@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * Runs the test suites with node's own test runner (Node 24, from the `node` devDependency) and
+ * ends with one line `<N> passed, <M> failed` over every suite, which is what CI reads.
+ *
+ *   node scripts/test.mjs                 all suites: unit, integration, e2e, electron
+ *   node scripts/test.mjs unit e2e        only those suites
+ *   node scripts/test.mjs test/unit/x.test.ts   only those files
+ */
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `Tests run on Node 24 (this is ${process.version}). Run them through npm (npm test), which puts the node devDependency first on PATH.`,
+  );
+  process.exit(1);
+}
+// A stray `require('electron')` must fail fast instead of trying to download a binary.
+process.env.ELECTRON_OVERRIDE_DIST_PATH ??= join(root, '.tmp', 'no-electron-here');
+process.env.NIGHTSHIFT_TEST = '1';
+
+const suites = ['unit', 'integration', 'e2e', 'electron'];
+const args = process.argv.slice(2);
+const wanted = args.filter((a) => suites.includes(a));
+const explicitFiles = args.filter((a) => !suites.includes(a)).map((f) => resolve(f));
+
+function listTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listTests(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out.sort();
+}
+
+const plan = explicitFiles.length
+  ? [{ suite: 'selected', files: explicitFiles }]
+  : (wanted.length ? wanted : suites).map((suite) => ({
+      suite,
+      files: listTests(join(root, 'test', suite)),
+    }));
+
+if (plan.some((p) => p.suite === 'e2e' || p.suite === 'electron' || p.suite === 'selected')) {
+  // The browser shell serves the built renderer and the e2e tests drive it.
+  if (!process.env.NIGHTSHIFT_SKIP_BUILD) {
+    console.log('Building the app (electron-vite build) for the e2e suites…');
+    execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  }
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const { suite, files } of plan) {
+  if (files.length === 0) continue;
+  console.log(`\n── ${suite}: ${files.length} file(s) ──`);
+  const concurrency = suite === 'unit' ? 2 : 1;
+  const stream = run({ files, concurrency, timeout: 10 * 60_000, cwd: root });
+  stream.on('test:pass', (e) => {
+    if (e.details?.type === 'suite') return;
+    if (e.skip || e.todo) skipped++;
+    else passed++;
+  });
+  stream.on('test:fail', (e) => {
+    if (e.details?.type === 'suite' && e.details?.error?.failureType !== 'testCodeFailure') return;
+    failed++;
+  });
+  await new Promise((done) => {
+    stream.compose(spec).on('data', (chunk) => process.stdout.write(chunk)).on('end', done);
+  });
+}
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failed > 0 ? 1 : 0;
