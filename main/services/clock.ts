@@ -22,7 +22,10 @@ export const systemClock: Clock = {
 export class FakeClock implements Clock {
   private timers: { at: number; fn: () => void; id: number }[] = [];
   private nextId = 0;
-  constructor(private current: number) {}
+  private current: number;
+  constructor(start: number) {
+    this.current = start;
+  }
   now(): number {
     return this.current;
   }

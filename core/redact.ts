@@ -1,0 +1,45 @@
+/**
+ * Secret redaction for everything that leaves an agent: live log lines, run log files, crash
+ * excerpts. Patterns cover provider keys and `name=value` / `name: value` credentials; the value
+ * is replaced, the name kept so the line still reads.
+ */
+const REDACTED = '[REDACTED]';
+
+const tokenPatterns: RegExp[] = [
+  /\bsk-ant-[A-Za-z0-9_-]{10,}/g, // Anthropic keys
+  /\bsk-[A-Za-z0-9_-]{20,}/g, // OpenAI-style keys
+  /\bgh[posru]_[A-Za-z0-9]{30,}/g, // GitHub tokens
+  /\bgithub_pat_[A-Za-z0-9_]{30,}/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack
+  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key id
+  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API key
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
+];
+
+// NAME=value, NAME: value, "name": "value", --password value; NAME contains a secret word.
+const assignment =
+  /((?:[A-Za-z0-9_.-]*?)(?:api[_-]?key|apikey|auth[_-]?token|access[_-]?token|refresh[_-]?token|secret|passw(?:or)?d|passwd|token|credentials?|private[_-]?key)[A-Za-z0-9_.-]*"?\s*[:=]\s*"?)([^\s"',;]+)/gi;
+const bearer = /(\b(?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=-]{8,})/g;
+const urlPassword = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
+const cliFlag = /(--(?:password|token|api-key|secret)[= ])(\S+)/gi;
+
+export function redact(text: string, extraSecrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of extraSecrets) {
+    if (secret.length >= 6) out = out.split(secret).join(REDACTED);
+  }
+  for (const p of tokenPatterns) out = out.replace(p, REDACTED);
+  out = out.replace(urlPassword, `$1${REDACTED}$3`);
+  out = out.replace(bearer, `$1${REDACTED}`);
+  out = out.replace(cliFlag, `$1${REDACTED}`);
+  out = out.replace(assignment, (match: string, name: string, value: string) =>
+    value === REDACTED || value.startsWith('[REDACTED') ? match : `${name}${REDACTED}`,
+  );
+  return out;
+}
+
+/** Shows that a secret is set without showing it: "sk-a…wxyz". */
+export function secretHint(secret: string): string {
+  if (secret.length <= 8) return '••••';
+  return `${secret.slice(0, 4)}…${secret.slice(-4)}`;
+}
