@@ -1,0 +1,261 @@
+import { useState, type ReactNode } from 'react';
+import {
+  resolveRunSettings,
+  defaultSettings,
+  type AgentState,
+  type Project,
+  type Result,
+  type RunSettings,
+} from '../../../contract/index.ts';
+import { getApi } from '../api.ts';
+import {
+  availableActions,
+  exitDescription,
+  formatClock,
+  formatElapsed,
+  originLabel,
+  statusLabel,
+  fieldMessage,
+} from '../lib/format.ts';
+import { useAction, useNow } from '../lib/hooks.ts';
+import { useApp } from '../stores/app.ts';
+import { useProjects } from '../stores/projects.ts';
+import { ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+
+export function stoppedState(projectId: string): AgentState {
+  return {
+    projectId,
+    status: 'stopped',
+    pauseKind: null,
+    pid: null,
+    runId: null,
+    startedAt: null,
+    origin: null,
+    settings: null,
+    exit: null,
+    canFreeze: true,
+    message: null,
+  };
+}
+
+function StatusBadge(props: { state: AgentState }): ReactNode {
+  const { state } = props;
+  return (
+    <span className={`badge status-${state.status}`} data-testid="status-badge">
+      <span className="status-dot" aria-hidden="true" />
+      <span>{statusLabel(state)}</span>
+    </span>
+  );
+}
+
+function RunningSince(props: { state: AgentState }): ReactNode {
+  const { state } = props;
+  const live = state.startedAt !== null && state.status !== 'stopped' && state.status !== 'crashed';
+  const now = useNow(1000, live);
+  if (!live || state.startedAt === null) return null;
+  const started = Date.parse(state.startedAt);
+  const origin = originLabel(state.origin);
+  return (
+    <p className="run-meta">
+      {origin ? <span>{origin}</span> : null}
+      <span>
+        since <time dateTime={state.startedAt}>{formatClock(started)}</time> (
+        {formatElapsed(now - started)})
+      </span>
+      {state.pid !== null ? <span className="muted">pid {state.pid}</span> : null}
+      {state.settings ? (
+        <span className="muted">
+          {state.settings.model} · {state.settings.codingAgents} coding ·{' '}
+          {state.settings.regressionAgents} regression · YOLO{' '}
+          {state.settings.yolo ? 'on' : 'off'}
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+function CrashDetails(props: { state: AgentState }): ReactNode {
+  const exit = props.state.exit;
+  if (props.state.status !== 'crashed' || !exit) return null;
+  return (
+    <div className="crash" role="group" aria-label="How the agent ended">
+      <p>
+        The agent process ended unexpectedly ({exitDescription(exit)}) at{' '}
+        <time dateTime={exit.at}>{formatClock(exit.at)}</time>. Read its last lines below, then
+        press Start to run it again.
+      </p>
+      {exit.lastLines.length > 0 ? (
+        <pre className="last-lines" aria-label="Last lines before the crash">
+          {exit.lastLines.join('\n')}
+        </pre>
+      ) : (
+        <p className="muted">It printed nothing before it ended.</p>
+      )}
+    </div>
+  );
+}
+
+/** The values for the next start, prefilled from project overrides, then global defaults. */
+function RunSettingsForm(props: {
+  value: RunSettings;
+  onChange: (value: RunSettings) => void;
+  disabled: boolean;
+  modelError: string | null;
+}): ReactNode {
+  const models = useApp((s) => s.models);
+  const { value, onChange, disabled } = props;
+  return (
+    <fieldset className="run-settings" disabled={disabled}>
+      <legend>Run settings for the next start</legend>
+      <div className="run-settings-grid">
+        <ModelPicker
+          label="Model"
+          value={value.model}
+          models={models}
+          onChange={(model) => onChange({ ...value, model })}
+          error={props.modelError}
+        />
+        <NumberSelect
+          label="Coding agents"
+          min={1}
+          max={5}
+          value={value.codingAgents}
+          onChange={(n) => onChange({ ...value, codingAgents: n ?? 1 })}
+        />
+        <NumberSelect
+          label="Regression agents"
+          min={0}
+          max={3}
+          value={value.regressionAgents}
+          onChange={(n) => onChange({ ...value, regressionAgents: n ?? 0 })}
+        />
+        <Switch
+          label="YOLO mode"
+          checked={value.yolo}
+          onChange={(yolo) => onChange({ ...value, yolo })}
+          hint="Skips browser testing: faster, less sure."
+        />
+      </div>
+    </fieldset>
+  );
+}
+
+export function ControlPanel(props: { project: Project }): ReactNode {
+  const { project } = props;
+  const state = useProjects((s) => s.agents[project.id]) ?? stoppedState(project.id);
+  const defaults = useApp((s) => s.settings?.defaults) ?? defaultSettings.defaults;
+  const initial = resolveRunSettings(defaults, project.overrides);
+  const initialKey = JSON.stringify(initial);
+  const [draft, setDraft] = useState<{ key: string; value: RunSettings }>({
+    key: initialKey,
+    value: initial,
+  });
+  // When the project's overrides or the global defaults change, start from them again.
+  const runSettings = draft.key === initialKey ? draft.value : initial;
+  const action = useAction();
+  const can = availableActions(state);
+  const busy = action.pending !== null;
+  const api = getApi();
+
+  const act = (label: string, fallback: string, fn: () => Promise<Result<AgentState>>) => {
+    const before = useProjects.getState().agents[project.id];
+    void action.run(label, fn, (s) => s.message ?? fallback).then((r) => {
+      // Use the reply only if no status event arrived meanwhile (events are newer).
+      const store = useProjects.getState();
+      if (r.ok && store.agents[project.id] === before) store.setAgent(r.value);
+    });
+  };
+
+  const modelError =
+    action.outcome?.kind === 'error' && action.outcome.field?.endsWith('model')
+      ? fieldMessage(action.outcome.message, action.outcome.field)
+      : null;
+  const pauseHintId = `pause-hint-${project.id}`;
+
+  return (
+    <section className="panel control-panel" aria-label="Agent control">
+      <div className="control-row">
+        <div className="status-block">
+          <StatusBadge state={state} />
+          {state.message && state.message !== action.outcome?.message ? (
+            <p className="status-message">{state.message}</p>
+          ) : null}
+        </div>
+        <div className="buttons" role="group" aria-label="Agent actions">
+          <button
+            type="button"
+            className="button primary"
+            disabled={!can.start || busy}
+            onClick={() =>
+              act('Starting…', 'Start requested.', () =>
+                api.call['agent.start']({ id: project.id, overrides: runSettings }),
+              )
+            }
+          >
+            Start
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={!can.pause || busy}
+            aria-describedby={!state.canFreeze ? pauseHintId : undefined}
+            onClick={() =>
+              act('Pausing…', 'Paused.', () =>
+                api.call['agent.pause']({ id: project.id }),
+              )
+            }
+          >
+            Pause
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={!can.drain || busy}
+            onClick={() =>
+              act('Asking the agent to finish current work…', 'Finishing current work.', () =>
+                api.call['agent.drain']({ id: project.id }),
+              )
+            }
+          >
+            Pause after current work
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={!can.resume || busy}
+            onClick={() =>
+              act('Resuming…', 'Resumed.', () => api.call['agent.resume']({ id: project.id }))
+            }
+          >
+            Resume
+          </button>
+          <button
+            type="button"
+            className="button danger"
+            disabled={!can.stop || busy}
+            onClick={() =>
+              act('Stopping…', 'Stopped.', () => api.call['agent.stop']({ id: project.id }))
+            }
+          >
+            Stop
+          </button>
+        </div>
+      </div>
+      {!state.canFreeze ? (
+        <p id={pauseHintId} className="field-hint">
+          This system cannot freeze a running process tree, so Pause is not available; use Pause
+          after current work instead.
+        </p>
+      ) : null}
+      <Outcome outcome={action.outcome} pending={action.pending} />
+      <RunningSince state={state} />
+      <CrashDetails state={state} />
+      <RunSettingsForm
+        value={runSettings}
+        onChange={(value) => setDraft({ key: initialKey, value })}
+        disabled={!can.start || busy}
+        modelError={modelError}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+import type { ReactNode } from 'react';
+import type { AgentCard, RunView } from '../../../contract/index.ts';
+import {
+  formatClock,
+  formatCost,
+  formatElapsed,
+  roleLabel,
+  usageSummary,
+} from '../lib/format.ts';
+import { useNow } from '../lib/hooks.ts';
+import { useProjects } from '../stores/projects.ts';
+
+function phaseLabel(view: RunView): string | null {
+  switch (view.phase) {
+    case null:
+      return null;
+    case 'starting':
+      return 'Starting';
+    case 'initializing':
+      return 'Writing the feature list from the spec';
+    case 'working':
+      return 'Working through features';
+    case 'draining':
+      return 'Finishing current work, starting nothing new';
+    case 'drained':
+      return 'Idle after finishing current work';
+    case 'rate-limited':
+      return 'Waiting for the rate limit to reset';
+    case 'complete':
+      return 'Every feature passes';
+    case 'stopping':
+      return 'Stopping';
+    case 'failed':
+      return 'The run failed';
+  }
+}
+
+function AgentCardView(props: { card: AgentCard; now: number }): ReactNode {
+  const { card, now } = props;
+  return (
+    <li className="agent-card">
+      <div className="agent-card-head">
+        <span className={`role role-${card.role}`}>{roleLabel(card.role)}</span>
+        <span className="muted mono">{card.agentId}</span>
+        <span className="agent-elapsed" title={`Started ${formatClock(card.startedAt)}`}>
+          {formatElapsed(now - card.startedAt)}
+        </span>
+      </div>
+      <div className="agent-feature">
+        {card.featureId !== null ? (
+          <>
+            <span className="mono">#{card.featureId}</span> {card.featureName ?? ''}
+          </>
+        ) : (
+          <span className="muted">No feature yet</span>
+        )}
+      </div>
+      <div className="agent-doing" title={card.doing}>
+        {card.doing || <span className="muted">Waiting for its first step…</span>}
+      </div>
+      <div className="agent-usage muted">
+        {card.usage ? usageSummary(card.usage) : 'No usage reported yet'}
+      </div>
+    </li>
+  );
+}
+
+export function RunOverview(props: { projectId: string }): ReactNode {
+  const view = useProjects((s) => s.runViews[props.projectId]);
+  const live = (view?.agents.length ?? 0) > 0;
+  const now = useNow(1000, live || view?.rateLimitedUntil != null);
+  if (!view) return null;
+  const progress = view.progress;
+  const phase = phaseLabel(view);
+  const rateLimited = view.rateLimitedUntil !== null && view.rateLimitedUntil > now;
+  const pct = progress && progress.total > 0 ? (progress.passing / progress.total) * 100 : 0;
+  return (
+    <section className="panel run-overview" aria-label="Run">
+      {rateLimited && view.rateLimitedUntil !== null ? (
+        <div className="banner warn" role="status">
+          <strong>Rate-limited until {formatClock(view.rateLimitedUntil)}</strong>; new sessions
+          resume by themselves.
+        </div>
+      ) : null}
+      {view.lastError ? (
+        <div className="banner error" role="status">
+          {view.lastError}
+        </div>
+      ) : null}
+      <div className="overview-row">
+        <div className="overview-progress">
+          {progress && progress.total > 0 ? (
+            <>
+              <div className="progress-figures">
+                <strong>
+                  {progress.passing}/{progress.total}
+                </strong>{' '}
+                features passing ({Math.round(pct)}%)
+              </div>
+              <div
+                className="bar"
+                role="progressbar"
+                aria-label="Features passing"
+                aria-valuemin={0}
+                aria-valuemax={progress.total}
+                aria-valuenow={progress.passing}
+              >
+                <span style={{ width: `${pct}%` }} />
+              </div>
+              <div className="progress-detail muted">
+                {progress.inProgress} in progress · {progress.underTest} under test ·{' '}
+                {progress.blocked} blocked · {progress.needsHuman} need input
+              </div>
+            </>
+          ) : (
+            <div className="muted">
+              No features reported yet. The first run writes them from the spec.
+            </div>
+          )}
+        </div>
+        <dl className="overview-facts">
+          {phase ? (
+            <div>
+              <dt>Phase</dt>
+              <dd>{view.phaseMessage ? `${phase}: ${view.phaseMessage}` : phase}</dd>
+            </div>
+          ) : null}
+          <div>
+            <dt>Run cost</dt>
+            <dd>
+              {view.runTotal ? (
+                <>
+                  {formatCost(view.runTotal.costUsd)}{' '}
+                  <span className="muted">({usageSummary(view.runTotal)})</span>
+                </>
+              ) : (
+                <span className="muted">none yet</span>
+              )}
+            </dd>
+          </div>
+        </dl>
+      </div>
+      {view.agents.length > 0 ? (
+        <ul className="agent-cards" aria-label="Agents working now">
+          {view.agents.map((card) => (
+            <AgentCardView key={card.agentId} card={card} now={now} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+import { useId, useState, type ReactNode } from 'react';
+import type { ModelInfo } from '../../../contract/index.ts';
+
+/** A sentence under a field, announced when it appears. */
+export function FieldError(props: { id: string; message: string | null | undefined }): ReactNode {
+  if (!props.message) return null;
+  return (
+    <p id={props.id} className="field-error" role="alert">
+      {props.message}
+    </p>
+  );
+}
+
+/** A labelled field with an optional hint and error sentence. */
+export function Field(props: {
+  label: string;
+  error?: string | null;
+  hint?: ReactNode;
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
+  className?: string;
+}): ReactNode {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy =
+    [props.error ? errorId : null, props.hint ? hintId : null].filter(Boolean).join(' ') ||
+    undefined;
+  return (
+    <div className={props.className ? `field ${props.className}` : 'field'}>
+      <label htmlFor={id}>{props.label}</label>
+      {props.children({ id, describedBy, invalid: Boolean(props.error) })}
+      {props.hint ? (
+        <p id={hintId} className="field-hint">
+          {props.hint}
+        </p>
+      ) : null}
+      <FieldError id={errorId} message={props.error} />
+    </div>
+  );
+}
+
+/** A checkbox drawn as a switch, with its state also in words. */
+export function Switch(props: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled?: boolean;
+  hint?: string;
+}): ReactNode {
+  const id = useId();
+  return (
+    <div className="field field-switch">
+      <label htmlFor={id} className="switch">
+        <input
+          id={id}
+          type="checkbox"
+          role="switch"
+          checked={props.checked}
+          disabled={props.disabled}
+          onChange={(e) => props.onChange(e.target.checked)}
+          aria-describedby={props.hint ? `${id}-hint` : undefined}
+        />
+        <span className="switch-track" aria-hidden="true" />
+        <span>{props.label}</span>
+        <span className="switch-state">{props.checked ? 'On' : 'Off'}</span>
+      </label>
+      {props.hint ? (
+        <p id={`${id}-hint`} className="field-hint">
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const CUSTOM = '__custom__';
+const DEFAULT = '__default__';
+
+/**
+ * A model select from `settings.models` plus a field for a custom id. With `defaultLabel`, the
+ * empty value means "use the global default".
+ */
+export function ModelPicker(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  models: readonly ModelInfo[];
+  defaultLabel?: string;
+  disabled?: boolean;
+  error?: string | null;
+}): ReactNode {
+  const known = props.models.some((m) => m.id === props.value);
+  const [customOpen, setCustomOpen] = useState(!known && props.value !== '');
+  const selectValue =
+    props.value === '' && props.defaultLabel !== undefined && !customOpen
+      ? DEFAULT
+      : known && !customOpen
+        ? props.value
+        : CUSTOM;
+  const customId = useId();
+  return (
+    <Field label={props.label} error={props.error}>
+      {({ id, describedBy, invalid }) => (
+        <div className="model-picker">
+          <select
+            id={id}
+            value={selectValue}
+            disabled={props.disabled}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            onChange={(e) => {
+              const v = e.target.value;
+              if (v === CUSTOM) {
+                setCustomOpen(true);
+                if (known) props.onChange('');
+              } else {
+                setCustomOpen(false);
+                props.onChange(v === DEFAULT ? '' : v);
+              }
+            }}
+          >
+            {props.defaultLabel !== undefined ? (
+              <option value={DEFAULT}>{props.defaultLabel}</option>
+            ) : null}
+            {props.models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name === m.id ? m.id : `${m.name} (${m.id})`}
+              </option>
+            ))}
+            <option value={CUSTOM}>Custom model id…</option>
+          </select>
+          {selectValue === CUSTOM ? (
+            <>
+              <label htmlFor={customId} className="visually-hidden">
+                Custom model id
+              </label>
+              <input
+                id={customId}
+                type="text"
+                value={props.value}
+                placeholder="Custom model id, e.g. glm-4.6"
+                disabled={props.disabled}
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(e) => props.onChange(e.target.value)}
+              />
+            </>
+          ) : null}
+        </div>
+      )}
+    </Field>
+  );
+}
+
+/** A select of whole numbers, optionally with a "use global default" choice (value null). */
+export function NumberSelect(props: {
+  label: string;
+  value: number | null;
+  min: number;
+  max: number;
+  onChange: (value: number | null) => void;
+  defaultLabel?: string;
+  disabled?: boolean;
+  error?: string | null;
+}): ReactNode {
+  const options: number[] = [];
+  for (let n = props.min; n <= props.max; n++) options.push(n);
+  return (
+    <Field label={props.label} error={props.error}>
+      {({ id, describedBy, invalid }) => (
+        <select
+          id={id}
+          value={props.value === null ? DEFAULT : String(props.value)}
+          disabled={props.disabled}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          onChange={(e) =>
+            props.onChange(e.target.value === DEFAULT ? null : Number(e.target.value))
+          }
+        >
+          {props.defaultLabel !== undefined ? (
+            <option value={DEFAULT}>{props.defaultLabel}</option>
+          ) : null}
+          {options.map((n) => (
+            <option key={n} value={String(n)}>
+              {n}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** Outcome line beside a set of buttons: what happened, or what went wrong. */
+export function Outcome(props: {
+  outcome: { kind: 'ok' | 'error'; message: string } | null;
+  pending?: string | null;
+}): ReactNode {
+  return (
+    <p className="outcome" role="status" aria-live="polite">
+      {props.pending ? (
+        <span className="muted">{props.pending}</span>
+      ) : props.outcome ? (
+        <span className={props.outcome.kind === 'error' ? 'error-text' : 'ok-text'}>
+          {props.outcome.kind === 'error' ? <span aria-hidden="true">⚠ </span> : null}
+          {props.outcome.message}
+        </span>
+      ) : null}
+    </p>
+  );
+}

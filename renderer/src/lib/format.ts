@@ -1,0 +1,181 @@
+/** Words for states, times and money. Pure functions, unit tested from Node. */
+import type {
+  AgentState,
+  AgentStatus,
+  AgentRole,
+  FeatureState,
+  RunOrigin,
+  Usage,
+} from '../../../contract/index.ts';
+
+/** The status badge, in words. */
+export function statusLabel(state: Pick<AgentState, 'status' | 'pauseKind' | 'exit'>): string {
+  switch (state.status) {
+    case 'stopped':
+      return 'Stopped';
+    case 'starting':
+      return 'Starting…';
+    case 'running':
+      return 'Running';
+    case 'draining':
+      return 'Draining — finishing current work';
+    case 'paused':
+      return state.pauseKind === 'drained' ? 'Paused after current work' : 'Paused';
+    case 'stopping':
+      return 'Stopping…';
+    case 'crashed':
+      return `Crashed (${exitDescription(state.exit)})`;
+  }
+}
+
+/** A short form for the sidebar. */
+export function statusShort(status: AgentStatus): string {
+  switch (status) {
+    case 'stopped':
+      return 'Stopped';
+    case 'starting':
+      return 'Starting';
+    case 'running':
+      return 'Running';
+    case 'draining':
+      return 'Draining';
+    case 'paused':
+      return 'Paused';
+    case 'stopping':
+      return 'Stopping';
+    case 'crashed':
+      return 'Crashed';
+  }
+}
+
+export function exitDescription(exit: AgentState['exit']): string {
+  if (!exit) return 'exit unknown';
+  if (exit.signal) return `signal ${exit.signal}`;
+  if (exit.code !== null) return `exit code ${exit.code}`;
+  return 'exit unknown';
+}
+
+export function originLabel(origin: RunOrigin | null): string | null {
+  switch (origin) {
+    case 'manual':
+      return 'Started by hand';
+    case 'schedule':
+      return 'Started by schedule';
+    case 'adopted':
+      return 'Adopted from a previous session';
+    default:
+      return null;
+  }
+}
+
+/** Which controls apply in a status (see the control panel). */
+export function availableActions(state: Pick<AgentState, 'status' | 'canFreeze'>): {
+  start: boolean;
+  stop: boolean;
+  pause: boolean;
+  resume: boolean;
+  drain: boolean;
+} {
+  const s = state.status;
+  return {
+    start: s === 'stopped' || s === 'crashed',
+    stop: s === 'starting' || s === 'running' || s === 'draining' || s === 'paused',
+    pause: s === 'running' && state.canFreeze,
+    resume: s === 'paused',
+    drain: s === 'running',
+  };
+}
+
+export function roleLabel(role: AgentRole): string {
+  switch (role) {
+    case 'initializer':
+      return 'Initializer';
+    case 'coding':
+      return 'Coding';
+    case 'regression':
+      return 'Regression';
+  }
+}
+
+export const featureStateOrder: readonly FeatureState[] = [
+  'needs-human',
+  'blocked',
+  'in-progress',
+  'under-test',
+  'pending',
+  'passing',
+];
+
+export function featureStateLabel(state: FeatureState): string {
+  switch (state) {
+    case 'pending':
+      return 'Pending';
+    case 'in-progress':
+      return 'In progress';
+    case 'under-test':
+      return 'Under test';
+    case 'passing':
+      return 'Passing';
+    case 'blocked':
+      return 'Blocked';
+    case 'needs-human':
+      return 'Needs human input';
+  }
+}
+
+/** "4s", "12m 05s", "3h 07m". */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${pad(m)}m`;
+  if (m > 0) return `${m}m ${pad(s)}s`;
+  return `${s}s`;
+}
+
+export function formatCost(usd: number): string {
+  if (usd === 0) return '$0.00';
+  if (usd < 0.01) return '<$0.01';
+  return `$${usd.toFixed(2)}`;
+}
+
+/** "12.3k", "1.2M". */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function usageSummary(usage: Usage): string {
+  const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+  return `${formatTokens(tokens)} tokens · ${formatCost(usage.costUsd)}`;
+}
+
+/** "14:05" today, or "Tue 14:05" on another day. */
+export function formatClock(at: number | string | Date, now: Date = new Date()): string {
+  const d = at instanceof Date ? at : new Date(at);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const sameDay =
+    d.getFullYear() === now.getFullYear() &&
+    d.getMonth() === now.getMonth() &&
+    d.getDate() === now.getDate();
+  if (sameDay) return time;
+  return `${d.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })} ${time}`;
+}
+
+export function formatLogTime(ts: number): string {
+  const d = new Date(ts);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Drops a leading "field: " that the server adds for messages shown without their field. */
+export function fieldMessage(message: string, field: string | undefined): string {
+  if (!field) return message;
+  const prefix = `${field}: `;
+  if (!message.startsWith(prefix)) return message;
+  const rest = message.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}

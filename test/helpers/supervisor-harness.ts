@@ -1,0 +1,72 @@
+/** Builds a real AgentSupervisor over temp project folders and the fixture agents. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createDiagnostics } from '../../main/services/diagnostics.ts';
+import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
+import { isAlive, listProcesses } from '../../core/process-table.ts';
+import type { AgentState, RunSettings } from '../../contract/index.ts';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+export const fixtureAgent = (name = 'chatty'): string => join(repoRoot, 'test/fixtures/agents', `${name}.ts`);
+export const runSettings: RunSettings = { model: 'claude-opus-4-6', yolo: false, codingAgents: 2, regressionAgents: 1 };
+
+export interface Harness {
+  supervisor: AgentSupervisor;
+  projects: Map<string, SupervisedProject>;
+  addProject(name: string): SupervisedProject;
+  dispose(): Promise<void>;
+}
+
+export function makeHarness(options: { agentArgs?: string[]; env?: Record<string, string>; stopGraceMs?: number; root?: string; projects?: Map<string, SupervisedProject> } = {}): Harness {
+  const root = options.root ?? mkdtempSync(join(tmpdir(), 'nightshift-sup-'));
+  const projects = options.projects ?? new Map<string, SupervisedProject>();
+  const supervisor = new AgentSupervisor({
+    lookup: (id) => projects.get(id) ?? null,
+    agentCommand: () => ({ command: process.execPath, args: [fixtureAgent(), ...(options.agentArgs ?? [])] }),
+    agentEnv: () => ({ PATH: process.env.PATH ?? '', ...(options.env ?? {}) }),
+    secrets: () => [],
+    diagnostics: createDiagnostics(null),
+    stopGraceMs: options.stopGraceMs ?? 3_000,
+    flushMs: 20,
+  });
+  return {
+    supervisor,
+    projects,
+    addProject(name) {
+      const dir = mkdtempSync(join(root, `${name}-`));
+      const p = { id: name, name, path: dir };
+      projects.set(name, p);
+      return p;
+    },
+    async dispose() {
+      await supervisor.shutdown('stop-agents');
+      if (!options.root) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function waitForStatus(supervisor: AgentSupervisor, id: string, status: AgentState['status'], timeoutMs = 10_000): Promise<AgentState> {
+  return waitFor(() => (supervisor.state(id).status === status ? supervisor.state(id) : null), `status ${status}`, timeoutMs);
+}
+
+/** Pids of every process in the group `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  return listProcesses()
+    .filter((p) => p.pgid === pgid && p.state !== 'Z')
+    .map((p) => p.pid);
+}
+
+export async function assertAllGone(pids: number[]): Promise<void> {
+  await waitFor(() => pids.every((p) => !isAlive(p)), `processes ${pids.join(',')} to be gone`, 5_000);
+}
