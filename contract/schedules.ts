@@ -56,6 +56,14 @@ export const WindowInstance = z.object({
 });
 export type WindowInstance = z.infer<typeof WindowInstance>;
 
+/** One occurrence of one schedule: [start, end) in UTC milliseconds. */
+export const ScheduleOccurrence = z.object({
+  scheduleId: z.string(),
+  start: z.number(),
+  end: z.number(),
+});
+export type ScheduleOccurrence = z.infer<typeof ScheduleOccurrence>;
+
 /** What the scheduler says about one project, for the UI and the tray. */
 export const ScheduleStatus = z.object({
   projectId: z.string(),
@@ -70,5 +78,11 @@ export const ScheduleStatus = z.object({
   /** Retries exhausted for the active window. */
   gaveUp: z.boolean(),
   nextRetryAt: z.number().nullable(),
+  /** The open window is being skipped (skip-next was asked before it opened). */
+  activeSkipped: z.boolean().optional(),
+  /** After a window ended: when the draining scheduled run will be stopped at the latest. */
+  stopAt: z.number().nullable().optional(),
+  /** The current or next occurrence of each enabled schedule, for per-schedule display. */
+  upcoming: z.array(ScheduleOccurrence).optional(),
 });
 export type ScheduleStatus = z.infer<typeof ScheduleStatus>;

@@ -25,6 +25,8 @@ export function LogView(props: { projectId: string }): ReactNode {
 
   const lines = useMemo(() => filterByAgent(buffer.lines, agent), [buffer.lines, agent]);
 
+  // TanStack Virtual returns fresh functions each render; this component is not memoized.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scrollRef.current,

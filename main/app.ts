@@ -1,0 +1,218 @@
+/**
+ * Composition root: builds the services from ports and answers every contract command. Both
+ * shells (Electron IPC and the browser shell's WebSocket) call `dispatch`, so they share one
+ * validation and one behaviour.
+ */
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  type AgentState,
+  type CommandName,
+  type CommandOutput,
+  type Result,
+  commands,
+  err,
+  messageOf,
+  ok,
+  parseInput,
+  resolveRunSettings,
+} from '../contract/index.ts';
+import { type Clock, systemClock } from './services/clock.ts';
+import type { Diagnostics } from './services/diagnostics.ts';
+import { EventBus } from './services/event-bus.ts';
+import { Registry } from './services/registry.ts';
+import type { Secrets } from './services/secrets.ts';
+import { SettingsService } from './services/settings-service.ts';
+import type { LoadedDocument, Store } from './services/store.ts';
+import { AgentSupervisor } from './services/supervisor.ts';
+
+export interface AppPorts {
+  shell: 'electron' | 'browser';
+  version: string;
+  dataDir: string;
+  openStore(): Promise<{ store: Store } & LoadedDocument>;
+  secrets: Secrets;
+  diagnostics: Diagnostics;
+  /** How to run the agent program (the launch flags are appended by the supervisor). */
+  agentCommand(): { command: string; args: string[] };
+  /** Extra environment every agent gets (e.g. ELECTRON_RUN_AS_NODE). */
+  baseAgentEnv?: Record<string, string>;
+  pickFolder?: () => Promise<string | null>;
+  clock?: Clock;
+  stopGraceMs?: number;
+}
+
+type Handlers = {
+  [K in CommandName]: (
+    input: z.infer<(typeof commands)[K]['input']>,
+  ) => Promise<Result<CommandOutput<K>>> | Result<CommandOutput<K>>;
+};
+
+export interface NightshiftApp {
+  bus: EventBus;
+  registry: Registry;
+  settings: SettingsService;
+  supervisor: AgentSupervisor;
+  diagnostics: Diagnostics;
+  dataDir: string;
+  dispatch(name: string, input: unknown): Promise<Result<unknown>>;
+  /** Quits: stops agents or leaves them running, per the setting (or the given mode). */
+  shutdown(mode?: 'stop-agents' | 'leave-running'): Promise<void>;
+}
+
+export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
+  const { diagnostics } = ports;
+  const clock = ports.clock ?? systemClock;
+  void clock;
+  const bus = new EventBus();
+  const loaded = await ports.openStore();
+  if (loaded.recoveredFrom || loaded.problem) {
+    diagnostics.log(
+      'warn',
+      `The settings file could not be read (${loaded.problem ?? 'unknown problem'}); it was backed up to ${loaded.recoveredFrom ?? '(no copy could be made)'} and defaults are in use.`,
+    );
+  }
+  const registry = new Registry(loaded.store, loaded.doc, bus);
+  const settings = new SettingsService(registry, ports.secrets, bus, loaded.recoveredFrom);
+
+  const supervisor = new AgentSupervisor({
+    lookup: (id) => registry.get(id),
+    agentCommand: ports.agentCommand,
+    agentEnv: () => ({ ...inheritedEnv(), ...(ports.baseAgentEnv ?? {}), ...settings.agentEnvironment() }),
+    secrets: () => ports.secrets.all(),
+    diagnostics,
+    ...(ports.stopGraceMs !== undefined ? { stopGraceMs: ports.stopGraceMs } : {}),
+  });
+  registry.isAgentActive = (id) => supervisor.isActive(id);
+  registry.onRemoved((project) => supervisor.forget(project.id));
+
+  supervisor.onState((state) => bus.emit('agent.status', state));
+  supervisor.onLog((projectId, lines) => bus.emit('agent.log', { projectId, lines }));
+  supervisor.onAgentEvent((projectId, event) => bus.emit('agent.events', { projectId, events: [event] }));
+
+  supervisor.adoptExisting(registry.list());
+
+  const agentOr = (id: string): Result<AgentState> =>
+    registry.get(id) ? ok(supervisor.state(id)) : err('not-found', 'That project is not registered any more.');
+
+  const startAgent = async (id: string, overrides: z.infer<(typeof commands)['agent.start']['input']>['overrides']) => {
+    const project = registry.get(id);
+    if (!project) return err('not-found', 'That project is not registered any more.');
+    const runSettings = resolveRunSettings(settings.get().defaults, project.overrides, overrides);
+    return supervisor.start(id, { settings: runSettings, origin: 'manual' });
+  };
+
+  const forAll = async (action: (id: string) => Promise<Result<AgentState>>) => {
+    await Promise.all(registry.list().map((p) => action(p.id)));
+    return ok(registry.list().map((p) => supervisor.state(p.id)));
+  };
+
+  const handlers: Handlers = {
+    'app.info': () =>
+      ok({
+        version: ports.version,
+        shell: ports.shell,
+        platform: process.platform,
+        dataDir: ports.dataDir,
+        canPickFolder: Boolean(ports.pickFolder),
+      }),
+    'projects.list': () => ok(registry.list()),
+    'projects.add': (input) => registry.add(input),
+    'projects.update': (input) => registry.update(input),
+    'projects.remove': (input) => registry.remove(input.id),
+    'projects.pickFolder': async () => ok(ports.pickFolder ? await ports.pickFolder() : null),
+    'settings.get': () => ok(settings.view()),
+    'settings.update': (input) => settings.update(input),
+    'settings.models': () => ok(settings.models()),
+    'agent.status': (input) => agentOr(input.id),
+    'agent.statusAll': () => ok(registry.list().map((p) => supervisor.state(p.id))),
+    'agent.start': (input) => startAgent(input.id, input.overrides),
+    'agent.stop': (input) => (registry.get(input.id) ? supervisor.stop(input.id) : agentOr(input.id)),
+    'agent.pause': (input) => (registry.get(input.id) ? supervisor.pause(input.id) : agentOr(input.id)),
+    'agent.resume': (input) => (registry.get(input.id) ? supervisor.resume(input.id) : agentOr(input.id)),
+    'agent.drain': (input) => (registry.get(input.id) ? supervisor.drain(input.id) : agentOr(input.id)),
+    'agent.logs': (input) =>
+      registry.get(input.id) ? ok(supervisor.logs(input.id, input.limit)) : err('not-found', 'That project is not registered any more.'),
+    'agent.pauseAll': () => forAll((id) => (supervisor.state(id).status === 'running' ? supervisor.pause(id) : Promise.resolve(ok(supervisor.state(id))))),
+    'agent.resumeAll': () => forAll((id) => (supervisor.state(id).status === 'paused' ? supervisor.resume(id) : Promise.resolve(ok(supervisor.state(id))))),
+    'agent.stopAll': () => forAll((id) => (supervisor.isActive(id) ? supervisor.stop(id) : Promise.resolve(ok(supervisor.state(id))))),
+    ...pendingHandlers(),
+  };
+
+  async function dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
+    if (!Object.hasOwn(commands, name)) return err('invalid-input', `Nightshift has no command called ${JSON.stringify(name)}.`);
+    const command = name as CommandName;
+    const parsed = parseInput(commands[command].input, raw ?? undefined);
+    if (!parsed.ok) return parsed;
+    try {
+      const handler = handlers[command] as (input: unknown) => Promise<Result<unknown>> | Result<unknown>;
+      return await handler(parsed.value);
+    } catch (error) {
+      diagnostics.log('error', `Command ${command} failed`, error);
+      return err('internal', `Nightshift could not do that: ${messageOf(error)}`);
+    }
+  }
+
+  let shut = false;
+  return {
+    bus,
+    registry,
+    settings,
+    supervisor,
+    diagnostics,
+    dataDir: ports.dataDir,
+    dispatch,
+    async shutdown(mode) {
+      if (shut) return;
+      shut = true;
+      await supervisor.shutdown(mode ?? settings.get().quitBehavior);
+    },
+  };
+}
+
+/** Keep PATH, HOME and locale for the agent; drop our own runtime's variables. */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined) continue;
+    if (k.startsWith('ELECTRON_') || k.startsWith('npm_') || k === 'NODE_OPTIONS') continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+export const defaultDataDir = (home: string): string =>
+  process.platform === 'darwin'
+    ? join(home, 'Library', 'Application Support', 'Nightshift')
+    : process.platform === 'win32'
+      ? join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Nightshift')
+      : join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'nightshift');
+
+/** Commands whose services are wired below as they land (features, schedules). */
+function pendingHandlers(): Pick<
+  Handlers,
+  | 'agent.runView'
+  | 'features.list'
+  | 'features.resolveHumanInput'
+  | 'spec.get'
+  | 'spec.save'
+  | 'schedules.add'
+  | 'schedules.update'
+  | 'schedules.remove'
+  | 'schedules.status'
+  | 'schedules.skipNext'
+> {
+  const unsupported = () => err('unsupported', 'This part of Nightshift is not available in this build.');
+  return {
+    'agent.runView': unsupported,
+    'features.list': unsupported,
+    'features.resolveHumanInput': unsupported,
+    'spec.get': unsupported,
+    'spec.save': unsupported,
+    'schedules.add': unsupported,
+    'schedules.update': unsupported,
+    'schedules.remove': unsupported,
+    'schedules.status': unsupported,
+    'schedules.skipNext': unsupported,
+  };
+}

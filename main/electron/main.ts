@@ -1,0 +1,107 @@
+/**
+ * The Electron shell: lifecycle, the single-instance lock, the window, IPC, and quitting
+ * according to the user's choice (stop agents, or leave them running to be adopted next launch).
+ */
+import { app, BrowserWindow, dialog } from 'electron';
+import { join } from 'node:path';
+import { createApp, type NightshiftApp } from '../app.ts';
+import { createDiagnostics } from '../services/diagnostics.ts';
+import { openElectronStore, safeStorageSecrets } from './electron-store-adapter.ts';
+import { installIpcRouter } from './ipc-router.ts';
+import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './protocol.ts';
+import { installSecurityRules } from './security.ts';
+
+const here = import.meta.dirname;
+let mainWindow: BrowserWindow | null = null;
+let nightshift: NightshiftApp | null = null;
+let quitting = false;
+
+registerAppScheme();
+installSecurityRules();
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Nightshift owns the agents; it focuses its window (see 'second-instance').
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  void app.whenReady().then(boot, (error: unknown) => {
+    dialog.showErrorBox('Nightshift could not start', String(error));
+    app.exit(1);
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 860,
+    minHeight: 520,
+    show: false,
+    title: 'Nightshift',
+    webPreferences: {
+      preload: join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('close', (event) => {
+    if (!quitting && nightshift?.settings.get().closeToTray) {
+      // Agents keep working; the tray stays.
+      event.preventDefault();
+      win.hide();
+    }
+  });
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+export function showWindow(projectId?: string): void {
+  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+  if (projectId) nightshift?.bus.emit('app.navigate', { projectId });
+}
+
+async function boot(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  const diagnostics = createDiagnostics(dataDir);
+  serveAppProtocol(join(here, '../renderer'));
+  nightshift = await createApp({
+    shell: 'electron',
+    version: app.getVersion(),
+    dataDir,
+    openStore: async () => openElectronStore(dataDir),
+    secrets: safeStorageSecrets(dataDir),
+    diagnostics,
+    // The agent runs on Electron's own Node, from the same bundle folder.
+    agentCommand: () => ({ command: process.execPath, args: [join(here, 'agent.js')] }),
+    baseAgentEnv: { ELECTRON_RUN_AS_NODE: '1' },
+    pickFolder: async () => {
+      const options = { title: 'Choose the project folder', properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  });
+  installIpcRouter(nightshift, () => mainWindow);
+  mainWindow = createWindow();
+
+  app.on('activate', () => showWindow());
+  app.on('window-all-closed', () => {
+    // With close-to-tray on, the app lives in the tray; otherwise closing the window quits.
+    if (!nightshift?.settings.get().closeToTray) app.quit();
+  });
+  app.on('before-quit', (event) => {
+    if (quitting || !nightshift) return;
+    event.preventDefault();
+    quitting = true;
+    void nightshift.shutdown().finally(() => app.exit(0));
+  });
+}

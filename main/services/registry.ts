@@ -1,0 +1,133 @@
+/**
+ * The project registry and global settings, persisted as one document through the Store port.
+ * Every change is validated first and written whole, so a failed change changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Project,
+  type ProjectAdd,
+  type ProjectUpdate,
+  type Result,
+  type Schedule,
+  type Settings,
+  err,
+  ok,
+} from '../../contract/index.ts';
+import type { EventBus } from './event-bus.ts';
+import { checkProjectPath } from './project-path.ts';
+import type { Store, StoredDocument } from './store.ts';
+
+export class Registry {
+  private doc: StoredDocument;
+  private readonly store: Store;
+  private readonly bus: EventBus | null;
+  /** Set by the composition root: removal is refused while the project's agent is active. */
+  isAgentActive: (projectId: string) => boolean = () => false;
+  private readonly removedListeners = new Set<(project: Project) => void>();
+
+  constructor(store: Store, doc: StoredDocument, bus: EventBus | null = null) {
+    this.store = store;
+    this.doc = doc;
+    this.bus = bus;
+  }
+
+  list(): Project[] {
+    return this.doc.projects;
+  }
+
+  get(id: string): Project | null {
+    return this.doc.projects.find((p) => p.id === id) ?? null;
+  }
+
+  settings(): Settings {
+    return this.doc.settings;
+  }
+
+  add(input: ProjectAdd): Result<Project> {
+    const name = this.checkName(input.name, null);
+    if (!name.ok) return name;
+    const path = this.checkPath(input.path, null);
+    if (!path.ok) return path;
+    const project: Project = {
+      id: randomUUID(),
+      name: input.name,
+      path: path.value,
+      createdAt: new Date().toISOString(),
+      overrides: input.overrides ?? {},
+      schedules: [],
+    };
+    this.commit({ ...this.doc, projects: [...this.doc.projects, project] });
+    return ok(project);
+  }
+
+  update(input: ProjectUpdate): Result<Project> {
+    const current = this.get(input.id);
+    if (!current) return err('not-found', 'That project is not registered any more.');
+    const next: Project = { ...current };
+    if (input.name !== undefined && input.name !== current.name) {
+      const name = this.checkName(input.name, current.id);
+      if (!name.ok) return name;
+      next.name = input.name;
+    }
+    if (input.path !== undefined) {
+      const path = this.checkPath(input.path, current.id);
+      if (!path.ok) return path;
+      if (path.value !== current.path && this.isAgentActive(current.id)) {
+        return err('conflict', `Stop the agent of ${current.name} before moving the project to another folder.`, 'path');
+      }
+      next.path = path.value;
+    }
+    if (input.overrides !== undefined) next.overrides = input.overrides;
+    this.commit({ ...this.doc, projects: this.doc.projects.map((p) => (p.id === current.id ? next : p)) });
+    return ok(next);
+  }
+
+  remove(id: string): Result<{ id: string }> {
+    const current = this.get(id);
+    if (!current) return err('not-found', 'That project is not registered any more.');
+    if (this.isAgentActive(id)) {
+      return err('conflict', `The agent of ${current.name} is running. Stop it first; the project's files stay on disk either way.`);
+    }
+    this.commit({ ...this.doc, projects: this.doc.projects.filter((p) => p.id !== id) });
+    for (const l of this.removedListeners) l(current);
+    return ok({ id });
+  }
+
+  onRemoved(listener: (project: Project) => void): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
+  }
+
+  setSchedules(projectId: string, schedules: Schedule[]): Result<Project> {
+    const current = this.get(projectId);
+    if (!current) return err('not-found', 'That project is not registered any more.');
+    const next = { ...current, schedules };
+    this.commit({ ...this.doc, projects: this.doc.projects.map((p) => (p.id === projectId ? next : p)) });
+    return ok(next);
+  }
+
+  updateSettings(settings: Settings): void {
+    this.doc = { ...this.doc, settings };
+    this.store.write(this.doc);
+  }
+
+  private commit(doc: StoredDocument): void {
+    this.store.write(doc);
+    this.doc = doc;
+    this.bus?.emit('projects.changed', doc.projects);
+  }
+
+  private checkName(name: string, selfId: string | null): Result<true> {
+    const clash = this.doc.projects.find((p) => p.id !== selfId && p.name.toLowerCase() === name.toLowerCase());
+    if (clash) return err('conflict', `A project named ${clash.name} already exists. Names are unique regardless of case.`, 'name');
+    return ok(true);
+  }
+
+  private checkPath(input: string, selfId: string | null): Result<string> {
+    const checked = checkProjectPath(input);
+    if (!checked.ok) return err('invalid-input', checked.message, 'path');
+    const clash = this.doc.projects.find((p) => p.id !== selfId && p.path === checked.path);
+    if (clash) return err('conflict', `That folder is already the project ${clash.name}.`, 'path');
+    return ok(checked.path);
+  }
+}

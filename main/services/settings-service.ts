@@ -1,0 +1,87 @@
+/** Global settings as the UI sees them: validated updates, secrets write-only with hints. */
+import {
+  type ModelInfo,
+  type Result,
+  type Settings,
+  type SettingsUpdate,
+  type SettingsView,
+  knownModels,
+  ok,
+} from '../../contract/index.ts';
+import { secretHint } from '../../core/redact.ts';
+import type { EventBus } from './event-bus.ts';
+import type { Registry } from './registry.ts';
+import type { Secrets } from './secrets.ts';
+
+export class SettingsService {
+  private readonly registry: Registry;
+  private readonly secrets: Secrets;
+  private readonly bus: EventBus | null;
+  private readonly recoveredFrom: string | null;
+  private readonly changeListeners = new Set<(settings: Settings) => void>();
+
+  constructor(registry: Registry, secrets: Secrets, bus: EventBus | null, recoveredFrom: string | null) {
+    this.registry = registry;
+    this.secrets = secrets;
+    this.bus = bus;
+    this.recoveredFrom = recoveredFrom;
+  }
+
+  get(): Settings {
+    return this.registry.settings();
+  }
+
+  view(): SettingsView {
+    const hint = (v: string | null) => ({ set: v !== null, hint: v ? secretHint(v) : '' });
+    return {
+      ...this.get(),
+      secrets: { apiKey: hint(this.secrets.get('apiKey')), authToken: hint(this.secrets.get('authToken')) },
+      recoveredFrom: this.recoveredFrom,
+    };
+  }
+
+  update(input: SettingsUpdate): Result<SettingsView> {
+    const current = this.get();
+    const { apiKey, authToken, defaults, provider, ...rest } = input;
+    const next: Settings = {
+      ...current,
+      ...rest,
+      defaults: { ...current.defaults, ...(defaults ?? {}) },
+      provider: { ...current.provider, ...(provider ?? {}) },
+    };
+    this.registry.updateSettings(next);
+    if (apiKey !== undefined) this.secrets.set('apiKey', apiKey);
+    if (authToken !== undefined) this.secrets.set('authToken', authToken);
+    const view = this.view();
+    for (const l of this.changeListeners) l(next);
+    this.bus?.emit('settings.changed', view);
+    return ok(view);
+  }
+
+  onChange(listener: (settings: Settings) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  models(): ModelInfo[] {
+    const list: ModelInfo[] = knownModels.map((m) => ({ id: m.id, name: m.name, custom: false }));
+    const current = this.get().defaults.model;
+    if (!list.some((m) => m.id === current)) list.push({ id: current, name: `${current} (custom)`, custom: true });
+    return list;
+  }
+
+  /** Environment for the agent: provider credentials and limits. */
+  agentEnvironment(): Record<string, string> {
+    const s = this.get();
+    const env: Record<string, string> = {};
+    const apiKey = this.secrets.get('apiKey');
+    const authToken = this.secrets.get('authToken');
+    if (apiKey) env.ANTHROPIC_API_KEY = apiKey;
+    if (authToken) env.ANTHROPIC_AUTH_TOKEN = authToken;
+    if (s.provider.baseUrl) env.ANTHROPIC_BASE_URL = s.provider.baseUrl;
+    env.NIGHTSHIFT_SESSION_TIMEOUT_MIN = String(s.sessionTimeoutMinutes);
+    env.NIGHTSHIFT_MAX_ATTEMPTS = String(s.maxFeatureAttempts);
+    if (s.claudeExecutablePath) env.NIGHTSHIFT_CLAUDE_PATH = s.claudeExecutablePath;
+    return env;
+  }
+}

@@ -1,0 +1,103 @@
+import { useState, type ReactNode } from 'react';
+import { useApp } from './stores/app.ts';
+import { useProjects } from './stores/projects.ts';
+import { Sidebar } from './components/Sidebar.tsx';
+import { ProjectView } from './components/ProjectView.tsx';
+import { SettingsPage } from './components/SettingsPage.tsx';
+import {
+  AddProjectDialog,
+  EditProjectDialog,
+  RemoveProjectDialog,
+} from './components/ProjectDialogs.tsx';
+
+type OpenDialog =
+  | { kind: 'add' }
+  | { kind: 'edit'; id: string }
+  | { kind: 'remove'; id: string }
+  | null;
+
+function ConnectionBanner(): ReactNode {
+  const connection = useApp((s) => s.connection);
+  if (connection.kind === 'open') return null;
+  if (connection.kind === 'refused') {
+    return (
+      <div className="banner error top" role="alert">
+        {connection.message}
+      </div>
+    );
+  }
+  if (connection.kind === 'connecting' && connection.attempt === 0) return null;
+  return (
+    <div className="banner warn top" role="status">
+      The connection to Nightshift was lost. Retrying… Agents keep running; this window catches up
+      when it reconnects.
+    </div>
+  );
+}
+
+export function App(): ReactNode {
+  const view = useApp((s) => s.view);
+  const loadError = useApp((s) => s.loadError);
+  const projects = useProjects((s) => s.projects);
+  const loaded = useProjects((s) => s.loaded);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
+  const selected = view.kind === 'project' ? projects.find((p) => p.id === view.id) : undefined;
+  const dialogProject =
+    dialog && dialog.kind !== 'add' ? projects.find((p) => p.id === dialog.id) : undefined;
+  const close = () => setDialog(null);
+
+  return (
+    <div className="app">
+      <Sidebar onAdd={() => setDialog({ kind: 'add' })} />
+      <main className="main">
+        <ConnectionBanner />
+        {loadError ? (
+          <div className="banner error" role="alert">
+            {loadError}
+          </div>
+        ) : null}
+        {view.kind === 'settings' ? (
+          <SettingsPage />
+        ) : selected ? (
+          <ProjectView
+            key={selected.id}
+            project={selected}
+            onEdit={() => setDialog({ kind: 'edit', id: selected.id })}
+            onRemove={() => setDialog({ kind: 'remove', id: selected.id })}
+          />
+        ) : (
+          <div className="empty-state">
+            {loaded ? (
+              <>
+                <h1>No project selected</h1>
+                <p className="muted">
+                  {projects.length === 0
+                    ? 'Add the folder of a project to hand its spec to the agents.'
+                    : 'Choose a project in the list.'}
+                </p>
+                {projects.length === 0 ? (
+                  <button
+                    type="button"
+                    className="button primary"
+                    onClick={() => setDialog({ kind: 'add' })}
+                  >
+                    Add project
+                  </button>
+                ) : null}
+              </>
+            ) : (
+              <p className="muted">Loading projects…</p>
+            )}
+          </div>
+        )}
+      </main>
+      {dialog?.kind === 'add' ? <AddProjectDialog onClose={close} /> : null}
+      {dialog?.kind === 'edit' && dialogProject ? (
+        <EditProjectDialog project={dialogProject} onClose={close} />
+      ) : null}
+      {dialog?.kind === 'remove' && dialogProject ? (
+        <RemoveProjectDialog project={dialogProject} onClose={close} />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,579 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import {
+  notificationKinds,
+  type AppError,
+  type NotificationKind,
+  type QuitBehavior,
+  type Result,
+  type RunSettings,
+  type SettingsUpdate,
+  type SettingsView,
+} from '../../../contract/index.ts';
+import { getApi } from '../api.ts';
+import { fieldMessage } from '../lib/format.ts';
+import { useAction, type ActionOutcome } from '../lib/hooks.ts';
+import { useApp } from '../stores/app.ts';
+import { Field, ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+
+const notificationLabels: Record<NotificationKind, string> = {
+  'all-passing': 'Every feature of a project passes',
+  'agent-crashed': 'An agent crashes',
+  'retries-exhausted': 'A scheduled run gives up after its restarts',
+  'needs-human-input': 'A feature needs your input',
+  'rate-limited': 'A run hits a rate limit',
+  'window-started': 'A schedule window starts',
+  'window-ended': 'A schedule window ends',
+};
+
+/** Local edits on top of a value owned by main; dropped when main's value changes. */
+function useDraft<T>(current: T): [T, (value: T) => void, boolean] {
+  const key = JSON.stringify(current);
+  const [draft, setDraft] = useState<{ key: string; value: T }>({ key, value: current });
+  const value = draft.key === key ? draft.value : current;
+  return [value, (v: T) => setDraft({ key, value: v }), JSON.stringify(value) !== key];
+}
+
+function errorAt(outcome: ActionOutcome | null, ...fields: string[]): string | null {
+  if (outcome?.kind !== 'error' || !outcome.field) return null;
+  const f = outcome.field;
+  return fields.includes(f) ? fieldMessage(outcome.message, f) : null;
+}
+
+/** A section's outcome line: field errors are shown at their fields, everything else here. */
+function sectionOutcome(
+  outcome: ActionOutcome | null,
+  fields: readonly string[],
+): ActionOutcome | null {
+  if (outcome?.kind === 'error' && outcome.field && fields.includes(outcome.field)) {
+    return { kind: 'error', message: 'Nothing was saved; correct the field marked above.' };
+  }
+  return outcome;
+}
+
+function useSave(): {
+  pending: string | null;
+  outcome: ActionOutcome | null;
+  save: (update: SettingsUpdate, success: string) => Promise<Result<SettingsView>>;
+  fail: (message: string, field: string) => void;
+} {
+  const action = useAction();
+  const [local, setLocal] = useState<ActionOutcome | null>(null);
+  const save = async (update: SettingsUpdate, success: string) => {
+    setLocal(null);
+    const r = await action.run('Saving…', () => getApi().call['settings.update'](update), () => success);
+    if (r.ok) useApp.setState({ settings: r.value });
+    return r;
+  };
+  return {
+    pending: action.pending,
+    outcome: local ?? action.outcome,
+    save,
+    fail: (message, field) => setLocal({ kind: 'error', message, field }),
+  };
+}
+
+function Section(props: {
+  title: string;
+  description?: string;
+  onSubmit: () => void;
+  dirty: boolean;
+  pending: string | null;
+  outcome: ActionOutcome | null;
+  children: ReactNode;
+}): ReactNode {
+  const id = props.title.toLowerCase().replace(/\W+/g, '-');
+  return (
+    <section className="panel settings-section" aria-labelledby={`s-${id}`}>
+      <h2 id={`s-${id}`}>{props.title}</h2>
+      {props.description ? <p className="muted">{props.description}</p> : null}
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          props.onSubmit();
+        }}
+        noValidate
+      >
+        {props.children}
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="button primary"
+            disabled={!props.dirty || props.pending !== null}
+          >
+            Save {props.title.toLowerCase()}
+          </button>
+          {props.dirty ? <span className="muted small">Unsaved changes</span> : null}
+          <Outcome outcome={props.outcome} pending={props.pending} />
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function DefaultsSection(props: { settings: SettingsView }): ReactNode {
+  const models = useApp((s) => s.models);
+  const [value, setValue, dirty] = useDraft<RunSettings>(props.settings.defaults);
+  const s = useSave();
+  const fields = ['defaults.model', 'defaults.yolo', 'defaults.codingAgents', 'defaults.regressionAgents'];
+  return (
+    <Section
+      title="Default run settings"
+      description="Used by every project unless the project, a schedule or the Start button says otherwise."
+      dirty={dirty}
+      pending={s.pending}
+      outcome={sectionOutcome(s.outcome, fields)}
+      onSubmit={() => void s.save({ defaults: value }, 'Default run settings saved.')}
+    >
+      <div className="run-settings-grid">
+        <ModelPicker
+          label="Model"
+          value={value.model}
+          models={models}
+          onChange={(model) => setValue({ ...value, model })}
+          error={errorAt(s.outcome, 'defaults.model', 'defaults')}
+        />
+        <NumberSelect
+          label="Coding agents"
+          min={1}
+          max={5}
+          value={value.codingAgents}
+          onChange={(n) => setValue({ ...value, codingAgents: n ?? 1 })}
+          error={errorAt(s.outcome, 'defaults.codingAgents')}
+        />
+        <NumberSelect
+          label="Regression agents"
+          min={0}
+          max={3}
+          value={value.regressionAgents}
+          onChange={(n) => setValue({ ...value, regressionAgents: n ?? 0 })}
+          error={errorAt(s.outcome, 'defaults.regressionAgents')}
+        />
+        <Switch
+          label="YOLO mode"
+          checked={value.yolo}
+          onChange={(yolo) => setValue({ ...value, yolo })}
+          hint="Skips browser testing: faster, less sure."
+        />
+      </div>
+    </Section>
+  );
+}
+
+function AppSection(props: { settings: SettingsView }): ReactNode {
+  const { settings } = props;
+  const [value, setValue, dirty] = useDraft({
+    quitBehavior: settings.quitBehavior,
+    closeToTray: settings.closeToTray,
+    startAtLogin: settings.startAtLogin,
+  });
+  const s = useSave();
+  const shell = useApp((st) => st.info?.shell);
+  const options: { v: QuitBehavior; label: string; hint: string }[] = [
+    {
+      v: 'stop-agents',
+      label: 'Stop agents',
+      hint: 'Quitting Nightshift stops every running agent.',
+    },
+    {
+      v: 'leave-running',
+      label: 'Leave them running',
+      hint: 'Agents keep working; Nightshift adopts them when it opens again.',
+    },
+  ];
+  return (
+    <Section
+      title="Application"
+      description={
+        shell === 'browser'
+          ? 'These apply to the desktop app; the browser shell stores them too.'
+          : undefined
+      }
+      dirty={dirty}
+      pending={s.pending}
+      outcome={sectionOutcome(s.outcome, ['quitBehavior'])}
+      onSubmit={() => void s.save(value, 'Application settings saved.')}
+    >
+      <fieldset className="group">
+        <legend>When Nightshift quits</legend>
+        {options.map((o) => (
+          <label key={o.v} className="radio">
+            <input
+              type="radio"
+              name="quitBehavior"
+              value={o.v}
+              checked={value.quitBehavior === o.v}
+              onChange={() => setValue({ ...value, quitBehavior: o.v })}
+            />
+            <span>
+              {o.label} <span className="muted small">— {o.hint}</span>
+            </span>
+          </label>
+        ))}
+        {errorAt(s.outcome, 'quitBehavior') ? (
+          <p className="field-error" role="alert">
+            {errorAt(s.outcome, 'quitBehavior')}
+          </p>
+        ) : null}
+      </fieldset>
+      <Switch
+        label="Close to the tray"
+        checked={value.closeToTray}
+        onChange={(closeToTray) => setValue({ ...value, closeToTray })}
+        hint="Closing the window keeps Nightshift in the tray instead of quitting."
+      />
+      <Switch
+        label="Start at login"
+        checked={value.startAtLogin}
+        onChange={(startAtLogin) => setValue({ ...value, startAtLogin })}
+      />
+    </Section>
+  );
+}
+
+function NumberField(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  min: number;
+  max: number;
+  unit: string;
+  hint: string;
+  error: string | null;
+}): ReactNode {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {({ id, describedBy, invalid }) => (
+        <span className="input-unit">
+          <input
+            id={id}
+            type="number"
+            inputMode="numeric"
+            min={props.min}
+            max={props.max}
+            step={1}
+            value={props.value}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            onChange={(e) => props.onChange(e.target.value)}
+          />
+          <span className="muted">{props.unit}</span>
+        </span>
+      )}
+    </Field>
+  );
+}
+
+function RunsSection(props: { settings: SettingsView }): ReactNode {
+  const { settings } = props;
+  const [value, setValue, dirty] = useDraft({
+    windowEndGraceMinutes: String(settings.windowEndGraceMinutes),
+    sessionTimeoutMinutes: String(settings.sessionTimeoutMinutes),
+    maxFeatureAttempts: String(settings.maxFeatureAttempts),
+  });
+  const s = useSave();
+  const fields = ['windowEndGraceMinutes', 'sessionTimeoutMinutes', 'maxFeatureAttempts'] as const;
+  const submit = () => {
+    const update: Record<string, number> = {};
+    for (const f of fields) {
+      const text = value[f].trim();
+      if (!/^\d+$/.test(text)) {
+        s.fail('Enter a whole number.', f);
+        return;
+      }
+      update[f] = Number(text);
+    }
+    void s.save(update, 'Run limits saved.');
+  };
+  return (
+    <Section
+      title="Run limits"
+      dirty={dirty}
+      pending={s.pending}
+      outcome={sectionOutcome(s.outcome, [...fields])}
+      onSubmit={submit}
+    >
+      <div className="settings-grid">
+        <NumberField
+          label="Grace at a window’s end"
+          unit="minutes"
+          min={0}
+          max={240}
+          value={value.windowEndGraceMinutes}
+          onChange={(v) => setValue({ ...value, windowEndGraceMinutes: v })}
+          hint="When a schedule window ends, agents finish current work for this long, then stop. 0 to 240."
+          error={errorAt(s.outcome, 'windowEndGraceMinutes')}
+        />
+        <NumberField
+          label="Session time limit"
+          unit="minutes"
+          min={5}
+          max={720}
+          value={value.sessionTimeoutMinutes}
+          onChange={(v) => setValue({ ...value, sessionTimeoutMinutes: v })}
+          hint="One agent session is ended after this long. 5 to 720."
+          error={errorAt(s.outcome, 'sessionTimeoutMinutes')}
+        />
+        <NumberField
+          label="Attempts per feature"
+          unit="sessions"
+          min={1}
+          max={20}
+          value={value.maxFeatureAttempts}
+          onChange={(v) => setValue({ ...value, maxFeatureAttempts: v })}
+          hint="Sessions that may end without passing a feature before it asks for a human. 1 to 20."
+          error={errorAt(s.outcome, 'maxFeatureAttempts')}
+        />
+      </div>
+    </Section>
+  );
+}
+
+function NotificationsSection(props: { settings: SettingsView }): ReactNode {
+  const [muted, setMuted, dirty] = useDraft<NotificationKind[]>(
+    [...props.settings.mutedNotifications].sort(),
+  );
+  const s = useSave();
+  return (
+    <Section
+      title="Notifications"
+      description="Nightshift notifies you when:"
+      dirty={dirty}
+      pending={s.pending}
+      outcome={s.outcome}
+      onSubmit={() => void s.save({ mutedNotifications: muted }, 'Notification choices saved.')}
+    >
+      <fieldset className="group checks">
+        <legend className="visually-hidden">Notify when</legend>
+        {notificationKinds.map((kind) => {
+          const on = !muted.includes(kind);
+          return (
+            <label key={kind} className="check">
+              <input
+                type="checkbox"
+                checked={on}
+                onChange={(e) =>
+                  setMuted(
+                    (e.target.checked ? muted.filter((k) => k !== kind) : [...muted, kind]).sort(),
+                  )
+                }
+              />
+              <span>{notificationLabels[kind]}</span>
+              <span className="muted small">{on ? 'On' : 'Muted'}</span>
+            </label>
+          );
+        })}
+      </fieldset>
+    </Section>
+  );
+}
+
+function SecretField(props: {
+  label: string;
+  name: 'apiKey' | 'authToken';
+  state: { set: boolean; hint: string };
+}): ReactNode {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState('');
+  const action = useAction();
+  const [error, setError] = useState<AppError | null>(null);
+  const inputId = `secret-${props.name}`;
+  const send = async (next: string | null) => {
+    setError(null);
+    const r = await action.run(
+      next === null ? 'Clearing…' : 'Saving…',
+      () => getApi().call['settings.update']({ [props.name]: next }),
+      () => (next === null ? `${props.label} cleared.` : `${props.label} saved.`),
+    );
+    if (r.ok) {
+      useApp.setState({ settings: r.value });
+      setEditing(false);
+      setValue('');
+    } else {
+      setError(r.error);
+    }
+  };
+  return (
+    <div className="field secret">
+      <div className="secret-row">
+        <span className="secret-label" id={`${inputId}-label`}>
+          {props.label}
+        </span>
+        <span className="secret-state" aria-labelledby={`${inputId}-label`}>
+          {props.state.set ? (
+            <>
+              set <span className="mono">({props.state.hint})</span>
+            </>
+          ) : (
+            <span className="muted">not set</span>
+          )}
+        </span>
+        {!editing ? (
+          <>
+            <button type="button" className="button small" onClick={() => setEditing(true)}>
+              {props.state.set ? `Replace ${props.label}` : `Set ${props.label}`}
+            </button>
+            {props.state.set ? (
+              <button
+                type="button"
+                className="button small"
+                disabled={action.pending !== null}
+                onClick={() => void send(null)}
+              >
+                Clear {props.label}
+              </button>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+      {editing ? (
+        <div className="secret-edit">
+          <label htmlFor={inputId}>New {props.label}</label>
+          <div className="input-row">
+            <input
+              id={inputId}
+              type="password"
+              autoComplete="off"
+              value={value}
+              autoFocus
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? `${inputId}-error` : undefined}
+              onChange={(e) => setValue(e.target.value)}
+            />
+            <button
+              type="button"
+              className="button primary small"
+              disabled={value === '' || action.pending !== null}
+              onClick={() => void send(value)}
+            >
+              Save
+            </button>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => {
+                setEditing(false);
+                setValue('');
+                setError(null);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
+          {error ? (
+            <p id={`${inputId}-error`} className="field-error" role="alert">
+              {fieldMessage(error.message, error.field)}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+      {!editing ? <Outcome outcome={action.outcome} pending={action.pending} /> : null}
+      <p className="field-hint">Stored encrypted on this machine; never shown again in full.</p>
+    </div>
+  );
+}
+
+function ProviderSection(props: { settings: SettingsView }): ReactNode {
+  const { settings } = props;
+  const [value, setValue, dirty] = useDraft({
+    baseUrl: settings.provider.baseUrl,
+    claudeExecutablePath: settings.claudeExecutablePath,
+  });
+  const s = useSave();
+  return (
+    <Section
+      title="Provider and Claude"
+      description="Leave the base URL empty for Anthropic. Set it for an Anthropic-compatible provider (Ollama, GLM, a gateway)."
+      dirty={dirty}
+      pending={s.pending}
+      outcome={sectionOutcome(s.outcome, ['provider.baseUrl', 'provider', 'claudeExecutablePath'])}
+      onSubmit={() =>
+        void s.save(
+          {
+            provider: { baseUrl: value.baseUrl.trim() },
+            claudeExecutablePath: value.claudeExecutablePath.trim(),
+          },
+          'Provider settings saved. They apply to the next start.',
+        )
+      }
+    >
+      <div className="settings-grid">
+        <Field
+          label="Provider base URL"
+          error={errorAt(s.outcome, 'provider.baseUrl', 'provider')}
+          hint="For example http://localhost:11434 for Ollama."
+        >
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="url"
+              value={value.baseUrl}
+              placeholder="https://api.anthropic.com (default)"
+              spellCheck={false}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              onChange={(e) => setValue({ ...value, baseUrl: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field
+          label="Claude executable"
+          error={errorAt(s.outcome, 'claudeExecutablePath')}
+          hint="Leave empty to use the one bundled with Nightshift."
+        >
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="text"
+              value={value.claudeExecutablePath}
+              placeholder="/usr/local/bin/claude"
+              spellCheck={false}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              onChange={(e) => setValue({ ...value, claudeExecutablePath: e.target.value })}
+            />
+          )}
+        </Field>
+      </div>
+    </Section>
+  );
+}
+
+export function SettingsPage(): ReactNode {
+  const settings = useApp((s) => s.settings);
+  const loadError = useApp((s) => s.loadError);
+  if (!settings) {
+    return (
+      <div className="settings-page">
+        <h1>Settings</h1>
+        <p className={loadError ? 'error-text' : 'muted'}>
+          {loadError ?? 'Loading settings…'}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="settings-page">
+      <h1>Settings</h1>
+      {settings.recoveredFrom ? (
+        <div className="banner warn" role="alert">
+          The settings file could not be read, so Nightshift started from the defaults. The old
+          file was kept at <code>{settings.recoveredFrom}</code>; check the values below and save
+          them again.
+        </div>
+      ) : null}
+      <DefaultsSection settings={settings} />
+      <RunsSection settings={settings} />
+      <section className="panel settings-section" aria-labelledby="s-credentials">
+        <h2 id="s-credentials">Credentials</h2>
+        <p className="muted">
+          Write-only. Leave both unset to use the Claude login on this machine.
+        </p>
+        <SecretField label="API key" name="apiKey" state={settings.secrets.apiKey} />
+        <SecretField label="Auth token" name="authToken" state={settings.secrets.authToken} />
+      </section>
+      <ProviderSection settings={settings} />
+      <NotificationsSection settings={settings} />
+      <AppSection settings={settings} />
+    </div>
+  );
+}

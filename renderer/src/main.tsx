@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { initApi, getWsClient } from './api.ts';
+import { startSync } from './stores/sync.ts';
+import { App } from './App.tsx';
+import './styles.css';
+
+const api = initApi();
+startSync(api, getWsClient());
+
+const root = document.getElementById('root');
+if (!root) throw new Error('The page has no #root element.');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
