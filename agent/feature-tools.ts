@@ -55,10 +55,13 @@ const newFeature = {
   steps: z.array(z.string()).min(1).describe('Verification steps, in order'),
 };
 
+/** The SDK's own element type for `tools` (it erases each tool's input shape). */
+type AnyTool = NonNullable<Parameters<typeof createSdkMcpServer>[0]['tools']>[number];
+
 interface ToolSpec {
   name: string;
   roles: AgentRole[];
-  build: (ctx: ToolContext) => ReturnType<typeof tool>;
+  build: (ctx: ToolContext) => AnyTool;
 }
 
 function guard(ctx: ToolContext, fn: () => CallToolResult): CallToolResult {

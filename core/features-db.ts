@@ -665,16 +665,19 @@ export class FeaturesDb {
     );
   }
 
-  /** Ends a test claim and records the test time. With an owner, only the holder may release. */
-  releaseTesting(id: number, owner: string | null, now = Date.now()): { released: boolean; feature: Feature } {
+  /**
+   * Ends a test claim and, when a test really happened (`recordTest`), records its time. With an
+   * owner, only the holder may release.
+   */
+  releaseTesting(id: number, owner: string | null, now = Date.now(), recordTest = true): { released: boolean; feature: Feature } {
     return this.tx(() => {
       const f = this.require(id);
       if (!f.testingInProgress || (owner !== null && f.testOwner !== null && f.testOwner !== owner))
         return { released: false, feature: f };
       this.run(
-        'UPDATE features SET testing_in_progress = 0, last_tested_at = ?, ns_test_owner = NULL, ' +
+        'UPDATE features SET testing_in_progress = 0, last_tested_at = COALESCE(?, last_tested_at), ns_test_owner = NULL, ' +
           'ns_test_claimed_at = NULL, ns_test_heartbeat_at = NULL WHERE id = ?',
-        pyUtcTimestamp(now),
+        recordTest ? pyUtcTimestamp(now) : null,
         id,
       );
       return { released: true, feature: this.require(id) };

@@ -8,6 +8,8 @@ import { StringDecoder } from 'node:string_decoder';
 export class LineSplitter {
   private decoder = new StringDecoder('utf8');
   private pending = '';
+  /** The previous chunk ended in CR: a LF starting this one completes that CRLF. */
+  private afterCR = false;
   private readonly maxLine: number;
   private readonly emit: (line: string) => void;
 
@@ -19,12 +21,16 @@ export class LineSplitter {
   push(chunk: Buffer | string): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     let buffer = this.pending + text;
+    if (buffer.length === 0) return;
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
+    if (this.afterCR && this.pending === '' && buffer.charCodeAt(0) === 10) start = 1;
+    this.afterCR = false;
+    for (let i = start; i < buffer.length; i++) {
       const c = buffer.charCodeAt(i);
       if (c === 10 || c === 13) {
         this.emit(buffer.slice(start, i));
         if (c === 13 && buffer.charCodeAt(i + 1) === 10) i++;
+        else if (c === 13 && i === buffer.length - 1) this.afterCR = true;
         start = i + 1;
       }
     }

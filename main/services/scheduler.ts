@@ -254,7 +254,6 @@ export class Scheduler {
   noteManualStop(projectId: string): void {
     const plan = this.plans.get(projectId);
     if (!plan) return;
-    const now = this.o.clock.now();
     plan.wantStart = null;
     plan.nextRetryAt = null;
     plan.ending = null;
@@ -266,7 +265,6 @@ export class Scheduler {
         `${this.nameOf(projectId)}: stopped by hand; the schedule keeps it stopped until ${this.when(plan.episode.end)}.`,
       );
     }
-    void now;
     this.publish();
     this.arm();
   }
@@ -429,8 +427,8 @@ export class Scheduler {
       this.stopRun(plan, 'the window ended');
       what = 'The agent was stopped.';
     } else {
-      if (st.status === 'running') this.drainRun(plan);
       plan.ending = { stopAt: now + graceMs };
+      if (st.status === 'running') this.drainRun(plan);
       what = `The agent is finishing current work and will be stopped by ${this.when(now + graceMs)} at the latest.`;
     }
     if (!ep.skipped)

@@ -117,6 +117,10 @@ export class FakeAgents implements AgentControl {
       exit: { code: 1, signal: null, at: new Date(this.clock.now()).toISOString(), lastLines: [] },
     });
   }
+  /** A drain in progress finishes: the agent shows paused (drained). */
+  drained(projectId: string): void {
+    this.set(projectId, { status: 'paused', pauseKind: 'drained' });
+  }
   /** The agent exits 0 on its own (all features passing). */
   finish(projectId: string): void {
     this.set(projectId, { status: 'stopped', pid: null, pauseKind: null });

@@ -466,7 +466,9 @@ function SecretField(props: {
           ) : null}
         </div>
       ) : null}
-      {!editing ? <Outcome outcome={action.outcome} pending={action.pending} /> : null}
+      {!editing && (action.outcome || action.pending) ? (
+        <Outcome outcome={action.outcome} pending={action.pending} />
+      ) : null}
       <p className="field-hint">Stored encrypted on this machine; never shown again in full.</p>
     </div>
   );

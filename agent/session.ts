@@ -1,0 +1,253 @@
+/**
+ * One Claude session = one unit of work, through the Claude Agent SDK's query(): a fresh Claude
+ * Code process per session, with the role's tools only, the Bash guard, the project's settings,
+ * and the provider settings from the environment. What happened comes from the SDK's typed
+ * messages: cost, tokens, turns and the error subtype from the result message; rate limits from
+ * rate-limit events, the assistant error field and the API error status (never from prose).
+ */
+import { query, type Options, type SDKMessage, type HookCallback } from '@anthropic-ai/claude-agent-sdk';
+import type { AgentRole, Usage } from '../contract/agent-events.ts';
+import { checkBashCommand } from './bash-guard.ts';
+
+export interface SessionSpec {
+  role: AgentRole;
+  prompt: string;
+  systemAppend: string;
+  model: string;
+  cwd: string;
+  mcpServers: NonNullable<Options['mcpServers']>;
+  /** Full tool names the session may use without asking (built-ins and mcp__...). */
+  allowedTools: string[];
+  /** Built-in tools available at all. */
+  builtinTools: string[];
+  env: Record<string, string | undefined>;
+  claudePath: string | null;
+  maxTurns: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+  onActivity: (kind: 'tool' | 'text' | 'thinking', summary: string) => void;
+  onUsage?: (usage: Usage) => void;
+  onLog?: (line: string) => void;
+}
+
+export type SessionEnd = 'completed' | 'error' | 'aborted' | 'timeout' | 'rate-limited';
+
+export interface SessionResult {
+  end: SessionEnd;
+  sessionId: string | null;
+  /** The result message subtype (success, error_max_turns, ...), null if none arrived. */
+  subtype: string | null;
+  isError: boolean;
+  message: string;
+  usage: Usage | null;
+  turns: number | null;
+  /** Epoch ms when the provider says new requests may succeed, when it said so. */
+  rateLimitUntil: number | null;
+  durationMs: number;
+}
+
+export const emptyUsage = (): Usage => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  costUsd: 0,
+});
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}
+
+interface RawUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+}
+
+function toUsage(raw: RawUsage | undefined, costUsd: number): Usage {
+  return {
+    inputTokens: raw?.input_tokens ?? 0,
+    outputTokens: raw?.output_tokens ?? 0,
+    cacheReadTokens: raw?.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: raw?.cache_creation_input_tokens ?? 0,
+    costUsd,
+  };
+}
+
+const clip = (s: string, n = 160): string => {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+};
+
+/** A one-line description of a tool call, for the agent card ("what it is doing now"). */
+export function summarizeToolUse(name: string, input: unknown): string {
+  const i = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const s = (k: string): string => (typeof i[k] === 'string' ? (i[k] as string) : '');
+  if (name.startsWith('mcp__features__')) {
+    const tool = name.slice('mcp__features__'.length);
+    const id = typeof i.feature_id === 'number' ? ` #${i.feature_id}` : '';
+    const n = Array.isArray(i.features) ? ` (${i.features.length} features)` : '';
+    return `${tool}${id}${n}`;
+  }
+  switch (name) {
+    case 'Bash':
+      return `Bash: ${clip(s('description') || s('command'))}`;
+    case 'Read':
+    case 'Write':
+    case 'Edit':
+    case 'MultiEdit':
+      return `${name} ${s('file_path')}`;
+    case 'Glob':
+    case 'Grep':
+      return `${name} ${clip(s('pattern'), 80)}`;
+    case 'WebFetch':
+      return `WebFetch ${s('url')}`;
+    default:
+      return name.startsWith('mcp__') ? name.split('__').slice(1).join(': ') : name;
+  }
+}
+
+const bashHook: HookCallback = async (input) => {
+  if (input.hook_event_name !== 'PreToolUse') return {};
+  const command = (input.tool_input as { command?: unknown } | null)?.command;
+  if (typeof command !== 'string') return {};
+  const reason = checkBashCommand(command);
+  if (!reason) return {};
+  return {
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason },
+  };
+};
+
+export async function runSession(spec: SessionSpec): Promise<SessionResult> {
+  const started = Date.now();
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => controller.abort();
+  if (spec.signal.aborted) controller.abort();
+  spec.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, spec.timeoutMs);
+  timer.unref?.();
+
+  let sessionId: string | null = null;
+  let result: Extract<SDKMessage, { type: 'result' }> | null = null;
+  let rateLimited = false;
+  let rateLimitUntil: number | null = null;
+  let lastApiError: string | null = null;
+  const seenMessageIds = new Set<string>();
+  let running = emptyUsage();
+
+  const options: Options = {
+    model: spec.model,
+    cwd: spec.cwd,
+    settingSources: ['project'],
+    systemPrompt: { type: 'preset', preset: 'claude_code', append: spec.systemAppend },
+    tools: spec.builtinTools,
+    allowedTools: spec.allowedTools,
+    // Unattended: anything not pre-approved is refused instead of waiting for a person.
+    permissionMode: 'dontAsk',
+    mcpServers: spec.mcpServers,
+    strictMcpConfig: false,
+    hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [bashHook] }] },
+    maxTurns: spec.maxTurns,
+    env: spec.env,
+    abortController: controller,
+    stderr: (data) => {
+      for (const line of data.split(/\r?\n/)) if (line.trim()) spec.onLog?.(`claude: ${line}`);
+    },
+    ...(spec.claudePath ? { pathToClaudeCodeExecutable: spec.claudePath } : {}),
+  };
+
+  try {
+    const q = query({ prompt: spec.prompt, options });
+    for await (const message of q) {
+      switch (message.type) {
+        case 'system':
+          if (message.subtype === 'init') sessionId = message.session_id;
+          else if (message.subtype === 'api_retry') {
+            if (message.error === 'rate_limit') lastApiError = 'rate_limit';
+            spec.onActivity(
+              'text',
+              `API ${message.error_status ?? 'connection'} error; retry ${message.attempt}/${message.max_retries} in ${Math.round(message.retry_delay_ms / 1000)} s`,
+            );
+          }
+          break;
+        case 'rate_limit_event':
+          if (message.rate_limit_info.status === 'rejected') {
+            rateLimited = true;
+            const resets = message.rate_limit_info.resetsAt;
+            if (resets) rateLimitUntil = resets < 1e12 ? resets * 1000 : resets;
+          }
+          break;
+        case 'assistant': {
+          sessionId ??= message.session_id;
+          if (message.error === 'rate_limit') rateLimited = true;
+          if (message.error) lastApiError = message.error;
+          const m = message.message;
+          if (m.id && !seenMessageIds.has(m.id) && m.usage) {
+            seenMessageIds.add(m.id);
+            running = addUsage(running, toUsage(m.usage as RawUsage, 0));
+            spec.onUsage?.(running);
+          }
+          for (const block of m.content) {
+            if (block.type === 'tool_use') spec.onActivity('tool', summarizeToolUse(block.name, block.input));
+            else if (block.type === 'text' && block.text.trim()) spec.onActivity('text', clip(block.text, 200));
+            else if (block.type === 'thinking') spec.onActivity('thinking', 'Thinking…');
+          }
+          break;
+        }
+        case 'result':
+          result = message;
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (error) {
+    // The SDK throws after an error result; what matters was already read from the result.
+    if (!result && !controller.signal.aborted) {
+      lastApiError = error instanceof Error ? error.message : String(error);
+    }
+  } finally {
+    clearTimeout(timer);
+    spec.signal.removeEventListener('abort', onAbort);
+  }
+
+  const durationMs = Date.now() - started;
+  const r = result as (Extract<SDKMessage, { type: 'result' }> & { api_error_status?: number | null }) | null;
+  if (r && r.api_error_status === 429) rateLimited = true;
+  const usage = r ? toUsage(r.usage as RawUsage, r.total_cost_usd ?? 0) : running.inputTokens > 0 ? running : null;
+  const base = {
+    sessionId: r?.session_id ?? sessionId,
+    subtype: r?.subtype ?? null,
+    isError: r?.is_error ?? true,
+    usage,
+    turns: r?.num_turns ?? null,
+    rateLimitUntil,
+    durationMs,
+  };
+  if (timedOut) return { ...base, end: 'timeout', message: `Stopped after the ${Math.round(spec.timeoutMs / 60_000)} min session limit.` };
+  if (spec.signal.aborted) return { ...base, end: 'aborted', message: 'Stopped.' };
+  if (rateLimited) {
+    const text = r && r.subtype === 'success' ? r.result : 'The provider refused the request (rate or usage limit).';
+    return { ...base, end: 'rate-limited', message: clip(text, 300) };
+  }
+  if (!r) return { ...base, end: 'error', message: clip(lastApiError ?? 'Claude Code ended without a result.', 300) };
+  if (r.subtype === 'success' && !r.is_error) return { ...base, end: 'completed', message: clip(r.result || 'Session finished.', 300) };
+  const detail =
+    r.subtype === 'success'
+      ? r.result
+      : r.subtype === 'error_max_turns'
+        ? `Reached the limit of ${spec.maxTurns} turns.`
+        : [r.subtype, ...(r.errors ?? [])].join(': ');
+  return { ...base, end: 'error', message: clip(detail || 'The session ended with an error.', 300) };
+}

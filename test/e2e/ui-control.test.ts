@@ -1,0 +1,163 @@
+/**
+ * The control room end to end: the real renderer in Chromium, the real `nightshift serve`, a
+ * fixture agent process. Add a project (a bad path is refused at its field), start, watch the
+ * log, pause, resume, pause after current work, stop; then everything that was started is gone.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expect } from 'playwright/test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  launchBrowser,
+  pidAlive,
+  procState,
+  processesMentioning,
+  removeDirs,
+  startServer,
+  tempProject,
+  waitUntil,
+  watchPage,
+  type Served,
+} from './ui-harness.ts';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let problems: string[] = [];
+const project = tempProject();
+const agentPids = new Set<number>();
+
+before(async () => {
+  served = await startServer(['--interval', '100']);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  problems = watchPage(page);
+});
+
+after(async () => {
+  const browserPid = browser?.process()?.pid;
+  await browser?.close();
+  await served?.stop();
+  assert.equal(served.server.exitCode ?? 0, 0, `nightshift serve exited badly:\n${served.output()}`);
+  if (browserPid) assert.equal(pidAlive(browserPid), false, 'Chromium is gone');
+  await waitUntil(() => [...agentPids].every((p) => !pidAlive(p)), 10_000, 'agent processes to end');
+  assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
+  assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
+  removeDirs(project, served.dataDir);
+});
+
+const badge = () => page.getByTestId('status-badge');
+const button = (name: string) => page.getByRole('button', { name, exact: true });
+
+async function expectEnabled(enabled: string[]): Promise<void> {
+  for (const name of ['Start', 'Stop', 'Pause', 'Resume', 'Pause after current work']) {
+    if (enabled.includes(name)) await expect(button(name)).toBeEnabled();
+    else await expect(button(name)).toBeDisabled();
+  }
+}
+
+async function currentPid(): Promise<number> {
+  const text = await page.locator('.run-meta').innerText();
+  const m = /pid (\d+)/.exec(text);
+  assert.ok(m?.[1], `the run line shows a pid: ${text}`);
+  return Number(m[1]);
+}
+
+test('the page loads, keeps its token out of the address bar and shows no projects', async () => {
+  await page.goto(served.url);
+  await expect(page.getByText('No projects yet.')).toBeVisible();
+  assert.equal(new URL(page.url()).searchParams.has('token'), false);
+  await page.reload();
+  await expect(page.getByText('No projects yet.')).toBeVisible();
+});
+
+test('a bad path is refused next to the path field and nothing is added', async () => {
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Name')).toBeFocused();
+  await dialog.getByLabel('Name').fill('e2e-app');
+  await dialog.getByLabel('Folder').fill(`${project}/does-not-exist`);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  const folder = dialog.getByLabel('Folder');
+  await expect(folder).toHaveAttribute('aria-invalid', 'true');
+  const describedBy = (await folder.getAttribute('aria-describedby')) ?? '';
+  const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'));
+  assert.ok(errorId, 'the folder field points at its error');
+  const error = page.locator(`[id="${errorId}"]`);
+  await expect(error).toBeVisible();
+  const message = await error.innerText();
+  assert.match(message, /\w+ \w+/, 'a sentence');
+  assert.doesNotMatch(message, /\[object Object\]|undefined/);
+  await expect(dialog.getByLabel('Name')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('navigation').getByRole('listitem')).toHaveCount(0);
+
+  // Escape closes the dialog; nothing was added.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('navigation').getByRole('listitem')).toHaveCount(0);
+});
+
+test('a good path adds the project and selects it', async () => {
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill('e2e-app');
+  await dialog.getByLabel('Folder').fill(project);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: 'e2e-app' })).toBeVisible();
+  await expect(page.getByRole('navigation').getByRole('listitem')).toHaveCount(1);
+  await expect(badge()).toHaveText('Stopped');
+  await expectEnabled(['Start']);
+});
+
+test('Start runs the agent and its lines stream into the log', async () => {
+  await button('Start').click();
+  await expect(badge()).toHaveText('Running', { timeout: 15_000 });
+  await expect(page.getByText('Started by hand')).toBeVisible();
+  agentPids.add(await currentPid());
+  const log = page.getByRole('log', { name: 'Log lines' });
+  await expect(log.getByText(/line 3 from fixture/)).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByRole('navigation').getByText('Running')).toBeVisible();
+  await expectEnabled(['Stop', 'Pause', 'Pause after current work']);
+});
+
+test('Pause freezes it and says so; Resume brings it back', async () => {
+  const pid = await currentPid();
+  await button('Pause').click();
+  await expect(badge()).toHaveText('Paused', { timeout: 10_000 });
+  await expectEnabled(['Stop', 'Resume']);
+  await expect(page.locator('.outcome')).not.toBeEmpty();
+  assert.equal(procState(pid), 'T', 'the agent process is stopped by the freeze');
+  const count = async () =>
+    Number((await page.locator('.log-count').innerText()).replace(/[^\d].*$/, '').replace(/,/g, ''));
+  const frozenAt = await count();
+  await page.waitForTimeout(600);
+  assert.ok((await count()) <= frozenAt + 1, 'no new lines while frozen');
+
+  await button('Resume').click();
+  await expect(badge()).toHaveText('Running', { timeout: 10_000 });
+  await expect.poll(count, { timeout: 10_000 }).toBeGreaterThan(frozenAt + 2);
+});
+
+test('Pause after current work drains, then Resume', async () => {
+  await button('Pause after current work').click();
+  await expect(badge()).toHaveText(/Draining — finishing current work|Paused after current work/, {
+    timeout: 10_000,
+  });
+  await expect(badge()).toHaveText('Paused after current work', { timeout: 15_000 });
+  await expectEnabled(['Stop', 'Resume']);
+  await button('Resume').click();
+  await expect(badge()).toHaveText('Running', { timeout: 10_000 });
+});
+
+test('Stop stops it, says what happened, and the process is gone', async () => {
+  const pid = await currentPid();
+  await button('Stop').click();
+  await expect(badge()).toHaveText('Stopped', { timeout: 20_000 });
+  await expect(page.locator('.outcome')).not.toBeEmpty();
+  await expectEnabled(['Start']);
+  await waitUntil(() => !pidAlive(pid), 10_000, 'the agent process to end');
+  await expect(page.getByRole('navigation').getByText('Stopped')).toBeVisible();
+  assert.deepEqual(problems, [], 'no errors in the page');
+});

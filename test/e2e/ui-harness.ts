@@ -1,0 +1,153 @@
+/**
+ * Starts the real `nightshift serve` (with a fixture agent) and Debian's Chromium for the UI
+ * end-to-end tests, and checks at the end that every process they started is gone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const root = resolve(import.meta.dirname, '../..');
+export const nodeBin = join(root, 'node_modules/.bin/node');
+
+export interface Served {
+  url: string;
+  dataDir: string;
+  server: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `nightshift serve --port 0` with the given fixture agent arguments. */
+export async function startServer(agentArgs: string[], env: Record<string, string> = {}): Promise<Served> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
+  const server = spawn(nodeBin, [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([nodeBin, join(root, 'test/fixtures/agents/chatty.ts'), ...agentArgs]),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  server.stdout?.on('data', (b: Buffer) => (text += b.toString()));
+  server.stderr?.on('data', (b: Buffer) => (text += b.toString()));
+  const exited = new Promise<void>((r) => server.once('exit', () => r()));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nightshift serve did not start:\n${text}`)), 30_000);
+    const check = () => {
+      const m = /Nightshift is listening on (\S+)/.exec(text);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(m[1]);
+      }
+    };
+    server.stdout?.on('data', check);
+    server.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nightshift serve exited (${code}):\n${text}`));
+    });
+  });
+  return {
+    url,
+    dataDir,
+    server,
+    output: () => text,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      const timeout = setTimeout(() => server.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Collects page errors and console errors so a test can assert there were none. */
+export function watchPage(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // A meta CSP cannot carry frame-ancestors (the server sends it as a header); Chromium says so.
+    if (m.type() === 'error' && !m.text().includes('frame-ancestors')) problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie is dead for our purposes.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return true;
+  }
+}
+
+/** Process state letter from /proc (R, S, T = stopped, Z …), or null. */
+export function procState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /\) (\w)/.exec(stat)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Live processes whose command line mentions `needle` (Linux /proc). */
+export function processesMentioning(needle: string): string[] {
+  const out: string[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmd.includes(needle) && pidAlive(Number(entry))) out.push(`${entry}: ${cmd}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+export async function waitUntil(check: () => boolean, ms: number, what: string): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function tempProject(prefix = 'ns-ui-project-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDirs(...dirs: string[]): void {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
