@@ -51,7 +51,7 @@ export class SchedulesService {
     const project = this.o.repo.get(input.id);
     if (!project) return err('not-found', 'That project is not registered any more.');
     const fields = parseInput(ScheduleFields, input.schedule);
-    if (!fields.ok) return prefix(fields);
+    if (!fields.ok) return fields;
     if (project.schedules.length >= MAX_SCHEDULES_PER_PROJECT) {
       return err(
         'conflict',
@@ -75,7 +75,7 @@ export class SchedulesService {
     const current = project.schedules.find((s) => s.id === input.scheduleId);
     if (!current) return err('not-found', 'That schedule does not exist any more.');
     const fields = parseInput(ScheduleFields, input.schedule);
-    if (!fields.ok) return prefix(fields);
+    if (!fields.ok) return fields;
     const schedule: Schedule = { ...normalise(fields.value), id: current.id, createdAt: current.createdAt };
     const saved = this.o.repo.setSchedules(
       project.id,
@@ -121,10 +121,6 @@ export class SchedulesService {
   }
 }
 
-/** Field paths in errors are relative to the schedule (`days`, `startTime`), as the form names them. */
-function prefix<T>(r: Result<T>): Result<T> {
-  return r;
-}
 
 function normalise(f: ScheduleFields): ScheduleFields {
   const out: ScheduleFields = { ...f, days: [...f.days].sort((a, b) => a - b) };
