@@ -34,7 +34,10 @@ export function createDiagnostics(
   return {
     path,
     log(level, message, error) {
-      const detail = error === undefined ? '' : ` — ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`;
+      const detail =
+        error === undefined
+          ? ''
+          : ` — ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`;
       const line = redact(`${new Date().toISOString()} ${level.toUpperCase()} ${message}${detail}`);
       if (options.echo && level !== 'debug') process.stderr.write(`${line}\n`);
       if (!path) return;

@@ -3,12 +3,51 @@ import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 
-const posixSystem = ['/', '/etc', '/var', '/usr', '/bin', '/sbin', '/boot', '/proc', '/sys', '/dev', '/root', '/lib', '/lib64', '/run', '/opt', '/System', '/Library', '/private', '/cores', '/Volumes'];
-const homeSensitive = ['.ssh', '.aws', '.gnupg', '.config/gh', '.docker', '.kube', '.terraform', '.nightshift'];
+const posixSystem = [
+  '/',
+  '/etc',
+  '/var',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/boot',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/root',
+  '/lib',
+  '/lib64',
+  '/run',
+  '/opt',
+  '/System',
+  '/Library',
+  '/private',
+  '/cores',
+  '/Volumes',
+];
+const homeSensitive = [
+  '.ssh',
+  '.aws',
+  '.gnupg',
+  '.config/gh',
+  '.docker',
+  '.kube',
+  '.terraform',
+  '.nightshift',
+];
 
 function windowsSystem(): string[] {
   const drive = process.env.SystemDrive ?? 'C:';
-  return [`${drive}\\`, `${drive}\\Windows`, `${drive}\\Program Files`, `${drive}\\Program Files (x86)`, `${drive}\\ProgramData`, `${drive}\\System Volume Information`, `${drive}\\$Recycle.Bin`, `${drive}\\Recovery`];
+  return [
+    `${drive}\\`,
+    `${drive}\\Windows`,
+    `${drive}\\Program Files`,
+    `${drive}\\Program Files (x86)`,
+    `${drive}\\ProgramData`,
+    `${drive}\\System Volume Information`,
+    `${drive}\\$Recycle.Bin`,
+    `${drive}\\Recovery`,
+  ];
 }
 
 const within = (path: string, root: string): boolean => {
@@ -18,18 +57,32 @@ const within = (path: string, root: string): boolean => {
 };
 
 /** Returns the canonical path, or a sentence saying what is wrong. */
-export function checkProjectPath(input: string): { ok: true; path: string } | { ok: false; message: string } {
+export function checkProjectPath(
+  input: string,
+): { ok: true; path: string } | { ok: false; message: string } {
   const raw = input.trim();
-  if (!isAbsolute(raw)) return { ok: false, message: `Use a full path starting at the root, like ${join(homedir(), 'code', 'my-app')}.` };
+  if (!isAbsolute(raw))
+    return {
+      ok: false,
+      message: `Use a full path starting at the root, like ${join(homedir(), 'code', 'my-app')}.`,
+    };
   let path: string;
   try {
     path = realpathSync(normalize(raw));
   } catch {
-    return { ok: false, message: `The folder ${raw} does not exist. Create it first or pick another one.` };
+    return {
+      ok: false,
+      message: `The folder ${raw} does not exist. Create it first or pick another one.`,
+    };
   }
-  if (!statSync(path).isDirectory()) return { ok: false, message: `${raw} is a file, not a folder.` };
+  if (!statSync(path).isDirectory())
+    return { ok: false, message: `${raw} is a file, not a folder.` };
   const home = homedir();
-  if (path === home) return { ok: false, message: 'Your home folder itself cannot be a project; choose a folder inside it.' };
+  if (path === home)
+    return {
+      ok: false,
+      message: 'Your home folder itself cannot be a project; choose a folder inside it.',
+    };
   if (process.platform === 'win32') {
     const sys = windowsSystem();
     if (sys.some((s, i) => (i === 0 ? path.toLowerCase() === s.toLowerCase() : within(path, s)))) {
@@ -44,7 +97,10 @@ export function checkProjectPath(input: string): { ok: true; path: string } | { 
     }
   }
   if (homeSensitive.some((d) => within(path, join(home, d)))) {
-    return { ok: false, message: `${path} holds credentials or configuration; agents must not work there.` };
+    return {
+      ok: false,
+      message: `${path} holds credentials or configuration; agents must not work there.`,
+    };
   }
   return { ok: true, path };
 }

@@ -73,12 +73,19 @@ export class Registry {
       const path = this.checkPath(input.path, current.id);
       if (!path.ok) return path;
       if (path.value !== current.path && this.isAgentActive(current.id)) {
-        return err('conflict', `Stop the agent of ${current.name} before moving the project to another folder.`, 'path');
+        return err(
+          'conflict',
+          `Stop the agent of ${current.name} before moving the project to another folder.`,
+          'path',
+        );
       }
       next.path = path.value;
     }
     if (input.overrides !== undefined) next.overrides = input.overrides;
-    this.commit({ ...this.doc, projects: this.doc.projects.map((p) => (p.id === current.id ? next : p)) });
+    this.commit({
+      ...this.doc,
+      projects: this.doc.projects.map((p) => (p.id === current.id ? next : p)),
+    });
     return ok(next);
   }
 
@@ -86,7 +93,10 @@ export class Registry {
     const current = this.get(id);
     if (!current) return err('not-found', 'That project is not registered any more.');
     if (this.isAgentActive(id)) {
-      return err('conflict', `The agent of ${current.name} is running. Stop it first; the project's files stay on disk either way.`);
+      return err(
+        'conflict',
+        `The agent of ${current.name} is running. Stop it first; the project's files stay on disk either way.`,
+      );
     }
     this.commit({ ...this.doc, projects: this.doc.projects.filter((p) => p.id !== id) });
     for (const l of this.removedListeners) l(current);
@@ -102,7 +112,10 @@ export class Registry {
     const current = this.get(projectId);
     if (!current) return err('not-found', 'That project is not registered any more.');
     const next = { ...current, schedules };
-    this.commit({ ...this.doc, projects: this.doc.projects.map((p) => (p.id === projectId ? next : p)) });
+    this.commit({
+      ...this.doc,
+      projects: this.doc.projects.map((p) => (p.id === projectId ? next : p)),
+    });
     return ok(next);
   }
 
@@ -118,8 +131,15 @@ export class Registry {
   }
 
   private checkName(name: string, selfId: string | null): Result<true> {
-    const clash = this.doc.projects.find((p) => p.id !== selfId && p.name.toLowerCase() === name.toLowerCase());
-    if (clash) return err('conflict', `A project named ${clash.name} already exists. Names are unique regardless of case.`, 'name');
+    const clash = this.doc.projects.find(
+      (p) => p.id !== selfId && p.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (clash)
+      return err(
+        'conflict',
+        `A project named ${clash.name} already exists. Names are unique regardless of case.`,
+        'name',
+      );
     return ok(true);
   }
 

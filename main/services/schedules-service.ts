@@ -76,7 +76,11 @@ export class SchedulesService {
     if (!current) return err('not-found', 'That schedule does not exist any more.');
     const fields = parseInput(ScheduleFields, input.schedule);
     if (!fields.ok) return fields;
-    const schedule: Schedule = { ...normalise(fields.value), id: current.id, createdAt: current.createdAt };
+    const schedule: Schedule = {
+      ...normalise(fields.value),
+      id: current.id,
+      createdAt: current.createdAt,
+    };
     const saved = this.o.repo.setSchedules(
       project.id,
       project.schedules.map((s) => (s.id === current.id ? schedule : s)),
@@ -120,7 +124,6 @@ export class SchedulesService {
     };
   }
 }
-
 
 function normalise(f: ScheduleFields): ScheduleFields {
   const out: ScheduleFields = { ...f, days: [...f.days].sort((a, b) => a - b) };

@@ -27,7 +27,9 @@ export const plainCodec: SecretCodec = {
 export function fileSecrets(path: string, codec: SecretCodec = plainCodec): Secrets {
   const read = (): Record<string, string> => {
     try {
-      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {};
+      return existsSync(path)
+        ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>)
+        : {};
     } catch {
       return {};
     }
@@ -54,7 +56,9 @@ export function fileSecrets(path: string, codec: SecretCodec = plainCodec): Secr
       write(data);
     },
     all() {
-      return (['apiKey', 'authToken'] as const).map((n) => this.get(n)).filter((v): v is string => !!v);
+      return (['apiKey', 'authToken'] as const)
+        .map((n) => this.get(n))
+        .filter((v): v is string => !!v);
     },
   };
 }

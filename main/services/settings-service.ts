@@ -20,7 +20,12 @@ export class SettingsService {
   private readonly recoveredFrom: string | null;
   private readonly changeListeners = new Set<(settings: Settings) => void>();
 
-  constructor(registry: Registry, secrets: Secrets, bus: EventBus | null, recoveredFrom: string | null) {
+  constructor(
+    registry: Registry,
+    secrets: Secrets,
+    bus: EventBus | null,
+    recoveredFrom: string | null,
+  ) {
     this.registry = registry;
     this.secrets = secrets;
     this.bus = bus;
@@ -35,7 +40,10 @@ export class SettingsService {
     const hint = (v: string | null) => ({ set: v !== null, hint: v ? secretHint(v) : '' });
     return {
       ...this.get(),
-      secrets: { apiKey: hint(this.secrets.get('apiKey')), authToken: hint(this.secrets.get('authToken')) },
+      secrets: {
+        apiKey: hint(this.secrets.get('apiKey')),
+        authToken: hint(this.secrets.get('authToken')),
+      },
       recoveredFrom: this.recoveredFrom,
     };
   }
@@ -66,7 +74,8 @@ export class SettingsService {
   models(): ModelInfo[] {
     const list: ModelInfo[] = knownModels.map((m) => ({ id: m.id, name: m.name, custom: false }));
     const current = this.get().defaults.model;
-    if (!list.some((m) => m.id === current)) list.push({ id: current, name: `${current} (custom)`, custom: true });
+    if (!list.some((m) => m.id === current))
+      list.push({ id: current, name: `${current} (custom)`, custom: true });
     return list;
   }
 

@@ -46,8 +46,14 @@ const migrations: Record<number, Migration> = {
       settings: {
         ...defaultSettings,
         ...settings,
-        defaults: { ...defaultSettings.defaults, ...((settings.defaults as object | undefined) ?? {}) },
-        provider: { ...defaultSettings.provider, ...((settings.provider as object | undefined) ?? {}) },
+        defaults: {
+          ...defaultSettings.defaults,
+          ...((settings.defaults as object | undefined) ?? {}),
+        },
+        provider: {
+          ...defaultSettings.provider,
+          ...((settings.provider as object | undefined) ?? {}),
+        },
       },
     };
   },
@@ -55,7 +61,9 @@ const migrations: Record<number, Migration> = {
 
 export function migrate(raw: unknown): StoredDocument {
   let doc: Record<string, unknown> =
-    raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
+    raw && typeof raw === 'object' && !Array.isArray(raw)
+      ? { ...(raw as Record<string, unknown>) }
+      : {};
   const from = typeof doc.version === 'number' ? doc.version : 0;
   if (from > CURRENT_VERSION) {
     throw new Error(
@@ -87,7 +95,10 @@ export interface LoadedDocument {
  * say so. `openStore` is called again after the bad file is moved, since conf/electron-store
  * refuse to open a file they cannot parse.
  */
-export function loadDocument(path: string, openStore: () => Store): { store: Store } & LoadedDocument {
+export function loadDocument(
+  path: string,
+  openStore: () => Store,
+): { store: Store } & LoadedDocument {
   let store: Store | null = null;
   let problem: string | null = null;
   try {

@@ -8,7 +8,18 @@
  * period, then SIGKILL to the group and a sweep of every descendant. A live agent found through
  * its lock after a restart is adopted: shown, paused, resumed and stopped like our own.
  */
-import { createWriteStream, existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  closeSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { execa } from 'execa';
 import {
@@ -112,7 +123,9 @@ export class AgentSupervisor implements AgentControl {
   private readonly stateListeners = new Set<StateListener>();
   private readonly eventListeners = new Set<(projectId: string, event: AgentEvent) => void>();
   private readonly logListeners = new Set<(projectId: string, lines: LogLine[]) => void>();
-  private readonly opts: Required<Omit<SupervisorOptions, 'lookup' | 'agentCommand' | 'agentEnv' | 'secrets' | 'diagnostics'>> &
+  private readonly opts: Required<
+    Omit<SupervisorOptions, 'lookup' | 'agentCommand' | 'agentEnv' | 'secrets' | 'diagnostics'>
+  > &
     SupervisorOptions;
   private readonly ownStart = processStartToken(process.pid);
   private shuttingDown = false;
@@ -170,7 +183,10 @@ export class AgentSupervisor implements AgentControl {
       const slot = this.slot(projectId);
       const { status } = slot.state;
       if (!slot.run || (status !== 'running' && status !== 'draining')) {
-        return err('not-running', `The agent of ${this.name(projectId)} is not running, so there is nothing to pause.`);
+        return err(
+          'not-running',
+          `The agent of ${this.name(projectId)} is not running, so there is nothing to pause.`,
+        );
       }
       if (!canFreeze) return this.doDrain(projectId);
       const run = slot.run;
@@ -182,7 +198,8 @@ export class AgentSupervisor implements AgentControl {
       this.setState(projectId, {
         status: 'paused',
         pauseKind: 'frozen',
-        message: 'Paused: every process of the agent is frozen. Resume continues exactly where it stopped.',
+        message:
+          'Paused: every process of the agent is frozen. Resume continues exactly where it stopped.',
       });
       return ok(slot.state);
     });
@@ -207,7 +224,11 @@ export class AgentSupervisor implements AgentControl {
         });
       } else {
         rmSync(drainFlagPath(run.project.path), { force: true });
-        this.setState(projectId, { status: 'running', pauseKind: null, message: 'Resumed: the agent takes on new work again.' });
+        this.setState(projectId, {
+          status: 'running',
+          pauseKind: null,
+          message: 'Resumed: the agent takes on new work again.',
+        });
       }
       return ok(slot.state);
     });
@@ -237,7 +258,10 @@ export class AgentSupervisor implements AgentControl {
         run.child?.stderr?.destroy();
         if (run.tail) clearInterval(run.tail.timer);
         run.logStream?.end();
-        this.opts.diagnostics.log('info', `Left the agent of ${run.project.name} running (pid ${run.pid}) for the next launch.`);
+        this.opts.diagnostics.log(
+          'info',
+          `Left the agent of ${run.project.name} running (pid ${run.pid}) for the next launch.`,
+        );
       }
     }
     for (const slot of this.slots.values()) if (slot.flushTimer) clearTimeout(slot.flushTimer);
@@ -254,7 +278,10 @@ export class AgentSupervisor implements AgentControl {
       if (found.kind === 'stale') {
         removeStaleLock(project.path);
         rmSync(drainFlagPath(project.path), { force: true });
-        this.opts.diagnostics.log('info', `Removed a stale agent lock in ${project.path}: ${found.reason}.`);
+        this.opts.diagnostics.log(
+          'info',
+          `Removed a stale agent lock in ${project.path}: ${found.reason}.`,
+        );
       } else if (found.kind === 'live-agent' && !this.slot(project.id).run) {
         this.adopt(project, found.lock);
       }
@@ -263,16 +290,24 @@ export class AgentSupervisor implements AgentControl {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
 
-  private async doStart(projectId: string, settings: RunSettings, origin: RunOrigin): Promise<Result<AgentState>> {
+  private async doStart(
+    projectId: string,
+    settings: RunSettings,
+    origin: RunOrigin,
+  ): Promise<Result<AgentState>> {
     const slot = this.slot(projectId);
     const project = this.opts.lookup(projectId);
     if (!project) return err('not-found', 'That project is not registered any more.');
-    if (this.shuttingDown) return err('conflict', 'Nightshift is quitting; the agent was not started.');
+    if (this.shuttingDown)
+      return err('conflict', 'Nightshift is quitting; the agent was not started.');
     if (ACTIVE.has(slot.state.status)) {
       return err('conflict', `The agent of ${project.name} is already ${slot.state.status}.`);
     }
     if (!existsSync(project.path) || !statSync(project.path).isDirectory()) {
-      return err('not-found', `The folder ${project.path} does not exist any more. Edit the project to point at its new place.`);
+      return err(
+        'not-found',
+        `The folder ${project.path} does not exist any more. Edit the project to point at its new place.`,
+      );
     }
 
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
@@ -299,14 +334,24 @@ export class AgentSupervisor implements AgentControl {
       const found = inspectLock(project.path);
       if (found.kind === 'live-agent') {
         this.adopt(project, found.lock);
-        return err('busy', `An agent is already running for ${project.name} (pid ${found.lock.pid}); Nightshift has attached to it.`);
+        return err(
+          'busy',
+          `An agent is already running for ${project.name} (pid ${found.lock.pid}); Nightshift has attached to it.`,
+        );
       }
       if (found.kind === 'starting-elsewhere') {
-        return err('busy', `Another Nightshift (pid ${found.lock.ownerPid}) is starting the agent of ${project.name}.`);
+        return err(
+          'busy',
+          `Another Nightshift (pid ${found.lock.ownerPid}) is starting the agent of ${project.name}.`,
+        );
       }
       removeStaleLock(project.path);
       taken = createLockExclusive(project.path, lock);
-      if (!taken) return err('busy', `Another process took the agent lock of ${project.name} just now. Try again.`);
+      if (!taken)
+        return err(
+          'busy',
+          `Another process took the agent lock of ${project.name} just now. Try again.`,
+        );
     }
 
     rmSync(drainFlagPath(project.path), { force: true });
@@ -346,7 +391,13 @@ export class AgentSupervisor implements AgentControl {
       });
     } catch (error) {
       releaseLock(project.path, runId);
-      this.setState(projectId, { status: 'stopped', runId: null, startedAt: null, origin: null, message: `The agent could not be started: ${messageOf(error)}` });
+      this.setState(projectId, {
+        status: 'stopped',
+        runId: null,
+        startedAt: null,
+        origin: null,
+        message: `The agent could not be started: ${messageOf(error)}`,
+      });
       return err('io', `The agent could not be started: ${messageOf(error)}`);
     }
 
@@ -355,7 +406,13 @@ export class AgentSupervisor implements AgentControl {
       const result = await child;
       releaseLock(project.path, runId);
       const message = `The agent could not be started (${command}): ${result.originalMessage || result.shortMessage}`;
-      this.setState(projectId, { status: 'stopped', runId: null, startedAt: null, origin: null, message });
+      this.setState(projectId, {
+        status: 'stopped',
+        runId: null,
+        startedAt: null,
+        origin: null,
+        message,
+      });
       return err('io', message);
     }
     const pid = child.pid;
@@ -369,7 +426,9 @@ export class AgentSupervisor implements AgentControl {
     updateLock(project.path, completed);
 
     const logStream = createWriteStream(lock.runLog, { flags: 'a', mode: 0o600 });
-    logStream.on('error', (e) => this.opts.diagnostics.log('warn', `Run log of ${project.name} failed`, e));
+    logStream.on('error', (e) =>
+      this.opts.diagnostics.log('warn', `Run log of ${project.name} failed`, e),
+    );
     const run: Run = {
       runId,
       project,
@@ -404,7 +463,10 @@ export class AgentSupervisor implements AgentControl {
       pid,
       message: `Agent started (pid ${pid}).`,
     });
-    this.opts.diagnostics.log('info', `Started the agent of ${project.name} (pid ${pid}, run ${runId}, ${origin}).`);
+    this.opts.diagnostics.log(
+      'info',
+      `Started the agent of ${project.name} (pid ${pid}, run ${runId}, ${origin}).`,
+    );
     return ok(slot.state);
   }
 
@@ -412,7 +474,10 @@ export class AgentSupervisor implements AgentControl {
     const slot = this.slot(projectId);
     const run = slot.run;
     if (!run || slot.state.status !== 'running') {
-      return err('not-running', `The agent of ${this.name(projectId)} is not running, so there is no work to finish.`);
+      return err(
+        'not-running',
+        `The agent of ${this.name(projectId)} is not running, so there is no work to finish.`,
+      );
     }
     writeFileSync(drainFlagPath(run.project.path), `${new Date().toISOString()}\n`);
     this.setState(projectId, {
@@ -430,7 +495,10 @@ export class AgentSupervisor implements AgentControl {
     }
     run.stopRequested = true;
     const wasFrozen = slot.state.status === 'paused' && slot.state.pauseKind === 'frozen';
-    this.setState(projectId, { status: 'stopping', message: 'Stopping: asking the agent to end its sessions…' });
+    this.setState(projectId, {
+      status: 'stopping',
+      message: 'Stopping: asking the agent to end its sessions…',
+    });
 
     // Snapshot the tree before anything dies: once the leader exits, its children are
     // re-parented and only their group (or this list) still ties them to us.
@@ -452,7 +520,11 @@ export class AgentSupervisor implements AgentControl {
       delay(this.opts.stopGraceMs).then(() => false),
     ]);
     if (!graceful) {
-      this.appendSystemLine(projectId, run, `The agent did not stop within ${Math.round(this.opts.stopGraceMs / 1000)} s; forcing it.`);
+      this.appendSystemLine(
+        projectId,
+        run,
+        `The agent did not stop within ${Math.round(this.opts.stopGraceMs / 1000)} s; forcing it.`,
+      );
       signalGroup(run.pid, 'SIGKILL');
     }
     // Sweep every descendant we saw and every member still in the group.
@@ -466,7 +538,8 @@ export class AgentSupervisor implements AgentControl {
   private killRemnants(run: Run, snapshot: Map<number, string | null>): void {
     for (const [pid, token] of snapshot) {
       if (pid === process.pid) continue;
-      if (isAlive(pid) && (token === null || processStartToken(pid) === token)) signal(pid, 'SIGKILL');
+      if (isAlive(pid) && (token === null || processStartToken(pid) === token))
+        signal(pid, 'SIGKILL');
     }
     if (canFreeze) signalGroup(run.pid, 'SIGKILL');
   }
@@ -482,7 +555,11 @@ export class AgentSupervisor implements AgentControl {
     }
   }
 
-  private async onExit(projectId: string, run: Run, exit: { code: number | null; signal: string | null }): Promise<void> {
+  private async onExit(
+    projectId: string,
+    run: Run,
+    exit: { code: number | null; signal: string | null },
+  ): Promise<void> {
     const slot = this.slot(projectId);
     if (slot.run !== run) return;
     // Leftovers of a run that ended by itself (a dev server started with &): end them too.
@@ -502,9 +579,17 @@ export class AgentSupervisor implements AgentControl {
     const at = new Date().toISOString();
     const base = { pid: null, pauseKind: null } as const;
     if (run.stopRequested) {
-      this.setState(projectId, { ...base, status: 'stopped', message: 'Agent stopped. Nothing of it is left running.' });
+      this.setState(projectId, {
+        ...base,
+        status: 'stopped',
+        message: 'Agent stopped. Nothing of it is left running.',
+      });
     } else if (exit.code === 0) {
-      this.setState(projectId, { ...base, status: 'stopped', message: 'The agent finished and exited normally.' });
+      this.setState(projectId, {
+        ...base,
+        status: 'stopped',
+        message: 'The agent finished and exited normally.',
+      });
     } else if (exit.code === null && exit.signal === null) {
       this.setState(projectId, {
         ...base,
@@ -520,7 +605,10 @@ export class AgentSupervisor implements AgentControl {
         message: `The agent ${how}. Its last lines are below; Start runs it again.`,
       });
     }
-    this.opts.diagnostics.log('info', `The agent of ${run.project.name} ended (code ${exit.code}, signal ${exit.signal}).`);
+    this.opts.diagnostics.log(
+      'info',
+      `The agent of ${run.project.name} ended (code ${exit.code}, signal ${exit.signal}).`,
+    );
   }
 
   private adopt(project: SupervisedProject, lock: LockRecord): void {
@@ -627,10 +715,17 @@ export class AgentSupervisor implements AgentControl {
       if (!record || parseAgentEventLine(record.line)) continue;
       slot.ring.push({ seq: ++slot.seq, ts: record.ts, text: record.line });
     }
-    if (slot.ring.length > this.opts.ringSize) slot.ring.splice(0, slot.ring.length - this.opts.ringSize);
+    if (slot.ring.length > this.opts.ringSize)
+      slot.ring.splice(0, slot.ring.length - this.opts.ringSize);
   }
 
-  private handleLine(projectId: string, run: Run, raw: string, persist: boolean, ts = Date.now()): void {
+  private handleLine(
+    projectId: string,
+    run: Run,
+    raw: string,
+    persist: boolean,
+    ts = Date.now(),
+  ): void {
     if (this.slot(projectId).run !== run) return;
     const line = redact(raw, this.opts.secrets());
     if (persist) run.logStream?.write(formatRunLogRecord(line, ts));
@@ -638,7 +733,8 @@ export class AgentSupervisor implements AgentControl {
     if (event) {
       this.applyEvent(projectId, event);
       const text = describeEvent(event);
-      if (text) this.pushLine(projectId, { text: text.text, ts, agent: text.agent, level: text.level });
+      if (text)
+        this.pushLine(projectId, { text: text.text, ts, agent: text.agent, level: text.level });
       for (const l of this.eventListeners) l(projectId, event);
       return;
     }
@@ -652,7 +748,8 @@ export class AgentSupervisor implements AgentControl {
       this.setState(projectId, {
         status: 'paused',
         pauseKind: 'drained',
-        message: 'Paused after current work: no session is running. Resume lets it take on new work.',
+        message:
+          'Paused after current work: no session is running. Resume lets it take on new work.',
       });
     }
   }
@@ -668,7 +765,8 @@ export class AgentSupervisor implements AgentControl {
     if (entry.agent === undefined) delete entry.agent;
     if (entry.level === undefined) delete entry.level;
     slot.ring.push(entry);
-    if (slot.ring.length > this.opts.ringSize + 512) slot.ring.splice(0, slot.ring.length - this.opts.ringSize);
+    if (slot.ring.length > this.opts.ringSize + 512)
+      slot.ring.splice(0, slot.ring.length - this.opts.ringSize);
     slot.pending.push(entry);
     slot.flushTimer ??= setTimeout(() => this.flush(projectId), this.opts.flushMs);
   }
@@ -753,7 +851,9 @@ export class AgentSupervisor implements AgentControl {
 }
 
 /** Human lines for the log view from typed events (the raw JSON stays in the run log). */
-function describeEvent(event: AgentEvent): { text: string; agent?: string; level?: LogLine['level'] } | null {
+function describeEvent(
+  event: AgentEvent,
+): { text: string; agent?: string; level?: LogLine['level'] } | null {
   switch (event.type) {
     case 'run-state':
       return { text: event.message };
@@ -763,13 +863,20 @@ function describeEvent(event: AgentEvent): { text: string; agent?: string; level
         text: `${event.agentId} started (${event.role}${event.featureId !== null ? `, feature #${event.featureId}${event.featureName ? ` ${event.featureName}` : ''}` : ''})`,
       };
     case 'agent-finished':
-      return { agent: event.agentId, text: `${event.agentId} finished: ${event.outcome}. ${event.message}`, level: event.outcome === 'error' ? 'error' : undefined };
+      return {
+        agent: event.agentId,
+        text: `${event.agentId} finished: ${event.outcome}. ${event.message}`,
+        level: event.outcome === 'error' ? 'error' : undefined,
+      };
     case 'activity':
       return { agent: event.agentId, text: event.summary };
     case 'rate-limit':
       return { text: event.message, level: 'warn' };
     case 'human-input':
-      return { text: `Feature #${event.featureId} ${event.featureName} needs your input: ${event.prompt}`, level: 'warn' };
+      return {
+        text: `Feature #${event.featureId} ${event.featureName} needs your input: ${event.prompt}`,
+        level: 'warn',
+      };
     case 'error':
       return { text: event.message, agent: event.agentId ?? undefined, level: 'error' };
     default:

@@ -101,7 +101,12 @@ test('Europe/Berlin Mon–Fri 22:00 for 8 hours across both 2026 transitions', (
 });
 
 test('Australia/Sydney: southern-hemisphere transitions and a window across midnight', () => {
-  const s = sched({ timeZone: 'Australia/Sydney', days: [6], startTime: '23:30', durationMinutes: 180 });
+  const s = sched({
+    timeZone: 'Australia/Sydney',
+    days: [6],
+    startTime: '23:30',
+    durationMinutes: 180,
+  });
   // Sat 4 April 23:30 AEDT; the clocks go back at 03:00 on Sunday, inside the window.
   const apr = occurrences(s, at('2026-04-01T00:00:00Z'), at('2026-04-08T00:00:00Z'));
   assert.deepEqual(
@@ -166,7 +171,12 @@ test('disabled schedules do not count; the next boundary is the nearest start or
   assert.deepEqual(plan.upcoming, [
     { scheduleId: 'on', start: at('2026-01-07T09:00:00Z'), end: at('2026-01-07T10:00:00Z') },
   ]);
-  assert.deepEqual(planAt([off], 0), { active: null, next: null, nextBoundary: null, upcoming: [] });
+  assert.deepEqual(planAt([off], 0), {
+    active: null,
+    next: null,
+    nextBoundary: null,
+    upcoming: [],
+  });
 });
 
 test('descriptions read like a sentence', () => {
@@ -175,9 +185,14 @@ test('descriptions read like a sentence', () => {
   assert.equal(describeDays([1, 2, 4, 5, 6]), 'Mon, Tue, Thu–Sat');
   assert.equal(describeDays([1, 2, 3, 4, 5, 6, 7]), 'Every day');
   assert.equal(
-    describeSchedule(sched({ timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], durationMinutes: 480 })),
+    describeSchedule(
+      sched({ timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], durationMinutes: 480 }),
+    ),
     'Mon–Fri 22:00 for 8 h (Europe/Berlin)',
   );
-  assert.equal(describeSchedule(sched({ timeZone: 'UTC', durationMinutes: 90 })), 'Every day 22:00 for 1 h 30 min (UTC)');
+  assert.equal(
+    describeSchedule(sched({ timeZone: 'UTC', durationMinutes: 90 })),
+    'Every day 22:00 for 1 h 30 min (UTC)',
+  );
   assert.equal(MINUTE_MS * 60, HOUR_MS);
 });

@@ -99,7 +99,10 @@ const kinds = (events: SchedulerEvent[], projectId?: string) =>
 
 test('a window opens: the agent starts with schedule → project → global settings', async () => {
   const s = schedule('1', { startTime: '22:00', run: { model: 'claude-sonnet-4-6', yolo: true } });
-  const t = setup({ start: `${MON}T21:00:00Z`, projects: [project('p', [s], { codingAgents: 3, yolo: false })] });
+  const t = setup({
+    start: `${MON}T21:00:00Z`,
+    projects: [project('p', [s], { codingAgents: 3, yolo: false })],
+  });
   t.scheduler.start();
   assert.equal(t.agents.of('p', 'start').length, 0);
   await t.runTo(`${MON}T22:00:00Z`);
@@ -121,38 +124,68 @@ test('a window opens: the agent starts with schedule → project → global sett
 });
 
 test('window end: drain, then stop after the grace period; a finished drain stops at once', async () => {
-  const t = setup({ start: `${MON}T21:59:00Z`, projects: [project('p', [schedule('1')])], grace: 10 });
+  const t = setup({
+    start: `${MON}T21:59:00Z`,
+    projects: [project('p', [schedule('1')])],
+    grace: 10,
+  });
   t.scheduler.start();
   await t.runTo(`${MON}T23:05:00Z`);
-  assert.deepEqual(t.agents.of('p', 'drain').map((a) => a.at), [at(`${MON}T23:00:00Z`)]);
+  assert.deepEqual(
+    t.agents.of('p', 'drain').map((a) => a.at),
+    [at(`${MON}T23:00:00Z`)],
+  );
   assert.equal(t.agents.of('p', 'stop').length, 0, 'still draining in the grace period');
   assert.equal(t.scheduler.projectStatus('p')?.stopAt, at(`${MON}T23:10:00Z`));
   await t.runTo(`${MON}T23:30:00Z`);
-  assert.deepEqual(t.agents.of('p', 'stop').map((a) => a.at), [at(`${MON}T23:10:00Z`)]);
+  assert.deepEqual(
+    t.agents.of('p', 'stop').map((a) => a.at),
+    [at(`${MON}T23:10:00Z`)],
+  );
   assert.equal(t.agents.state('p').status, 'stopped');
   assert.deepEqual(kinds(t.events), ['window-started', 'window-ended']);
 
   // The next night the drain finishes by itself: the stop follows at once.
   t.agents.drainCompletes = true;
   await t.runTo(`2026-01-06T23:01:00Z`);
-  assert.deepEqual(t.agents.of('p', 'stop').map((a) => a.at).slice(1), [at('2026-01-06T23:00:00Z')]);
+  assert.deepEqual(
+    t.agents
+      .of('p', 'stop')
+      .map((a) => a.at)
+      .slice(1),
+    [at('2026-01-06T23:00:00Z')],
+  );
   t.scheduler.dispose();
 });
 
 test('grace 0 stops at the end; a frozen (paused) scheduled run is stopped at once', async () => {
-  const t = setup({ start: `${MON}T21:59:00Z`, projects: [project('p', [schedule('1')])], grace: 0 });
+  const t = setup({
+    start: `${MON}T21:59:00Z`,
+    projects: [project('p', [schedule('1')])],
+    grace: 0,
+  });
   t.scheduler.start();
   await t.runTo(`${MON}T23:00:00Z`);
-  assert.deepEqual(t.agents.of('p', 'stop').map((a) => a.at), [at(`${MON}T23:00:00Z`)]);
+  assert.deepEqual(
+    t.agents.of('p', 'stop').map((a) => a.at),
+    [at(`${MON}T23:00:00Z`)],
+  );
   assert.equal(t.agents.of('p', 'drain').length, 0);
   t.scheduler.dispose();
 
-  const u = setup({ start: `${MON}T21:59:00Z`, projects: [project('p', [schedule('1')])], grace: 10 });
+  const u = setup({
+    start: `${MON}T21:59:00Z`,
+    projects: [project('p', [schedule('1')])],
+    grace: 10,
+  });
   u.scheduler.start();
   await u.runTo(`${MON}T22:30:00Z`);
   await u.agents.pause('p');
   await u.runTo(`${MON}T23:00:00Z`);
-  assert.deepEqual(u.agents.of('p', 'stop').map((a) => a.at), [at(`${MON}T23:00:00Z`)]);
+  assert.deepEqual(
+    u.agents.of('p', 'stop').map((a) => a.at),
+    [at(`${MON}T23:00:00Z`)],
+  );
   u.scheduler.dispose();
 });
 
@@ -160,12 +193,18 @@ test('app start inside a window starts the agent at once', async () => {
   const t = setup({ start: `${MON}T22:30:00Z`, projects: [project('p', [schedule('1')])] });
   t.scheduler.start();
   await settle();
-  assert.deepEqual(t.agents.of('p', 'start').map((a) => a.at), [at(`${MON}T22:30:00Z`)]);
+  assert.deepEqual(
+    t.agents.of('p', 'start').map((a) => a.at),
+    [at(`${MON}T22:30:00Z`)],
+  );
   t.scheduler.dispose();
 });
 
 test('a manual stop inside a window holds until that window ends; the next window starts again', async () => {
-  const t = setup({ start: `${MON}T21:59:00Z`, projects: [project('p', [schedule('1', { durationMinutes: 120 })])] });
+  const t = setup({
+    start: `${MON}T21:59:00Z`,
+    projects: [project('p', [schedule('1', { durationMinutes: 120 })])],
+  });
   t.scheduler.start();
   await t.runTo(`${MON}T22:10:00Z`);
   await t.agents.stop('p'); // the user's stop, through the supervisor
@@ -184,7 +223,11 @@ test('a manual stop inside a window holds until that window ends; the next windo
 });
 
 test('a manual start outside any window is never stopped by the scheduler', async () => {
-  const t = setup({ start: `${MON}T21:00:00Z`, projects: [project('p', [schedule('1')])], grace: 0 });
+  const t = setup({
+    start: `${MON}T21:00:00Z`,
+    projects: [project('p', [schedule('1')])],
+    grace: 0,
+  });
   t.scheduler.start();
   await t.agents.manualStart('p');
   await t.runTo(`${MON}T23:30:00Z`);
@@ -216,7 +259,10 @@ test('crash inside a window: retries after 10 s, 30 s, 90 s, then gives up and s
   await t.runTo(crashAt);
   t.agents.crash('p');
   await t.runTo(`${MON}T22:59:00Z`);
-  assert.deepEqual(t.agents.of('p', 'start').map((a) => a.at), expectedStarts);
+  assert.deepEqual(
+    t.agents.of('p', 'start').map((a) => a.at),
+    expectedStarts,
+  );
   const st = t.scheduler.projectStatus('p');
   assert.equal(st?.gaveUp, true);
   assert.equal(st?.crashRetries, 3);
@@ -231,7 +277,10 @@ test('crash inside a window: retries after 10 s, 30 s, 90 s, then gives up and s
 });
 
 test('a run that lasts resets the crash counter', async () => {
-  const t = setup({ start: `${MON}T21:59:00Z`, projects: [project('p', [schedule('1', { durationMinutes: 240 })])] });
+  const t = setup({
+    start: `${MON}T21:59:00Z`,
+    projects: [project('p', [schedule('1', { durationMinutes: 240 })])],
+  });
   t.scheduler.start();
   await t.runTo(`${MON}T22:00:01Z`);
   t.agents.crash('p');
@@ -286,7 +335,11 @@ test('deleting or disabling a schedule stops the run it started and leaves nothi
     assert.equal(t.agents.state('p').status, 'running');
     t.setProjects([project('p', change === 'delete' ? [] : [{ ...s, enabled: false }])]);
     await settle();
-    assert.deepEqual(t.agents.of('p', 'stop').map((a) => a.at), [at(`${MON}T22:30:00Z`)], change);
+    assert.deepEqual(
+      t.agents.of('p', 'stop').map((a) => a.at),
+      [at(`${MON}T22:30:00Z`)],
+      change,
+    );
     assert.equal(t.scheduler.projectStatus('p')?.activeWindow, null);
     await t.runTo('2026-01-20T00:00:00Z');
     assert.equal(t.agents.of('p', 'start').length, 1, `${change}: nothing fires afterwards`);
@@ -307,7 +360,10 @@ test('removing the project stops its scheduled run and forgets it; a manual run 
   assert.equal(t.agents.state('a').status, 'stopped');
   assert.equal(t.agents.state('b').status, 'running');
   assert.equal(t.scheduler.projectStatus('a'), null);
-  assert.deepEqual(t.scheduler.status().map((s) => s.projectId), ['b']);
+  assert.deepEqual(
+    t.scheduler.status().map((s) => s.projectId),
+    ['b'],
+  );
   await t.runTo('2026-01-10T00:00:00Z');
   assert.equal(t.agents.of('a', 'start').length, 1);
   t.scheduler.dispose();
@@ -339,8 +395,14 @@ test('overlapping windows of a project act as one: one start, one end', async ()
   });
   t.scheduler.start();
   await t.runTo('2026-01-06T06:00:00Z');
-  assert.deepEqual(t.agents.of('p', 'start').map((a) => a.at), [at(`${MON}T22:00:00Z`)]);
-  assert.deepEqual(t.agents.of('p', 'stop').map((a) => a.at), [at('2026-01-06T05:30:00Z')]);
+  assert.deepEqual(
+    t.agents.of('p', 'start').map((a) => a.at),
+    [at(`${MON}T22:00:00Z`)],
+  );
+  assert.deepEqual(
+    t.agents.of('p', 'stop').map((a) => a.at),
+    [at('2026-01-06T05:30:00Z')],
+  );
   t.scheduler.dispose();
 });
 
@@ -371,19 +433,38 @@ test('two projects with schedules of the same id never interfere', async () => {
   assert.equal(t.agents.state('a').status, 'running');
   assert.equal(t.agents.state('b').status, 'stopped');
   // Deleting a's schedule "1" leaves b's schedule "1" in place.
-  t.setProjects([project('a', []), project('b', [schedule('1', { startTime: '22:00', durationMinutes: 120 })])]);
+  t.setProjects([
+    project('a', []),
+    project('b', [schedule('1', { startTime: '22:00', durationMinutes: 120 })]),
+  ]);
   await t.runTo('2026-01-06T01:00:00Z');
-  assert.deepEqual(t.agents.of('a', 'start').map((a) => a.at), [at(`${MON}T21:00:00Z`)]);
-  assert.deepEqual(t.agents.of('a', 'stop').map((a) => a.at), [at(`${MON}T21:30:00Z`)]);
-  assert.deepEqual(t.agents.of('b', 'start').map((a) => a.at), [at(`${MON}T22:00:00Z`)]);
-  assert.deepEqual(t.agents.of('b', 'stop').map((a) => a.at), [at('2026-01-06T00:00:00Z')]);
+  assert.deepEqual(
+    t.agents.of('a', 'start').map((a) => a.at),
+    [at(`${MON}T21:00:00Z`)],
+  );
+  assert.deepEqual(
+    t.agents.of('a', 'stop').map((a) => a.at),
+    [at(`${MON}T21:30:00Z`)],
+  );
+  assert.deepEqual(
+    t.agents.of('b', 'start').map((a) => a.at),
+    [at(`${MON}T22:00:00Z`)],
+  );
+  assert.deepEqual(
+    t.agents.of('b', 'stop').map((a) => a.at),
+    [at('2026-01-06T00:00:00Z')],
+  );
   t.scheduler.dispose();
 });
 
 test('skip next window, per project and for all', async () => {
   const t = setup({
     start: `${MON}T12:00:00Z`,
-    projects: [project('a', [schedule('1')]), project('b', [schedule('1', { startTime: '23:00' })]), project('c', [])],
+    projects: [
+      project('a', [schedule('1')]),
+      project('b', [schedule('1', { startTime: '23:00' })]),
+      project('c', []),
+    ],
     grace: 0,
   });
   t.scheduler.start();
@@ -404,7 +485,11 @@ test('skip next window, per project and for all', async () => {
   assert.ok(all.ok);
   assert.deepEqual(
     t.scheduler.status().map((s) => [s.projectId, s.skipNext]),
-    [['a', true], ['b', true], ['c', false]],
+    [
+      ['a', true],
+      ['b', true],
+      ['c', false],
+    ],
   );
   await t.runTo('2026-01-07T00:30:00Z');
   assert.equal(t.agents.of('a', 'start').length, 0);
@@ -419,7 +504,10 @@ test('skip next window, per project and for all', async () => {
 });
 
 test('a wall-clock jump (sleep through a boundary) is noticed within a minute; replan() at once', async () => {
-  const t = setup({ start: `${MON}T21:00:00Z`, projects: [project('p', [schedule('1', { durationMinutes: 120 })])] });
+  const t = setup({
+    start: `${MON}T21:00:00Z`,
+    projects: [project('p', [schedule('1', { durationMinutes: 120 })])],
+  });
   t.scheduler.start();
   // The machine sleeps at 21:00 and wakes at 22:30: timers did not run during the sleep.
   t.clock.jump(at(`${MON}T22:30:00Z`));
@@ -442,7 +530,10 @@ test('a window opening during the previous window’s drain keeps the run', asyn
   const t = setup({
     start: `${MON}T21:59:00Z`,
     projects: [
-      project('p', [schedule('a', { startTime: '22:00', durationMinutes: 60 }), schedule('b', { startTime: '23:05', durationMinutes: 60 })]),
+      project('p', [
+        schedule('a', { startTime: '22:00', durationMinutes: 60 }),
+        schedule('b', { startTime: '23:05', durationMinutes: 60 }),
+      ]),
     ],
     grace: 10,
   });
@@ -461,7 +552,10 @@ test('a window opening during the previous window’s drain keeps the run', asyn
   await t.runTo(`${MON}T23:30:00Z`);
   assert.equal(t.agents.of('p', 'stop').length, 0, 'the old grace period did not stop it');
   await t.runTo('2026-01-06T00:15:00Z');
-  assert.deepEqual(t.agents.of('p', 'stop').map((a) => a.at), [at('2026-01-06T00:15:00Z')]);
+  assert.deepEqual(
+    t.agents.of('p', 'stop').map((a) => a.at),
+    [at('2026-01-06T00:15:00Z')],
+  );
   t.scheduler.dispose();
 });
 
@@ -470,7 +564,13 @@ test('overrides and ownership survive an app restart through the memory port', a
   const memory: SchedulerMemory = { load: () => saved, save: (s) => (saved = structuredClone(s)) };
   const clock = new FakeClock(at(`${MON}T21:59:00Z`));
   const agents = new FakeAgents(clock);
-  const first = setup({ start: '', clock, agents, projects: [project('p', [schedule('1', { durationMinutes: 120 })])], memory });
+  const first = setup({
+    start: '',
+    clock,
+    agents,
+    projects: [project('p', [schedule('1', { durationMinutes: 120 })])],
+    memory,
+  });
   first.scheduler.start();
   await first.runTo(`${MON}T22:10:00Z`);
   await agents.stop('p');
@@ -478,13 +578,24 @@ test('overrides and ownership survive an app restart through the memory port', a
   first.scheduler.dispose();
   assert.equal(saved?.projects['p']?.manualStopUntil, at('2026-01-06T00:00:00Z'));
   // The app restarts inside the same window: the manual stop still holds.
-  const second = setup({ start: '', clock, agents, projects: [project('p', [schedule('1', { durationMinutes: 120 })])], memory });
+  const second = setup({
+    start: '',
+    clock,
+    agents,
+    projects: [project('p', [schedule('1', { durationMinutes: 120 })])],
+    memory,
+  });
   second.scheduler.start();
   await second.runTo(`${MON}T23:00:00Z`);
   assert.equal(agents.of('p', 'start').length, 1);
   second.scheduler.dispose();
   // Without the manual stop, a restart inside the window starts the agent again.
-  const third = setup({ start: '', clock, agents, projects: [project('p', [schedule('1', { durationMinutes: 120 })])] });
+  const third = setup({
+    start: '',
+    clock,
+    agents,
+    projects: [project('p', [schedule('1', { durationMinutes: 120 })])],
+  });
   third.scheduler.start();
   await settle();
   assert.equal(agents.of('p', 'start').length, 2);

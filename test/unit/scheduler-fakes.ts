@@ -55,11 +55,19 @@ export class FakeAgents implements AgentControl {
     return [...this.map.values()];
   }
   of(projectId: string, action?: Action['action']): Action[] {
-    return this.actions.filter((a) => a.projectId === projectId && (!action || a.action === action));
+    return this.actions.filter(
+      (a) => a.projectId === projectId && (!action || a.action === action),
+    );
   }
 
   async start(projectId: string, options: StartOptions): Promise<Result<AgentState>> {
-    this.actions.push({ at: this.clock.now(), projectId, action: 'start', origin: options.origin, settings: options.settings });
+    this.actions.push({
+      at: this.clock.now(),
+      projectId,
+      action: 'start',
+      origin: options.origin,
+      settings: options.settings,
+    });
     if (this.failStartWith) return err('io', this.failStartWith);
     if (ACTIVE.has(this.state(projectId).status)) return err('conflict', 'already running');
     const runId = `run-${++this.runs}`;

@@ -15,10 +15,25 @@ const M = 60_000;
 
 /** 2026 offsets from UTC, in hours, with the instants they change (from the zones' rules). */
 const table: Record<string, { std: number; dst: number; from: number; to: number }> = {
-  'America/New_York': { std: -5, dst: -4, from: Date.parse('2026-03-08T07:00Z'), to: Date.parse('2026-11-01T06:00Z') },
-  'Europe/Berlin': { std: 1, dst: 2, from: Date.parse('2026-03-29T01:00Z'), to: Date.parse('2026-10-25T01:00Z') },
+  'America/New_York': {
+    std: -5,
+    dst: -4,
+    from: Date.parse('2026-03-08T07:00Z'),
+    to: Date.parse('2026-11-01T06:00Z'),
+  },
+  'Europe/Berlin': {
+    std: 1,
+    dst: 2,
+    from: Date.parse('2026-03-29T01:00Z'),
+    to: Date.parse('2026-10-25T01:00Z'),
+  },
   // Southern hemisphere: standard time in the middle of the year.
-  'Australia/Sydney': { std: 10, dst: 11, from: Date.parse('2026-10-03T16:00Z'), to: Date.parse('2026-04-04T16:00Z') },
+  'Australia/Sydney': {
+    std: 10,
+    dst: 11,
+    from: Date.parse('2026-10-03T16:00Z'),
+    to: Date.parse('2026-04-04T16:00Z'),
+  },
 };
 
 function offsetHours(zone: string, t: number): number {
@@ -55,7 +70,15 @@ function schedule(id: string, p: Partial<Schedule>): Schedule {
   };
 }
 
-function expected(zone: string, days: number[], hh: number, mm: number, dur: number, from: number, to: number) {
+function expected(
+  zone: string,
+  days: number[],
+  hh: number,
+  mm: number,
+  dur: number,
+  from: number,
+  to: number,
+) {
   const out: { start: number; end: number }[] = [];
   for (let t = Date.UTC(2025, 11, 28); t < Date.UTC(2027, 0, 3); t += 24 * H) {
     const d = new Date(t);
@@ -78,20 +101,36 @@ test('a simulated year: every start, drain and stop lands on the instant the sch
       id: 'berlin',
       name: 'berlin',
       overrides: {},
-      schedules: [schedule('1', { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], startTime: '22:00', durationMinutes: 480 })],
+      schedules: [
+        schedule('1', {
+          timeZone: 'Europe/Berlin',
+          days: [1, 2, 3, 4, 5],
+          startTime: '22:00',
+          durationMinutes: 480,
+        }),
+      ],
     },
     {
       id: 'newyork',
       name: 'newyork',
       overrides: {},
       // 02:30 is skipped on 8 March: that day's window starts at 03:00 EDT.
-      schedules: [schedule('1', { timeZone: 'America/New_York', startTime: '02:30', durationMinutes: 60 })],
+      schedules: [
+        schedule('1', { timeZone: 'America/New_York', startTime: '02:30', durationMinutes: 60 }),
+      ],
     },
     {
       id: 'sydney',
       name: 'sydney',
       overrides: {},
-      schedules: [schedule('1', { timeZone: 'Australia/Sydney', days: [6, 7], startTime: '23:30', durationMinutes: 180 })],
+      schedules: [
+        schedule('1', {
+          timeZone: 'Australia/Sydney',
+          days: [6, 7],
+          startTime: '23:30',
+          durationMinutes: 180,
+        }),
+      ],
     },
   ];
   const scheduler = new Scheduler({
@@ -115,7 +154,14 @@ test('a simulated year: every start, drain and stop lands on the instant the sch
 
   const cases = [
     { id: 'berlin', zone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], hh: 22, mm: 0, dur: 480 },
-    { id: 'newyork', zone: 'America/New_York', days: [1, 2, 3, 4, 5, 6, 7], hh: 2, mm: 30, dur: 60 },
+    {
+      id: 'newyork',
+      zone: 'America/New_York',
+      days: [1, 2, 3, 4, 5, 6, 7],
+      hh: 2,
+      mm: 30,
+      dur: 60,
+    },
     { id: 'sydney', zone: 'Australia/Sydney', days: [6, 7], hh: 23, mm: 30, dur: 180 },
   ];
   for (const c of cases) {
@@ -123,8 +169,16 @@ test('a simulated year: every start, drain and stop lands on the instant the sch
     const starts = agents.of(c.id, 'start').map((a) => a.at);
     const drains = agents.of(c.id, 'drain').map((a) => a.at);
     const stops = agents.of(c.id, 'stop').map((a) => a.at);
-    assert.deepEqual(starts.map(iso), windows.map((w) => iso(w.start)), `${c.id}: starts`);
-    assert.deepEqual(drains.map(iso), windows.filter((w) => w.end < t1).map((w) => iso(w.end)), `${c.id}: drains`);
+    assert.deepEqual(
+      starts.map(iso),
+      windows.map((w) => iso(w.start)),
+      `${c.id}: starts`,
+    );
+    assert.deepEqual(
+      drains.map(iso),
+      windows.filter((w) => w.end < t1).map((w) => iso(w.end)),
+      `${c.id}: drains`,
+    );
     assert.deepEqual(
       stops.map(iso),
       windows.filter((w) => w.end + grace * M < t1).map((w) => iso(w.end + grace * M)),

@@ -1,0 +1,224 @@
+/**
+ * Desktop notifications: what is worth telling the user, each kind mutable in the settings, and
+ * a click that takes them to the project. The shell provides the port: Electron's
+ * `Notification` in the desktop app, a log line plus a UI event in the browser shell.
+ */
+import type { AgentEvent, AgentState, NotificationKind } from '../../contract/index.ts';
+import type { Clock } from './clock.ts';
+import type { EventBus } from './event-bus.ts';
+import type { SchedulerEvent } from './scheduler.ts';
+import type { AgentControl } from './supervisor-types.ts';
+
+export interface DesktopNotification {
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  /** The project a click opens (null: just open the app). */
+  projectId: string | null;
+}
+
+export interface NotificationPort {
+  /** Shows it; calls `onClick` when the user clicks it. */
+  show(notification: DesktopNotification, onClick: () => void): void;
+}
+
+export interface NotifierOptions {
+  port: NotificationPort;
+  clock: Clock;
+  /** The kinds the user muted (read on every notification). */
+  muted(): readonly NotificationKind[];
+  /** Emits `app.navigate` on click. */
+  bus?: EventBus;
+  /** Brings the app to the front on click (the Electron shell shows and focuses the window). */
+  focusApp?(): void;
+  /** The same kind for the same project is not repeated within this time. */
+  repeatWindowMs?: number;
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export class Notifier {
+  private readonly o: NotifierOptions;
+  private readonly lastShown = new Map<string, number>();
+  /** What was shown, newest last (kept short; for tests and the browser shell). */
+  readonly history: DesktopNotification[] = [];
+
+  constructor(options: NotifierOptions) {
+    this.o = options;
+  }
+
+  /** Shows a notification unless its kind is muted or it just repeated. Returns whether it showed. */
+  notify(n: DesktopNotification): boolean {
+    if (this.o.muted().includes(n.kind)) return false;
+    const key = `${n.kind}\u0000${n.projectId ?? ''}\u0000${n.body}`;
+    const now = this.o.clock.now();
+    const last = this.lastShown.get(key);
+    if (last !== undefined && now - last < (this.o.repeatWindowMs ?? 60_000)) return false;
+    this.lastShown.set(key, now);
+    this.history.push(n);
+    if (this.history.length > 100) this.history.shift();
+    try {
+      this.o.port.show(n, () => this.clicked(n));
+    } catch (error) {
+      this.o.log?.('warn', `A notification could not be shown: ${String(error)}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** What a click does: open the app on that project. */
+  clicked(n: DesktopNotification): void {
+    this.o.focusApp?.();
+    if (n.projectId) this.o.bus?.emit('app.navigate', { projectId: n.projectId });
+  }
+}
+
+/** A port for shells without desktop notifications: a log line (the UI also gets the event). */
+export function logNotificationPort(log: (message: string) => void): NotificationPort {
+  return { show: (n) => log(`[notification] ${n.title} — ${n.body}`) };
+}
+
+export interface NotificationPolicyOptions {
+  notifier: Notifier;
+  agents: AgentControl;
+  projectName(projectId: string): string;
+  /** Formats an instant for messages ("Tue 06:00"). */
+  formatTime?(t: number): string;
+}
+
+/**
+ * Turns agent states and events and scheduler events into notifications. Returns the function
+ * that scheduler events go to (pass it as the scheduler's `onEvent`, or call it from there) and
+ * an unsubscribe.
+ */
+export function installNotificationPolicy(o: NotificationPolicyOptions): {
+  onSchedulerEvent(e: SchedulerEvent): void;
+  dispose(): void;
+} {
+  const fmt = o.formatTime ?? defaultFormat;
+  const allPassingRuns = new Set<string>();
+  const runOf = new Map<string, string | null>();
+
+  const offState = o.agents.onState((state: AgentState, previous: AgentState) => {
+    runOf.set(state.projectId, state.runId ?? previous.runId);
+    if (state.status === 'crashed' && previous.status !== 'crashed') {
+      const name = o.projectName(state.projectId);
+      const how = state.exit
+        ? state.exit.signal
+          ? `It was killed by ${state.exit.signal}.`
+          : `It exited with code ${state.exit.code}.`
+        : '';
+      o.notifier.notify({
+        kind: 'agent-crashed',
+        projectId: state.projectId,
+        title: `${name}: the agent crashed`,
+        body: `${how} Open Nightshift to see its last lines.`.trim(),
+      });
+    }
+  });
+
+  const offEvents = o.agents.onAgentEvent((projectId: string, event: AgentEvent) => {
+    const name = o.projectName(projectId);
+    const run = runOf.get(projectId) ?? o.agents.state(projectId).runId ?? 'run';
+    const allPassing = (body: string) => {
+      const key = `${projectId}\u0000${run}`;
+      if (allPassingRuns.has(key)) return;
+      allPassingRuns.add(key);
+      o.notifier.notify({
+        kind: 'all-passing',
+        projectId,
+        title: `${name}: every feature passes`,
+        body,
+      });
+    };
+    switch (event.type) {
+      case 'progress': {
+        const p = event.progress;
+        if (p.total > 0 && p.passing === p.total) allPassing(`All ${p.total} features pass.`);
+        break;
+      }
+      case 'run-state':
+        if (event.phase === 'complete') allPassing(event.message || 'The run is complete.');
+        break;
+      case 'human-input':
+        o.notifier.notify({
+          kind: 'needs-human-input',
+          projectId,
+          title: `${name}: a feature needs you`,
+          body: `${event.featureName}: ${event.prompt}`,
+        });
+        break;
+      case 'rate-limit':
+        if (event.state === 'hold') {
+          o.notifier.notify({
+            kind: 'rate-limited',
+            projectId,
+            title: `${name}: rate-limited`,
+            body:
+              event.until !== null
+                ? `New sessions wait until ${fmt(event.until)}; the run resumes by itself.`
+                : event.message,
+          });
+        }
+        break;
+      default:
+        break;
+    }
+  });
+
+  const onSchedulerEvent = (e: SchedulerEvent) => {
+    const name = e.projectName || 'Nightshift';
+    switch (e.kind) {
+      case 'window-started':
+      case 'window-skipped':
+        o.notifier.notify({
+          kind: 'window-started',
+          projectId: e.projectId,
+          title:
+            e.kind === 'window-skipped'
+              ? `${name}: window skipped`
+              : `${name}: scheduled window started`,
+          body: stripName(e.message, e.projectName),
+        });
+        break;
+      case 'window-ended':
+        o.notifier.notify({
+          kind: 'window-ended',
+          projectId: e.projectId,
+          title: `${name}: scheduled window ended`,
+          body: stripName(e.message, e.projectName),
+        });
+        break;
+      case 'retries-exhausted':
+        o.notifier.notify({
+          kind: 'retries-exhausted',
+          projectId: e.projectId,
+          title: `${name}: gave up restarting`,
+          body: stripName(e.message, e.projectName),
+        });
+        break;
+      default:
+        break;
+    }
+  };
+
+  return {
+    onSchedulerEvent,
+    dispose() {
+      offState();
+      offEvents();
+    },
+  };
+}
+
+function stripName(message: string, name: string): string {
+  const p = `${name}: `;
+  return name && message.startsWith(p) ? message.slice(p.length) : message;
+}
+
+function defaultFormat(t: number): string {
+  return new Date(t).toLocaleString(undefined, {
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
