@@ -23,11 +23,18 @@ const bearer = /(\b(?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=-]{8,})/g;
 const urlPassword = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 const cliFlag = /(--(?:password|token|api-key|secret)[= ])(\S+)/gi;
 
+/**
+ * Every rule below needs one of these fragments; most output lines have none, so one scan
+ * spares them the dozen full rules (this is the hot path of the log pipeline).
+ */
+const mightHoldSecret = /key|token|secret|passw|credential|bearer|basic|sk-|gh[posru]_|github_pat|xox|akia|aiza|eyj|@/i;
+
 export function redact(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
   for (const secret of extraSecrets) {
-    if (secret.length >= 6) out = out.split(secret).join(REDACTED);
+    if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  if (!mightHoldSecret.test(out)) return out;
   for (const p of tokenPatterns) out = out.replace(p, REDACTED);
   out = out.replace(urlPassword, `$1${REDACTED}$3`);
   out = out.replace(bearer, `$1${REDACTED}`);

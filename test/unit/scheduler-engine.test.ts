@@ -12,7 +12,6 @@ import {
 import { defaultSettings, type Schedule, type ScheduleStatus } from '../../contract/index.ts';
 import { FakeAgents, settle } from './scheduler-fakes.ts';
 
-const M = 60_000;
 const at = (s: string) => Date.parse(s);
 // 2026-01-05 is a Monday.
 const MON = '2026-01-05';
@@ -560,8 +559,13 @@ test('a window opening during the previous window’s drain keeps the run', asyn
 });
 
 test('overrides and ownership survive an app restart through the memory port', async () => {
-  let saved: SchedulerSnapshot | null = null;
-  const memory: SchedulerMemory = { load: () => saved, save: (s) => (saved = structuredClone(s)) };
+  const box: { saved: SchedulerSnapshot | null } = { saved: null };
+  const memory: SchedulerMemory = {
+    load: () => box.saved,
+    save: (s) => {
+      box.saved = structuredClone(s);
+    },
+  };
   const clock = new FakeClock(at(`${MON}T21:59:00Z`));
   const agents = new FakeAgents(clock);
   const first = setup({
@@ -576,7 +580,7 @@ test('overrides and ownership survive an app restart through the memory port', a
   await agents.stop('p');
   await settle();
   first.scheduler.dispose();
-  assert.equal(saved?.projects['p']?.manualStopUntil, at('2026-01-06T00:00:00Z'));
+  assert.equal(box.saved?.projects['p']?.manualStopUntil, at('2026-01-06T00:00:00Z'));
   // The app restarts inside the same window: the manual stop still holds.
   const second = setup({
     start: '',
