@@ -28,7 +28,10 @@ function makeSupervisor(dir: string, name: string, env: Record<string, string>) 
   const project = { id: name, name, path: dir };
   return new AgentSupervisor({
     lookup: (id) => (id === name ? project : null),
-    agentCommand: () => ({ command: process.execPath, args: [fixture(name === 'tree' ? 'chatty' : name)] }),
+    agentCommand: () => ({
+      command: process.execPath,
+      args: [fixture(name === 'tree' ? 'chatty' : name)],
+    }),
     agentEnv: () => ({ PATH: process.env.PATH ?? '', ...env }),
     secrets: () => [],
     diagnostics: createDiagnostics(null),
@@ -37,7 +40,9 @@ function makeSupervisor(dir: string, name: string, env: Record<string, string>) 
 
 async function rawPipe(): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [fixture('blaster')], { env: { ...process.env, FIXTURE_LINES: String(LINES) } });
+  const child = spawn(process.execPath, [fixture('blaster')], {
+    env: { ...process.env, FIXTURE_LINES: String(LINES) },
+  });
   let seen = 0;
   await new Promise<void>((done) => {
     child.stdout.on('data', (b: Buffer) => {
@@ -59,7 +64,9 @@ async function throughSupervisor(): Promise<{ ms: number; buffer: LogBuffer }> {
   await new Promise<void>((done) => {
     sup.onLog((_id, lines) => {
       // What a transport does: encode the batch event, decode it on the other side.
-      const decoded = JSON.parse(JSON.stringify({ event: 'agent.log', payload: { projectId: 'blaster', lines } })) as { payload: { lines: LogLine[] } };
+      const decoded = JSON.parse(
+        JSON.stringify({ event: 'agent.log', payload: { projectId: 'blaster', lines } }),
+      ) as { payload: { lines: LogLine[] } };
       buffer = appendBatch(buffer, decoded.payload.lines);
       count += lines.length;
       if (lines.some((l) => l.text === 'done')) done();
@@ -100,13 +107,15 @@ async function treeControl(): Promise<Record<string, number>> {
   await sup.start('tree', { settings, origin: 'manual' });
   const pid = sup.state('tree').pid as number;
   const deadline = Date.now() + 30_000;
-  while (processTree(pid).length < 51 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (processTree(pid).length < 51 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   const size = processTree(pid).length;
   const pids = processTree(pid).map((p) => p.pid);
 
   let t0 = performance.now();
   await sup.pause('tree');
-  while (!pids.every((p) => processInfo(p)?.state === 'T')) await new Promise((r) => setImmediate(r));
+  while (!pids.every((p) => processInfo(p)?.state === 'T'))
+    await new Promise((r) => setImmediate(r));
   const pause = performance.now() - t0;
 
   t0 = performance.now();
@@ -120,13 +129,19 @@ async function treeControl(): Promise<Record<string, number>> {
   await sup.shutdown('stop-agents');
 
   // The floor: one kill(-pgid) of an equal tree, timed until every process is gone.
-  const child = spawn(process.execPath, [fixture('chatty')], { detached: true, stdio: 'ignore', env: { ...process.env, FIXTURE_CHILDREN: '25', FIXTURE_INTERVAL: '200' } });
+  const child = spawn(process.execPath, [fixture('chatty')], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, FIXTURE_CHILDREN: '25', FIXTURE_INTERVAL: '200' },
+  });
   const cpid = child.pid as number;
-  while (processTree(cpid).length < 51 && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 50));
+  while (processTree(cpid).length < 51 && Date.now() < deadline + 30_000)
+    await new Promise((r) => setTimeout(r, 50));
   const cpids = processTree(cpid).map((p) => p.pid);
   t0 = performance.now();
   process.kill(-cpid, 'SIGKILL');
-  while (cpids.some((p) => processInfo(p) && processInfo(p)?.state !== 'Z')) await new Promise((r) => setImmediate(r));
+  while (cpids.some((p) => processInfo(p) && processInfo(p)?.state !== 'Z'))
+    await new Promise((r) => setImmediate(r));
   const rawKill = performance.now() - t0;
   rmSync(dir, { recursive: true, force: true });
   return { size, pause, resume, stop, rawKill };
@@ -135,12 +150,18 @@ async function treeControl(): Promise<Record<string, number>> {
 const raw = await rawPipe();
 const sup = await throughSupervisor();
 console.log(`log pipeline (${LINES.toLocaleString()} lines of ~70 bytes):`);
-console.log(`  raw read of the agent's pipe     ${fmt(raw)}  ${Math.round(LINES / (raw / 1000)).toLocaleString()} lines/s`);
-console.log(`  supervisor → transport → store   ${fmt(sup.ms)}  ${Math.round(LINES / (sup.ms / 1000)).toLocaleString()} lines/s (store holds ${sup.buffer.lines.length})`);
+console.log(
+  `  raw read of the agent's pipe     ${fmt(raw)}  ${Math.round(LINES / (raw / 1000)).toLocaleString()} lines/s`,
+);
+console.log(
+  `  supervisor → transport → store   ${fmt(sup.ms)}  ${Math.round(LINES / (sup.ms / 1000)).toLocaleString()} lines/s (store holds ${sup.buffer.lines.length})`,
+);
 const lat = await startLatency();
 console.log('start latency (median of 5):');
 console.log(`  bare spawn of node -e 0          ${fmt(lat.bare)}`);
-console.log(`  supervisor start() to running    ${fmt(lat.toRunning)} (lock, spawn, lock update, run log)`);
+console.log(
+  `  supervisor start() to running    ${fmt(lat.toRunning)} (lock, spawn, lock update, run log)`,
+);
 const tree = await treeControl();
 console.log(`process tree of ${tree.size} processes:`);
 console.log(`  pause (all in state T)           ${fmt(tree.pause as number)}`);
@@ -148,4 +169,6 @@ console.log(`  resume (none in state T)         ${fmt(tree.resume as number)}`);
 console.log(`  stop (graceful, all gone)        ${fmt(tree.stop as number)}`);
 console.log(`  single kill(-pgid) SIGKILL       ${fmt(tree.rawKill as number)}`);
 const mem = process.memoryUsage();
-console.log(`memory after the runs: rss ${(mem.rss / 1048576).toFixed(0)} MiB, heap ${(mem.heapUsed / 1048576).toFixed(0)} MiB`);
+console.log(
+  `memory after the runs: rss ${(mem.rss / 1048576).toFixed(0)} MiB, heap ${(mem.heapUsed / 1048576).toFixed(0)} MiB`,
+);

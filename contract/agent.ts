@@ -47,9 +47,7 @@ export const AgentState = z.object({
 });
 export type AgentState = z.infer<typeof AgentState>;
 
-export const AgentStart = z
-  .object({ id: ProjectId, overrides: RunOverrides.optional() })
-  .strict();
+export const AgentStart = z.object({ id: ProjectId, overrides: RunOverrides.optional() }).strict();
 export type AgentStart = z.infer<typeof AgentStart>;
 
 export const LogLine = z.object({

@@ -19,9 +19,7 @@ const ScheduleAdd = z.object({ id: z.string().min(1), schedule: ScheduleFields }
 const ScheduleEdit = z
   .object({ id: z.string().min(1), scheduleId: z.string().min(1), schedule: ScheduleFields })
   .strict();
-const ScheduleRemove = z
-  .object({ id: z.string().min(1), scheduleId: z.string().min(1) })
-  .strict();
+const ScheduleRemove = z.object({ id: z.string().min(1), scheduleId: z.string().min(1) }).strict();
 const SkipNext = z.object({ id: z.string().min(1).optional(), skip: z.boolean() }).strict();
 const AppInfo = z.object({
   version: z.string(),
@@ -51,7 +49,10 @@ export const commands = {
   'agent.logs': { input: LogQuery, output: z.array(LogLine) },
   'agent.runView': { input: ProjectRef, output: RunView },
   'features.list': { input: ProjectRef, output: FeatureList },
-  'features.resolveHumanInput': { input: HumanInputResolve, output: z.object({ featureId: z.number() }) },
+  'features.resolveHumanInput': {
+    input: HumanInputResolve,
+    output: z.object({ featureId: z.number() }),
+  },
   'spec.get': { input: SpecRef, output: z.object({ text: z.string(), path: z.string() }) },
   'spec.save': { input: SpecSave, output: z.object({ path: z.string() }) },
   'schedules.add': { input: ScheduleAdd, output: Schedule },
@@ -86,7 +87,9 @@ export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
 export type CommandFns = {
   [K in CommandName]: (
-    ...args: undefined extends CommandInput<K> ? [input?: CommandInput<K>] : [input: CommandInput<K>]
+    ...args: undefined extends CommandInput<K>
+      ? [input?: CommandInput<K>]
+      : [input: CommandInput<K>]
   ) => Promise<Result<CommandOutput<K>>>;
 };
 

@@ -33,9 +33,7 @@ export const FeatureView = z.object({
   blockedReason: z.string().nullable(),
   attempts: z.number(),
   lastError: z.string().nullable(),
-  humanInput: z
-    .object({ prompt: z.string(), fields: z.array(HumanInputField) })
-    .nullable(),
+  humanInput: z.object({ prompt: z.string(), fields: z.array(HumanInputField) }).nullable(),
 });
 export type FeatureView = z.infer<typeof FeatureView>;
 

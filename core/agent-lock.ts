@@ -4,7 +4,15 @@
  * with the same start token and marker belongs to a live agent (which a restarted app adopts);
  * anything else is stale and is cleared.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { RunOrigin, RunSettings } from '../contract/index.ts';

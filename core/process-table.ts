@@ -16,7 +16,9 @@ export interface ProcessInfo {
 
 const isLinux = process.platform === 'linux';
 
-function parseProcStat(text: string): { ppid: number; pgid: number; state: string; start: string } | null {
+function parseProcStat(
+  text: string,
+): { ppid: number; pgid: number; state: string; start: string } | null {
   // The command name is in parentheses and may contain spaces or parentheses itself.
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
@@ -58,7 +60,9 @@ export function processStartToken(pid: number): string | null {
   try {
     if (isLinux) return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.start ?? null;
     if (process.platform === 'win32') return null;
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+    }).trim();
     return out || null;
   } catch {
     return null;

@@ -27,7 +27,8 @@ const cliFlag = /(--(?:password|token|api-key|secret)[= ])(\S+)/gi;
  * Every rule below needs one of these fragments; most output lines have none, so one scan
  * spares them the dozen full rules (this is the hot path of the log pipeline).
  */
-const mightHoldSecret = /key|token|secret|passw|credential|bearer|basic|sk-|gh[posru]_|github_pat|xox|akia|aiza|eyj|@/i;
+const mightHoldSecret =
+  /key|token|secret|passw|credential|bearer|basic|sk-|gh[posru]_|github_pat|xox|akia|aiza|eyj|@/i;
 
 export function redact(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;

@@ -15,9 +15,11 @@ export const nightshiftDir = (projectDir: string): string => join(projectDir, '.
 export const runsDir = (projectDir: string): string => join(nightshiftDir(projectDir), 'runs');
 export const runLogPath = (projectDir: string, runId: string): string =>
   join(runsDir(projectDir), `${runId}.jsonl`);
-export const lockPath = (projectDir: string): string => join(nightshiftDir(projectDir), 'agent.lock');
+export const lockPath = (projectDir: string): string =>
+  join(nightshiftDir(projectDir), 'agent.lock');
 /** Present while the agent should finish current work and start nothing new. */
-export const drainFlagPath = (projectDir: string): string => join(nightshiftDir(projectDir), 'drain');
+export const drainFlagPath = (projectDir: string): string =>
+  join(nightshiftDir(projectDir), 'drain');
 
 export function formatRunLogRecord(line: string, ts = Date.now()): string {
   return `${JSON.stringify({ ts, line } satisfies RunLogRecord)}\n`;
@@ -26,7 +28,9 @@ export function formatRunLogRecord(line: string, ts = Date.now()): string {
 export function parseRunLogRecord(text: string): RunLogRecord | null {
   try {
     const v = JSON.parse(text) as Partial<RunLogRecord>;
-    return typeof v.ts === 'number' && typeof v.line === 'string' ? { ts: v.ts, line: v.line } : null;
+    return typeof v.ts === 'number' && typeof v.line === 'string'
+      ? { ts: v.ts, line: v.line }
+      : null;
   } catch {
     return null;
   }

@@ -78,7 +78,11 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
-    agentEnv: () => ({ ...inheritedEnv(), ...(ports.baseAgentEnv ?? {}), ...settings.agentEnvironment() }),
+    agentEnv: () => ({
+      ...inheritedEnv(),
+      ...(ports.baseAgentEnv ?? {}),
+      ...settings.agentEnvironment(),
+    }),
     secrets: () => ports.secrets.all(),
     diagnostics,
     ...(ports.stopGraceMs !== undefined ? { stopGraceMs: ports.stopGraceMs } : {}),
@@ -88,14 +92,21 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
 
   supervisor.onState((state) => bus.emit('agent.status', state));
   supervisor.onLog((projectId, lines) => bus.emit('agent.log', { projectId, lines }));
-  supervisor.onAgentEvent((projectId, event) => bus.emit('agent.events', { projectId, events: [event] }));
+  supervisor.onAgentEvent((projectId, event) =>
+    bus.emit('agent.events', { projectId, events: [event] }),
+  );
 
   supervisor.adoptExisting(registry.list());
 
   const agentOr = (id: string): Result<AgentState> =>
-    registry.get(id) ? ok(supervisor.state(id)) : err('not-found', 'That project is not registered any more.');
+    registry.get(id)
+      ? ok(supervisor.state(id))
+      : err('not-found', 'That project is not registered any more.');
 
-  const startAgent = async (id: string, overrides: z.infer<(typeof commands)['agent.start']['input']>['overrides']) => {
+  const startAgent = async (
+    id: string,
+    overrides: z.infer<(typeof commands)['agent.start']['input']>['overrides'],
+  ) => {
     const project = registry.get(id);
     if (!project) return err('not-found', 'That project is not registered any more.');
     const runSettings = resolveRunSettings(settings.get().defaults, project.overrides, overrides);
@@ -127,25 +138,47 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'agent.status': (input) => agentOr(input.id),
     'agent.statusAll': () => ok(registry.list().map((p) => supervisor.state(p.id))),
     'agent.start': (input) => startAgent(input.id, input.overrides),
-    'agent.stop': (input) => (registry.get(input.id) ? supervisor.stop(input.id) : agentOr(input.id)),
-    'agent.pause': (input) => (registry.get(input.id) ? supervisor.pause(input.id) : agentOr(input.id)),
-    'agent.resume': (input) => (registry.get(input.id) ? supervisor.resume(input.id) : agentOr(input.id)),
-    'agent.drain': (input) => (registry.get(input.id) ? supervisor.drain(input.id) : agentOr(input.id)),
+    'agent.stop': (input) =>
+      registry.get(input.id) ? supervisor.stop(input.id) : agentOr(input.id),
+    'agent.pause': (input) =>
+      registry.get(input.id) ? supervisor.pause(input.id) : agentOr(input.id),
+    'agent.resume': (input) =>
+      registry.get(input.id) ? supervisor.resume(input.id) : agentOr(input.id),
+    'agent.drain': (input) =>
+      registry.get(input.id) ? supervisor.drain(input.id) : agentOr(input.id),
     'agent.logs': (input) =>
-      registry.get(input.id) ? ok(supervisor.logs(input.id, input.limit)) : err('not-found', 'That project is not registered any more.'),
-    'agent.pauseAll': () => forAll((id) => (supervisor.state(id).status === 'running' ? supervisor.pause(id) : Promise.resolve(ok(supervisor.state(id))))),
-    'agent.resumeAll': () => forAll((id) => (supervisor.state(id).status === 'paused' ? supervisor.resume(id) : Promise.resolve(ok(supervisor.state(id))))),
-    'agent.stopAll': () => forAll((id) => (supervisor.isActive(id) ? supervisor.stop(id) : Promise.resolve(ok(supervisor.state(id))))),
+      registry.get(input.id)
+        ? ok(supervisor.logs(input.id, input.limit))
+        : err('not-found', 'That project is not registered any more.'),
+    'agent.pauseAll': () =>
+      forAll((id) =>
+        supervisor.state(id).status === 'running'
+          ? supervisor.pause(id)
+          : Promise.resolve(ok(supervisor.state(id))),
+      ),
+    'agent.resumeAll': () =>
+      forAll((id) =>
+        supervisor.state(id).status === 'paused'
+          ? supervisor.resume(id)
+          : Promise.resolve(ok(supervisor.state(id))),
+      ),
+    'agent.stopAll': () =>
+      forAll((id) =>
+        supervisor.isActive(id) ? supervisor.stop(id) : Promise.resolve(ok(supervisor.state(id))),
+      ),
     ...pendingHandlers(),
   };
 
   async function dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
-    if (!Object.hasOwn(commands, name)) return err('invalid-input', `Nightshift has no command called ${JSON.stringify(name)}.`);
+    if (!Object.hasOwn(commands, name))
+      return err('invalid-input', `Nightshift has no command called ${JSON.stringify(name)}.`);
     const command = name as CommandName;
     const parsed = parseInput(commands[command].input, raw ?? undefined);
     if (!parsed.ok) return parsed;
     try {
-      const handler = handlers[command] as (input: unknown) => Promise<Result<unknown>> | Result<unknown>;
+      const handler = handlers[command] as (
+        input: unknown,
+      ) => Promise<Result<unknown>> | Result<unknown>;
       return await handler(parsed.value);
     } catch (error) {
       diagnostics.log('error', `Command ${command} failed`, error);
@@ -202,7 +235,8 @@ function pendingHandlers(): Pick<
   | 'schedules.status'
   | 'schedules.skipNext'
 > {
-  const unsupported = () => err('unsupported', 'This part of Nightshift is not available in this build.');
+  const unsupported = () =>
+    err('unsupported', 'This part of Nightshift is not available in this build.');
   return {
     'agent.runView': unsupported,
     'features.list': unsupported,

@@ -15,7 +15,10 @@ import {
 } from '../contract/api.ts';
 
 const call = Object.fromEntries(
-  commandNames.map((name) => [name, (input?: unknown) => ipcRenderer.invoke(commandChannel(name), input)]),
+  commandNames.map((name) => [
+    name,
+    (input?: unknown) => ipcRenderer.invoke(commandChannel(name), input),
+  ]),
 ) as unknown as CommandFns;
 
 const api: NightshiftApi = {

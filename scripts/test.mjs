@@ -53,10 +53,14 @@ if (plan.some((p) => p.suite === 'e2e' || p.suite === 'electron' || p.suite === 
   // The browser shell serves the built renderer and the e2e tests drive it.
   if (!process.env.NIGHTSHIFT_SKIP_BUILD) {
     console.log('Building the app (electron-vite build) for the e2e suites…');
-    execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
   }
 }
 
@@ -78,7 +82,10 @@ for (const { suite, files } of plan) {
     failed++;
   });
   await new Promise((done) => {
-    stream.compose(spec).on('data', (chunk) => process.stdout.write(chunk)).on('end', done);
+    stream
+      .compose(spec)
+      .on('data', (chunk) => process.stdout.write(chunk))
+      .on('end', done);
   });
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

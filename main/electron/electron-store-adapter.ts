@@ -10,7 +10,12 @@ export function openElectronStore(dataDir: string): { store: Store } & LoadedDoc
   const path = join(dataDir, 'nightshift.json');
   return loadDocument(path, () => {
     if (existsSync(path)) JSON.parse(readFileSync(path, 'utf8'));
-    const store = new ElectronStore<Record<string, unknown>>({ cwd: dataDir, name: 'nightshift', clearInvalidConfig: false, watch: false });
+    const store = new ElectronStore<Record<string, unknown>>({
+      cwd: dataDir,
+      name: 'nightshift',
+      clearInvalidConfig: false,
+      watch: false,
+    });
     return {
       path: store.path,
       read: () => store.store,

@@ -18,11 +18,17 @@ export function isTrustedSender(frame: WebFrameMain | null, window: BrowserWindo
   }
 }
 
-export function installIpcRouter(app: NightshiftApp, getWindow: () => BrowserWindow | null): () => void {
+export function installIpcRouter(
+  app: NightshiftApp,
+  getWindow: () => BrowserWindow | null,
+): () => void {
   for (const name of commandNames) {
     ipcMain.handle(commandChannel(name), async (event: IpcMainInvokeEvent, input: unknown) => {
       if (!isTrustedSender(event.senderFrame, getWindow())) {
-        app.diagnostics.log('warn', `Refused IPC ${name} from an untrusted frame (${event.senderFrame?.url ?? 'unknown'}).`);
+        app.diagnostics.log(
+          'warn',
+          `Refused IPC ${name} from an untrusted frame (${event.senderFrame?.url ?? 'unknown'}).`,
+        );
         return err('forbidden', 'This request did not come from the Nightshift window.');
       }
       return app.dispatch(name, input);

@@ -85,8 +85,15 @@ async function boot(): Promise<void> {
     agentCommand: () => ({ command: process.execPath, args: [join(here, 'agent.js')] }),
     baseAgentEnv: { ELECTRON_RUN_AS_NODE: '1' },
     pickFolder: async () => {
-      const options = { title: 'Choose the project folder', properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };
-      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      const options = {
+        title: 'Choose the project folder',
+        properties: ['openDirectory', 'createDirectory'] as Array<
+          'openDirectory' | 'createDirectory'
+        >,
+      };
+      const result = mainWindow
+        ? await dialog.showOpenDialog(mainWindow, options)
+        : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   });

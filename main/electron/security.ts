@@ -6,7 +6,12 @@
 import { app, session, shell } from 'electron';
 import { APP_ORIGIN } from './protocol.ts';
 
-const externalAllowlist = new Set(['docs.anthropic.com', 'github.com', 'www.anthropic.com', 'console.anthropic.com']);
+const externalAllowlist = new Set([
+  'docs.anthropic.com',
+  'github.com',
+  'www.anthropic.com',
+  'console.anthropic.com',
+]);
 
 export function isAllowedExternal(url: string): boolean {
   try {
@@ -31,8 +36,13 @@ export function installSecurityRules(): void {
       return { action: 'deny' };
     });
   });
-  app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
-  }, () => undefined);
+  app.whenReady().then(
+    () => {
+      session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+        callback(false),
+      );
+      session.defaultSession.setPermissionCheckHandler(() => false);
+    },
+    () => undefined,
+  );
 }

@@ -20,12 +20,20 @@ Options:
   --data-dir   where registry, settings and logs live (default: your OS's app data folder)`;
 
 function ensureBuilt(): void {
-  if (existsSync(join(repoRoot, 'out', 'renderer', 'index.html')) && existsSync(join(repoRoot, 'out', 'main', 'index.js'))) return;
+  if (
+    existsSync(join(repoRoot, 'out', 'renderer', 'index.html')) &&
+    existsSync(join(repoRoot, 'out', 'main', 'index.js'))
+  )
+    return;
   console.log('Building Nightshift (first run)…');
-  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) throw new Error('The build failed; see the output above.');
 }
 
@@ -45,15 +53,23 @@ async function runServe(argv: string[]): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not ${values.port}.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a number from 0 to 65535, not ${values.port}.`);
   ensureBuilt();
-  const app = await createNodeApp({ ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), echo: true });
+  const app = await createNodeApp({
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    echo: true,
+  });
   if (!isLoopback(values.host)) {
     console.warn(
       `Warning: Nightshift is bound to ${values.host}, so other machines can reach it. Anyone with the token can start agents that run commands on this machine.`,
     );
   }
-  const server = await serve(app, { host: values.host, port, staticDir: join(repoRoot, 'out', 'renderer') });
+  const server = await serve(app, {
+    host: values.host,
+    port,
+    staticDir: join(repoRoot, 'out', 'renderer'),
+  });
   console.log(`Nightshift is listening on ${server.url}`);
   console.log(`Data directory: ${app.dataDir}`);
 
@@ -62,7 +78,9 @@ async function runServe(argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     const mode = app.settings.get().quitBehavior;
-    console.log(`${signal}: ${mode === 'stop-agents' ? 'stopping agents' : 'leaving agents running for the next start'} and closing…`);
+    console.log(
+      `${signal}: ${mode === 'stop-agents' ? 'stopping agents' : 'leaving agents running for the next start'} and closing…`,
+    );
     await app.shutdown();
     await server.close();
     process.exit(0);
@@ -90,17 +108,28 @@ function electronBinary(): string | null {
 async function runStart(argv: string[]): Promise<void> {
   ensureBuilt();
   let binary = electronBinary();
-  if (!binary && !process.env.ELECTRON_OVERRIDE_DIST_PATH && existsSync(join(repoRoot, 'node_modules', 'electron', 'install.js'))) {
+  if (
+    !binary &&
+    !process.env.ELECTRON_OVERRIDE_DIST_PATH &&
+    existsSync(join(repoRoot, 'node_modules', 'electron', 'install.js'))
+  ) {
     // Electron ≥ 42 fetches its binary on first use; try once, quietly, with a time limit.
-    spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'electron', 'install.js')], { stdio: 'ignore', timeout: 120_000 });
+    spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'electron', 'install.js')], {
+      stdio: 'ignore',
+      timeout: 120_000,
+    });
     binary = electronBinary();
   }
   if (!binary) {
-    console.log('Electron cannot run here (its binary is not installed and could not be downloaded); serving Nightshift in your browser instead.');
+    console.log(
+      'Electron cannot run here (its binary is not installed and could not be downloaded); serving Nightshift in your browser instead.',
+    );
     return runServe(argv);
   }
   const started = Date.now();
-  const child = spawn(binary, [join(repoRoot, 'out', 'main', 'index.js'), ...argv], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(binary, [join(repoRoot, 'out', 'main', 'index.js'), ...argv], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
@@ -109,7 +138,9 @@ async function runStart(argv: string[]): Promise<void> {
   child.on('exit', (code) => {
     if (code !== 0 && Date.now() - started < 5_000) {
       const reason = stderr.split('\n').find((l) => l.trim()) ?? `exit code ${code}`;
-      console.log(`Electron cannot run here (${reason.trim()}); serving Nightshift in your browser instead.`);
+      console.log(
+        `Electron cannot run here (${reason.trim()}); serving Nightshift in your browser instead.`,
+      );
       void runServe(argv).catch(fail);
       return;
     }

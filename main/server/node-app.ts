@@ -11,7 +11,8 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -26,8 +27,14 @@ export function agentCommandFromEnv(): { command: string; args: string[] } {
   const override = process.env.NIGHTSHIFT_AGENT_COMMAND;
   if (override) {
     const parsed: unknown = JSON.parse(override);
-    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
-      throw new Error('NIGHTSHIFT_AGENT_COMMAND must be a JSON array of strings: ["command", "arg", …].');
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length === 0 ||
+      !parsed.every((p) => typeof p === 'string')
+    ) {
+      throw new Error(
+        'NIGHTSHIFT_AGENT_COMMAND must be a JSON array of strings: ["command", "arg", …].',
+      );
     }
     const [command, ...args] = parsed as string[];
     return { command: command as string, args };
@@ -35,8 +42,12 @@ export function agentCommandFromEnv(): { command: string; args: string[] } {
   return { command: process.execPath, args: [join(repoRoot, 'agent', 'cli.ts')] };
 }
 
-export async function createNodeApp(options: { dataDir?: string; echo?: boolean } = {}): Promise<NightshiftApp> {
-  const dataDir = resolve(options.dataDir ?? process.env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir(homedir()));
+export async function createNodeApp(
+  options: { dataDir?: string; echo?: boolean } = {},
+): Promise<NightshiftApp> {
+  const dataDir = resolve(
+    options.dataDir ?? process.env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir(homedir()),
+  );
   mkdirSync(dataDir, { recursive: true });
   const agentCommand = agentCommandFromEnv();
   return createApp({

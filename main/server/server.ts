@@ -57,7 +57,9 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
   const tokenBuffer = Buffer.from(token);
   const staticRoot = resolve(options.staticDir);
   if (!existsSync(join(staticRoot, 'index.html'))) {
-    throw new Error(`The renderer is not built (${join(staticRoot, 'index.html')} is missing). Run npm run build first.`);
+    throw new Error(
+      `The renderer is not built (${join(staticRoot, 'index.html')} is missing). Run npm run build first.`,
+    );
   }
 
   const tokenOk = (candidate: string | null | undefined): boolean => {
@@ -70,7 +72,10 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
     if (q) return q;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7);
-    const cookie = req.headers.cookie?.split(';').map((c) => c.trim()).find((c) => c.startsWith('nightshift_token='));
+    const cookie = req.headers.cookie
+      ?.split(';')
+      .map((c) => c.trim())
+      .find((c) => c.startsWith('nightshift_token='));
     return cookie ? decodeURIComponent(cookie.slice('nightshift_token='.length)) : null;
   };
 
@@ -87,8 +92,14 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!hostOk(req)) return deny(res, 403, 'Unexpected Host header.');
     const presented = presentedToken(req, url);
-    if (!tokenOk(presented)) return deny(res, 401, 'Nightshift needs its access token: open the URL printed by `nightshift serve`.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Only GET is served here; the API is on the WebSocket.');
+    if (!tokenOk(presented))
+      return deny(
+        res,
+        401,
+        'Nightshift needs its access token: open the URL printed by `nightshift serve`.',
+      );
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return deny(res, 405, 'Only GET is served here; the API is on the WebSocket.');
     if (url.pathname === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ ok: true }));
@@ -115,7 +126,9 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
       'referrer-policy': 'no-referrer',
       'cache-control': target.endsWith('index.html') ? 'no-store' : 'private, max-age=3600',
     };
-    if (setCookie) headers['set-cookie'] = `nightshift_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+    if (setCookie)
+      headers['set-cookie'] =
+        `nightshift_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
     createReadStream(target).pipe(res);
   }
@@ -133,13 +146,14 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
     if (!hostOk(req)) return reject(403, 'Forbidden');
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      let originHost = '';
+      let originHost: string;
       try {
         originHost = new URL(origin).host;
       } catch {
         return reject(403, 'Forbidden');
       }
-      if (!allowedHosts().has(originHost) && originHost !== req.headers.host) return reject(403, 'Forbidden');
+      if (!allowedHosts().has(originHost) && originHost !== req.headers.host)
+        return reject(403, 'Forbidden');
     }
     if (!tokenOk(presentedToken(req, url))) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -160,7 +174,11 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
       }
       void app.dispatch(parsed.command, parsed.input).then(
         (result) => send(ws, { id: parsed.id, result }),
-        (error: unknown) => send(ws, { id: parsed.id, result: { ok: false, error: { code: 'internal', message: messageOf(error) } } }),
+        (error: unknown) =>
+          send(ws, {
+            id: parsed.id,
+            result: { ok: false, error: { code: 'internal', message: messageOf(error) } },
+          }),
       );
     });
   });
@@ -197,6 +215,9 @@ export async function serve(app: NightshiftApp, options: ServeOptions): Promise<
 }
 
 function deny(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(`${message}\n`);
 }

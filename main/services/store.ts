@@ -99,10 +99,9 @@ export function loadDocument(
   path: string,
   openStore: () => Store,
 ): { store: Store } & LoadedDocument {
-  let store: Store | null = null;
-  let problem: string | null = null;
+  let problem: string;
   try {
-    store = openStore();
+    const store = openStore();
     const doc = migrate(store.read());
     store.write(doc);
     return { store, doc, recoveredFrom: null, problem: null };
@@ -124,7 +123,7 @@ export function loadDocument(
       }
     }
   }
-  store = openStore();
+  const store = openStore();
   const doc = emptyDocument();
   store.write(doc);
   return { store, doc, recoveredFrom, problem };

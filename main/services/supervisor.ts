@@ -616,7 +616,7 @@ export class AgentSupervisor implements AgentControl {
     const pid = lock.pid as number;
     const frozen = processInfo(pid)?.state === 'T';
     const draining = existsSync(drainFlagPath(project.path));
-    let offset = 0;
+    let offset: number;
     try {
       offset = statSync(lock.runLog).size;
     } catch {
@@ -697,7 +697,7 @@ export class AgentSupervisor implements AgentControl {
   /** Loads the last lines of an adopted run's log so the view is not empty. */
   private hydrateFromRunLog(projectId: string, path: string, upTo: number): void {
     const from = Math.max(0, upTo - 512 * 1024);
-    let text = '';
+    let text: string;
     try {
       const fd = openSync(path, 'r');
       const buffer = Buffer.alloc(upTo - from);

@@ -13,45 +13,61 @@ const root = resolve(import.meta.dirname, '../..');
 
 function electronBinary(): string | null {
   const pkg = join(root, 'node_modules', 'electron');
-  const rel = existsSync(join(pkg, 'path.txt')) ? readFileSync(join(pkg, 'path.txt'), 'utf8').trim() : 'electron';
+  const rel = existsSync(join(pkg, 'path.txt'))
+    ? readFileSync(join(pkg, 'path.txt'), 'utf8').trim()
+    : 'electron';
   const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkg, 'dist');
   const bin = join(dist, rel);
   return existsSync(bin) ? bin : null;
 }
 
 const binary = electronBinary();
-const skip = binary ? false : 'no Electron binary on this machine (it cannot be downloaded here); the browser-shell e2e suite covers the same renderer and API';
+const skip = binary
+  ? false
+  : 'no Electron binary on this machine (it cannot be downloaded here); the browser-shell e2e suite covers the same renderer and API';
 
-test('the Electron window opens sandboxed, shows the app and exposes only the typed bridge', { skip }, async () => {
-  const userData = mkdtempSync(join(tmpdir(), 'nightshift-electron-'));
-  const app = await electron.launch({
-    executablePath: binary as string,
-    args: [join(root, 'out/main/index.js'), `--user-data-dir=${userData}`, '--no-sandbox'],
-    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: '' },
-  });
-  try {
-    const page = await app.firstWindow();
-    await page.waitForSelector('text=Nightshift', { timeout: 30_000 });
-    const shape = await page.evaluate(() => {
-      const w = window as unknown as { nightshift?: { call: Record<string, unknown>; on: unknown }; require?: unknown; process?: unknown };
-      return {
-        commands: Object.keys(w.nightshift?.call ?? {}).length,
-        hasOn: typeof w.nightshift?.on === 'function',
-        node: typeof w.require !== 'undefined' || typeof w.process !== 'undefined',
-        origin: location.origin,
-      };
+test(
+  'the Electron window opens sandboxed, shows the app and exposes only the typed bridge',
+  { skip },
+  async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'nightshift-electron-'));
+    const app = await electron.launch({
+      executablePath: binary as string,
+      args: [join(root, 'out/main/index.js'), `--user-data-dir=${userData}`, '--no-sandbox'],
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: '' },
     });
-    assert.ok(shape.commands > 20);
-    assert.equal(shape.hasOn, true);
-    assert.equal(shape.node, false, 'no Node in the page');
-    assert.equal(shape.origin, 'app://nightshift');
-    const info = await page.evaluate(() => (window as unknown as { nightshift: { call: Record<string, () => Promise<unknown>> } }).nightshift.call['app.info']?.());
-    assert.equal((info as { ok: boolean; value: { shell: string } }).value.shell, 'electron');
-  } finally {
-    await app.close();
-    rmSync(userData, { recursive: true, force: true });
-  }
-});
+    try {
+      const page = await app.firstWindow();
+      await page.waitForSelector('text=Nightshift', { timeout: 30_000 });
+      const shape = await page.evaluate(() => {
+        const w = window as unknown as {
+          nightshift?: { call: Record<string, unknown>; on: unknown };
+          require?: unknown;
+          process?: unknown;
+        };
+        return {
+          commands: Object.keys(w.nightshift?.call ?? {}).length,
+          hasOn: typeof w.nightshift?.on === 'function',
+          node: typeof w.require !== 'undefined' || typeof w.process !== 'undefined',
+          origin: location.origin,
+        };
+      });
+      assert.ok(shape.commands > 20);
+      assert.equal(shape.hasOn, true);
+      assert.equal(shape.node, false, 'no Node in the page');
+      assert.equal(shape.origin, 'app://nightshift');
+      const info = await page.evaluate(() =>
+        (
+          window as unknown as { nightshift: { call: Record<string, () => Promise<unknown>> } }
+        ).nightshift.call['app.info']?.(),
+      );
+      assert.equal((info as { ok: boolean; value: { shell: string } }).value.shell, 'electron');
+    } finally {
+      await app.close();
+      rmSync(userData, { recursive: true, force: true });
+    }
+  },
+);
 
 test('the preload is one self-contained CommonJS file', () => {
   const file = join(root, 'out/preload/index.cjs');

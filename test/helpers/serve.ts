@@ -27,18 +27,39 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-export async function startServe(options: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {}): Promise<ServedApp> {
+export async function startServe(
+  options: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {},
+): Promise<ServedApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-serve-'));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { ...process.env, NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand()), ...(options.env ?? {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'bin/nightshift.mjs'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand()),
+        ...(options.env ?? {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nightshift serve did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`nightshift serve did not start:\n${out}`)),
+      60_000,
+    );
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(out);
       if (m?.[1]) {
@@ -64,14 +85,17 @@ export async function startServe(options: { env?: Record<string, string>; dataDi
     async stop() {
       const pid = child.pid as number;
       // Agents are children of the server's process tree only through their group.
-      const before = listProcesses().filter((p) => p.ppid === pid).map((p) => p.pid);
+      const before = listProcesses()
+        .filter((p) => p.ppid === pid)
+        .map((p) => p.pid);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       }
       const deadline = Date.now() + 10_000;
-      while ([pid, ...before].some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while ([pid, ...before].some(isAlive) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       const left = [pid, ...before].filter(isAlive);
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       if (left.length) throw new Error(`processes outlived the server: ${left.join(', ')}`);
@@ -88,14 +112,22 @@ export class ApiClient {
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; event?: string; payload?: unknown };
+      const msg = JSON.parse(data.toString()) as {
+        id?: number;
+        result?: unknown;
+        event?: string;
+        payload?: unknown;
+      };
       if (msg.id !== undefined) {
         this.waiting.get(msg.id)?.(msg.result);
         this.waiting.delete(msg.id);
       } else if (msg.event) this.events.push({ event: msg.event, payload: msg.payload });
     });
   }
-  static connect(app: ServedApp, options: { token?: string; origin?: string } = {}): Promise<ApiClient> {
+  static connect(
+    app: ServedApp,
+    options: { token?: string; origin?: string } = {},
+  ): Promise<ApiClient> {
     const wsUrl = `${app.origin.replace('http', 'ws')}/api/ws?token=${options.token ?? app.token}`;
     const ws = new WebSocket(wsUrl, options.origin ? { origin: options.origin } : {});
     return new Promise((resolveWs, reject) => {
@@ -104,7 +136,12 @@ export class ApiClient {
       ws.once('error', reject);
     });
   }
-  call<T = unknown>(command: string, input?: unknown): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string; field?: string } }> {
+  call<T = unknown>(
+    command: string,
+    input?: unknown,
+  ): Promise<
+    { ok: true; value: T } | { ok: false; error: { code: string; message: string; field?: string } }
+  > {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ id, command, input }));
     return new Promise((r) => this.waiting.set(id, r as (result: unknown) => void));

@@ -8,8 +8,14 @@ import { isAlive, listProcesses } from '../../core/process-table.ts';
 import type { AgentState, RunSettings } from '../../contract/index.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-export const fixtureAgent = (name = 'chatty'): string => join(repoRoot, 'test/fixtures/agents', `${name}.ts`);
-export const runSettings: RunSettings = { model: 'claude-opus-4-6', yolo: false, codingAgents: 2, regressionAgents: 1 };
+export const fixtureAgent = (name = 'chatty'): string =>
+  join(repoRoot, 'test/fixtures/agents', `${name}.ts`);
+export const runSettings: RunSettings = {
+  model: 'claude-opus-4-6',
+  yolo: false,
+  codingAgents: 2,
+  regressionAgents: 1,
+};
 
 export interface Harness {
   supervisor: AgentSupervisor;
@@ -18,12 +24,23 @@ export interface Harness {
   dispose(): Promise<void>;
 }
 
-export function makeHarness(options: { agentArgs?: string[]; env?: Record<string, string>; stopGraceMs?: number; root?: string; projects?: Map<string, SupervisedProject> } = {}): Harness {
+export function makeHarness(
+  options: {
+    agentArgs?: string[];
+    env?: Record<string, string>;
+    stopGraceMs?: number;
+    root?: string;
+    projects?: Map<string, SupervisedProject>;
+  } = {},
+): Harness {
   const root = options.root ?? mkdtempSync(join(tmpdir(), 'nightshift-sup-'));
   const projects = options.projects ?? new Map<string, SupervisedProject>();
   const supervisor = new AgentSupervisor({
     lookup: (id) => projects.get(id) ?? null,
-    agentCommand: () => ({ command: process.execPath, args: [fixtureAgent(), ...(options.agentArgs ?? [])] }),
+    agentCommand: () => ({
+      command: process.execPath,
+      args: [fixtureAgent(), ...(options.agentArgs ?? [])],
+    }),
     agentEnv: () => ({ PATH: process.env.PATH ?? '', ...(options.env ?? {}) }),
     secrets: () => [],
     diagnostics: createDiagnostics(null),
@@ -46,7 +63,11 @@ export function makeHarness(options: { agentArgs?: string[]; env?: Record<string
   };
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
@@ -56,8 +77,17 @@ export async function waitFor<T>(fn: () => T | undefined | null | false, what: s
   }
 }
 
-export function waitForStatus(supervisor: AgentSupervisor, id: string, status: AgentState['status'], timeoutMs = 10_000): Promise<AgentState> {
-  return waitFor(() => (supervisor.state(id).status === status ? supervisor.state(id) : null), `status ${status}`, timeoutMs);
+export function waitForStatus(
+  supervisor: AgentSupervisor,
+  id: string,
+  status: AgentState['status'],
+  timeoutMs = 10_000,
+): Promise<AgentState> {
+  return waitFor(
+    () => (supervisor.state(id).status === status ? supervisor.state(id) : null),
+    `status ${status}`,
+    timeoutMs,
+  );
 }
 
 /** Pids of every process in the group `pgid`. */
@@ -68,5 +98,9 @@ export function groupMembers(pgid: number): number[] {
 }
 
 export async function assertAllGone(pids: number[]): Promise<void> {
-  await waitFor(() => pids.every((p) => !isAlive(p)), `processes ${pids.join(',')} to be gone`, 5_000);
+  await waitFor(
+    () => pids.every((p) => !isAlive(p)),
+    `processes ${pids.join(',')} to be gone`,
+    5_000,
+  );
 }

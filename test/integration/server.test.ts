@@ -13,11 +13,25 @@ test('nightshift serve: token on every request and socket, Origin and Host check
     const page = await fetch(app.url);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-    assert.match(page.headers.get('set-cookie') ?? '', /nightshift_token=.*HttpOnly; SameSite=Strict/);
+    assert.match(
+      page.headers.get('set-cookie') ?? '',
+      /nightshift_token=.*HttpOnly; SameSite=Strict/,
+    );
     assert.equal((await fetch(`${app.origin}/`)).status, 401, 'no token');
     assert.equal((await fetch(`${app.origin}/?token=wrong`)).status, 401, 'wrong token');
-    assert.equal((await fetch(`${app.origin}/api/health`, { headers: { authorization: `Bearer ${app.token}` } })).status, 200);
-    assert.equal((await fetch(`${app.origin}/..%2F..%2Fetc%2Fpasswd?token=${app.token}`)).status, 404, "no path traversal");
+    assert.equal(
+      (
+        await fetch(`${app.origin}/api/health`, {
+          headers: { authorization: `Bearer ${app.token}` },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (await fetch(`${app.origin}/..%2F..%2Fetc%2Fpasswd?token=${app.token}`)).status,
+      404,
+      'no path traversal',
+    );
 
     await assert.rejects(ApiClient.connect(app, { token: 'wrong' }), /401/);
     await assert.rejects(ApiClient.connect(app, { origin: 'http://evil.example' }), /403/);
@@ -29,12 +43,22 @@ test('nightshift serve: token on every request and socket, Origin and Host check
     assert.equal(bad.ok, false);
     if (!bad.ok) assert.equal(bad.error.field, 'name');
     const id = added.ok ? added.value.id : '';
-    const started = await client.call<{ status: string }>('agent.start', { id, overrides: { codingAgents: 2 } });
+    const started = await client.call<{ status: string }>('agent.start', {
+      id,
+      overrides: { codingAgents: 2 },
+    });
     assert.equal(started.ok, true, JSON.stringify(started));
     const deadline = Date.now() + 10_000;
-    while (!client.events.some((e) => e.event === 'agent.log') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(client.events.some((e) => e.event === 'agent.status'), 'status events are pushed');
-    assert.ok(client.events.some((e) => e.event === 'agent.log'), 'log batches are pushed');
+    while (!client.events.some((e) => e.event === 'agent.log') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(
+      client.events.some((e) => e.event === 'agent.status'),
+      'status events are pushed',
+    );
+    assert.ok(
+      client.events.some((e) => e.event === 'agent.log'),
+      'log batches are pushed',
+    );
     const stopped = await client.call<{ status: string }>('agent.stop', { id });
     assert.equal(stopped.ok && stopped.value.status, 'stopped');
     client.close();
@@ -49,7 +73,10 @@ test('quitting the browser shell with a running agent stops it by default', asyn
   const project = mkdtempSync(join(tmpdir(), 'nightshift-srv-quit-'));
   try {
     const client = await ApiClient.connect(app);
-    const added = await client.call<{ id: string }>('projects.add', { name: 'quitter', path: project });
+    const added = await client.call<{ id: string }>('projects.add', {
+      name: 'quitter',
+      path: project,
+    });
     const id = added.ok ? added.value.id : '';
     const started = await client.call<{ pid: number }>('agent.start', { id });
     assert.equal(started.ok, true);

@@ -37,8 +37,14 @@ test('start streams redacted UTF-8 lines to listeners and the run log; stop leav
     assert.ok(existsSync(lockPath(p.path)), 'the lock exists while running');
     await waitFor(() => lines.some((l) => l.includes('line 3 ')), 'log lines');
     const args = lines.find((l) => l.startsWith('args:')) ?? '';
-    assert.match(args, /--project-dir \S+ --model claude-opus-4-6 --concurrency 2 --regression-agents 1/);
-    assert.ok(lines.some((l) => l.includes('✓ ünïcode')), 'UTF-8 survives');
+    assert.match(
+      args,
+      /--project-dir \S+ --model claude-opus-4-6 --concurrency 2 --regression-agents 1/,
+    );
+    assert.ok(
+      lines.some((l) => l.includes('✓ ünïcode')),
+      'UTF-8 survives',
+    );
     const secret = lines.find((l) => l.startsWith('pretend secret')) ?? '';
     assert.ok(!secret.includes('sk-ant-fixture'), secret);
     assert.match(secret, /\[REDACTED\]/);
@@ -75,7 +81,10 @@ test('pause freezes every process of the tree; resume thaws it; stop from paused
     assert.equal(paused.ok, true);
     assert.equal(h.supervisor.state('tree').status, 'paused');
     assert.equal(h.supervisor.state('tree').pauseKind, 'frozen');
-    await waitFor(() => pids.every((x) => processInfo(x)?.state === 'T'), 'every process in state T');
+    await waitFor(
+      () => pids.every((x) => processInfo(x)?.state === 'T'),
+      'every process in state T',
+    );
 
     const resumed = await h.supervisor.resume('tree');
     assert.equal(resumed.ok, true);
@@ -150,7 +159,10 @@ test('a supervisor restarted mid-run adopts the agent: status, new lines, pause 
     assert.equal(state.status, 'running');
     assert.equal(state.origin, 'adopted');
     assert.equal(state.pid, pid);
-    await waitFor(() => lines.some((l) => l.includes('from fixture')), 'lines written after adoption');
+    await waitFor(
+      () => lines.some((l) => l.includes('from fixture')),
+      'lines written after adoption',
+    );
     const paused = await second.supervisor.pause('adopt');
     assert.equal(paused.ok, true);
     await waitFor(() => processInfo(pid)?.state === 'T', 'adopted agent frozen');
@@ -183,12 +195,17 @@ test('drain finishes current work and then shows paused; resume continues', asyn
 });
 
 test('an agent ignoring SIGTERM is killed after the grace period', async () => {
-  const h = makeHarness({ env: { FIXTURE_IGNORE_TERM: '1', FIXTURE_CHILDREN: '1' }, stopGraceMs: 500 });
+  const h = makeHarness({
+    env: { FIXTURE_IGNORE_TERM: '1', FIXTURE_CHILDREN: '1' },
+    stopGraceMs: 500,
+  });
   h.addProject('stubborn');
   try {
     await h.supervisor.start('stubborn', start);
     const pid = h.supervisor.state('stubborn').pid as number;
-    const pids = (await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')).map((p) => p.pid);
+    const pids = (
+      await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
+    ).map((p) => p.pid);
     const stopped = await h.supervisor.stop('stubborn');
     assert.equal(stopped.ok, true);
     assert.equal(h.supervisor.state('stubborn').status, 'stopped');
@@ -203,7 +220,25 @@ test('a stale lock of a dead agent is cleared and start works; a bad command fai
   const p = h.addProject('stale');
   try {
     mkdirSync(join(p.path, '.nightshift'), { recursive: true });
-    writeFileSync(lockPath(p.path), JSON.stringify({ version: 1, phase: 'running', ownerPid: 999999, ownerStart: null, runId: 'old', projectDir: p.path, pid: 999998, pgid: 999998, startToken: 'x', marker: p.path, runLog: '/nonexistent', settings: runSettings, origin: 'manual', startedAt: new Date().toISOString() }));
+    writeFileSync(
+      lockPath(p.path),
+      JSON.stringify({
+        version: 1,
+        phase: 'running',
+        ownerPid: 999999,
+        ownerStart: null,
+        runId: 'old',
+        projectDir: p.path,
+        pid: 999998,
+        pgid: 999998,
+        startToken: 'x',
+        marker: p.path,
+        runLog: '/nonexistent',
+        settings: runSettings,
+        origin: 'manual',
+        startedAt: new Date().toISOString(),
+      }),
+    );
     const started = await h.supervisor.start('stale', start);
     assert.equal(started.ok, true, JSON.stringify(started));
     await h.supervisor.stop('stale');

@@ -11,7 +11,10 @@ const cases: [string, string][] = [
   ['{"apiKey": "AKIAIOSFODNN7EXAMPLE"}', 'AKIAIOSFODNN7EXAMPLE'],
   ['postgres://admin:s3cretpass@db:5432/app', 's3cretpass'],
   ['mysql --password=topsecret1', 'topsecret1'],
-  ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJzdWIi'],
+  [
+    'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    'eyJzdWIi',
+  ],
 ];
 
 for (const [input, secret] of cases) {
@@ -23,13 +26,21 @@ for (const [input, secret] of cases) {
 }
 
 test('leaves ordinary output alone', () => {
-  const lines = ['Compiled 42 files in 1.3s', 'GET /api/users 200 12ms', 'token count: 1532', 'tokens=12 is a metric'];
+  const lines = [
+    'Compiled 42 files in 1.3s',
+    'GET /api/users 200 12ms',
+    'token count: 1532',
+    'tokens=12 is a metric',
+  ];
   assert.equal(redact(lines[0] as string), lines[0]);
   assert.equal(redact(lines[1] as string), lines[1]);
 });
 
 test('redacts explicit secret values and shows hints without the secret', () => {
-  assert.equal(redact('using my-custom-secret-value here', ['my-custom-secret-value']), 'using [REDACTED] here');
+  assert.equal(
+    redact('using my-custom-secret-value here', ['my-custom-secret-value']),
+    'using [REDACTED] here',
+  );
   const hint = secretHint('sk-ant-0123456789abcdef');
   assert.equal(hint, 'sk-a…cdef');
   assert.equal(secretHint('short'), '••••');

@@ -5,7 +5,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeApp } from '../../main/server/node-app.ts';
 
-async function withApp(fn: (app: Awaited<ReturnType<typeof createNodeApp>>, root: string) => Promise<void>) {
+async function withApp(
+  fn: (app: Awaited<ReturnType<typeof createNodeApp>>, root: string) => Promise<void>,
+) {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-reg-'));
   const app = await createNodeApp({ dataDir: join(root, 'data') });
   try {
@@ -36,10 +38,22 @@ test('adds, renames, re-points and removes projects through the validated API', 
     assert.equal(renamed.ok, true);
     const other = join(root, 'other');
     mkdirSync(other);
-    const moved = await app.dispatch('projects.update', { id, path: other, overrides: { codingAgents: 3 } });
+    const moved = await app.dispatch('projects.update', {
+      id,
+      path: other,
+      overrides: { codingAgents: 3 },
+    });
     assert.equal(moved.ok, true);
     const list = await app.dispatch('projects.list', undefined);
-    assert.deepEqual(list.ok && (list.value as { name: string; path: string; overrides: object }[]).map((p) => [p.name, p.path, p.overrides]), [['renamed', other, { codingAgents: 3 }]]);
+    assert.deepEqual(
+      list.ok &&
+        (list.value as { name: string; path: string; overrides: object }[]).map((p) => [
+          p.name,
+          p.path,
+          p.overrides,
+        ]),
+      [['renamed', other, { codingAgents: 3 }]],
+    );
     const removed = await app.dispatch('projects.remove', { id });
     assert.equal(removed.ok, true);
     const after = await app.dispatch('projects.list', undefined);
@@ -97,7 +111,12 @@ test('settings validate, persist, and keep secrets write-only', async () => {
     assert.ok(!text.includes('secret-value'), 'the secret never comes back');
     assert.match(text, /"set":true/);
     const models = await app.dispatch('settings.models', undefined);
-    assert.ok(models.ok && (models.value as { id: string; custom: boolean }[]).some((m) => m.id === 'glm-4.6' && m.custom));
+    assert.ok(
+      models.ok &&
+        (models.value as { id: string; custom: boolean }[]).some(
+          (m) => m.id === 'glm-4.6' && m.custom,
+        ),
+    );
     const env = app.settings.agentEnvironment();
     assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-secret-value-123456');
     assert.equal(env.ANTHROPIC_BASE_URL, 'http://127.0.0.1:11434');

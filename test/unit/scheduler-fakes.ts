@@ -27,6 +27,7 @@ export class FakeAgents implements AgentControl {
   failStartWith: string | null = null;
   private readonly map = new Map<string, AgentState>();
   private readonly listeners = new Set<(s: AgentState, p: AgentState) => void>();
+  private readonly eventListeners = new Set<(projectId: string, event: AgentEvent) => void>();
   private runs = 0;
   private readonly clock: Clock;
 
@@ -138,8 +139,13 @@ export class FakeAgents implements AgentControl {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  onAgentEvent(_l: (projectId: string, event: AgentEvent) => void): () => void {
-    return () => {};
+  onAgentEvent(l: (projectId: string, event: AgentEvent) => void): () => void {
+    this.eventListeners.add(l);
+    return () => this.eventListeners.delete(l);
+  }
+  /** The agent writes a typed event line. */
+  emitEvent(projectId: string, event: AgentEvent): void {
+    for (const l of this.eventListeners) l(projectId, event);
   }
   onLog(_l: (projectId: string, lines: LogLine[]) => void): () => void {
     return () => {};

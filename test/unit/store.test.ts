@@ -52,7 +52,10 @@ test('a corrupt settings file is backed up, reported, and the app still gets def
     assert.ok(problem && problem.length > 0);
     assert.ok(readdirSync(dir).some((f) => f.startsWith('nightshift.json.unreadable-')));
     // A valid JSON file with an invalid shape is also recovered, not fatal.
-    writeFileSync(join(dir, 'nightshift.json'), JSON.stringify({ version: 2, projects: 'nope', settings: {} }));
+    writeFileSync(
+      join(dir, 'nightshift.json'),
+      JSON.stringify({ version: 2, projects: 'nope', settings: {} }),
+    );
     const again = await openConfStore(dir);
     assert.ok(again.recoveredFrom);
   } finally {

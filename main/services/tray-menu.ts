@@ -1,0 +1,289 @@
+/**
+ * The tray as data: a pure function from state to a tooltip and a menu template (ids, labels,
+ * enabled/checked, submenus, accelerators, and the action each item performs). The Electron shell
+ * turns the template into a Menu and rebuilds it on every change; tests check it without Electron.
+ */
+import type { AgentState, ScheduleStatus } from '../../contract/index.ts';
+
+export interface TrayProject {
+  id: string;
+  name: string;
+  agent: AgentState;
+  schedule: ScheduleStatus | null;
+}
+
+export interface TrayModel {
+  projects: readonly TrayProject[];
+  /** Formats an instant as the user reads it ("Tue 22:00"). */
+  formatTime(t: number): string;
+}
+
+export type ProjectAction = 'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next' | 'open-project';
+export type GlobalAction = 'pause-all' | 'resume-all' | 'stop-all' | 'skip-next-all' | 'unskip-next-all' | 'open' | 'quit';
+
+export type TrayAction = { kind: ProjectAction; projectId: string } | { kind: GlobalAction };
+
+export interface TrayItem {
+  id: string;
+  type: 'normal' | 'separator' | 'submenu' | 'checkbox';
+  label?: string;
+  enabled?: boolean;
+  checked?: boolean;
+  accelerator?: string;
+  submenu?: TrayItem[];
+  action?: TrayAction;
+}
+
+export interface TrayTemplate {
+  tooltip: string;
+  menu: TrayItem[];
+}
+
+const RUNNING = new Set(['starting', 'running', 'draining']);
+const ACTIVE = new Set(['starting', 'running', 'draining', 'paused', 'stopping']);
+
+export function statusWords(agent: AgentState): string {
+  switch (agent.status) {
+    case 'stopped':
+      return 'Stopped';
+    case 'starting':
+      return 'Starting';
+    case 'running':
+      return 'Running';
+    case 'draining':
+      return 'Finishing current work';
+    case 'paused':
+      return agent.pauseKind === 'drained' ? 'Paused (work finished)' : 'Paused';
+    case 'stopping':
+      return 'Stopping';
+    case 'crashed':
+      return 'Crashed';
+  }
+}
+
+function originWords(agent: AgentState): string | null {
+  if (!ACTIVE.has(agent.status) || !agent.origin) return null;
+  if (agent.origin === 'schedule') return 'started by its schedule';
+  if (agent.origin === 'manual') return 'started by hand';
+  return 'left running by an earlier session';
+}
+
+function scheduleWords(s: ScheduleStatus | null, fmt: (t: number) => string): string | null {
+  if (!s) return null;
+  if (s.activeWindow) {
+    if (s.activeSkipped) return `Window skipped, until ${fmt(s.activeWindow.end)}`;
+    if (s.gaveUp) return `Gave up after crashes; window until ${fmt(s.activeWindow.end)}`;
+    if (s.manualStopUntil !== null) return `Stopped by hand until ${fmt(s.manualStopUntil)}`;
+    if (s.nextRetryAt !== null) return `Retrying at ${fmt(s.nextRetryAt)}`;
+    return `Window until ${fmt(s.activeWindow.end)}`;
+  }
+  if (s.stopAt !== null && s.stopAt !== undefined) return `Window ended; stops by ${fmt(s.stopAt)}`;
+  if (s.nextWindow) {
+    return `${s.skipNext ? 'Skipping next window' : 'Next window'} ${fmt(s.nextWindow.start)}–${fmt(s.nextWindow.end)}`;
+  }
+  return null;
+}
+
+/** The actions that apply to an agent in this state, in menu order. */
+export function agentActions(agent: AgentState): { kind: ProjectAction; label: string }[] {
+  switch (agent.status) {
+    case 'stopped':
+    case 'crashed':
+      return [{ kind: 'start', label: 'Start' }];
+    case 'starting':
+      return [{ kind: 'stop', label: 'Stop' }];
+    case 'running':
+      return agent.canFreeze
+        ? [
+            { kind: 'pause', label: 'Pause' },
+            { kind: 'drain', label: 'Finish current work, then pause' },
+            { kind: 'stop', label: 'Stop' },
+          ]
+        : [
+            { kind: 'drain', label: 'Pause (finish current work first)' },
+            { kind: 'stop', label: 'Stop' },
+          ];
+    case 'draining':
+      return agent.canFreeze
+        ? [
+            { kind: 'pause', label: 'Pause now' },
+            { kind: 'stop', label: 'Stop' },
+          ]
+        : [{ kind: 'stop', label: 'Stop' }];
+    case 'paused':
+      return [
+        { kind: 'resume', label: 'Resume' },
+        { kind: 'stop', label: 'Stop' },
+      ];
+    case 'stopping':
+      return [];
+  }
+}
+
+export function trayTooltip(model: TrayModel): string {
+  const count = (pred: (p: TrayProject) => boolean) => model.projects.filter(pred).length;
+  const running = count((p) => RUNNING.has(p.agent.status));
+  const paused = count((p) => p.agent.status === 'paused');
+  const crashed = count((p) => p.agent.status === 'crashed');
+  const stopping = count((p) => p.agent.status === 'stopping');
+  const parts: string[] = [];
+  if (running) parts.push(`${running} running`);
+  if (paused) parts.push(`${paused} paused`);
+  if (stopping) parts.push(`${stopping} stopping`);
+  if (crashed) parts.push(`${crashed} crashed`);
+  if (parts.length === 0) {
+    const next = model.projects
+      .map((p) => (p.schedule?.skipNext ? null : (p.schedule?.nextWindow?.start ?? null)))
+      .filter((t): t is number => t !== null)
+      .sort((a, b) => a - b)[0];
+    parts.push(next !== undefined ? `nothing running; next window ${model.formatTime(next)}` : 'nothing running');
+  }
+  return `Nightshift: ${parts.join(', ')}`;
+}
+
+function projectMenu(p: TrayProject, fmt: (t: number) => string): TrayItem {
+  const items: TrayItem[] = [];
+  const origin = originWords(p.agent);
+  items.push({
+    id: `project:${p.id}:status`,
+    type: 'normal',
+    label: origin ? `${statusWords(p.agent)}, ${origin}` : statusWords(p.agent),
+    enabled: false,
+  });
+  const sched = scheduleWords(p.schedule, fmt);
+  if (sched) items.push({ id: `project:${p.id}:schedule`, type: 'normal', label: sched, enabled: false });
+  const actions = agentActions(p.agent);
+  if (actions.length) {
+    items.push({ id: `project:${p.id}:sep1`, type: 'separator' });
+    for (const a of actions) {
+      items.push({
+        id: `project:${p.id}:${a.kind}`,
+        type: 'normal',
+        label: a.label,
+        action: { kind: a.kind, projectId: p.id },
+      });
+    }
+  }
+  items.push({ id: `project:${p.id}:sep2`, type: 'separator' });
+  if (p.schedule?.nextWindow) {
+    items.push({
+      id: `project:${p.id}:skip-next`,
+      type: 'checkbox',
+      label: `Skip next window (${fmt(p.schedule.nextWindow.start)})`,
+      checked: p.schedule.skipNext,
+      action: { kind: p.schedule.skipNext ? 'unskip-next' : 'skip-next', projectId: p.id },
+    });
+  }
+  items.push({
+    id: `project:${p.id}:open`,
+    type: 'normal',
+    label: `Open ${p.name}`,
+    action: { kind: 'open-project', projectId: p.id },
+  });
+  return {
+    id: `project:${p.id}`,
+    type: 'submenu',
+    label: `${p.name}: ${statusWords(p.agent)}`,
+    submenu: items,
+  };
+}
+
+/** The whole tray: tooltip and menu. Pure: same state, same template. */
+export function trayTemplate(model: TrayModel): TrayTemplate {
+  const fmt = model.formatTime;
+  const menu: TrayItem[] = [];
+  if (model.projects.length === 0) {
+    menu.push({ id: 'no-projects', type: 'normal', label: 'No projects yet', enabled: false });
+  }
+  for (const p of model.projects) menu.push(projectMenu(p, fmt));
+  menu.push({ id: 'sep-projects', type: 'separator' });
+  const any = (pred: (p: TrayProject) => boolean) => model.projects.some(pred);
+  menu.push({
+    id: 'pause-all',
+    type: 'normal',
+    label: 'Pause all',
+    enabled: any((p) => p.agent.status === 'running'),
+    action: { kind: 'pause-all' },
+  });
+  menu.push({
+    id: 'resume-all',
+    type: 'normal',
+    label: 'Resume all',
+    enabled: any((p) => p.agent.status === 'paused'),
+    action: { kind: 'resume-all' },
+  });
+  menu.push({
+    id: 'stop-all',
+    type: 'normal',
+    label: 'Stop all',
+    enabled: any((p) => ACTIVE.has(p.agent.status) && p.agent.status !== 'stopping'),
+    action: { kind: 'stop-all' },
+  });
+  const withNext = model.projects.filter((p) => p.schedule?.nextWindow);
+  const allSkipped = withNext.length > 0 && withNext.every((p) => p.schedule?.skipNext);
+  menu.push({
+    id: 'skip-next-all',
+    type: 'checkbox',
+    label: 'Skip next window (all projects)',
+    enabled: withNext.length > 0,
+    checked: allSkipped,
+    action: { kind: allSkipped ? 'unskip-next-all' : 'skip-next-all' },
+  });
+  menu.push({ id: 'sep-app', type: 'separator' });
+  menu.push({ id: 'open', type: 'normal', label: 'Open Nightshift', action: { kind: 'open' } });
+  menu.push({
+    id: 'quit',
+    type: 'normal',
+    label: 'Quit Nightshift',
+    accelerator: 'CmdOrCtrl+Q',
+    action: { kind: 'quit' },
+  });
+  return { tooltip: trayTooltip(model), menu };
+}
+
+/** What each action does, through the app's own command dispatch (same validation as the UI). */
+export interface TrayActionDeps {
+  dispatch(command: string, input: unknown): Promise<unknown>;
+  openApp(projectId?: string): void;
+  quit(): void;
+}
+
+export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): Promise<void> {
+  switch (action.kind) {
+    case 'start':
+      await deps.dispatch('agent.start', { id: action.projectId });
+      return;
+    case 'stop':
+    case 'pause':
+    case 'resume':
+    case 'drain':
+      await deps.dispatch(`agent.${action.kind}`, { id: action.projectId });
+      return;
+    case 'skip-next':
+    case 'unskip-next':
+      await deps.dispatch('schedules.skipNext', { id: action.projectId, skip: action.kind === 'skip-next' });
+      return;
+    case 'open-project':
+      deps.openApp(action.projectId);
+      return;
+    case 'pause-all':
+      await deps.dispatch('agent.pauseAll', undefined);
+      return;
+    case 'resume-all':
+      await deps.dispatch('agent.resumeAll', undefined);
+      return;
+    case 'stop-all':
+      await deps.dispatch('agent.stopAll', undefined);
+      return;
+    case 'skip-next-all':
+    case 'unskip-next-all':
+      await deps.dispatch('schedules.skipNext', { skip: action.kind === 'skip-next-all' });
+      return;
+    case 'open':
+      deps.openApp();
+      return;
+    case 'quit':
+      deps.quit();
+      return;
+  }
+}
