@@ -11,7 +11,7 @@ import { Project, ProjectAdd, ProjectRef, ProjectUpdate } from './projects.ts';
 import type { Result } from './result.ts';
 import { RunView } from './run-view.ts';
 import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
-import { SettingsUpdate, SettingsView } from './settings.ts';
+import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
 import { AgentEvent } from './agent-events.ts';
 
 const none = z.object({}).strict().optional();
@@ -79,6 +79,13 @@ export const events = {
   'settings.changed': SettingsView,
   'schedules.changed': z.array(ScheduleStatus),
   'app.navigate': z.object({ projectId: z.string() }),
+  /** A desktop notification was shown (the browser shell has no OS notifications: show a toast). */
+  'app.notification': z.object({
+    kind: NotificationKind,
+    title: z.string(),
+    body: z.string(),
+    projectId: z.string().nullable(),
+  }),
 } as const;
 
 export type EventName = keyof typeof events;

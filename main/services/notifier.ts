@@ -27,7 +27,7 @@ export interface NotifierOptions {
   clock: Clock;
   /** The kinds the user muted (read on every notification). */
   muted(): readonly NotificationKind[];
-  /** Emits `app.navigate` on click. */
+  /** Emits `app.notification` for each one shown and `app.navigate` on click. */
   bus?: EventBus;
   /** Brings the app to the front on click (the Electron shell shows and focuses the window). */
   focusApp?(): void;
@@ -56,6 +56,7 @@ export class Notifier {
     this.lastShown.set(key, now);
     this.history.push(n);
     if (this.history.length > 100) this.history.shift();
+    this.o.bus?.emit('app.notification', { ...n });
     try {
       this.o.port.show(n, () => this.clicked(n));
     } catch (error) {

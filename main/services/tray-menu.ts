@@ -18,8 +18,10 @@ export interface TrayModel {
   formatTime(t: number): string;
 }
 
-export type ProjectAction = 'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next' | 'open-project';
-export type GlobalAction = 'pause-all' | 'resume-all' | 'stop-all' | 'skip-next-all' | 'unskip-next-all' | 'open' | 'quit';
+export type ProjectAction =
+  'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next' | 'open-project';
+export type GlobalAction =
+  'pause-all' | 'resume-all' | 'stop-all' | 'skip-next-all' | 'unskip-next-all' | 'open' | 'quit';
 
 export type TrayAction = { kind: ProjectAction; projectId: string } | { kind: GlobalAction };
 
@@ -136,7 +138,11 @@ export function trayTooltip(model: TrayModel): string {
       .map((p) => (p.schedule?.skipNext ? null : (p.schedule?.nextWindow?.start ?? null)))
       .filter((t): t is number => t !== null)
       .sort((a, b) => a - b)[0];
-    parts.push(next !== undefined ? `nothing running; next window ${model.formatTime(next)}` : 'nothing running');
+    parts.push(
+      next !== undefined
+        ? `nothing running; next window ${model.formatTime(next)}`
+        : 'nothing running',
+    );
   }
   return `Nightshift: ${parts.join(', ')}`;
 }
@@ -151,7 +157,8 @@ function projectMenu(p: TrayProject, fmt: (t: number) => string): TrayItem {
     enabled: false,
   });
   const sched = scheduleWords(p.schedule, fmt);
-  if (sched) items.push({ id: `project:${p.id}:schedule`, type: 'normal', label: sched, enabled: false });
+  if (sched)
+    items.push({ id: `project:${p.id}:schedule`, type: 'normal', label: sched, enabled: false });
   const actions = agentActions(p.agent);
   if (actions.length) {
     items.push({ id: `project:${p.id}:sep1`, type: 'separator' });
@@ -261,7 +268,10 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
       return;
     case 'skip-next':
     case 'unskip-next':
-      await deps.dispatch('schedules.skipNext', { id: action.projectId, skip: action.kind === 'skip-next' });
+      await deps.dispatch('schedules.skipNext', {
+        id: action.projectId,
+        skip: action.kind === 'skip-next',
+      });
       return;
     case 'open-project':
       deps.openApp(action.projectId);

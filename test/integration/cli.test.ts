@@ -10,17 +10,22 @@ const root = resolve(import.meta.dirname, '../..');
 
 test('nightshift start without a runnable Electron says so in one line and serves the browser shell', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-cli-'));
-  const child = spawn(process.execPath, [join(root, 'bin/nightshift.mjs'), 'start', '--port', '0', '--data-dir', dataDir], {
-    cwd: root,
-    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dataDir, 'no-electron') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/nightshift.mjs'), 'start', '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: root,
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dataDir, 'no-electron') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   try {
     const deadline = Date.now() + 60_000;
-    while (!/listening on/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    while (!/listening on/.test(out) && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
     const lines = out.split('\n');
     const notice = lines.filter((l) => l.startsWith('Electron cannot run here'));
     assert.equal(notice.length, 1, out);
@@ -36,7 +41,11 @@ test('nightshift start without a runnable Electron says so in one line and serve
 });
 
 test('nightshift serve rejects a bad port with a sentence and a non-zero exit', async () => {
-  const child = spawn(process.execPath, [join(root, 'bin/nightshift.mjs'), 'serve', '--port', 'abc'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/nightshift.mjs'), 'serve', '--port', 'abc'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const code = await new Promise((r) => child.once('exit', r));

@@ -87,3 +87,80 @@ test('quitting the browser shell with a running agent stops it by default', asyn
     rmSync(project, { recursive: true, force: true });
   }
 });
+
+test('remove is refused while the agent runs; files stay on disk', async () => {
+  const app = await startServe();
+  const project = mkdtempSync(join(tmpdir(), 'nightshift-srv-rm-'));
+  try {
+    const { writeFileSync, existsSync } = await import('node:fs');
+    writeFileSync(join(project, 'keep.txt'), 'mine');
+    const client = await ApiClient.connect(app);
+    const added = await client.call<{ id: string }>('projects.add', {
+      name: 'keeper',
+      path: project,
+    });
+    const id = added.ok ? added.value.id : '';
+    await client.call('agent.start', { id });
+    const refused = await client.call('projects.remove', { id });
+    assert.equal(refused.ok, false);
+    if (!refused.ok) assert.match(refused.error.message, /Stop it first/);
+    await client.call('agent.stop', { id });
+    const removed = await client.call('projects.remove', { id });
+    assert.equal(removed.ok, true);
+    assert.ok(existsSync(join(project, 'keep.txt')), 'the project files are untouched');
+    client.close();
+  } finally {
+    await app.stop();
+    rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('with "leave running", quitting keeps the agent alive and the next launch adopts it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-srv-leave-'));
+  const project = mkdtempSync(join(tmpdir(), 'nightshift-srv-leave-proj-'));
+  const { isAlive } = await import('../../core/process-table.ts');
+  let pid = 0;
+  try {
+    const first = await startServe({ dataDir });
+    const c1 = await ApiClient.connect(first);
+    await c1.call('settings.update', { quitBehavior: 'leave-running' });
+    const added = await c1.call<{ id: string }>('projects.add', {
+      name: 'survivor',
+      path: project,
+    });
+    const id = added.ok ? added.value.id : '';
+    const started = await c1.call<{ pid: number }>('agent.start', { id });
+    pid = started.ok ? started.value.pid : 0;
+    c1.close();
+    first.child.kill('SIGTERM');
+    await new Promise((r) => first.child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(isAlive(pid), 'the agent outlived the server');
+
+    const second = await startServe({ dataDir });
+    try {
+      const c2 = await ApiClient.connect(second);
+      const state = await c2.call<{ status: string; origin: string; pid: number }>('agent.status', {
+        id,
+      });
+      assert.equal(state.ok && state.value.status, 'running');
+      assert.equal(state.ok && state.value.origin, 'adopted');
+      assert.equal(state.ok && state.value.pid, pid);
+      const logs = await c2.call<{ text: string }[]>('agent.logs', { id });
+      assert.ok(
+        logs.ok && logs.value.some((l) => l.text.includes('from fixture')),
+        'the log history is shown',
+      );
+      const stopped = await c2.call<{ status: string }>('agent.stop', { id });
+      assert.equal(stopped.ok && stopped.value.status, 'stopped');
+      assert.equal(isAlive(pid), false);
+      c2.close();
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    if (pid && isAlive(pid)) process.kill(-pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
+  }
+});
