@@ -88,6 +88,7 @@ export class Orchestrator {
   private lastSweep = 0;
   private runTotal: Usage = emptyUsage();
   private readonly liveUsage = new Map<string, Usage>();
+  private readonly lastCostEmit = new Map<string, number>();
   private wakeResolve: (() => void) | null = null;
   private lastStuckNote = '';
 
@@ -138,6 +139,13 @@ export class Orchestrator {
         resolve();
       };
     });
+  }
+
+  /** Finished sessions plus the tokens of running ones so far. */
+  private totalWithLive(): Usage {
+    let total = this.runTotal;
+    for (const usage of this.liveUsage.values()) total = addUsage(total, usage);
+    return total;
   }
 
   private get liveOwners(): Set<string> {
@@ -466,7 +474,14 @@ export class Orchestrator {
       timeoutMs: this.cfg.sessionTimeoutMs,
       signal: abort.signal,
       onActivity: (kind, summary) => this.emit({ type: 'activity', agentId, kind, summary }),
-      onUsage: (usage) => this.liveUsage.set(agentId, usage),
+      onUsage: (usage) => {
+        // Tokens so far (cost arrives with the result); at most one event per agent every 5 s.
+        this.liveUsage.set(agentId, usage);
+        const now = Date.now();
+        if (now - (this.lastCostEmit.get(agentId) ?? 0) < 5000) return;
+        this.lastCostEmit.set(agentId, now);
+        this.emit({ type: 'cost', agentId, usage, runTotal: this.totalWithLive() });
+      },
       onLog: (line) => this.log(line, agentId),
     };
     const run = this.cfg.runSession ?? runSession;
@@ -500,9 +515,11 @@ export class Orchestrator {
   private onSessionEnd(live: Live, result: SessionResult): void {
     const db = this.db;
     const { agentId, role, featureId, owner, ctx } = live;
+    this.liveUsage.delete(agentId);
+    this.lastCostEmit.delete(agentId);
     if (result.usage) {
       this.runTotal = addUsage(this.runTotal, result.usage);
-      this.emit({ type: 'cost', agentId, usage: result.usage, runTotal: this.runTotal });
+      this.emit({ type: 'cost', agentId, usage: result.usage, runTotal: this.totalWithLive() });
     }
     if (result.end === 'rate-limited') this.hold(result);
     else if (result.end === 'completed') this.consecutiveHolds = 0;

@@ -292,8 +292,33 @@ export class FeaturesDb {
     if (this.db.isOpen) this.db.close();
   }
 
-  /** Creates the reference table if missing and adds any missing columns. Idempotent. */
+  /** True when the table, a column, an index or the NULL-boolean repair is missing. */
+  private schemaNeedsWork(): boolean {
+    const columns = new Set(
+      (this.db.prepare('PRAGMA table_info(features)').all() as Row[]).map((r) => String(r.name)),
+    );
+    if (columns.size === 0) return true;
+    if (ADDITIVE_COLUMNS.some(([name]) => !columns.has(name))) return true;
+    const indexes = new Set(
+      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'features'").all() as Row[]).map(
+        (r) => String(r.name),
+      ),
+    );
+    const expected = [...REFERENCE_INDEXES.matchAll(/EXISTS (\w+)/g)].map((m) => m[1]!).concat('ix_features_ns_claim');
+    if (expected.some((name) => !indexes.has(name))) return true;
+    return (
+      this.db
+        .prepare('SELECT 1 FROM features WHERE passes IS NULL OR in_progress IS NULL OR testing_in_progress IS NULL LIMIT 1')
+        .get() !== undefined
+    );
+  }
+
+  /**
+   * Creates the reference table if missing and adds any missing columns. Idempotent, and takes
+   * no write lock when there is nothing to do (viewers open the database often).
+   */
   private migrate(): void {
+    if (!this.schemaNeedsWork()) return;
     this.tx(() => {
       this.db.exec(REFERENCE_DDL);
       const existing = new Set(

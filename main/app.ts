@@ -25,6 +25,8 @@ import type { Secrets } from './services/secrets.ts';
 import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
+import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
+import { type Scheduling, createScheduling } from './services/scheduling.ts';
 
 export interface AppPorts {
   shell: 'electron' | 'browser';
@@ -40,6 +42,10 @@ export interface AppPorts {
   pickFolder?: () => Promise<string | null>;
   clock?: Clock;
   stopGraceMs?: number;
+  /** Desktop notifications (Electron's); the browser shell logs them and emits app.notification. */
+  notifications?: NotificationPort;
+  /** Brings the app forward when a notification is clicked. */
+  focusApp?: () => void;
 }
 
 type Handlers = {
@@ -53,6 +59,8 @@ export interface NightshiftApp {
   registry: Registry;
   settings: SettingsService;
   supervisor: AgentSupervisor;
+  /** Scheduler, schedule commands and notifier (tray, power and menus use it). */
+  scheduling: Scheduling;
   diagnostics: Diagnostics;
   dataDir: string;
   dispatch(name: string, input: unknown): Promise<Result<unknown>>;
@@ -63,7 +71,6 @@ export interface NightshiftApp {
 export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const { diagnostics } = ports;
   const clock = ports.clock ?? systemClock;
-  void clock;
   const bus = new EventBus();
   const loaded = await ports.openStore();
   if (loaded.recoveredFrom || loaded.problem) {
@@ -97,6 +104,18 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   );
 
   supervisor.adoptExisting(registry.list());
+
+  const scheduling = createScheduling({
+    clock,
+    bus,
+    registry,
+    settings,
+    agents: supervisor,
+    dataDir: ports.dataDir,
+    notifications: ports.notifications ?? logNotificationPort((m) => diagnostics.log('info', m)),
+    ...(ports.focusApp ? { focusApp: ports.focusApp } : {}),
+    log: (level, message) => diagnostics.log(level, message),
+  });
 
   const agentOr = (id: string): Result<AgentState> =>
     registry.get(id)
@@ -138,8 +157,12 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'agent.status': (input) => agentOr(input.id),
     'agent.statusAll': () => ok(registry.list().map((p) => supervisor.state(p.id))),
     'agent.start': (input) => startAgent(input.id, input.overrides),
-    'agent.stop': (input) =>
-      registry.get(input.id) ? supervisor.stop(input.id) : agentOr(input.id),
+    'agent.stop': (input) => {
+      if (!registry.get(input.id)) return agentOr(input.id);
+      // A stop by hand holds until the window ends and cancels a pending crash retry.
+      scheduling.scheduler.noteManualStop(input.id);
+      return supervisor.stop(input.id);
+    },
     'agent.pause': (input) =>
       registry.get(input.id) ? supervisor.pause(input.id) : agentOr(input.id),
     'agent.resume': (input) =>
@@ -163,11 +186,16 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
           : Promise.resolve(ok(supervisor.state(id))),
       ),
     'agent.stopAll': () =>
-      forAll((id) =>
-        supervisor.isActive(id) ? supervisor.stop(id) : Promise.resolve(ok(supervisor.state(id))),
-      ),
+      forAll((id) => {
+        scheduling.scheduler.noteManualStop(id);
+        return supervisor.isActive(id)
+          ? supervisor.stop(id)
+          : Promise.resolve(ok(supervisor.state(id)));
+      }),
     ...pendingHandlers(),
+    ...scheduling.handlers,
   };
+  scheduling.start();
 
   async function dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
     if (!Object.hasOwn(commands, name))
@@ -192,12 +220,15 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     registry,
     settings,
     supervisor,
+    scheduling,
     diagnostics,
     dataDir: ports.dataDir,
     dispatch,
     async shutdown(mode) {
       if (shut) return;
       shut = true;
+      // Stops planning first: agents stopped for the quit are not "stopped by hand".
+      scheduling.dispose();
       await supervisor.shutdown(mode ?? settings.get().quitBehavior);
     },
   };

@@ -7,14 +7,22 @@ import { join } from 'node:path';
 import { createApp, type NightshiftApp } from '../app.ts';
 import { createDiagnostics } from '../services/diagnostics.ts';
 import { openElectronStore, safeStorageSecrets } from './electron-store-adapter.ts';
+import { installAppMenu } from './app-menu.ts';
 import { installIpcRouter } from './ipc-router.ts';
+import { installLoginItem, launchedHidden } from './login-item.ts';
+import { electronNotificationPort } from './notifications.ts';
+import { installPowerManagement } from './power.ts';
 import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './protocol.ts';
 import { installSecurityRules } from './security.ts';
+import { installTray } from './tray.ts';
+import { loadWindowState, trackWindowState } from './window-state.ts';
 
 const here = import.meta.dirname;
 let mainWindow: BrowserWindow | null = null;
 let nightshift: NightshiftApp | null = null;
 let quitting = false;
+// Held at module level: a tray that is garbage-collected disappears.
+let trayHandle: ReturnType<typeof installTray> | null = null;
 
 registerAppScheme();
 installSecurityRules();
@@ -31,9 +39,12 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function createWindow(): BrowserWindow {
+  const dataDir = app.getPath('userData');
+  const saved = loadWindowState(dataDir);
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
+    ...saved.bounds,
     minWidth: 860,
     minHeight: 520,
     show: false,
@@ -47,6 +58,8 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
+  if (saved.maximized) win.maximize();
+  trackWindowState(win, dataDir);
   win.once('ready-to-show', () => win.show());
   win.on('close', (event) => {
     if (!quitting && nightshift?.settings.get().closeToTray) {
@@ -84,6 +97,9 @@ async function boot(): Promise<void> {
     // The agent runs on Electron's own Node, from the same bundle folder.
     agentCommand: () => ({ command: process.execPath, args: [join(here, 'agent.js')] }),
     baseAgentEnv: { ELECTRON_RUN_AS_NODE: '1' },
+    notifications: electronNotificationPort(),
+    // The notifier emits app.navigate itself; this only brings the window up.
+    focusApp: () => showWindow(),
     pickFolder: async () => {
       const options = {
         title: 'Choose the project folder',
@@ -98,7 +114,23 @@ async function boot(): Promise<void> {
     },
   });
   installIpcRouter(nightshift, () => mainWindow);
-  mainWindow = createWindow();
+  const ns = nightshift;
+  const log = (level: 'info' | 'warn' | 'error', message: string) => diagnostics.log(level, message);
+  trayHandle = installTray({
+    bus: ns.bus,
+    agents: ns.supervisor,
+    projects: () => ns.registry.list(),
+    scheduler: ns.scheduling.scheduler,
+    dispatch: ns.dispatch,
+    showWindow,
+    quit: () => app.quit(),
+    log,
+  });
+  installPowerManagement({ bus: ns.bus, scheduler: ns.scheduling.scheduler, log });
+  installAppMenu({ bus: ns.bus, projects: () => ns.registry.list(), dispatch: ns.dispatch, showWindow, quit: () => app.quit() });
+  installLoginItem({ bus: ns.bus, startAtLogin: () => ns.settings.get().startAtLogin, log });
+  // Launched at login: stay in the tray until the user opens the window.
+  mainWindow = launchedHidden() ? null : createWindow();
 
   app.on('activate', () => showWindow());
   app.on('window-all-closed', () => {
@@ -109,6 +141,7 @@ async function boot(): Promise<void> {
     if (quitting || !nightshift) return;
     event.preventDefault();
     quitting = true;
+    trayHandle?.dispose();
     void nightshift.shutdown().finally(() => app.exit(0));
   });
 }

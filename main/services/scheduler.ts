@@ -812,3 +812,15 @@ export function formatWhen(t: number): string {
     minute: '2-digit',
   });
 }
+
+/**
+ * Whether the machine should be kept from sleeping: a scheduled window is open (and not
+ * skipped) for some project, or a window just ended and its run is still being drained.
+ */
+export function shouldKeepAwake(statuses: readonly ScheduleStatus[]): boolean {
+  return statuses.some(
+    (s) =>
+      (s.activeWindow !== null && !s.activeSkipped) ||
+      (s.stopAt !== null && s.stopAt !== undefined),
+  );
+}

@@ -33,22 +33,41 @@ function setup(muted: NotificationKind[] = []) {
     projectName: (id) => `Project ${id}`,
     formatTime: (t) => new Date(t).toISOString().slice(11, 16),
   });
-  return { clock, shown, bus, navigations, notifier, agents, policy, mutedKinds, focused: () => focused };
+  return {
+    clock,
+    shown,
+    bus,
+    navigations,
+    notifier,
+    agents,
+    policy,
+    mutedKinds,
+    focused: () => focused,
+  };
 }
 
 const base = { nsEvent: 1 as const, ts: 0 };
 
 test('muted kinds stay silent; a click opens the project', () => {
   const t = setup(['window-ended']);
-  assert.equal(t.notifier.notify({ kind: 'window-ended', projectId: 'a', title: 'x', body: 'y' }), false);
-  assert.equal(t.notifier.notify({ kind: 'window-started', projectId: 'a', title: 'x', body: 'y' }), true);
+  assert.equal(
+    t.notifier.notify({ kind: 'window-ended', projectId: 'a', title: 'x', body: 'y' }),
+    false,
+  );
+  assert.equal(
+    t.notifier.notify({ kind: 'window-started', projectId: 'a', title: 'x', body: 'y' }),
+    true,
+  );
   assert.equal(t.shown.length, 1);
   t.shown[0]?.click();
   assert.deepEqual(t.navigations, ['a']);
   assert.equal(t.focused(), 1);
   // Muting is read each time: unmuting takes effect at once.
   t.mutedKinds.length = 0;
-  assert.equal(t.notifier.notify({ kind: 'window-ended', projectId: 'a', title: 'x', body: 'y' }), true);
+  assert.equal(
+    t.notifier.notify({ kind: 'window-ended', projectId: 'a', title: 'x', body: 'y' }),
+    true,
+  );
 });
 
 test('the same notification is not repeated within a minute', () => {
@@ -56,21 +75,54 @@ test('the same notification is not repeated within a minute', () => {
   const n: DesktopNotification = { kind: 'rate-limited', projectId: 'a', title: 't', body: 'b' };
   assert.equal(t.notifier.notify(n), true);
   assert.equal(t.notifier.notify(n), false);
-  assert.equal(t.notifier.notify({ ...n, projectId: 'b' }), true, 'another project is another notification');
+  assert.equal(
+    t.notifier.notify({ ...n, projectId: 'b' }),
+    true,
+    'another project is another notification',
+  );
   t.clock.advance(61_000);
   assert.equal(t.notifier.notify(n), true);
 });
 
 test('a crash, all features passing, a human-input request and a rate limit become notifications', async () => {
   const t = setup();
-  await t.agents.start('a', { origin: 'schedule', settings: { model: 'opus', yolo: false, codingAgents: 1, regressionAgents: 0 } });
-  t.agents.emitEvent('a', { ...base, type: 'progress', progress: { total: 4, passing: 3, inProgress: 1, underTest: 0, blocked: 0, needsHuman: 0 } });
+  await t.agents.start('a', {
+    origin: 'schedule',
+    settings: { model: 'opus', yolo: false, codingAgents: 1, regressionAgents: 0 },
+  });
+  t.agents.emitEvent('a', {
+    ...base,
+    type: 'progress',
+    progress: { total: 4, passing: 3, inProgress: 1, underTest: 0, blocked: 0, needsHuman: 0 },
+  });
   assert.equal(t.shown.length, 0);
-  t.agents.emitEvent('a', { ...base, type: 'progress', progress: { total: 4, passing: 4, inProgress: 0, underTest: 0, blocked: 0, needsHuman: 0 } });
+  t.agents.emitEvent('a', {
+    ...base,
+    type: 'progress',
+    progress: { total: 4, passing: 4, inProgress: 0, underTest: 0, blocked: 0, needsHuman: 0 },
+  });
   t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'complete', message: 'All done.' });
-  t.agents.emitEvent('a', { ...base, type: 'human-input', featureId: 7, featureName: 'Login', prompt: 'Which OAuth provider?' });
-  t.agents.emitEvent('a', { ...base, type: 'rate-limit', state: 'hold', until: Date.parse('2026-01-05T23:30:00Z'), message: 'limit' });
-  t.agents.emitEvent('a', { ...base, type: 'rate-limit', state: 'release', until: null, message: 'go' });
+  t.agents.emitEvent('a', {
+    ...base,
+    type: 'human-input',
+    featureId: 7,
+    featureName: 'Login',
+    prompt: 'Which OAuth provider?',
+  });
+  t.agents.emitEvent('a', {
+    ...base,
+    type: 'rate-limit',
+    state: 'hold',
+    until: Date.parse('2026-01-05T23:30:00Z'),
+    message: 'limit',
+  });
+  t.agents.emitEvent('a', {
+    ...base,
+    type: 'rate-limit',
+    state: 'release',
+    until: null,
+    message: 'go',
+  });
   t.agents.crash('a');
   await settle();
   assert.deepEqual(
@@ -78,8 +130,16 @@ test('a crash, all features passing, a human-input request and a rate limit beco
     [
       ['all-passing', 'Project a: every feature passes', 'All 4 features pass.'],
       ['needs-human-input', 'Project a: a feature needs you', 'Login: Which OAuth provider?'],
-      ['rate-limited', 'Project a: rate-limited', 'New sessions wait until 23:30; the run resumes by itself.'],
-      ['agent-crashed', 'Project a: the agent crashed', 'It exited with code 1. Open Nightshift to see its last lines.'],
+      [
+        'rate-limited',
+        'Project a: rate-limited',
+        'New sessions wait until 23:30; the run resumes by itself.',
+      ],
+      [
+        'agent-crashed',
+        'Project a: the agent crashed',
+        'It exited with code 1. Open Nightshift to see its last lines.',
+      ],
     ],
   );
   for (const s of t.shown) assert.equal(s.n.projectId, 'a');
@@ -99,10 +159,26 @@ test('scheduler events: window started, skipped, ended and retries exhausted; ot
   assert.deepEqual(
     t.shown.map((s) => [s.n.kind, s.n.title, s.n.body]),
     [
-      ['window-started', 'Project a: scheduled window started', 'a scheduled window opened; starting the agent until Tue 06:00.'],
-      ['window-started', 'Project a: window skipped', 'a scheduled window opened and was skipped, as asked.'],
-      ['window-ended', 'Project a: scheduled window ended', 'the scheduled window ended. The agent was stopped.'],
-      ['retries-exhausted', 'Project a: gave up restarting', 'the agent failed 4 times in this window.'],
+      [
+        'window-started',
+        'Project a: scheduled window started',
+        'a scheduled window opened; starting the agent until Tue 06:00.',
+      ],
+      [
+        'window-started',
+        'Project a: window skipped',
+        'a scheduled window opened and was skipped, as asked.',
+      ],
+      [
+        'window-ended',
+        'Project a: scheduled window ended',
+        'the scheduled window ended. The agent was stopped.',
+      ],
+      [
+        'retries-exhausted',
+        'Project a: gave up restarting',
+        'the agent failed 4 times in this window.',
+      ],
     ],
   );
   t.policy.dispose();

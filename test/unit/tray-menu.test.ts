@@ -72,19 +72,26 @@ const expectedActions: Record<string, { freeze: string[]; noFreeze: string[] }> 
 const find = (items: TrayItem[], id: string) => items.find((i) => i.id === id);
 const actionKinds = (items: TrayItem[]) =>
   items
-    .filter((i) => i.action && ['start', 'stop', 'pause', 'resume', 'drain'].includes(i.action.kind))
+    .filter(
+      (i) => i.action && ['start', 'stop', 'pause', 'resume', 'drain'].includes(i.action.kind),
+    )
     .map((i) => i.action?.kind);
 
 test('every combination of agent state, freeze capability, origin and schedule state', () => {
   let combos = 0;
   for (const status of agentStatuses) {
     for (const canFreeze of [true, false]) {
-      for (const pauseKind of status === 'paused' ? (['frozen', 'drained'] as const) : ([null] as const)) {
+      for (const pauseKind of status === 'paused'
+        ? (['frozen', 'drained'] as const)
+        : ([null] as const)) {
         for (const origin of [null, 'manual', 'schedule', 'adopted'] as const) {
           for (const [variant, schedule] of Object.entries(scheduleVariants)) {
             combos++;
             const a = agent({ status, canFreeze, pauseKind, origin, runId: origin ? 'r1' : null });
-            const model: TrayModel = { projects: [{ id: 'p', name: 'alpha', agent: a, schedule }], formatTime: fmt };
+            const model: TrayModel = {
+              projects: [{ id: 'p', name: 'alpha', agent: a, schedule }],
+              formatTime: fmt,
+            };
             const t = trayTemplate(model);
             const where = `${status}/${canFreeze}/${pauseKind}/${origin}/${variant}`;
             // Pure: the same state gives the same template, and it is plain data.
@@ -94,32 +101,47 @@ test('every combination of agent state, freeze capability, origin and schedule s
             assert.equal(sub?.type, 'submenu', where);
             const items = sub?.submenu ?? [];
             assert.match(sub?.label ?? '', /^alpha: /, where);
-            assert.deepEqual(actionKinds(items), expectedActions[status]?.[canFreeze ? 'freeze' : 'noFreeze'], where);
+            assert.deepEqual(
+              actionKinds(items),
+              expectedActions[status]?.[canFreeze ? 'freeze' : 'noFreeze'],
+              where,
+            );
             const statusLine = find(items, 'project:p:status');
             assert.equal(statusLine?.enabled, false, where);
             const active = !['stopped', 'crashed'].includes(status);
-            if (origin === 'schedule' && active) assert.match(statusLine?.label ?? '', /started by its schedule/, where);
-            if (origin === 'manual' && active) assert.match(statusLine?.label ?? '', /started by hand/, where);
+            if (origin === 'schedule' && active)
+              assert.match(statusLine?.label ?? '', /started by its schedule/, where);
+            if (origin === 'manual' && active)
+              assert.match(statusLine?.label ?? '', /started by hand/, where);
             if (!active) assert.doesNotMatch(statusLine?.label ?? '', /started/, where);
             const skip = find(items, 'project:p:skip-next');
             if (schedule?.nextWindow) {
               assert.equal(skip?.type, 'checkbox', where);
               assert.equal(skip?.checked, schedule.skipNext, where);
-              assert.deepEqual(skip?.action, { kind: schedule.skipNext ? 'unskip-next' : 'skip-next', projectId: 'p' });
+              assert.deepEqual(skip?.action, {
+                kind: schedule.skipNext ? 'unskip-next' : 'skip-next',
+                projectId: 'p',
+              });
             } else {
               assert.equal(skip, undefined, where);
             }
             const schedLine = find(items, 'project:p:schedule')?.label ?? '';
             if (variant === 'active') assert.equal(schedLine, 'Window until 06:00');
-            if (variant === 'active-manual-stop') assert.equal(schedLine, 'Stopped by hand until 06:00');
+            if (variant === 'active-manual-stop')
+              assert.equal(schedLine, 'Stopped by hand until 06:00');
             if (variant === 'active-gave-up') assert.match(schedLine, /Gave up/);
             if (variant === 'active-retrying') assert.equal(schedLine, 'Retrying at 00:01');
             if (variant === 'active-skipped') assert.match(schedLine, /skipped/);
             if (variant === 'next') assert.equal(schedLine, 'Next window 22:00–06:00');
-            if (variant === 'next-skipped') assert.equal(schedLine, 'Skipping next window 22:00–06:00');
+            if (variant === 'next-skipped')
+              assert.equal(schedLine, 'Skipping next window 22:00–06:00');
             if (variant === 'ending') assert.equal(schedLine, 'Window ended; stops by 07:00');
-            if (variant === 'none' || variant === 'empty') assert.equal(find(items, 'project:p:schedule'), undefined);
-            assert.deepEqual(find(items, 'project:p:open')?.action, { kind: 'open-project', projectId: 'p' });
+            if (variant === 'none' || variant === 'empty')
+              assert.equal(find(items, 'project:p:schedule'), undefined);
+            assert.deepEqual(find(items, 'project:p:open')?.action, {
+              kind: 'open-project',
+              projectId: 'p',
+            });
             // Global items follow from the one project's state.
             assert.equal(find(t.menu, 'pause-all')?.enabled, status === 'running', where);
             assert.equal(find(t.menu, 'resume-all')?.enabled, status === 'paused', where);
@@ -128,9 +150,16 @@ test('every combination of agent state, freeze capability, origin and schedule s
               ['starting', 'running', 'draining', 'paused'].includes(status),
               where,
             );
-            assert.equal(find(t.menu, 'skip-next-all')?.enabled, Boolean(schedule?.nextWindow), where);
+            assert.equal(
+              find(t.menu, 'skip-next-all')?.enabled,
+              Boolean(schedule?.nextWindow),
+              where,
+            );
             assert.deepEqual(
-              t.menu.filter((i) => i.type !== 'separator').map((i) => i.id).slice(-6),
+              t.menu
+                .filter((i) => i.type !== 'separator')
+                .map((i) => i.id)
+                .slice(-6),
               ['pause-all', 'resume-all', 'stop-all', 'skip-next-all', 'open', 'quit'],
             );
             assert.equal(find(t.menu, 'quit')?.accelerator, 'CmdOrCtrl+Q');
@@ -143,18 +172,28 @@ test('every combination of agent state, freeze capability, origin and schedule s
 });
 
 test('the tooltip summarises the projects', () => {
-  const p = (id: string, status: AgentState['status'], schedule: ScheduleStatus | null = null): TrayProject => ({
+  const p = (
+    id: string,
+    status: AgentState['status'],
+    schedule: ScheduleStatus | null = null,
+  ): TrayProject => ({
     id,
     name: id,
     agent: agent({ projectId: id, status }),
     schedule,
   });
   const tip = (projects: TrayProject[]) => trayTooltip({ projects, formatTime: fmt });
-  assert.equal(tip([p('a', 'running'), p('b', 'draining'), p('c', 'paused')]), 'Nightshift: 2 running, 1 paused');
+  assert.equal(
+    tip([p('a', 'running'), p('b', 'draining'), p('c', 'paused')]),
+    'Nightshift: 2 running, 1 paused',
+  );
   assert.equal(tip([p('a', 'crashed'), p('b', 'starting')]), 'Nightshift: 1 running, 1 crashed');
   assert.equal(tip([]), 'Nightshift: nothing running');
   assert.equal(
-    tip([p('a', 'stopped', sched({ nextWindow: win(22 * H, 23 * H) })), p('b', 'stopped', sched({ nextWindow: win(21 * H, 23 * H), skipNext: true }))]),
+    tip([
+      p('a', 'stopped', sched({ nextWindow: win(22 * H, 23 * H) })),
+      p('b', 'stopped', sched({ nextWindow: win(21 * H, 23 * H), skipNext: true })),
+    ]),
     'Nightshift: nothing running; next window 22:00',
   );
   assert.equal(tip([p('a', 'stopping')]), 'Nightshift: 1 stopping');

@@ -1,0 +1,149 @@
+/**
+ * Schedules end to end: the real renderer in Chromium, the real `nightshift serve` and a fixture
+ * agent. Invalid input is refused next to its field; a schedule created for "now" starts the
+ * agent (started by schedule), and the window's end drains and stops it; disabling and removing
+ * leave nothing behind.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expect } from 'playwright/test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  launchBrowser,
+  pidAlive,
+  processesMentioning,
+  removeDirs,
+  startServer,
+  tempProject,
+  waitUntil,
+  watchPage,
+  type Served,
+} from './ui-harness.ts';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let problems: string[] = [];
+const project = tempProject('ns-ui-sched-');
+const agentPids = new Set<number>();
+
+before(async () => {
+  served = await startServer(['--interval', '100']);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  problems = watchPage(page);
+});
+
+after(async () => {
+  const browserPid = (
+    browser as unknown as { process?: () => { pid?: number } | null }
+  )?.process?.()?.pid;
+  await browser?.close();
+  await served?.stop();
+  assert.equal(
+    served.server.exitCode ?? 0,
+    0,
+    `nightshift serve exited badly:\n${served.output()}`,
+  );
+  if (browserPid) assert.equal(pidAlive(browserPid), false, 'Chromium is gone');
+  await waitUntil(
+    () => [...agentPids].every((p) => !pidAlive(p)),
+    10_000,
+    'agent processes to end',
+  );
+  assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
+  assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
+  removeDirs(project, served.dataDir);
+});
+
+const badge = () => page.getByTestId('status-badge');
+const editor = () => page.getByTestId('schedule-editor');
+const form = () => page.getByRole('form', { name: 'New schedule' });
+
+async function currentPid(): Promise<number> {
+  const text = await page.locator('.run-meta').innerText();
+  const m = /pid (\d+)/.exec(text);
+  assert.ok(m?.[1], `the run line shows a pid: ${text}`);
+  return Number(m[1]);
+}
+
+async function errorOf(field: string): Promise<string> {
+  const input = form().getByLabel(field, { exact: true });
+  await expect(input).toHaveAttribute('aria-invalid', 'true');
+  const describedBy = (await input.getAttribute('aria-describedby')) ?? '';
+  const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'));
+  assert.ok(errorId, `${field} points at its error`);
+  return page.locator(`[id="${errorId}"]`).innerText();
+}
+
+test('add a project and open its schedules', async () => {
+  await page.goto(served.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill('sched-app');
+  await dialog.getByLabel('Folder').fill(project);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'sched-app' })).toBeVisible();
+  await page.getByRole('tab', { name: 'Schedules' }).click();
+  await expect(editor()).toBeVisible();
+  await expect(editor().getByText(/No schedules yet/)).toBeVisible();
+});
+
+test('invalid input is refused with a sentence next to each field, and nothing is added', async () => {
+  await editor().getByRole('button', { name: 'Add schedule' }).click();
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    await form().getByRole('checkbox', { name: day }).uncheck();
+  }
+  await form().getByLabel('Duration (minutes)').fill('1441');
+  await form().getByLabel('Time zone').fill('Mars/Olympus');
+  await form().getByRole('button', { name: 'Add schedule' }).click();
+  await expect(form().getByText('Pick at least one day.')).toBeVisible();
+  assert.equal(await errorOf('Duration (minutes)'), 'Duration must be between 1 and 1440 minutes.');
+  assert.match(await errorOf('Time zone'), /not a known IANA time zone/);
+  await form().getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('schedule-row')).toHaveCount(0);
+});
+
+test('a schedule created for now starts the agent, and the window’s end stops it', async () => {
+  // Leave at least 20 s of the one-minute window after the form is filled.
+  await waitUntil(() => new Date().getSeconds() < 35, 40_000, 'the start of a minute');
+  await editor().getByRole('button', { name: 'Add schedule' }).click();
+  await form().getByRole('button', { name: 'Now' }).click();
+  await form().getByLabel('Duration (minutes)').fill('1');
+  await form().getByLabel('Coding agents').selectOption('2');
+  await form().getByRole('button', { name: 'Add schedule' }).click();
+  await expect(form()).toHaveCount(0);
+  await expect(page.getByTestId('schedule-row')).toHaveCount(1);
+  await expect(badge()).toHaveText('Running', { timeout: 15_000 });
+  await expect(page.getByText('Started by schedule')).toBeVisible();
+  await expect(page.getByTestId('schedule-status')).toContainText('A window is open until');
+  await expect(page.getByTestId('schedule-status')).toContainText('started by a schedule');
+  const pid = await currentPid();
+  agentPids.add(pid);
+  await expect(page.locator('.run-meta')).toContainText('2 coding');
+  // The window lasts one minute: then the agent drains and is stopped.
+  await expect(badge()).toHaveText('Stopped', { timeout: 90_000 });
+  await waitUntil(() => !pidAlive(pid), 10_000, 'the scheduled agent to end');
+  await expect(page.getByTestId('schedule-status')).toContainText('Next window');
+  await expect(page.getByTestId('schedule-row')).toContainText(/Next: /);
+});
+
+test('skip next window, disable and remove', async () => {
+  await editor().getByRole('button', { name: 'Skip next window', exact: true }).click();
+  await expect(page.getByTestId('schedule-status')).toContainText('Skipping the next window');
+  await editor().getByRole('button', { name: 'Don’t skip the next window' }).click();
+  await expect(page.getByTestId('schedule-status')).toContainText('Next window');
+  // Survives a reload: main owns it.
+  await page.reload();
+  await page.getByRole('tab', { name: 'Schedules' }).click();
+  await expect(page.getByTestId('schedule-row')).toHaveCount(1);
+  await page.getByTestId('schedule-row').getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByTestId('schedule-row')).toContainText('Disabled.');
+  await page
+    .getByTestId('schedule-row')
+    .getByRole('button', { name: /^Remove schedule/ })
+    .click();
+  await expect(page.getByTestId('schedule-row')).toHaveCount(0);
+  await expect(badge()).toHaveText('Stopped');
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,191 @@
+/**
+ * The scheduler driving the real supervisor and real fixture agent processes. Time for the
+ * scheduler is a FakeClock (windows, backoffs, grace); the processes run in real time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultSettings, type Schedule } from '../../contract/index.ts';
+import { isAlive } from '../../core/process-table.ts';
+import { FakeClock } from '../../main/services/clock.ts';
+import {
+  Scheduler,
+  type SchedulerEvent,
+  type SchedulerProject,
+} from '../../main/services/scheduler.ts';
+import {
+  assertAllGone,
+  makeHarness,
+  waitFor,
+  waitForStatus,
+} from '../helpers/supervisor-harness.ts';
+
+const at = (s: string) => Date.parse(s);
+const MON = '2026-01-05';
+
+function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
+  return {
+    id,
+    createdAt: '2026-01-01T00:00:00Z',
+    days: [1, 2, 3, 4, 5, 6, 7],
+    startTime: '22:00',
+    timeZone: 'UTC',
+    durationMinutes: 60,
+    enabled: true,
+    run: { codingAgents: 2 },
+    ...p,
+  };
+}
+
+function build(opts: { env?: Record<string, string>; start: string; grace?: number }) {
+  const h = makeHarness({ ...(opts.env ? { env: opts.env } : {}), stopGraceMs: 2_000 });
+  const clock = new FakeClock(at(opts.start));
+  const events: SchedulerEvent[] = [];
+  const projects = new Map<string, SchedulerProject>();
+  const scheduler = new Scheduler({
+    clock,
+    agents: h.supervisor,
+    projects: () => [...projects.values()],
+    settings: () => ({ ...defaultSettings, windowEndGraceMinutes: opts.grace ?? 10 }),
+    onEvent: (e) => events.push(e),
+  });
+  const add = (id: string, schedules: Schedule[]) => {
+    h.addProject(id);
+    projects.set(id, { id, name: id, overrides: {}, schedules });
+  };
+  const pids: number[] = [];
+  h.supervisor.onState((s) => {
+    if (s.pid && !pids.includes(s.pid)) pids.push(s.pid);
+  });
+  const dispose = async () => {
+    scheduler.dispose();
+    await h.dispose();
+    await assertAllGone(pids);
+  };
+  return { h, clock, events, projects, scheduler, add, pids, dispose };
+}
+
+test('a window starts the real agent; its end drains it and the stop follows the drain', async () => {
+  const t = build({ start: `${MON}T21:59:00Z` });
+  try {
+    t.add('p', [schedule('1')]);
+    t.scheduler.start();
+    assert.equal(t.h.supervisor.state('p').status, 'stopped');
+    t.clock.advanceTo(at(`${MON}T22:00:00Z`));
+    const running = await waitForStatus(t.h.supervisor, 'p', 'running');
+    assert.equal(running.origin, 'schedule');
+    assert.equal(running.settings?.codingAgents, 2, 'the schedule’s run settings reach the agent');
+    const pid = running.pid as number;
+    assert.ok(isAlive(pid));
+    t.clock.advanceTo(at(`${MON}T23:00:00Z`));
+    // The fixture honours the drain flag, shows drained, and the scheduler stops it at once.
+    await waitForStatus(t.h.supervisor, 'p', 'stopped');
+    assert.equal(isAlive(pid), false);
+    assert.deepEqual(
+      t.events.map((e) => e.kind),
+      ['window-started', 'window-ended'],
+    );
+    assert.equal(t.scheduler.projectStatus('p')?.stopAt, null);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a crash inside a window is retried after 10 s, 30 s, 90 s, then given up for that window', async () => {
+  const t = build({ start: `${MON}T22:00:00Z`, env: { FIXTURE_CRASH_AFTER: '300' } });
+  try {
+    t.add('p', [schedule('1')]);
+    t.scheduler.start();
+    for (const delay of [10_000, 30_000, 90_000]) {
+      await waitForStatus(t.h.supervisor, 'p', 'crashed');
+      await waitFor(() => t.scheduler.projectStatus('p')?.nextRetryAt, 'a retry to be planned');
+      const planned = t.scheduler.projectStatus('p')?.nextRetryAt as number;
+      assert.equal(planned, t.clock.now() + delay);
+      t.clock.advance(delay - 1);
+      assert.equal(t.h.supervisor.state('p').status, 'crashed', 'not before the backoff');
+      t.clock.advance(1);
+      await waitFor(() => t.h.supervisor.state('p').status !== 'crashed', 'the retry to start');
+    }
+    await waitForStatus(t.h.supervisor, 'p', 'crashed');
+    await waitFor(() => t.scheduler.projectStatus('p')?.gaveUp, 'the scheduler to give up');
+    assert.equal(t.events.filter((e) => e.kind === 'retries-exhausted').length, 1);
+    t.clock.advance(10 * 60_000);
+    assert.equal(t.h.supervisor.state('p').status, 'crashed', 'no more retries in this window');
+    assert.equal(t.pids.length, 4);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a manual stop inside a window keeps it stopped, and no retry follows it', async () => {
+  const t = build({ start: `${MON}T22:00:00Z` });
+  try {
+    t.add('p', [schedule('1')]);
+    t.scheduler.start();
+    await waitForStatus(t.h.supervisor, 'p', 'running');
+    await t.h.supervisor.stop('p');
+    assert.equal(t.scheduler.projectStatus('p')?.manualStopUntil, at(`${MON}T23:00:00Z`));
+    t.scheduler.replan();
+    t.clock.advance(30 * 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(t.h.supervisor.state('p').status, 'stopped');
+    assert.equal(t.pids.length, 1);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('deleting the schedule stops the run it started; equal schedule ids in another project are untouched', async () => {
+  const t = build({ start: `${MON}T22:10:00Z` });
+  try {
+    t.add('a', [schedule('1')]);
+    t.add('b', [schedule('1')]);
+    t.scheduler.start();
+    const a = await waitForStatus(t.h.supervisor, 'a', 'running');
+    const b = await waitForStatus(t.h.supervisor, 'b', 'running');
+    t.projects.set('a', { ...(t.projects.get('a') as SchedulerProject), schedules: [] });
+    t.scheduler.replan();
+    await waitForStatus(t.h.supervisor, 'a', 'stopped');
+    assert.equal(isAlive(a.pid as number), false);
+    assert.equal(t.h.supervisor.state('b').status, 'running');
+    assert.ok(isAlive(b.pid as number));
+    // Removing project b from the registry stops its scheduled run too.
+    t.projects.delete('b');
+    t.scheduler.replan();
+    await waitForStatus(t.h.supervisor, 'b', 'stopped');
+    t.clock.advance(2 * 24 * 3_600_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(
+      t.h.supervisor.state('a').status,
+      'stopped',
+      'nothing fires for a deleted schedule',
+    );
+    assert.equal(
+      t.h.supervisor.state('b').status,
+      'stopped',
+      'nothing fires for a removed project',
+    );
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a manual start before a window is not stopped at the window’s end', async () => {
+  const t = build({ start: `${MON}T21:30:00Z`, grace: 0 });
+  try {
+    t.add('p', [schedule('1')]);
+    t.scheduler.start();
+    const r = await t.h.supervisor.start('p', {
+      origin: 'manual',
+      settings: { ...defaultSettings.defaults },
+    });
+    assert.ok(r.ok);
+    await waitForStatus(t.h.supervisor, 'p', 'running');
+    t.clock.advanceTo(at(`${MON}T23:30:00Z`));
+    await new Promise((res) => setTimeout(res, 300));
+    const st = t.h.supervisor.state('p');
+    assert.equal(st.status, 'running');
+    assert.equal(st.origin, 'manual');
+  } finally {
+    await t.dispose();
+  }
+});
