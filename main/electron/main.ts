@@ -42,8 +42,6 @@ function createWindow(): BrowserWindow {
   const dataDir = app.getPath('userData');
   const saved = loadWindowState(dataDir);
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
     ...saved.bounds,
     minWidth: 860,
     minHeight: 520,
