@@ -11,20 +11,130 @@
 
 export const ALLOWED_COMMANDS = new Set([
   // files and text
-  'ls', 'cat', 'head', 'tail', 'wc', 'grep', 'rg', 'find', 'cp', 'mv', 'rm', 'mkdir', 'rmdir', 'touch',
-  'chmod', 'pwd', 'cd', 'echo', 'printf', 'sed', 'awk', 'sort', 'uniq', 'diff', 'cut', 'tr', 'tee',
-  'basename', 'dirname', 'realpath', 'which', 'test', '[', 'true', 'false', 'date', 'sleep', 'xargs',
-  'jq', 'tar', 'unzip', 'stat', 'du', 'file',
+  'ls',
+  'cat',
+  'head',
+  'tail',
+  'wc',
+  'grep',
+  'rg',
+  'find',
+  'cp',
+  'mv',
+  'rm',
+  'mkdir',
+  'rmdir',
+  'touch',
+  'chmod',
+  'pwd',
+  'cd',
+  'echo',
+  'printf',
+  'sed',
+  'awk',
+  'sort',
+  'uniq',
+  'diff',
+  'cut',
+  'tr',
+  'tee',
+  'basename',
+  'dirname',
+  'realpath',
+  'which',
+  'test',
+  '[',
+  'true',
+  'false',
+  'date',
+  'sleep',
+  'xargs',
+  'jq',
+  'tar',
+  'unzip',
+  'stat',
+  'du',
+  'file',
   // toolchains
-  'node', 'npm', 'npx', 'pnpm', 'yarn', 'bun', 'deno', 'tsc', 'eslint', 'prettier', 'vite', 'vitest',
-  'jest', 'playwright', 'python', 'python3', 'pip', 'pip3', 'uv', 'pytest', 'go', 'cargo', 'make',
-  'git', 'docker', 'sh', 'bash', 'init.sh',
+  'node',
+  'npm',
+  'npx',
+  'pnpm',
+  'yarn',
+  'bun',
+  'deno',
+  'tsc',
+  'eslint',
+  'prettier',
+  'vite',
+  'vitest',
+  'jest',
+  'playwright',
+  'python',
+  'python3',
+  'pip',
+  'pip3',
+  'uv',
+  'pytest',
+  'go',
+  'cargo',
+  'make',
+  'git',
+  'docker',
+  'sh',
+  'bash',
+  'init.sh',
   // processes and network (local dev servers)
-  'ps', 'lsof', 'kill', 'pkill', 'curl', 'wget', 'timeout', 'env', 'export', 'source', '.',
+  'ps',
+  'lsof',
+  'kill',
+  'pkill',
+  'curl',
+  'wget',
+  'timeout',
+  'env',
+  'export',
+  'source',
+  '.',
 ]);
 
-const PKILL_TARGETS = new Set(['node', 'npm', 'npx', 'vite', 'next', 'pnpm', 'yarn', 'bun', 'tsx', 'python', 'python3', 'uvicorn']);
-const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'in', '!', '{', '}', '(', ')', 'function', 'select', 'time']);
+const PKILL_TARGETS = new Set([
+  'node',
+  'npm',
+  'npx',
+  'vite',
+  'next',
+  'pnpm',
+  'yarn',
+  'bun',
+  'tsx',
+  'python',
+  'python3',
+  'uvicorn',
+]);
+const KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'for',
+  'while',
+  'until',
+  'do',
+  'done',
+  'case',
+  'esac',
+  'in',
+  '!',
+  '{',
+  '}',
+  '(',
+  ')',
+  'function',
+  'select',
+  'time',
+]);
 
 /** Splits a command line into simple commands (token lists), honouring quotes. */
 export function splitCommands(command: string): string[][] | null {
@@ -59,7 +169,15 @@ export function splitCommands(command: string): string[][] | null {
       hasToken = true;
     } else if (c === ' ' || c === '\t') {
       endToken();
-    } else if (c === '\n' || c === ';' || c === '|' || c === '&' || c === '(' || c === ')' || c === '`') {
+    } else if (
+      c === '\n' ||
+      c === ';' ||
+      c === '|' ||
+      c === '&' ||
+      c === '(' ||
+      c === ')' ||
+      c === '`'
+    ) {
       endCommand();
     } else if (c === '$' && command[i + 1] === '(') {
       endCommand();
@@ -86,14 +204,19 @@ export function checkBashCommand(command: string): string | null {
   if (commands.length === 0) return null;
   for (const tokens of commands) {
     let i = 0;
-    while (i < tokens.length && (KEYWORDS.has(tokens[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[i]!))) i++;
+    while (
+      i < tokens.length &&
+      (KEYWORDS.has(tokens[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[i]!))
+    )
+      i++;
     if (i >= tokens.length) continue;
     const word = tokens[i]!;
     if (/^[<>]|^\d*>/.test(word)) continue; // a bare redirection
     const name = basename(word);
     const args = tokens.slice(i + 1);
     if (name === 'init.sh') {
-      if (word !== './init.sh' && word !== 'init.sh') return 'Run the project setup script as ./init.sh.';
+      if (word !== './init.sh' && word !== 'init.sh')
+        return 'Run the project setup script as ./init.sh.';
       continue;
     }
     if (!ALLOWED_COMMANDS.has(name))
@@ -105,12 +228,24 @@ export function checkBashCommand(command: string): string | null {
         return `pkill may only stop dev-server processes (${[...PKILL_TARGETS].join(', ')}).`;
     }
     if (name === 'chmod') {
-      if (args.some((a) => a.startsWith('-')) || !/^[ugoa]*\+x$/.test(args[0] ?? '') || args.length < 2)
+      if (
+        args.some((a) => a.startsWith('-')) ||
+        !/^[ugoa]*\+x$/.test(args[0] ?? '') ||
+        args.length < 2
+      )
         return 'chmod may only add execute permission (chmod +x <file>).';
     }
     if (name === 'rm') {
       for (const a of args) {
-        if (a === '/' || a === '/*' || a === '~' || a.startsWith('~/') || a === '$HOME' || a === '..' || a.startsWith('../'))
+        if (
+          a === '/' ||
+          a === '/*' ||
+          a === '~' ||
+          a.startsWith('~/') ||
+          a === '$HOME' ||
+          a === '..' ||
+          a.startsWith('../')
+        )
           return `rm of '${a}' is refused: agents only delete inside the project.`;
       }
     }

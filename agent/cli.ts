@@ -32,7 +32,11 @@ function envNumber(name: string, fallback: number, min: number): number {
   return Number.isFinite(n) && n >= min ? n : fallback;
 }
 
-function parse(argv: string[]): { ok: true; value: Omit<OrchestratorConfig, 'runId' | 'sessionEnv'> } | { ok: false; message: string } {
+function parse(
+  argv: string[],
+):
+  | { ok: true; value: Omit<OrchestratorConfig, 'runId' | 'sessionEnv'> }
+  | { ok: false; message: string } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -49,12 +53,17 @@ function parse(argv: string[]): { ok: true; value: Omit<OrchestratorConfig, 'run
       strict: true,
     }));
   } catch (error) {
-    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}` };
+    return {
+      ok: false,
+      message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
+    };
   }
   const projectDir = values['project-dir'];
-  if (!projectDir || !isAbsolute(projectDir)) return { ok: false, message: `--project-dir must be an absolute path.\n${USAGE}` };
+  if (!projectDir || !isAbsolute(projectDir))
+    return { ok: false, message: `--project-dir must be an absolute path.\n${USAGE}` };
   try {
-    if (!statSync(projectDir).isDirectory()) return { ok: false, message: `${projectDir} is not a directory.` };
+    if (!statSync(projectDir).isDirectory())
+      return { ok: false, message: `${projectDir} is not a directory.` };
   } catch {
     return { ok: false, message: `The project folder ${projectDir} does not exist.` };
   }
@@ -65,7 +74,8 @@ function parse(argv: string[]): { ok: true; value: Omit<OrchestratorConfig, 'run
   if (!Number.isInteger(regressionAgents) || regressionAgents < 0 || regressionAgents > 3)
     return { ok: false, message: '--regression-agents must be a whole number from 0 to 3.' };
   const model = values.model?.trim() || 'claude-opus-4-6';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(model)) return { ok: false, message: `Invalid model id: ${model}` };
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(model))
+    return { ok: false, message: `Invalid model id: ${model}` };
   return {
     ok: true,
     value: {

@@ -9,7 +9,11 @@
  * state only act on the session's own feature, so an agent cannot pass, fail or skip work it
  * does not hold (reference bugs 7.7, 7.8, 7.20).
  */
-import { createSdkMcpServer, tool, type McpSdkServerConfigWithInstance } from '@anthropic-ai/claude-agent-sdk';
+import {
+  createSdkMcpServer,
+  tool,
+  type McpSdkServerConfigWithInstance,
+} from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import type { AgentRole } from '../contract/agent-events.ts';
 import { analyzeGraph, compareBySchedule } from '../core/dependency-graph.ts';
@@ -69,7 +73,9 @@ function guard(ctx: ToolContext, fn: () => CallToolResult): CallToolResult {
     return fn();
   } catch (error) {
     if (error instanceof FeatureError) return fail(error.message);
-    return fail(`The features database could not do that: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(
+      `The features database could not do that: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     ctx.onChange?.();
   }
@@ -87,19 +93,26 @@ const specs: ToolSpec[] = [
     name: 'feature_get_stats',
     roles: ['initializer', 'coding', 'regression'],
     build: (ctx) =>
-      tool('feature_get_stats', 'Progress: passing, in progress and total features, and the percentage passing.', {}, async () =>
-        guard(ctx, () => json(ctx.db.stats())),
+      tool(
+        'feature_get_stats',
+        'Progress: passing, in progress and total features, and the percentage passing.',
+        {},
+        async () => guard(ctx, () => json(ctx.db.stats())),
       ),
   },
   {
     name: 'feature_get_by_id',
     roles: ['initializer', 'coding', 'regression'],
     build: (ctx) =>
-      tool('feature_get_by_id', 'Full details of one feature.', { feature_id: featureId }, async ({ feature_id }) =>
-        guard(ctx, () => {
-          const f = ctx.db.get(feature_id);
-          return f ? json(toDict(f)) : fail(`Feature #${feature_id} does not exist.`);
-        }),
+      tool(
+        'feature_get_by_id',
+        'Full details of one feature.',
+        { feature_id: featureId },
+        async ({ feature_id }) =>
+          guard(ctx, () => {
+            const f = ctx.db.get(feature_id);
+            return f ? json(toDict(f)) : fail(`Feature #${feature_id} does not exist.`);
+          }),
       ),
   },
   {
@@ -116,9 +129,15 @@ const specs: ToolSpec[] = [
             if (denied) return fail(denied);
             const f = ctx.db.get(feature_id);
             if (!f) return fail(`Feature #${feature_id} does not exist.`);
-            if (f.passes) return json({ ...toDict(f), already_claimed: true, message: 'This feature already passes.' });
+            if (f.passes)
+              return json({
+                ...toDict(f),
+                already_claimed: true,
+                message: 'This feature already passes.',
+              });
             if (f.claimOwner === ctx.owner) return json({ ...toDict(f), already_claimed: true });
-            if (ctx.db.claim(feature_id, ctx.owner)) return json({ ...toDict(ctx.db.get(feature_id)!), already_claimed: false });
+            if (ctx.db.claim(feature_id, ctx.owner))
+              return json({ ...toDict(ctx.db.get(feature_id)!), already_claimed: false });
             return fail(`Feature #${feature_id} is held by another agent; end this session.`);
           }),
       ),
@@ -154,7 +173,10 @@ const specs: ToolSpec[] = [
             if (denied) return fail(denied);
             const f = ctx.db.markFailing(feature_id, ctx.owner, reason ?? null);
             ctx.report.regressionFound = true;
-            return json({ message: `Feature #${feature_id} marked as failing - regression detected`, feature: toDict(f) });
+            return json({
+              message: `Feature #${feature_id} marked as failing - regression detected`,
+              feature: toDict(f),
+            });
           }),
       ),
   },
@@ -172,7 +194,10 @@ const specs: ToolSpec[] = [
             if (denied) return fail(denied);
             const r = ctx.db.skip(feature_id, reason ?? null);
             ctx.report.skippedReason = reason ?? 'skipped by the agent';
-            return json({ ...r, message: `Feature #${feature_id} moved to the end of the queue. End this session now.` });
+            return json({
+              ...r,
+              message: `Feature #${feature_id} moved to the end of the queue. End this session now.`,
+            });
           }),
       ),
   },
@@ -183,11 +208,21 @@ const specs: ToolSpec[] = [
       tool(
         'feature_create',
         'Creates one feature at the end of the backlog.',
-        { ...newFeature, depends_on_ids: z.array(z.number().int().min(1)).optional().describe('Ids of existing features it needs') },
+        {
+          ...newFeature,
+          depends_on_ids: z
+            .array(z.number().int().min(1))
+            .optional()
+            .describe('Ids of existing features it needs'),
+        },
         async (args) =>
           guard(ctx, () => {
             const f = ctx.db.create(args);
-            return json({ success: true, message: `Created feature #${f.id}: ${f.name}`, feature: toDict(f) });
+            return json({
+              success: true,
+              message: `Created feature #${f.id}: ${f.name}`,
+              feature: toDict(f),
+            });
           }),
       ),
   },
@@ -270,9 +305,19 @@ const specs: ToolSpec[] = [
             const all = ctx.db.all();
             const graph = analyzeGraph(all.map(asGraphNode));
             const ready = all
-              .filter((f) => graph.ready.has(f.id) && !f.inProgress && !f.testingInProgress && !f.needsHumanInput)
+              .filter(
+                (f) =>
+                  graph.ready.has(f.id) &&
+                  !f.inProgress &&
+                  !f.testingInProgress &&
+                  !f.needsHumanInput,
+              )
               .sort(compareBySchedule(graph.scores));
-            return json({ features: ready.slice(0, limit ?? 10).map(toDict), count: Math.min(ready.length, limit ?? 10), total_ready: ready.length });
+            return json({
+              features: ready.slice(0, limit ?? 10).map(toDict),
+              count: Math.min(ready.length, limit ?? 10),
+              total_ready: ready.length,
+            });
           }),
       ),
   },
@@ -280,51 +325,81 @@ const specs: ToolSpec[] = [
     name: 'feature_get_blocked',
     roles: ['initializer', 'coding'],
     build: (ctx) =>
-      tool('feature_get_blocked', 'Features that cannot start yet, with what blocks each.', {}, async () =>
-        guard(ctx, () => {
-          const all = ctx.db.all();
-          const graph = analyzeGraph(all.map(asGraphNode));
-          const blocked = all
-            .filter((f) => graph.blockedReasons.has(f.id))
-            .map((f) => ({
-              ...toDict(f),
-              blocked_by: f.dependencies.filter((d) => !all.find((o) => o.id === d)?.passes),
-              reason: graph.blockedReasons.get(f.id),
-            }));
-          return json({ features: blocked, count: blocked.length });
-        }),
+      tool(
+        'feature_get_blocked',
+        'Features that cannot start yet, with what blocks each.',
+        {},
+        async () =>
+          guard(ctx, () => {
+            const all = ctx.db.all();
+            const graph = analyzeGraph(all.map(asGraphNode));
+            const blocked = all
+              .filter((f) => graph.blockedReasons.has(f.id))
+              .map((f) => ({
+                ...toDict(f),
+                blocked_by: f.dependencies.filter((d) => !all.find((o) => o.id === d)?.passes),
+                reason: graph.blockedReasons.get(f.id),
+              }));
+            return json({ features: blocked, count: blocked.length });
+          }),
       ),
   },
   {
     name: 'feature_get_graph',
     roles: ['initializer', 'coding'],
     build: (ctx) =>
-      tool('feature_get_graph', 'The dependency graph: nodes with status and edges from dependency to dependent.', {}, async () =>
-        guard(ctx, () => {
-          const all = ctx.db.all();
-          const graph = analyzeGraph(all.map(asGraphNode));
-          const status = (f: Feature): string =>
-            f.passes ? 'done' : graph.blockedReasons.has(f.id) ? 'blocked' : f.inProgress ? 'in_progress' : 'pending';
-          return json({
-            nodes: all.map((f) => ({ id: f.id, name: f.name, category: f.category, status: status(f), priority: f.priority, dependencies: f.dependencies })),
-            edges: all.flatMap((f) => f.dependencies.map((d) => ({ source: d, target: f.id }))),
-          });
-        }),
+      tool(
+        'feature_get_graph',
+        'The dependency graph: nodes with status and edges from dependency to dependent.',
+        {},
+        async () =>
+          guard(ctx, () => {
+            const all = ctx.db.all();
+            const graph = analyzeGraph(all.map(asGraphNode));
+            const status = (f: Feature): string =>
+              f.passes
+                ? 'done'
+                : graph.blockedReasons.has(f.id)
+                  ? 'blocked'
+                  : f.inProgress
+                    ? 'in_progress'
+                    : 'pending';
+            return json({
+              nodes: all.map((f) => ({
+                id: f.id,
+                name: f.name,
+                category: f.category,
+                status: status(f),
+                priority: f.priority,
+                dependencies: f.dependencies,
+              })),
+              edges: all.flatMap((f) => f.dependencies.map((d) => ({ source: d, target: f.id }))),
+            });
+          }),
       ),
   },
   {
     name: 'feature_claim_for_testing',
     roles: ['regression'],
     build: (ctx) =>
-      tool('feature_claim_for_testing', 'Claims the passing feature this session re-verifies and returns it.', {}, async () =>
-        guard(ctx, () => {
-          if (ctx.featureId !== null) {
-            const f = ctx.db.get(ctx.featureId);
-            if (f && f.testOwner === ctx.owner) return json({ ...toDict(f), already_claimed: true });
-            if (f && ctx.db.claimForTesting(f.id, ctx.owner)) return json({ ...toDict(ctx.db.get(f.id)!), already_claimed: false });
-          }
-          return json({ message: 'No features available for testing', hint: 'End this session.' });
-        }),
+      tool(
+        'feature_claim_for_testing',
+        'Claims the passing feature this session re-verifies and returns it.',
+        {},
+        async () =>
+          guard(ctx, () => {
+            if (ctx.featureId !== null) {
+              const f = ctx.db.get(ctx.featureId);
+              if (f && f.testOwner === ctx.owner)
+                return json({ ...toDict(f), already_claimed: true });
+              if (f && ctx.db.claimForTesting(f.id, ctx.owner))
+                return json({ ...toDict(ctx.db.get(f.id)!), already_claimed: false });
+            }
+            return json({
+              message: 'No features available for testing',
+              hint: 'End this session.',
+            });
+          }),
       ),
   },
   {
@@ -334,7 +409,10 @@ const specs: ToolSpec[] = [
       tool(
         'feature_release_testing',
         'Releases the feature you re-tested. tested_ok=false when you found (and fixed) a regression.',
-        { feature_id: featureId, tested_ok: z.boolean().optional().describe('true if it still works (default)') },
+        {
+          feature_id: featureId,
+          tested_ok: z.boolean().optional().describe('true if it still works (default)'),
+        },
         async ({ feature_id, tested_ok }) =>
           guard(ctx, () => {
             const denied = ownFeature(ctx, feature_id);
@@ -342,7 +420,11 @@ const specs: ToolSpec[] = [
             const ok = tested_ok ?? true;
             if (!ok) ctx.report.regressionFound = true;
             const r = ctx.db.releaseTesting(feature_id, ctx.owner);
-            if (!r.released) return json({ warning: `Feature ${feature_id} was not being tested`, feature: toDict(r.feature) });
+            if (!r.released)
+              return json({
+                warning: `Feature ${feature_id} was not being tested`,
+                feature: toDict(r.feature),
+              });
             return json({
               message: `Feature #${feature_id} testing ${ok ? 'passed' : 'failed (regression detected)'}`,
               feature: toDict(r.feature),
@@ -378,12 +460,18 @@ const specs: ToolSpec[] = [
             if (denied) return fail(denied);
             const request: HumanInputRequest = {
               prompt,
-              fields: fields && fields.length > 0 ? fields : [{ id: 'answer', label: 'Answer', type: 'textarea' }],
+              fields:
+                fields && fields.length > 0
+                  ? fields
+                  : [{ id: 'answer', label: 'Answer', type: 'textarea' }],
             };
             const f = ctx.db.requestHumanInput(feature_id, request);
             ctx.report.humanInputRequested = true;
             ctx.onHumanInput?.(f, request);
-            return json({ message: `Feature #${feature_id} is waiting for a human. End this session now.`, feature: toDict(f) });
+            return json({
+              message: `Feature #${feature_id} is waiting for a human. End this session now.`,
+              feature: toDict(f),
+            });
           }),
       ),
   },

@@ -15,17 +15,39 @@
  * - Regression agents never spin: each passing feature is re-verified once after it passes (7.2).
  */
 import { existsSync } from 'node:fs';
-import type { AgentEventInput, AgentRole, Progress, RunPhase, Usage } from '../contract/agent-events.ts';
+import type {
+  AgentEventInput,
+  AgentRole,
+  Progress,
+  RunPhase,
+  Usage,
+} from '../contract/agent-events.ts';
 import { analyzeGraph, compareBySchedule, type GraphAnalysis } from '../core/dependency-graph.ts';
 import { asGraphNode, FeaturesDb, parsePyUtcTimestamp, type Feature } from '../core/features-db.ts';
-import { featuresDbPath, findSpec, legacyFeatureListPath, specPath } from '../core/project-paths.ts';
+import {
+  featuresDbPath,
+  findSpec,
+  legacyFeatureListPath,
+  specPath,
+} from '../core/project-paths.ts';
 import { drainFlagPath } from '../core/run-log.ts';
 import { copyFileSync } from 'node:fs';
-import { createFeatureServer, mcpToolName, toolNamesFor, type ToolContext } from './feature-tools.ts';
+import {
+  createFeatureServer,
+  mcpToolName,
+  toolNamesFor,
+  type ToolContext,
+} from './feature-tools.ts';
 import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
 import { codingPrompt, initializerPrompt, regressionPrompt, systemAppend } from './prompts.ts';
-import { addUsage, emptyUsage, runSession, type SessionResult, type SessionSpec } from './session.ts';
+import {
+  addUsage,
+  emptyUsage,
+  runSession,
+  type SessionResult,
+  type SessionSpec,
+} from './session.ts';
 
 export interface OrchestratorConfig {
   projectDir: string;
@@ -64,10 +86,25 @@ interface Live {
 
 const BUILTIN_TOOLS = ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash', 'WebFetch', 'TodoWrite'];
 const PLAYWRIGHT_TOOLS = [
-  'browser_navigate', 'browser_navigate_back', 'browser_snapshot', 'browser_click', 'browser_type',
-  'browser_fill_form', 'browser_select_option', 'browser_hover', 'browser_press_key', 'browser_wait_for',
-  'browser_take_screenshot', 'browser_console_messages', 'browser_network_requests', 'browser_evaluate',
-  'browser_handle_dialog', 'browser_file_upload', 'browser_resize', 'browser_tabs', 'browser_close',
+  'browser_navigate',
+  'browser_navigate_back',
+  'browser_snapshot',
+  'browser_click',
+  'browser_type',
+  'browser_fill_form',
+  'browser_select_option',
+  'browser_hover',
+  'browser_press_key',
+  'browser_wait_for',
+  'browser_take_screenshot',
+  'browser_console_messages',
+  'browser_network_requests',
+  'browser_evaluate',
+  'browser_handle_dialog',
+  'browser_file_upload',
+  'browser_resize',
+  'browser_tabs',
+  'browser_close',
 ].map((t) => `mcp__playwright__${t}`);
 
 const MAX_TURNS: Record<AgentRole, number> = { initializer: 300, coding: 300, regression: 100 };
@@ -119,7 +156,6 @@ export class Orchestrator {
     this.phase = phase;
     this.phaseMessage = message;
     this.emit({ type: 'run-state', phase, message });
-    this.log(message);
   }
 
   private wake(): void {
@@ -155,11 +191,16 @@ export class Orchestrator {
   /** Runs to completion, stop or failure. Returns the process exit code. */
   async run(): Promise<number> {
     const { projectDir } = this.cfg;
-    this.setPhase('starting', `Starting in ${projectDir} (${this.cfg.concurrency} coding, ${this.cfg.yolo ? 'YOLO, no' : this.cfg.regressionAgents} regression agents, model ${this.cfg.model}).`);
+    this.setPhase(
+      'starting',
+      `Starting in ${projectDir} (${this.cfg.concurrency} coding, ${this.cfg.yolo ? 'YOLO, no' : this.cfg.regressionAgents} regression agents, model ${this.cfg.model}).`,
+    );
     try {
       this.db = FeaturesDb.open(featuresDbPath(projectDir));
     } catch (error) {
-      return this.fail(`Could not open the features database: ${error instanceof Error ? error.message : String(error)}`);
+      return this.fail(
+        `Could not open the features database: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const db = this.db;
     try {
@@ -196,8 +237,11 @@ export class Orchestrator {
     });
     for (const f of released.coding) this.resumed.add(f.id);
     if (released.coding.length > 0)
-      this.log(`Resuming ${released.coding.length} interrupted feature(s): ${released.coding.map((f) => `#${f.id} ${f.name}`).join(', ')}`);
-    if (released.testing.length > 0) this.log(`Released ${released.testing.length} stale regression claim(s).`);
+      this.log(
+        `Resuming ${released.coding.length} interrupted feature(s): ${released.coding.map((f) => `#${f.id} ${f.name}`).join(', ')}`,
+      );
+    if (released.testing.length > 0)
+      this.log(`Released ${released.testing.length} stale regression claim(s).`);
   }
 
   // ── initializer ──────────────────────────────────────────────────────────────────────────
@@ -211,19 +255,29 @@ export class Orchestrator {
       if (elsewhere) copyFileSync(elsewhere, specPath(projectDir));
     }
     if (!existsSync(specPath(projectDir)))
-      return this.fail('There is no app spec yet. Write one in the project view (it is saved to app_spec.txt), then press Start.', 2);
+      return this.fail(
+        'There is no app spec yet. Write one in the project view (it is saved to app_spec.txt), then press Start.',
+        2,
+      );
     let tries = 0;
     while (!this.stopping && db.count() === 0) {
       if (await this.waitWhileHeldOrDrained()) continue;
       if (this.stopping) break;
       tries++;
       this.setPhase('initializing', 'Turning the spec into features (initializer agent).');
-      const live = this.startSession('initializer', null, initializerPrompt({ yolo: this.cfg.yolo }));
+      const live = this.startSession(
+        'initializer',
+        null,
+        initializerPrompt({ yolo: this.cfg.yolo }),
+      );
       await live.promise;
       if (db.count() > 0) break;
       if (this.holdUntil !== null) continue; // rate limited: wait for the reset and try again
       if (this.stopping) break;
-      if (tries >= 2) return this.fail('The initializer did not create any features. Check the spec and the log, then start again.');
+      if (tries >= 2)
+        return this.fail(
+          'The initializer did not create any features. Check the spec and the log, then start again.',
+        );
     }
     if (this.stopping) return 0;
     this.log(`Initialization complete: ${db.count()} features.`);
@@ -238,8 +292,13 @@ export class Orchestrator {
       return true;
     }
     if (existsSync(drainFlagPath(this.cfg.projectDir))) {
-      if (this.lives.size === 0) this.setPhase('drained', 'Drained: no sessions running; waiting to be resumed.');
-      else this.setPhase('draining', `Draining: finishing ${this.lives.size} running session(s), starting none.`);
+      if (this.lives.size === 0)
+        this.setPhase('drained', 'Drained: no sessions running; waiting to be resumed.');
+      else
+        this.setPhase(
+          'draining',
+          `Draining: finishing ${this.lives.size} running session(s), starting none.`,
+        );
       await this.idle(this.cfg.pollMs);
       return true;
     }
@@ -251,7 +310,12 @@ export class Orchestrator {
     if (this.holdUntil === null) return false;
     if (Date.now() < this.holdUntil) return true;
     this.holdUntil = null;
-    this.emit({ type: 'rate-limit', state: 'release', until: null, message: 'The limit has reset; starting sessions again.' });
+    this.emit({
+      type: 'rate-limit',
+      state: 'release',
+      until: null,
+      message: 'The limit has reset; starting sessions again.',
+    });
     this.setPhase('working', 'The limit has reset; starting sessions again.');
     return false;
   }
@@ -312,7 +376,8 @@ export class Orchestrator {
         this.resumed.add(f.id);
         this.log(`Released the stale claim on feature #${f.id} (its agent is gone).`);
       }
-      for (const f of released.testing) this.log(`Released the stale regression claim on feature #${f.id}.`);
+      for (const f of released.testing)
+        this.log(`Released the stale regression claim on feature #${f.id}.`);
     }
   }
 
@@ -320,7 +385,14 @@ export class Orchestrator {
     const busy = new Set([...this.lives.values()].map((l) => l.featureId));
     const byScore = compareBySchedule(graph.scores);
     return features
-      .filter((f) => graph.ready.has(f.id) && !f.inProgress && !f.testingInProgress && !f.needsHumanInput && !busy.has(f.id))
+      .filter(
+        (f) =>
+          graph.ready.has(f.id) &&
+          !f.inProgress &&
+          !f.testingInProgress &&
+          !f.needsHumanInput &&
+          !busy.has(f.id),
+      )
       .sort((a, b) => {
         const ra = this.resumed.has(a.id) ? 0 : 1;
         const rb = this.resumed.has(b.id) ? 0 : 1;
@@ -335,7 +407,8 @@ export class Orchestrator {
     const busy = new Set([...this.lives.values()].map((l) => l.featureId));
     return features
       .filter((f) => {
-        if (!f.passes || f.inProgress || f.testingInProgress || f.needsHumanInput || busy.has(f.id)) return false;
+        if (!f.passes || f.inProgress || f.testingInProgress || f.needsHumanInput || busy.has(f.id))
+          return false;
         const tested = parsePyUtcTimestamp(f.lastTestedAt);
         return tested === null || tested < (f.passedAt ?? 0);
       })
@@ -372,11 +445,21 @@ export class Orchestrator {
         if (!db.claim(f.id, owner)) continue;
         const fresh = db.get(f.id)!;
         const resumed = this.resumed.delete(f.id);
-        this.startSession('coding', fresh, codingPrompt({ feature: fresh, yolo: this.cfg.yolo, resumed, attempt: fresh.attempts + 1 }), {
-          agentId,
-          owner,
-          resumed,
-        });
+        this.startSession(
+          'coding',
+          fresh,
+          codingPrompt({
+            feature: fresh,
+            yolo: this.cfg.yolo,
+            resumed,
+            attempt: fresh.attempts + 1,
+          }),
+          {
+            agentId,
+            owner,
+            resumed,
+          },
+        );
         started++;
       }
       // Regression agents, independently of coding.
@@ -386,12 +469,19 @@ export class Orchestrator {
         const owner = ownerId(this.cfg.runId, agentId);
         if (!db.claimForTesting(f.id, owner)) continue;
         const fresh = db.get(f.id)!;
-        this.startSession('regression', fresh, regressionPrompt({ feature: fresh, yolo: this.cfg.yolo }), { agentId, owner, resumed: false });
+        this.startSession(
+          'regression',
+          fresh,
+          regressionPrompt({ feature: fresh, yolo: this.cfg.yolo }),
+          { agentId, owner, resumed: false },
+        );
         started++;
       }
 
       if (started === 0 && this.lives.size === 0) {
-        const heldElsewhere = features.some((f) => (f.inProgress && !f.passes) || f.testingInProgress);
+        const heldElsewhere = features.some(
+          (f) => (f.inProgress && !f.passes) || f.testingInProgress,
+        );
         if (!heldElsewhere) return this.finish(features, graph, progress);
         const note = 'Waiting for claims held by another agent process to finish or expire.';
         if (note !== this.lastStuckNote) {
@@ -412,10 +502,17 @@ export class Orchestrator {
     const human = features.filter((f) => f.needsHumanInput && !f.passes);
     const blocked = features.filter((f) => !f.needsHumanInput && graph.blockedReasons.has(f.id));
     const parts = [`${progress.passing} of ${progress.total} features pass.`];
-    if (human.length > 0) parts.push(`${human.length} need human input (${human.slice(0, 5).map((f) => `#${f.id}`).join(', ')}).`);
+    if (human.length > 0)
+      parts.push(
+        `${human.length} need human input (${human
+          .slice(0, 5)
+          .map((f) => `#${f.id}`)
+          .join(', ')}).`,
+      );
     if (blocked.length > 0) {
       parts.push(`${blocked.length} are blocked:`);
-      for (const f of blocked.slice(0, 5)) parts.push(`#${f.id} ${f.name}: ${graph.blockedReasons.get(f.id)}`);
+      for (const f of blocked.slice(0, 5))
+        parts.push(`#${f.id} ${f.name}: ${graph.blockedReasons.get(f.id)}`);
     }
     parts.push('Nothing else can run until that is resolved.');
     this.setPhase('complete', parts.join(' '));
@@ -440,25 +537,43 @@ export class Orchestrator {
       owner,
       onChange: () => this.wake(),
       onHumanInput: (f, request) => {
-        this.emit({ type: 'human-input', featureId: f.id, featureName: f.name, prompt: request.prompt });
-        this.log(`Feature #${f.id} needs human input: ${request.prompt}`, agentId);
+        this.emit({
+          type: 'human-input',
+          featureId: f.id,
+          featureName: f.name,
+          prompt: request.prompt,
+        });
       },
       report: { regressionFound: false, skippedReason: null, humanInputRequested: false },
     };
-    const live: Live = { agentId, role, featureId: feature?.id ?? null, owner, abort, ctx, resumed: ids?.resumed ?? false, promise: Promise.resolve() };
-    this.lives.set(agentId, live);
-    this.emit({ type: 'agent-started', agentId, role, featureId: feature?.id ?? null, featureName: feature?.name ?? null });
-    this.log(
-      role === 'initializer'
-        ? 'Started the initializer.'
-        : `Started ${role} agent on feature #${feature!.id} ${feature!.name}${live.resumed ? ' (resuming)' : ''}.`,
+    const live: Live = {
       agentId,
-    );
+      role,
+      featureId: feature?.id ?? null,
+      owner,
+      abort,
+      ctx,
+      resumed: ids?.resumed ?? false,
+      promise: Promise.resolve(),
+    };
+    this.lives.set(agentId, live);
+    this.emit({
+      type: 'agent-started',
+      agentId,
+      role,
+      featureId: feature?.id ?? null,
+      featureName: feature?.name ?? null,
+    });
 
     const tools = toolNamesFor(role).map(mcpToolName);
     const browser = this.cfg.browserMcp && !this.cfg.yolo && role !== 'initializer';
     const mcpServers: SessionSpec['mcpServers'] = { features: createFeatureServer(ctx) };
-    if (browser) mcpServers.playwright = { type: 'stdio', command: 'npx', args: ['-y', '@playwright/mcp@latest', '--headless', '--isolated'] };
+    if (browser)
+      mcpServers.playwright = {
+        type: 'stdio',
+        command: 'npx',
+        args: ['-y', '@playwright/mcp@latest', '--headless', '--isolated'],
+      };
     const spec: SessionSpec = {
       role,
       prompt,
@@ -486,22 +601,24 @@ export class Orchestrator {
     };
     const run = this.cfg.runSession ?? runSession;
     live.promise = run(spec)
-      .catch(
-        (error: unknown): SessionResult => ({
-          end: 'error',
-          sessionId: null,
-          subtype: null,
-          isError: true,
-          message: error instanceof Error ? error.message : String(error),
-          usage: null,
-          turns: null,
-          rateLimitUntil: null,
-          durationMs: 0,
-        }),
-      )
+      .catch((error: unknown): SessionResult => ({
+        end: 'error',
+        sessionId: null,
+        subtype: null,
+        isError: true,
+        message: error instanceof Error ? error.message : String(error),
+        usage: null,
+        turns: null,
+        rateLimitUntil: null,
+        durationMs: 0,
+      }))
       .then((result) => this.onSessionEnd(live, result))
       .catch((error: unknown) => {
-        this.emit({ type: 'error', agentId, message: `Could not finish the session cleanly: ${String(error)}` });
+        this.emit({
+          type: 'error',
+          agentId,
+          message: `Could not finish the session cleanly: ${String(error)}`,
+        });
       })
       .finally(() => {
         this.lives.delete(agentId);
@@ -538,7 +655,12 @@ export class Orchestrator {
       if (f?.passes) {
         outcome = 'passed';
         message = `Feature #${featureId} passes.`;
-        if (f.claimOwner === owner) db.releaseClaim(featureId, owner, { countAttempt: false, error: null, maxAttempts: this.cfg.maxAttempts });
+        if (f.claimOwner === owner)
+          db.releaseClaim(featureId, owner, {
+            countAttempt: false,
+            error: null,
+            maxAttempts: this.cfg.maxAttempts,
+          });
       } else {
         const countAttempt = !noFault && !ctx.report.humanInputRequested;
         const error = ctx.report.skippedReason
@@ -548,7 +670,11 @@ export class Orchestrator {
             : result.end === 'completed'
               ? `The session ended without marking the feature passing. ${result.message}`
               : result.message;
-        const after = db.releaseClaim(featureId, owner, { countAttempt, error: noFault ? null : error, maxAttempts: this.cfg.maxAttempts });
+        const after = db.releaseClaim(featureId, owner, {
+          countAttempt,
+          error: noFault ? null : error,
+          maxAttempts: this.cfg.maxAttempts,
+        });
         outcome = result.end === 'completed' ? 'failed' : mapEnd(result.end);
         message = ctx.report.humanInputRequested
           ? `Feature #${featureId} is waiting for human input.`
@@ -565,7 +691,8 @@ export class Orchestrator {
     } else {
       const f = db.get(featureId);
       const tested = result.end === 'completed';
-      if (f && f.testingInProgress && f.testOwner === owner) db.releaseTesting(featureId, owner, Date.now(), tested);
+      if (f && f.testingInProgress && f.testOwner === owner)
+        db.releaseTesting(featureId, owner, Date.now(), tested);
       const after = db.get(featureId);
       if (!tested && !ctx.report.regressionFound) {
         outcome = mapEnd(result.end);
@@ -592,7 +719,6 @@ export class Orchestrator {
       usage: result.usage,
       turns: result.turns,
     });
-    this.log(`${outcome}: ${message}`, agentId);
   }
 
   /** Waits for running sessions to end (they were aborted on stop); releases what is left. */
@@ -605,13 +731,20 @@ export class Orchestrator {
     if (!db) return;
     for (const live of this.lives.values()) {
       if (live.featureId === null) continue;
-      if (live.role === 'coding') db.releaseClaim(live.featureId, live.owner, { countAttempt: false, error: null, maxAttempts: this.cfg.maxAttempts });
+      if (live.role === 'coding')
+        db.releaseClaim(live.featureId, live.owner, {
+          countAttempt: false,
+          error: null,
+          maxAttempts: this.cfg.maxAttempts,
+        });
       else db.releaseTesting(live.featureId, live.owner, Date.now(), false);
     }
   }
 }
 
-function mapEnd(end: SessionResult['end']): 'error' | 'timeout' | 'aborted' | 'rate-limited' | 'failed' {
+function mapEnd(
+  end: SessionResult['end'],
+): 'error' | 'timeout' | 'aborted' | 'rate-limited' | 'failed' {
   switch (end) {
     case 'timeout':
       return 'timeout';

@@ -12,7 +12,9 @@ export function ownerId(runId: string, agentId: string, pid = process.pid): stri
   return `ns:${HOST}:${pid}:${runId.replace(/:/g, '_')}:${agentId}`;
 }
 
-export function parseOwner(owner: string): { host: string; pid: number; runId: string; agentId: string } | null {
+export function parseOwner(
+  owner: string,
+): { host: string; pid: number; runId: string; agentId: string } | null {
   const m = /^ns:([^:]*):(\d+):([^:]*):(.*)$/.exec(owner);
   if (!m) return null;
   return { host: m[1]!, pid: Number(m[2]), runId: m[3]!, agentId: m[4]! };
@@ -91,7 +93,8 @@ export async function sweepOwnGroup(graceMs = 1500): Promise<number> {
     }
   }
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groupMembers(pgid).length > 0) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && groupMembers(pgid).length > 0)
+    await new Promise((r) => setTimeout(r, 100));
   for (const pid of groupMembers(pgid)) {
     try {
       process.kill(pid, 'SIGKILL');

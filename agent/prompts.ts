@@ -46,16 +46,24 @@ Do not implement features in this session. End with a short summary of what you 
 function history(feature: Feature): string {
   const lines: string[] = [];
   if (feature.attempts > 0)
-    lines.push(`Earlier sessions tried this feature ${feature.attempts} time(s) without finishing it.`);
+    lines.push(
+      `Earlier sessions tried this feature ${feature.attempts} time(s) without finishing it.`,
+    );
   if (feature.lastError) lines.push(`Last recorded problem: ${feature.lastError}`);
   if (feature.humanInputResponse) {
     lines.push('A human answered a question about this feature:');
-    for (const [key, value] of Object.entries(feature.humanInputResponse)) lines.push(`  ${key}: ${String(value)}`);
+    for (const [key, value] of Object.entries(feature.humanInputResponse))
+      lines.push(`  ${key}: ${String(value)}`);
   }
   return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
 }
 
-export function codingPrompt(options: { feature: Feature; yolo: boolean; resumed: boolean; attempt: number }): string {
+export function codingPrompt(options: {
+  feature: Feature;
+  yolo: boolean;
+  resumed: boolean;
+  attempt: number;
+}): string {
   const f = options.feature;
   const id = f.id;
   const verify = options.yolo

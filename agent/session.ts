@@ -5,7 +5,12 @@
  * messages: cost, tokens, turns and the error subtype from the result message; rate limits from
  * rate-limit events, the assistant error field and the API error status (never from prose).
  */
-import { query, type Options, type SDKMessage, type HookCallback } from '@anthropic-ai/claude-agent-sdk';
+import {
+  query,
+  type Options,
+  type SDKMessage,
+  type HookCallback,
+} from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
 import { checkBashCommand } from './bash-guard.ts';
 
@@ -121,7 +126,11 @@ const bashHook: HookCallback = async (input) => {
   const reason = checkBashCommand(command);
   if (!reason) return {};
   return {
-    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason },
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse',
+      permissionDecision: 'deny',
+      permissionDecisionReason: reason,
+    },
   };
 };
 
@@ -199,8 +208,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
             spec.onUsage?.(running);
           }
           for (const block of m.content) {
-            if (block.type === 'tool_use') spec.onActivity('tool', summarizeToolUse(block.name, block.input));
-            else if (block.type === 'text' && block.text.trim()) spec.onActivity('text', clip(block.text, 200));
+            if (block.type === 'tool_use')
+              spec.onActivity('tool', summarizeToolUse(block.name, block.input));
+            else if (block.type === 'text' && block.text.trim())
+              spec.onActivity('text', clip(block.text, 200));
             else if (block.type === 'thinking') spec.onActivity('thinking', 'Thinking…');
           }
           break;
@@ -223,9 +234,14 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   }
 
   const durationMs = Date.now() - started;
-  const r = result as (Extract<SDKMessage, { type: 'result' }> & { api_error_status?: number | null }) | null;
+  const r = result as
+    (Extract<SDKMessage, { type: 'result' }> & { api_error_status?: number | null }) | null;
   if (r && r.api_error_status === 429) rateLimited = true;
-  const usage = r ? toUsage(r.usage as RawUsage, r.total_cost_usd ?? 0) : running.inputTokens > 0 ? running : null;
+  const usage = r
+    ? toUsage(r.usage as RawUsage, r.total_cost_usd ?? 0)
+    : running.inputTokens > 0
+      ? running
+      : null;
   const base = {
     sessionId: r?.session_id ?? sessionId,
     subtype: r?.subtype ?? null,
@@ -235,19 +251,37 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     rateLimitUntil,
     durationMs,
   };
-  if (timedOut) return { ...base, end: 'timeout', message: `Stopped after the ${Math.round(spec.timeoutMs / 60_000)} min session limit.` };
+  if (timedOut)
+    return {
+      ...base,
+      end: 'timeout',
+      message: `Stopped after the ${Math.round(spec.timeoutMs / 60_000)} min session limit.`,
+    };
   if (spec.signal.aborted) return { ...base, end: 'aborted', message: 'Stopped.' };
   if (rateLimited) {
-    const text = r && r.subtype === 'success' ? r.result : 'The provider refused the request (rate or usage limit).';
+    const text =
+      r && r.subtype === 'success'
+        ? r.result
+        : 'The provider refused the request (rate or usage limit).';
     return { ...base, end: 'rate-limited', message: clip(text, 300) };
   }
-  if (!r) return { ...base, end: 'error', message: clip(lastApiError ?? 'Claude Code ended without a result.', 300) };
-  if (r.subtype === 'success' && !r.is_error) return { ...base, end: 'completed', message: clip(r.result || 'Session finished.', 300) };
+  if (!r)
+    return {
+      ...base,
+      end: 'error',
+      message: clip(lastApiError ?? 'Claude Code ended without a result.', 300),
+    };
+  if (r.subtype === 'success' && !r.is_error)
+    return { ...base, end: 'completed', message: clip(r.result || 'Session finished.', 300) };
   const detail =
     r.subtype === 'success'
       ? r.result
       : r.subtype === 'error_max_turns'
         ? `Reached the limit of ${spec.maxTurns} turns.`
         : [r.subtype, ...(r.errors ?? [])].join(': ');
-  return { ...base, end: 'error', message: clip(detail || 'The session ended with an error.', 300) };
+  return {
+    ...base,
+    end: 'error',
+    message: clip(detail || 'The session ended with an error.', 300),
+  };
 }

@@ -7,7 +7,13 @@ import { analyzeGraph, compareBySchedule, type GraphNode } from '../core/depende
 const V = 10_000;
 const E = 30_000;
 let seed = 42;
-const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const rand = (): number => {
+  // mulberry32: a small deterministic PRNG (exact in 32-bit integer arithmetic)
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 
 const deps: Set<number>[] = Array.from({ length: V }, () => new Set<number>());
 let edges = 0;
@@ -22,7 +28,12 @@ while (edges < E) {
   deps[a]!.add(b + 1);
   edges++;
 }
-const nodes: GraphNode[] = deps.map((d, i) => ({ id: i + 1, priority: i + 1, passes: i < 2000, dependencies: [...d] }));
+const nodes: GraphNode[] = deps.map((d, i) => ({
+  id: i + 1,
+  priority: i + 1,
+  passes: i < 2000,
+  dependencies: [...d],
+}));
 
 const runs: number[] = [];
 let ready = 0;
@@ -35,4 +46,6 @@ for (let r = 0; r < 7; r++) {
 }
 runs.sort((x, y) => x - y);
 console.log(`features: ${V}, edges: ${edges}, passing: 2000, ready: ${ready}`);
-console.log(`analyze + sort (score, readiness, blocked reasons, cycles): median ${runs[3]!.toFixed(1)} ms, min ${runs[0]!.toFixed(1)} ms, max ${runs[6]!.toFixed(1)} ms`);
+console.log(
+  `analyze + sort (score, readiness, blocked reasons, cycles): median ${runs[3]!.toFixed(1)} ms, min ${runs[0]!.toFixed(1)} ms, max ${runs[6]!.toFixed(1)} ms`,
+);

@@ -230,7 +230,8 @@ export function checkDependencies(
   dependencies: readonly number[],
 ): string | null {
   if (dependencies.includes(featureId)) return `Feature #${featureId} cannot depend on itself.`;
-  if (new Set(dependencies).size !== dependencies.length) return 'The dependency list has duplicates.';
+  if (new Set(dependencies).size !== dependencies.length)
+    return 'The dependency list has duplicates.';
   if (dependencies.length > MAX_DEPENDENCIES_PER_FEATURE)
     return `A feature can have at most ${MAX_DEPENDENCIES_PER_FEATURE} dependencies.`;
   const byId = new Map<number, GraphNode>();

@@ -15,7 +15,11 @@
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { checkDependencies, MAX_DEPENDENCIES_PER_FEATURE, type GraphNode } from './dependency-graph.ts';
+import {
+  checkDependencies,
+  MAX_DEPENDENCIES_PER_FEATURE,
+  type GraphNode,
+} from './dependency-graph.ts';
 
 export interface HumanInputRequest {
   prompt: string;
@@ -138,7 +142,13 @@ const ADDITIVE_COLUMNS: [string, string][] = [
 ];
 
 const num = (v: SQLInputValue | undefined): number | null =>
-  v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v);
+  v === null || v === undefined
+    ? null
+    : typeof v === 'bigint'
+      ? Number(v)
+      : typeof v === 'number'
+        ? v
+        : Number(v);
 const bool = (v: SQLInputValue | undefined): boolean =>
   v === 1 || v === 1n || v === '1' || v === 'true';
 const str = (v: SQLInputValue | undefined): string | null =>
@@ -162,7 +172,8 @@ export function parseDependencies(v: SQLInputValue | undefined): number[] {
 
 function parseSteps(v: SQLInputValue | undefined): string[] {
   const parsed = parseJson(v);
-  if (Array.isArray(parsed)) return parsed.map((s) => (typeof s === 'string' ? s : JSON.stringify(s)));
+  if (Array.isArray(parsed))
+    return parsed.map((s) => (typeof s === 'string' ? s : JSON.stringify(s)));
   return typeof v === 'string' && v ? [v] : [];
 }
 
@@ -281,6 +292,8 @@ export class FeaturesDb {
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
     try {
       db.exec('PRAGMA journal_mode = WAL');
+      // Safe with WAL (no corruption); a power cut can lose the last commits, which leases cover.
+      db.exec('PRAGMA synchronous = NORMAL');
     } catch {
       // Network filesystems may refuse WAL; the default journal still works.
     }
@@ -300,15 +313,21 @@ export class FeaturesDb {
     if (columns.size === 0) return true;
     if (ADDITIVE_COLUMNS.some(([name]) => !columns.has(name))) return true;
     const indexes = new Set(
-      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'features'").all() as Row[]).map(
-        (r) => String(r.name),
-      ),
+      (
+        this.db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'features'")
+          .all() as Row[]
+      ).map((r) => String(r.name)),
     );
-    const expected = [...REFERENCE_INDEXES.matchAll(/EXISTS (\w+)/g)].map((m) => m[1]!).concat('ix_features_ns_claim');
+    const expected = [...REFERENCE_INDEXES.matchAll(/EXISTS (\w+)/g)]
+      .map((m) => m[1]!)
+      .concat('ix_features_ns_claim');
     if (expected.some((name) => !indexes.has(name))) return true;
     return (
       this.db
-        .prepare('SELECT 1 FROM features WHERE passes IS NULL OR in_progress IS NULL OR testing_in_progress IS NULL LIMIT 1')
+        .prepare(
+          'SELECT 1 FROM features WHERE passes IS NULL OR in_progress IS NULL OR testing_in_progress IS NULL LIMIT 1',
+        )
         .get() !== undefined
     );
   }
@@ -328,7 +347,9 @@ export class FeaturesDb {
         if (!existing.has(name)) this.db.exec(`ALTER TABLE features ADD COLUMN ${name} ${def}`);
       }
       this.db.exec(REFERENCE_INDEXES);
-      this.db.exec('CREATE INDEX IF NOT EXISTS ix_features_ns_claim ON features(in_progress, ns_claim_owner)');
+      this.db.exec(
+        'CREATE INDEX IF NOT EXISTS ix_features_ns_claim ON features(in_progress, ns_claim_owner)',
+      );
       // Same repair autocoder runs on open: NULL booleans from ALTERed databases read as false.
       this.db.exec(
         'UPDATE features SET passes = 0 WHERE passes IS NULL; ' +
@@ -368,7 +389,9 @@ export class FeaturesDb {
   }
 
   all(): Feature[] {
-    return (this.db.prepare('SELECT * FROM features ORDER BY priority, id').all() as Row[]).map(toFeature);
+    return (this.db.prepare('SELECT * FROM features ORDER BY priority, id').all() as Row[]).map(
+      toFeature,
+    );
   }
 
   get(id: number): Feature | null {
@@ -400,19 +423,21 @@ export class FeaturesDb {
   }
 
   private nextPriority(): number {
-    const row = this.db.prepare('SELECT COALESCE(MAX(priority), 0) + 1 AS p FROM features').get() as Row;
+    const row = this.db
+      .prepare('SELECT COALESCE(MAX(priority), 0) + 1 AS p FROM features')
+      .get() as Row;
     return Number(row.p);
   }
 
   private graphNodes(): GraphNode[] {
-    return (this.db.prepare('SELECT id, priority, passes, dependencies FROM features').all() as Row[]).map(
-      (r) => ({
-        id: num(r.id) ?? 0,
-        priority: num(r.priority) ?? 0,
-        passes: bool(r.passes),
-        dependencies: parseDependencies(r.dependencies),
-      }),
-    );
+    return (
+      this.db.prepare('SELECT id, priority, passes, dependencies FROM features').all() as Row[]
+    ).map((r) => ({
+      id: num(r.id) ?? 0,
+      priority: num(r.priority) ?? 0,
+      passes: bool(r.passes),
+      dependencies: parseDependencies(r.dependencies),
+    }));
   }
 
   private insert(f: NewFeature, priority: number, dependencies: number[]): number {
@@ -434,13 +459,19 @@ export class FeaturesDb {
 
   private validateNew(f: NewFeature, label: string): void {
     const text = (v: unknown, field: string, max: number): void => {
-      if (typeof v !== 'string' || v.trim() === '') throw new FeatureError(`${label}: ${field} is required.`);
-      if (v.length > max) throw new FeatureError(`${label}: ${field} is longer than ${max} characters.`);
+      if (typeof v !== 'string' || v.trim() === '')
+        throw new FeatureError(`${label}: ${field} is required.`);
+      if (v.length > max)
+        throw new FeatureError(`${label}: ${field} is longer than ${max} characters.`);
     };
     text(f.category, 'category', 100);
     text(f.name, 'name', 255);
     text(f.description, 'description', 100_000);
-    if (!Array.isArray(f.steps) || f.steps.length === 0 || f.steps.some((s) => typeof s !== 'string'))
+    if (
+      !Array.isArray(f.steps) ||
+      f.steps.length === 0 ||
+      f.steps.some((s) => typeof s !== 'string')
+    )
       throw new FeatureError(`${label}: steps must be a non-empty list of strings.`);
   }
 
@@ -484,14 +515,18 @@ export class FeaturesDb {
             );
         }
         for (const id of ids) {
-          if (!existing.has(id)) throw new FeatureError(`${label}: dependency #${id} does not exist.`);
+          if (!existing.has(id))
+            throw new FeatureError(`${label}: dependency #${id} does not exist.`);
         }
       });
       let priority = this.nextPriority();
       const created: number[] = [];
       let withDeps = 0;
       for (const item of items) {
-        const deps = [...(item.depends_on_ids ?? []), ...(item.depends_on_indices ?? []).map((i) => created[i]!)];
+        const deps = [
+          ...(item.depends_on_ids ?? []),
+          ...(item.depends_on_indices ?? []).map((i) => created[i]!),
+        ];
         const uniqueDeps = [...new Set(deps)];
         if (uniqueDeps.length > 0) withDeps++;
         created.push(this.insert(item, priority++, uniqueDeps));
@@ -553,7 +588,9 @@ export class FeaturesDb {
       if (f.dependencies.length > 0) {
         const placeholders = f.dependencies.map(() => '?').join(',');
         const row = this.db
-          .prepare(`SELECT COUNT(*) AS n FROM features WHERE passes = 1 AND id IN (${placeholders})`)
+          .prepare(
+            `SELECT COUNT(*) AS n FROM features WHERE passes = 1 AND id IN (${placeholders})`,
+          )
           .get(...f.dependencies) as Row;
         if (Number(row.n) !== new Set(f.dependencies).size) return false;
       }
@@ -575,7 +612,11 @@ export class FeaturesDb {
   heartbeat(owner: string, now = Date.now()): number {
     return this.tx(
       () =>
-        this.run('UPDATE features SET ns_heartbeat_at = ? WHERE ns_claim_owner = ? AND in_progress = 1', now, owner) +
+        this.run(
+          'UPDATE features SET ns_heartbeat_at = ? WHERE ns_claim_owner = ? AND in_progress = 1',
+          now,
+          owner,
+        ) +
         this.run(
           'UPDATE features SET ns_test_heartbeat_at = ? WHERE ns_test_owner = ? AND testing_in_progress = 1',
           now,
@@ -598,7 +639,8 @@ export class FeaturesDb {
       if (!f) return null;
       if (owner !== null && f.claimOwner !== owner) return f;
       const attempts = f.attempts + (outcome.countAttempt && !f.passes ? 1 : 0);
-      const giveUp = !f.passes && outcome.countAttempt && attempts >= outcome.maxAttempts && !f.needsHumanInput;
+      const giveUp =
+        !f.passes && outcome.countAttempt && attempts >= outcome.maxAttempts && !f.needsHumanInput;
       this.run(
         'UPDATE features SET in_progress = 0, ns_claim_owner = NULL, ns_claimed_at = NULL, ns_heartbeat_at = NULL, ' +
           'ns_attempts = ?, ns_last_error = COALESCE(?, ns_last_error) WHERE id = ?',
@@ -660,10 +702,15 @@ export class FeaturesDb {
   }
 
   /** Moves a feature to the end of the queue and records why; the caller's session then ends. */
-  skip(id: number, reason: string | null, now = Date.now()): { id: number; name: string; old_priority: number; new_priority: number } {
+  skip(
+    id: number,
+    reason: string | null,
+    now = Date.now(),
+  ): { id: number; name: string; old_priority: number; new_priority: number } {
     return this.tx(() => {
       const f = this.require(id);
-      if (f.passes) throw new FeatureError(`Feature #${id} is already passing; there is nothing to skip.`);
+      if (f.passes)
+        throw new FeatureError(`Feature #${id} is already passing; there is nothing to skip.`);
       const next = this.nextPriority();
       this.run(
         'UPDATE features SET priority = ?, ns_skipped_at = ?, ns_last_error = COALESCE(?, ns_last_error) WHERE id = ?',
@@ -694,7 +741,12 @@ export class FeaturesDb {
    * Ends a test claim and, when a test really happened (`recordTest`), records its time. With an
    * owner, only the holder may release.
    */
-  releaseTesting(id: number, owner: string | null, now = Date.now(), recordTest = true): { released: boolean; feature: Feature } {
+  releaseTesting(
+    id: number,
+    owner: string | null,
+    now = Date.now(),
+    recordTest = true,
+  ): { released: boolean; feature: Feature } {
     return this.tx(() => {
       const f = this.require(id);
       if (!f.testingInProgress || (owner !== null && f.testOwner !== null && f.testOwner !== owner))

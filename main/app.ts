@@ -10,6 +10,8 @@ import {
   type CommandName,
   type CommandOutput,
   type Result,
+  type RunView,
+  emptyRunView,
   commands,
   err,
   messageOf,
@@ -25,6 +27,8 @@ import type { Secrets } from './services/secrets.ts';
 import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
+import { FeaturesService } from './services/features-service.ts';
+import { reduceRunView, runViewFromEvents } from './services/run-view.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
 
@@ -99,11 +103,34 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
 
   supervisor.onState((state) => bus.emit('agent.status', state));
   supervisor.onLog((projectId, lines) => bus.emit('agent.log', { projectId, lines }));
-  supervisor.onAgentEvent((projectId, event) =>
-    bus.emit('agent.events', { projectId, events: [event] }),
-  );
+  // The live project view, derived in main from the agent's events so late viewers see it.
+  const runViews = new Map<string, RunView>();
+  const setRunView = (view: RunView) => {
+    runViews.set(view.projectId, view);
+    bus.emit('agent.runView', view);
+  };
+  supervisor.onAgentEvent((projectId, event) => {
+    bus.emit('agent.events', { projectId, events: [event] });
+    setRunView(reduceRunView(runViews.get(projectId) ?? emptyRunView(projectId), event));
+  });
+  supervisor.onState((state, previous) => {
+    if (state.status === 'starting') setRunView(emptyRunView(state.projectId));
+    else if (
+      (state.status === 'stopped' || state.status === 'crashed') &&
+      previous.status !== state.status
+    ) {
+      // Nothing runs any more: no live cards, no hold; progress and cost stay for reading.
+      const view = runViews.get(state.projectId);
+      if (view) setRunView({ ...view, agents: [], rateLimitedUntil: null });
+    }
+  });
 
   supervisor.adoptExisting(registry.list());
+  for (const project of registry.list()) {
+    const replayed = supervisor.replayedEvents(project.id);
+    if (replayed.length) runViews.set(project.id, runViewFromEvents(project.id, replayed));
+  }
+  const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
 
   const scheduling = createScheduling({
     clock,
@@ -192,7 +219,14 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
           ? supervisor.stop(id)
           : Promise.resolve(ok(supervisor.state(id)));
       }),
-    ...pendingHandlers(),
+    'agent.runView': (input) =>
+      registry.get(input.id)
+        ? ok(runViews.get(input.id) ?? emptyRunView(input.id))
+        : err('not-found', 'That project is not registered any more.'),
+    'features.list': (input) => features.list(input),
+    'features.resolveHumanInput': (input) => features.resolveHumanInput(input),
+    'spec.get': (input) => features.getSpec(input),
+    'spec.save': (input) => features.saveSpec(input),
     ...scheduling.handlers,
   };
   scheduling.start();
@@ -251,33 +285,3 @@ export const defaultDataDir = (home: string): string =>
     : process.platform === 'win32'
       ? join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Nightshift')
       : join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'nightshift');
-
-/** Commands whose services are wired below as they land (features, schedules). */
-function pendingHandlers(): Pick<
-  Handlers,
-  | 'agent.runView'
-  | 'features.list'
-  | 'features.resolveHumanInput'
-  | 'spec.get'
-  | 'spec.save'
-  | 'schedules.add'
-  | 'schedules.update'
-  | 'schedules.remove'
-  | 'schedules.status'
-  | 'schedules.skipNext'
-> {
-  const unsupported = () =>
-    err('unsupported', 'This part of Nightshift is not available in this build.');
-  return {
-    'agent.runView': unsupported,
-    'features.list': unsupported,
-    'features.resolveHumanInput': unsupported,
-    'spec.get': unsupported,
-    'spec.save': unsupported,
-    'schedules.add': unsupported,
-    'schedules.update': unsupported,
-    'schedules.remove': unsupported,
-    'schedules.status': unsupported,
-    'schedules.skipNext': unsupported,
-  };
-}

@@ -4,12 +4,15 @@
  * score, conditional claim; on a lost race, pick again) until none is left. Prints one JSON line:
  * {"owner", "claimed": [ids], "ms"}.
  *
- *   node bench/workers/claim-worker.ts <db path> <owner> [<start-at epoch ms>]
+ * With mode "direct", it skips the re-read and just tries every id in a shuffled order, which
+ * measures the raw claim (transaction + conditional UPDATE) throughput under contention.
+ *
+ *   node bench/workers/claim-worker.ts <db path> <owner> [<start-at epoch ms>] [scan|direct]
  */
 import { FeaturesDb, asGraphNode } from '../../core/features-db.ts';
 import { analyzeGraph, compareBySchedule } from '../../core/dependency-graph.ts';
 
-const [path, owner, startAt] = process.argv.slice(2);
+const [path, owner, startAt, mode = 'scan'] = process.argv.slice(2);
 if (!path || !owner) {
   console.error('usage: claim-worker <db> <owner> [startAt]');
   process.exit(2);
@@ -19,11 +22,21 @@ const start = Number(startAt ?? 0);
 while (Date.now() < start) await new Promise((r) => setTimeout(r, 1));
 const t0 = performance.now();
 const claimed: number[] = [];
-for (;;) {
+if (mode === 'direct') {
+  const ids = db.all().map((f) => f.id);
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+  }
+  for (const id of ids) if (db.claim(id, owner)) claimed.push(id);
+}
+while (mode !== 'direct') {
   const features = db.all();
   const graph = analyzeGraph(features.map(asGraphNode));
   const candidates = features
-    .filter((f) => graph.ready.has(f.id) && !f.inProgress && !f.testingInProgress && !f.needsHumanInput)
+    .filter(
+      (f) => graph.ready.has(f.id) && !f.inProgress && !f.testingInProgress && !f.needsHumanInput,
+    )
     .sort(compareBySchedule(graph.scores));
   if (candidates.length === 0) break;
   let won = false;

@@ -114,6 +114,8 @@ interface ProjectSlot {
   flushTimer: NodeJS.Timeout | null;
   /** Serialises actions so a stop cannot interleave with a start. */
   queue: Promise<unknown>;
+  /** Typed events read back from an adopted run's log (to rebuild the live view). */
+  replayed: AgentEvent[];
 }
 
 type StateListener = (state: AgentState, previous: AgentState) => void;
@@ -710,9 +712,24 @@ export class AgentSupervisor implements AgentControl {
     const lines = text.split('\n');
     if (from > 0) lines.shift();
     const slot = this.slot(projectId);
+    slot.replayed = [];
     for (const l of lines) {
       const record = parseRunLogRecord(l);
-      if (!record || parseAgentEventLine(record.line)) continue;
+      if (!record) continue;
+      const event = parseAgentEventLine(record.line);
+      if (event) {
+        slot.replayed.push(event);
+        const text = describeEvent(event);
+        if (text)
+          slot.ring.push({
+            seq: ++slot.seq,
+            ts: record.ts,
+            text: text.text,
+            ...(text.agent ? { agent: text.agent } : {}),
+            ...(text.level ? { level: text.level } : {}),
+          });
+        continue;
+      }
       slot.ring.push({ seq: ++slot.seq, ts: record.ts, text: record.line });
     }
     if (slot.ring.length > this.opts.ringSize)
@@ -823,10 +840,16 @@ export class AgentSupervisor implements AgentControl {
         pending: [],
         flushTimer: null,
         queue: Promise.resolve(),
+        replayed: [],
       };
       this.slots.set(projectId, slot);
     }
     return slot;
+  }
+
+  /** Events read back from the run log when a live agent was adopted (oldest first). */
+  replayedEvents(projectId: string): AgentEvent[] {
+    return this.slot(projectId).replayed;
   }
 
   /** Forgets a removed project (only when nothing runs). */

@@ -11,10 +11,7 @@ import {
 } from './components/ProjectDialogs.tsx';
 
 type OpenDialog =
-  | { kind: 'add' }
-  | { kind: 'edit'; id: string }
-  | { kind: 'remove'; id: string }
-  | null;
+  { kind: 'add' } | { kind: 'edit'; id: string } | { kind: 'remove'; id: string } | null;
 
 function ConnectionBanner(): ReactNode {
   const connection = useApp((s) => s.connection);
@@ -26,7 +23,16 @@ function ConnectionBanner(): ReactNode {
       </div>
     );
   }
-  if (connection.kind === 'connecting' && connection.attempt === 0) return null;
+  if (connection.kind === 'connecting') return null;
+  if (!connection.connectedBefore && connection.attempt >= 3) {
+    return (
+      <div className="banner error top" role="alert">
+        This window cannot reach Nightshift. Check that `nightshift serve` is still running, and
+        open the link it printed (the link carries the access token). Retrying…
+      </div>
+    );
+  }
+  if (!connection.connectedBefore) return null;
   return (
     <div className="banner warn top" role="status">
       The connection to Nightshift was lost. Retrying… Agents keep running; this window catches up

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   launchBrowser,
   pidAlive,
@@ -17,11 +17,12 @@ import {
   tempProject,
   waitUntil,
   watchPage,
+  type LaunchedBrowser,
   type Served,
 } from './ui-harness.ts';
 
 let served: Served;
-let browser: Browser;
+let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject();
@@ -29,18 +30,27 @@ const agentPids = new Set<number>();
 
 before(async () => {
   served = await startServer(['--interval', '100']);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  launched = await launchBrowser();
+  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
   problems = watchPage(page);
 });
 
 after(async () => {
-  const browserPid = browser?.process()?.pid;
-  await browser?.close();
-  await served?.stop();
-  assert.equal(served.server.exitCode ?? 0, 0, `nightshift serve exited badly:\n${served.output()}`);
-  if (browserPid) assert.equal(pidAlive(browserPid), false, 'Chromium is gone');
-  await waitUntil(() => [...agentPids].every((p) => !pidAlive(p)), 10_000, 'agent processes to end');
+  try {
+    await launched?.close();
+  } finally {
+    await served?.stop();
+  }
+  assert.equal(
+    served.server.exitCode ?? 0,
+    0,
+    `nightshift serve exited badly:\n${served.output()}`,
+  );
+  await waitUntil(
+    () => [...agentPids].every((p) => !pidAlive(p)),
+    10_000,
+    'agent processes to end',
+  );
   assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
   assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
   removeDirs(project, served.dataDir);
@@ -118,7 +128,9 @@ test('Start runs the agent and its lines stream into the log', async () => {
   agentPids.add(await currentPid());
   const log = page.getByRole('log', { name: 'Log lines' });
   await expect(log.getByText(/line 3 from fixture/)).toBeVisible({ timeout: 10_000 });
-  await expect(page.getByRole('navigation').getByText('Running')).toBeVisible();
+  await expect(
+    page.getByRole('navigation').getByRole('button', { name: 'e2e-app Status: Running' }),
+  ).toBeVisible();
   await expectEnabled(['Stop', 'Pause', 'Pause after current work']);
 });
 
@@ -130,7 +142,9 @@ test('Pause freezes it and says so; Resume brings it back', async () => {
   await expect(page.locator('.outcome')).not.toBeEmpty();
   assert.equal(procState(pid), 'T', 'the agent process is stopped by the freeze');
   const count = async () =>
-    Number((await page.locator('.log-count').innerText()).replace(/[^\d].*$/, '').replace(/,/g, ''));
+    Number(
+      (await page.locator('.log-count').innerText()).replace(/[^\d].*$/, '').replace(/,/g, ''),
+    );
   const frozenAt = await count();
   await page.waitForTimeout(600);
   assert.ok((await count()) <= frozenAt + 1, 'no new lines while frozen');
@@ -158,6 +172,8 @@ test('Stop stops it, says what happened, and the process is gone', async () => {
   await expect(page.locator('.outcome')).not.toBeEmpty();
   await expectEnabled(['Start']);
   await waitUntil(() => !pidAlive(pid), 10_000, 'the agent process to end');
-  await expect(page.getByRole('navigation').getByText('Stopped')).toBeVisible();
+  await expect(
+    page.getByRole('navigation').getByRole('button', { name: 'e2e-app Status: Stopped' }),
+  ).toBeVisible();
   assert.deepEqual(problems, [], 'no errors in the page');
 });

@@ -20,23 +20,37 @@ export interface Served {
 }
 
 /** Starts `nightshift serve --port 0` with the given fixture agent arguments. */
-export async function startServer(agentArgs: string[], env: Record<string, string> = {}): Promise<Served> {
+export async function startServer(
+  agentArgs: string[],
+  env: Record<string, string> = {},
+): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
-  const server = spawn(nodeBin, [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...env,
-      NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([nodeBin, join(root, 'test/fixtures/agents/chatty.ts'), ...agentArgs]),
+  const server = spawn(
+    nodeBin,
+    [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...env,
+        NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
+          nodeBin,
+          join(root, 'test/fixtures/agents/chatty.ts'),
+          ...agentArgs,
+        ]),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let text = '';
   server.stdout?.on('data', (b: Buffer) => (text += b.toString()));
   server.stderr?.on('data', (b: Buffer) => (text += b.toString()));
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nightshift serve did not start:\n${text}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`nightshift serve did not start:\n${text}`)),
+      30_000,
+    );
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(text);
       if (m?.[1]) {
@@ -64,8 +78,20 @@ export async function startServer(agentArgs: string[], env: Record<string, strin
   };
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+/** Pids of live Chromium processes (to tell ours from any that ran before). */
+export function chromiumPids(): Set<number> {
+  return new Set(processesMentioning('/usr/lib/chromium/').map((l) => Number(l.split(':')[0])));
+}
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  /** Closes the browser and waits until every Chromium process it started is gone. */
+  close: () => Promise<void>;
+}
+
+export async function launchBrowser(): Promise<LaunchedBrowser> {
+  const before = chromiumPids();
+  const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
       '--no-sandbox',
@@ -77,6 +103,15 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  const ours = [...chromiumPids()].filter((p) => !before.has(p));
+  if (ours.length === 0) throw new Error('Could not find the Chromium processes just launched.');
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      await waitUntil(() => ours.every((p) => !pidAlive(p)), 10_000, 'Chromium to exit');
+    },
+  };
 }
 
 /** Collects page errors and console errors so a test can assert there were none. */
@@ -85,7 +120,8 @@ export function watchPage(page: Page): string[] {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     // A meta CSP cannot carry frame-ancestors (the server sends it as a header); Chromium says so.
-    if (m.type() === 'error' && !m.text().includes('frame-ancestors')) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !m.text().includes('frame-ancestors'))
+      problems.push(`console: ${m.text()}`);
   });
   return problems;
 }
@@ -118,7 +154,7 @@ export function procState(pid: number): string | null {
 /** Live processes whose command line mentions `needle` (Linux /proc). */
 export function processesMentioning(needle: string): string[] {
   const out: string[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {

@@ -34,16 +34,27 @@ test('8 concurrent claimers never double-claim (5 trials × 150 features)', asyn
       const startAt = Date.now() + 700;
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, w) =>
-          run(process.execPath, [join(repoRoot, 'bench', 'workers', 'claim-worker.ts'), path, `worker-${w}`, String(startAt)]),
+          run(process.execPath, [
+            join(repoRoot, 'bench', 'workers', 'claim-worker.ts'),
+            path,
+            `worker-${w}`,
+            String(startAt),
+          ]),
         ),
       );
-      const claims = results.map((r) => JSON.parse(r.stdout) as { owner: string; claimed: number[] });
+      const claims = results.map(
+        (r) => JSON.parse(r.stdout) as { owner: string; claimed: number[] },
+      );
       const all = claims.flatMap((c) => c.claimed);
       assert.equal(new Set(all).size, all.length, `trial ${trial}: a feature was claimed twice`);
       assert.equal(all.length, 100, `trial ${trial}: every ready feature was claimed`);
-      assert.ok(claims.filter((c) => c.claimed.length > 0).length >= 2, 'the claimers really competed');
+      assert.ok(
+        claims.filter((c) => c.claimed.length > 0).length >= 2,
+        'the claimers really competed',
+      );
       const check = FeaturesDb.open(path);
-      for (const c of claims) for (const id of c.claimed) assert.equal(check.get(id)!.claimOwner, c.owner);
+      for (const c of claims)
+        for (const id of c.claimed) assert.equal(check.get(id)!.claimOwner, c.owner);
       check.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,12 @@ import { drainFlagPath } from '../../core/run-log.ts';
 import type { AgentEvent } from '../../contract/agent-events.ts';
 import { startFakeAnthropic, text, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, sessionOf, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import { assertGroupGone, makeProject, startAgent, type AgentRun } from '../fixtures/agent-harness.ts';
+import {
+  assertGroupGone,
+  makeProject,
+  startAgent,
+  type AgentRun,
+} from '../fixtures/agent-harness.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
 let fake: FakeAnthropic;
@@ -30,16 +35,25 @@ const project = (spec: string | null): string => {
   dirs.push(d);
   return d;
 };
-const ofType = <T extends AgentEvent['type']>(run: AgentRun, type: T): Extract<AgentEvent, { type: T }>[] =>
+const ofType = <T extends AgentEvent['type']>(
+  run: AgentRun,
+  type: T,
+): Extract<AgentEvent, { type: T }>[] =>
   run.events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
-const SPEC = 'A small app\n- Layout\n- Login [after: 0]\n- Profile [after: 1]\n- Search [after: 0]\n';
+const SPEC =
+  'A small app\n- Layout\n- Login [after: 0]\n- Profile [after: 1]\n- Search [after: 0]\n';
 
 test('a spec becomes features; two coding agents and one regression agent finish the backlog through real tool calls', async () => {
   const sessions: SessionInfo[] = [];
   fake.setBrain(scriptedBrain({ sessions }));
   const dir = project(SPEC);
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 2, regressionAgents: 1 });
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    concurrency: 2,
+    regressionAgents: 1,
+  });
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
@@ -56,13 +70,22 @@ test('a spec becomes features; two coding agents and one regression agent finish
       ['Search', true, [1]],
     ],
   );
-  for (const f of features) assert.ok(existsSync(join(dir, `feature-${f.id}.txt`)), `feature ${f.id} was implemented by a Bash call`);
+  for (const f of features)
+    assert.ok(
+      existsSync(join(dir, `feature-${f.id}.txt`)),
+      `feature ${f.id} was implemented by a Bash call`,
+    );
 
   const finished = ofType(run, 'agent-finished');
   assert.equal(finished.filter((e) => e.role === 'initializer' && e.outcome === 'done').length, 1);
   assert.equal(finished.filter((e) => e.role === 'coding' && e.outcome === 'passed').length, 4);
-  assert.ok(finished.filter((e) => e.role === 'regression' && e.outcome === 'tested-ok').length >= 1);
-  assert.ok(finished.every((e) => e.sessionId && e.usage && e.turns !== null), 'session id, usage and turns come from the result');
+  assert.ok(
+    finished.filter((e) => e.role === 'regression' && e.outcome === 'tested-ok').length >= 1,
+  );
+  assert.ok(
+    finished.every((e) => e.sessionId && e.usage && e.turns !== null),
+    'session id, usage and turns come from the result',
+  );
   // Two coding agents really ran at the same time.
   let live = 0;
   let maxLive = 0;
@@ -71,7 +94,11 @@ test('a spec becomes features; two coding agents and one regression agent finish
     if (e.type === 'agent-finished' && e.role === 'coding') live--;
   }
   assert.equal(maxLive, 2);
-  assert.ok(ofType(run, 'activity').some((e) => e.kind === 'tool' && e.summary.startsWith('feature_mark_passing')));
+  assert.ok(
+    ofType(run, 'activity').some(
+      (e) => e.kind === 'tool' && e.summary.startsWith('feature_mark_passing'),
+    ),
+  );
   const last = ofType(run, 'run-state').at(-1)!;
   assert.equal(last.phase, 'complete');
   assert.equal(ofType(run, 'progress').at(-1)!.progress.passing, 4);
@@ -85,7 +112,11 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
   fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Only feature\n');
   const first = startAgent({ projectDir: dir, fakeUrl: fake.url });
-  await first.waitFor((e) => e.type === 'activity' && e.summary.includes('Wait for the build'), 60_000, 'the hanging Bash call');
+  await first.waitFor(
+    (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
+    60_000,
+    'the hanging Bash call',
+  );
   first.killGroup();
   await first.exit;
   await assertGroupGone(first.pid);
@@ -115,14 +146,24 @@ test('a rate-limit answer holds every new session until the reset, then the run 
       intercept: (_req, s) => {
         if (s.role === 'coding' && s.featureId === 1 && s.step === 0 && refused === 0) {
           refused++;
-          return { kind: 'error', status: 429, errorType: 'rate_limit_error', message: 'Rate limit exceeded', headers: { 'retry-after': '2' } };
+          return {
+            kind: 'error',
+            status: 429,
+            errorType: 'rate_limit_error',
+            message: 'Rate limit exceeded',
+            headers: { 'retry-after': '2' },
+          };
         }
         return null;
       },
     }),
   );
   const dir = project('App\n- One\n- Two\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' } });
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' },
+  });
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
@@ -141,9 +182,19 @@ test('a rate-limit answer holds every new session until the reset, then the run 
     'no session starts while held',
   );
   assert.ok(ofType(run, 'run-state').some((e) => e.phase === 'rate-limited'));
-  assert.equal(ofType(run, 'agent-finished').find((e) => e.featureId === 1)!.outcome, 'rate-limited');
+  assert.equal(
+    ofType(run, 'agent-finished').find((e) => e.featureId === 1)!.outcome,
+    'rate-limited',
+  );
   const db = FeaturesDb.open(join(dir, 'features.db'));
-  assert.deepEqual(db.all().map((f) => [f.passes, f.attempts]), [[true, 0], [true, 0]], 'a rate limit is not the feature’s fault');
+  assert.deepEqual(
+    db.all().map((f) => [f.passes, f.attempts]),
+    [
+      [true, 0],
+      [true, 0],
+    ],
+    'a rate limit is not the feature’s fault',
+  );
   db.close();
 });
 
@@ -152,15 +203,30 @@ test('drain finishes the current session, starts none, reports drained; removing
   const dir = project('App\n- A\n- B\n- C\n');
   mkdirSync(join(dir, '.nightshift'), { recursive: true });
   const run = startAgent({ projectDir: dir, fakeUrl: fake.url });
-  await run.waitFor((e) => e.type === 'agent-started' && e.role === 'coding', 60_000, 'the first coding agent');
+  await run.waitFor(
+    (e) => e.type === 'agent-started' && e.role === 'coding',
+    60_000,
+    'the first coding agent',
+  );
   writeFileSync(drainFlagPath(dir), '');
-  const drained = await run.waitFor((e) => e.type === 'run-state' && e.phase === 'drained', 60_000, 'drained');
+  const drained = await run.waitFor(
+    (e) => e.type === 'run-state' && e.phase === 'drained',
+    60_000,
+    'drained',
+  );
   const startsBefore = ofType(run, 'agent-started').length;
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(ofType(run, 'agent-started').length, startsBefore, 'nothing starts while drained');
-  assert.ok(run.events.indexOf(drained) > run.events.findIndex((e) => e.type === 'agent-finished' && e.role === 'coding'));
+  assert.ok(
+    run.events.indexOf(drained) >
+      run.events.findIndex((e) => e.type === 'agent-finished' && e.role === 'coding'),
+  );
   unlinkSync(drainFlagPath(dir));
-  await run.waitFor((e) => e.type === 'run-state' && e.phase === 'working' && e.ts > drained.ts, 10_000, 'working again');
+  await run.waitFor(
+    (e) => e.type === 'run-state' && e.phase === 'working' && e.ts > drained.ts,
+    10_000,
+    'working again',
+  );
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 0);
@@ -171,7 +237,11 @@ test('SIGTERM aborts sessions, releases claims, exits 0 and leaves no process be
   fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Slow one\n');
   const run = startAgent({ projectDir: dir, fakeUrl: fake.url });
-  await run.waitFor((e) => e.type === 'activity' && e.summary.includes('Wait for the build'), 60_000, 'the hanging Bash call');
+  await run.waitFor(
+    (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
+    60_000,
+    'the hanging Bash call',
+  );
   const t0 = Date.now();
   process.kill(run.pid, 'SIGTERM');
   const { code } = await run.exit;
@@ -197,18 +267,26 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
     { id: 3, name: 'Null deps', dependencies: 'null' },
     { id: 4, name: 'Left in progress by autocoder', inProgress: true, dependencies: '[]' },
   ]);
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 2, regressionAgents: 1 });
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    concurrency: 2,
+    regressionAgents: 1,
+  });
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
   assert.equal(existsSync(join(dir, 'features.db')), false, 'no second database');
   const rows = readRawRows(path);
-  assert.deepEqual(rows.map((r) => [r.id, r.passes, r.in_progress, r.testing_in_progress]), [
-    [1, 1, 0, 0],
-    [2, 1, 0, 0],
-    [3, 1, 0, 0],
-    [4, 1, 0, 0],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.passes, r.in_progress, r.testing_in_progress]),
+    [
+      [1, 1, 0, 0],
+      [2, 1, 0, 0],
+      [3, 1, 0, 0],
+      [4, 1, 0, 0],
+    ],
+  );
   assert.equal(ofType(run, 'agent-started').filter((e) => e.role === 'initializer').length, 0);
   // Regression agents re-verify features after they pass (the old one was tested before).
   assert.ok(ofType(run, 'agent-finished').some((e) => e.role === 'regression'));
@@ -217,12 +295,19 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
 test('a feature that keeps failing counts attempts and is set aside for a human at the cap', async () => {
   fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
   const dir = project('App\n- Impossible\n- Fine\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' } });
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
+  });
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 0);
   const finished = ofType(run, 'agent-finished').filter((e) => e.featureId === 1);
-  assert.deepEqual(finished.map((e) => e.outcome), ['failed', 'failed']);
+  assert.deepEqual(
+    finished.map((e) => e.outcome),
+    ['failed', 'failed'],
+  );
   const human = ofType(run, 'human-input');
   assert.equal(human.length, 1);
   assert.equal(human[0]!.featureId, 1);
@@ -262,7 +347,9 @@ test('failures exit non-zero: no spec, and an initializer that creates no featur
   assert.equal((await noSpec.exit).code, 2);
   assert.match(ofType(noSpec, 'run-state').at(-1)!.message, /no app spec/);
 
-  fake.setBrain((req) => (sessionOf(req)?.role === 'initializer' ? text('I will not create anything.') : text('ok')));
+  fake.setBrain((req) =>
+    sessionOf(req)?.role === 'initializer' ? text('I will not create anything.') : text('ok'),
+  );
   const dir = project('App\n- One\n');
   const run = startAgent({ projectDir: dir, fakeUrl: fake.url });
   const { code } = await run.exit;

@@ -11,7 +11,17 @@ import { parseRunLogRecord } from '../../core/run-log.ts';
 import { summarizeToolUse } from '../../agent/session.ts';
 
 test('bash guard: allowlisted commands pass, others are refused with a reason', () => {
-  for (const ok of ['ls -la', 'npm install && npm test', 'git add . && git commit -m "x; y"', './init.sh', 'FOO=1 node server.js &', 'pkill -f "node server"', 'chmod +x init.sh', 'cat a | grep b', 'rm -rf node_modules'])
+  for (const ok of [
+    'ls -la',
+    'npm install && npm test',
+    'git add . && git commit -m "x; y"',
+    './init.sh',
+    'FOO=1 node server.js &',
+    'pkill -f "node server"',
+    'chmod +x init.sh',
+    'cat a | grep b',
+    'rm -rf node_modules',
+  ])
     assert.equal(checkBashCommand(ok), null, ok);
   const refused: [string, RegExp][] = [
     ['sudo rm -rf /', /'sudo' is not on/],
@@ -28,8 +38,14 @@ test('bash guard: allowlisted commands pass, others are refused with a reason', 
 });
 
 test('tool summaries are short and say what the agent is doing', () => {
-  assert.equal(summarizeToolUse('mcp__features__feature_mark_passing', { feature_id: 3 }), 'feature_mark_passing #3');
-  assert.equal(summarizeToolUse('Bash', { command: 'npm test', description: 'Run tests' }), 'Bash: Run tests');
+  assert.equal(
+    summarizeToolUse('mcp__features__feature_mark_passing', { feature_id: 3 }),
+    'feature_mark_passing #3',
+  );
+  assert.equal(
+    summarizeToolUse('Bash', { command: 'npm test', description: 'Run tests' }),
+    'Bash: Run tests',
+  );
   assert.equal(summarizeToolUse('Edit', { file_path: '/p/a.ts' }), 'Edit /p/a.ts');
 });
 
@@ -63,8 +79,14 @@ test('output: typed events and redacted lines on stdout; after EPIPE, run-log re
     setImmediate(() => {
       assert.equal(out.detached, true);
       out.line('after the pipe broke');
-      out.event({ type: 'progress', progress: { total: 1, passing: 1, inProgress: 0, underTest: 0, blocked: 0, needsHuman: 0 } });
-      const records = readFileSync(runLog, 'utf8').trim().split('\n').map((l) => parseRunLogRecord(l)!);
+      out.event({
+        type: 'progress',
+        progress: { total: 1, passing: 1, inProgress: 0, underTest: 0, blocked: 0, needsHuman: 0 },
+      });
+      const records = readFileSync(runLog, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => parseRunLogRecord(l)!);
       assert.equal(records[0]!.line, 'after the pipe broke');
       assert.equal(parseAgentEventLine(records[1]!.line)?.type, 'progress');
       resolve();

@@ -4,13 +4,24 @@ import { mkdtempSync, writeFileSync, existsSync, readdirSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { FeaturesDb, FeatureError, parsePyUtcTimestamp, pyUtcTimestamp } from '../../core/features-db.ts';
+import {
+  FeaturesDb,
+  FeatureError,
+  parsePyUtcTimestamp,
+  pyUtcTimestamp,
+} from '../../core/features-db.ts';
 import { findFeaturesDb, featuresDbPath } from '../../core/project-paths.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ns-fdb-'));
 const steps = ['Step 1: do it'];
-const nf = (name: string, extra: object = {}) => ({ category: 'core', name, description: `${name} works`, steps, ...extra });
+const nf = (name: string, extra: object = {}) => ({
+  category: 'core',
+  name,
+  description: `${name} works`,
+  steps,
+  ...extra,
+});
 
 test('a database with the reference schema is read and worked in place, and stays readable by the reference', (t) => {
   const dir = tmp();
@@ -70,11 +81,21 @@ test('bulk create maps depends_on_indices to ids, validates everything first, an
   const dir = tmp();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = FeaturesDb.open(join(dir, 'features.db'));
-  const r = db.createBulk([nf('A'), nf('B', { depends_on_indices: [0] }), nf('C', { depends_on_indices: [0, 1] })]);
+  const r = db.createBulk([
+    nf('A'),
+    nf('B', { depends_on_indices: [0] }),
+    nf('C', { depends_on_indices: [0, 1] }),
+  ]);
   assert.deepEqual(r, { created: 3, with_dependencies: 2, ids: [1, 2, 3] });
   assert.deepEqual(db.get(3)!.dependencies, [1, 2]);
-  assert.throws(() => db.createBulk([nf('D'), nf('E', { depends_on_indices: [1] })]), /only point at earlier features/);
-  assert.throws(() => db.createBulk([nf('D'), { ...nf('E'), steps: [] }]), /steps must be a non-empty list/);
+  assert.throws(
+    () => db.createBulk([nf('D'), nf('E', { depends_on_indices: [1] })]),
+    /only point at earlier features/,
+  );
+  assert.throws(
+    () => db.createBulk([nf('D'), { ...nf('E'), steps: [] }]),
+    /steps must be a non-empty list/,
+  );
   assert.equal(db.count(), 3, 'a failed batch inserts nothing');
   const r2 = db.createBulk([nf('D', { depends_on_ids: [3] })]);
   assert.deepEqual(db.get(r2.ids[0]!)!.dependencies, [3]);
@@ -94,7 +115,10 @@ test('dependency edits persist (reference bug 7.1) and every write is checked fo
   db.close();
   const again = FeaturesDb.open(path);
   assert.deepEqual(again.get(3)!.dependencies, [2]);
-  assert.throws(() => again.addDependency(2, 3), (e: Error) => e instanceof FeatureError && /cycle: #2 → #3 → #2/.test(e.message));
+  assert.throws(
+    () => again.addDependency(2, 3),
+    (e: Error) => e instanceof FeatureError && /cycle: #2 → #3 → #2/.test(e.message),
+  );
   assert.throws(() => again.setDependencies(1, [99]), /#99 does not exist/);
   assert.throws(() => again.addDependency(1, 1), /itself/);
   again.setDependencies(3, []);
@@ -188,12 +212,24 @@ test('autocoder legacy feature_list.json is imported when the table is empty and
   const dir = tmp();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const json = join(dir, 'feature_list.json');
-  writeFileSync(json, JSON.stringify([{ name: 'A', description: 'a', steps: ['x'], passes: true }, { category: 'ui', name: 'B', description: 'b', steps: ['y'] }]));
+  writeFileSync(
+    json,
+    JSON.stringify([
+      { name: 'A', description: 'a', steps: ['x'], passes: true },
+      { category: 'ui', name: 'B', description: 'b', steps: ['y'] },
+    ]),
+  );
   const db = FeaturesDb.open(join(dir, 'features.db'));
   assert.equal(db.importLegacyJson(json), 2);
   assert.equal(existsSync(json), false);
   assert.ok(readdirSync(dir).some((n) => n.startsWith('feature_list.json.backup.')));
-  assert.deepEqual(db.all().map((f) => [f.id, f.category, f.passes]), [[1, 'uncategorized', true], [2, 'ui', false]]);
+  assert.deepEqual(
+    db.all().map((f) => [f.id, f.category, f.passes]),
+    [
+      [1, 'uncategorized', true],
+      [2, 'ui', false],
+    ],
+  );
   db.close();
 });
 

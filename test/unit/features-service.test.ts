@@ -27,7 +27,10 @@ test('features.list: empty without a database (and creates none), states and blo
     { category: 'c', name: 'Done', description: 'd', steps: ['s'] },
   ]);
   db.claim(1, 'o');
-  db.requestHumanInput(3, { prompt: 'Which DB?', fields: [{ id: 'db', label: 'Database', type: 'text', required: true }] });
+  db.requestHumanInput(3, {
+    prompt: 'Which DB?',
+    fields: [{ id: 'db', label: 'Database', type: 'text', required: true }],
+  });
   db.claim(4, 'o');
   db.markPassing(4, 'o');
   db.claimForTesting(4, 'r');
@@ -48,7 +51,10 @@ test('features.list: empty without a database (and creates none), states and blo
   const missing = service.resolveHumanInput({ id: 'p', featureId: 3, values: {} });
   assert.equal(missing.ok, false);
   if (!missing.ok) assert.equal(missing.error.message, 'Database is required.');
-  assert.deepEqual(service.resolveHumanInput({ id: 'p', featureId: 3, values: { db: 'sqlite' } }), { ok: true, value: { featureId: 3 } });
+  assert.deepEqual(service.resolveHumanInput({ id: 'p', featureId: 3, values: { db: 'sqlite' } }), {
+    ok: true,
+    value: { featureId: 3 },
+  });
   const again = service.resolveHumanInput({ id: 'p', featureId: 3, values: { db: 'x' } });
   assert.equal(again.ok, false);
   assert.equal(service.list({ id: 'nope' }).ok, false);
@@ -63,18 +69,31 @@ test('features.list reads an autocoder database in .autocoder/', (t) => {
   ]);
   const r = service.list({ id: 'p' });
   assert.ok(r.ok);
-  assert.deepEqual(r.value.features.map((f) => [f.id, f.state]).sort(), [[1, 'passing'], [2, 'pending'], [3, 'blocked']]);
-  assert.match(r.value.features.find((f) => f.id === 3)!.blockedReason!, /#42, which does not exist/);
+  assert.deepEqual(r.value.features.map((f) => [f.id, f.state]).sort(), [
+    [1, 'passing'],
+    [2, 'pending'],
+    [3, 'blocked'],
+  ]);
+  assert.match(
+    r.value.features.find((f) => f.id === 3)!.blockedReason!,
+    /#42, which does not exist/,
+  );
 });
 
 test('spec.get falls back to prompts/app_spec.txt; spec.save writes <project>/app_spec.txt', (t) => {
   const { dir, service } = setup(t);
-  assert.deepEqual(service.getSpec({ id: 'p' }), { ok: true, value: { text: '', path: join(dir, 'app_spec.txt') } });
+  assert.deepEqual(service.getSpec({ id: 'p' }), {
+    ok: true,
+    value: { text: '', path: join(dir, 'app_spec.txt') },
+  });
   mkdirSync(join(dir, 'prompts'));
   writeFileSync(join(dir, 'prompts', 'app_spec.txt'), 'old spec');
   const old = service.getSpec({ id: 'p' });
   assert.ok(old.ok && old.value.text === 'old spec');
-  assert.deepEqual(service.saveSpec({ id: 'p', text: 'new spec' }), { ok: true, value: { path: join(dir, 'app_spec.txt') } });
+  assert.deepEqual(service.saveSpec({ id: 'p', text: 'new spec' }), {
+    ok: true,
+    value: { path: join(dir, 'app_spec.txt') },
+  });
   assert.equal(readFileSync(join(dir, 'app_spec.txt'), 'utf8'), 'new spec');
   const now = service.getSpec({ id: 'p' });
   assert.ok(now.ok && now.value.text === 'new spec');

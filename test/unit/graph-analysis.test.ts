@@ -7,7 +7,12 @@ import {
   type GraphNode,
 } from '../../core/dependency-graph.ts';
 
-const node = (id: number, dependencies: number[] = [], passes = false, priority = id): GraphNode => ({
+const node = (
+  id: number,
+  dependencies: number[] = [],
+  passes = false,
+  priority = id,
+): GraphNode => ({
   id,
   priority,
   passes,
@@ -47,14 +52,31 @@ test('checkDependencies refuses self, duplicates, missing ids, too many, and cyc
   assert.match(checkDependencies(nodes, 1, [1])!, /itself/);
   assert.match(checkDependencies(nodes, 3, [1, 1])!, /duplicates/);
   assert.match(checkDependencies(nodes, 3, [42])!, /#42 does not exist/);
-  assert.match(checkDependencies(nodes, 3, Array.from({ length: 21 }, (_, i) => i + 100))!, /at most 20/);
+  assert.match(
+    checkDependencies(
+      nodes,
+      3,
+      Array.from({ length: 21 }, (_, i) => i + 100),
+    )!,
+    /at most 20/,
+  );
   assert.equal(checkDependencies(nodes, 3, [1, 2]), null);
-  assert.equal(checkDependencies(nodes, 1, [3]), 'That would create a dependency cycle: #1 → #3 → #2 → #1.');
+  assert.equal(
+    checkDependencies(nodes, 1, [3]),
+    'That would create a dependency cycle: #1 → #3 → #2 → #1.',
+  );
 });
 
 test('score: features that unblock the longest chains go first; priority breaks ties', () => {
   // 1 ← 2 ← 3 ← 4 (chain), 5 and 6 standalone; 6 has the better priority.
-  const nodes = [node(1), node(2, [1]), node(3, [2]), node(4, [3]), node(5, [], false, 50), node(6, [], false, 0)];
+  const nodes = [
+    node(1),
+    node(2, [1]),
+    node(3, [2]),
+    node(4, [3]),
+    node(5, [], false, 50),
+    node(6, [], false, 0),
+  ];
   const a = analyzeGraph(nodes);
   const ready = nodes.filter((n) => a.ready.has(n.id)).sort(compareBySchedule(a.scores));
   assert.deepEqual(

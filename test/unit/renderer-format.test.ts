@@ -75,6 +75,9 @@ test('origins, durations, money and field messages read as words', () => {
   assert.equal(formatTokens(999), '999');
   assert.equal(formatTokens(12_345), '12k');
   assert.equal(formatTokens(1_500_000), '1.5M');
-  assert.equal(fieldMessage('path: The folder does not exist.', 'path'), 'The folder does not exist.');
+  assert.equal(
+    fieldMessage('path: The folder does not exist.', 'path'),
+    'The folder does not exist.',
+  );
   assert.equal(fieldMessage('The folder does not exist.', 'path'), 'The folder does not exist.');
 });

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { createWsClient, lostMessage, type ConnectionState } from '../../renderer/src/transport/ws-client.ts';
+import {
+  createWsClient,
+  lostMessage,
+  type ConnectionState,
+} from '../../renderer/src/transport/ws-client.ts';
 
 interface Harness {
   url: string;
@@ -70,12 +74,21 @@ test('commands go out as {id, command, input} and answers resolve the right call
       client.call['projects.add']({ name: 'x', path: '/tmp/x' }),
       client.call['projects.list'](),
     ]);
-    assert.deepEqual(a, { ok: true, value: { command: 'projects.add', input: { name: 'x', path: '/tmp/x' } } });
+    assert.deepEqual(a, {
+      ok: true,
+      value: { command: 'projects.add', input: { name: 'x', path: '/tmp/x' } },
+    });
     assert.equal(b.ok, true);
     if (b.ok) assert.deepEqual(b.value, { command: 'projects.list' });
-    h.answer = () => ({ ok: false, error: { code: 'invalid-input', message: 'Bad path.', field: 'path' } });
+    h.answer = () => ({
+      ok: false,
+      error: { code: 'invalid-input', message: 'Bad path.', field: 'path' },
+    });
     const c = await client.call['projects.add']({ name: 'y', path: 'nope' });
-    assert.deepEqual(c, { ok: false, error: { code: 'invalid-input', message: 'Bad path.', field: 'path' } });
+    assert.deepEqual(c, {
+      ok: false,
+      error: { code: 'invalid-input', message: 'Bad path.', field: 'path' },
+    });
     h.answer = () => ({ weird: true });
     const d = await client.call['app.info']();
     assert.equal(d.ok, false);

@@ -66,8 +66,7 @@ function RunningSince(props: { state: AgentState }): ReactNode {
       {state.settings ? (
         <span className="muted">
           {state.settings.model} · {state.settings.codingAgents} coding ·{' '}
-          {state.settings.regressionAgents} regression · YOLO{' '}
-          {state.settings.yolo ? 'on' : 'off'}
+          {state.settings.regressionAgents} regression · YOLO {state.settings.yolo ? 'on' : 'off'}
         </span>
       ) : null}
     </p>
@@ -159,11 +158,13 @@ export function ControlPanel(props: { project: Project }): ReactNode {
 
   const act = (label: string, fallback: string, fn: () => Promise<Result<AgentState>>) => {
     const before = useProjects.getState().agents[project.id];
-    void action.run(label, fn, (s) => s.message ?? fallback).then((r) => {
-      // Use the reply only if no status event arrived meanwhile (events are newer).
-      const store = useProjects.getState();
-      if (r.ok && store.agents[project.id] === before) store.setAgent(r.value);
-    });
+    void action
+      .run(label, fn, (s) => s.message ?? fallback)
+      .then((r) => {
+        // Use the reply only if no status event arrived meanwhile (events are newer).
+        const store = useProjects.getState();
+        if (r.ok && store.agents[project.id] === before) store.setAgent(r.value);
+      });
   };
 
   const modelError =
@@ -200,9 +201,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
             disabled={!can.pause || busy}
             aria-describedby={!state.canFreeze ? pauseHintId : undefined}
             onClick={() =>
-              act('Pausing…', 'Paused.', () =>
-                api.call['agent.pause']({ id: project.id }),
-              )
+              act('Pausing…', 'Paused.', () => api.call['agent.pause']({ id: project.id }))
             }
           >
             Pause

@@ -30,7 +30,9 @@ export function Dialog(props: {
     if (!dialog.open) dialog.showModal();
     const first =
       dialog.querySelector<HTMLElement>('[data-autofocus]') ??
-      dialog.querySelector<HTMLElement>('.dialog-body ' + focusable.split(', ').join(', .dialog-body '));
+      dialog.querySelector<HTMLElement>(
+        '.dialog-body ' + focusable.split(', ').join(', .dialog-body '),
+      );
     first?.focus();
     const onCancel = (e: Event) => {
       e.preventDefault();

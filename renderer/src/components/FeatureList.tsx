@@ -160,7 +160,9 @@ function FeatureRow(props: { projectId: string; feature: FeatureView }): ReactNo
             </ol>
           ) : null}
           {feature.dependencies.length > 0 ? (
-            <p className="muted">Depends on {feature.dependencies.map((d) => `#${d}`).join(', ')}</p>
+            <p className="muted">
+              Depends on {feature.dependencies.map((d) => `#${d}`).join(', ')}
+            </p>
           ) : null}
           {feature.state === 'needs-human' ? (
             <HumanInputForm projectId={props.projectId} feature={feature} />
@@ -220,7 +222,11 @@ export function FeatureList(props: { projectId: string }): ReactNode {
         if (!list || list.length === 0) return null;
         const headingId = `fg-${projectId}-${state}`;
         return (
-          <section key={state} className={`feature-group group-${state}`} aria-labelledby={headingId}>
+          <section
+            key={state}
+            className={`feature-group group-${state}`}
+            aria-labelledby={headingId}
+          >
             <h3 id={headingId}>
               {featureStateLabel(state)} <span className="count">{list.length}</span>
             </h3>

@@ -100,7 +100,11 @@ export function AddProjectDialog(props: { onClose: () => void }): ReactNode {
             />
           )}
         </Field>
-        <Field label="Folder" error={errorFor(error, 'path')} hint="The absolute path of the folder.">
+        <Field
+          label="Folder"
+          error={errorFor(error, 'path')}
+          hint="The absolute path of the folder."
+        >
           {({ id, describedBy, invalid }) => (
             <div className="input-row">
               <input
@@ -271,8 +275,7 @@ export function EditProjectDialog(props: { project: Project; onClose: () => void
         </fieldset>
         <FormError
           message={
-            formError(error, fields) ??
-            (error?.field === 'overrides' ? error.message : null)
+            formError(error, fields) ?? (error?.field === 'overrides' ? error.message : null)
           }
         />
         <div className="dialog-actions">
@@ -313,8 +316,7 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
       <div className="dialog-body">
         <p id="remove-text">
           Nightshift will forget this project and its schedules. The files on disk are kept:{' '}
-          <code>{project.path}</code> stays as it is, including its features database and run
-          logs.
+          <code>{project.path}</code> stays as it is, including its features database and run logs.
         </p>
         <FormError message={error} />
         <div className="dialog-actions">

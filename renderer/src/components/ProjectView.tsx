@@ -5,7 +5,7 @@ import { ControlPanel } from './ControlPanel.tsx';
 import { FeatureList } from './FeatureList.tsx';
 import { LogView } from './LogView.tsx';
 import { RunOverview } from './RunOverview.tsx';
-import { Schedules } from './Schedules.tsx';
+import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { SpecEditor } from './SpecEditor.tsx';
 import { Tabs } from './Tabs.tsx';
 
@@ -64,7 +64,7 @@ export function ProjectView(props: {
         {tab === 'log' ? <LogView projectId={project.id} /> : null}
         {tab === 'features' ? <FeatureList projectId={project.id} /> : null}
         {tab === 'spec' ? <SpecEditor projectId={project.id} /> : null}
-        {tab === 'schedules' ? <Schedules project={project} /> : null}
+        {tab === 'schedules' ? <ScheduleEditor project={project} /> : null}
       </Tabs>
     </div>
   );

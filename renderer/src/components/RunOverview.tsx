@@ -1,12 +1,6 @@
 import type { ReactNode } from 'react';
 import type { AgentCard, RunView } from '../../../contract/index.ts';
-import {
-  formatClock,
-  formatCost,
-  formatElapsed,
-  roleLabel,
-  usageSummary,
-} from '../lib/format.ts';
+import { formatClock, formatCost, formatElapsed, roleLabel, usageSummary } from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
 import { useProjects } from '../stores/projects.ts';
 

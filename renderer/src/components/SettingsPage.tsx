@@ -60,7 +60,11 @@ function useSave(): {
   const [local, setLocal] = useState<ActionOutcome | null>(null);
   const save = async (update: SettingsUpdate, success: string) => {
     setLocal(null);
-    const r = await action.run('Saving…', () => getApi().call['settings.update'](update), () => success);
+    const r = await action.run(
+      'Saving…',
+      () => getApi().call['settings.update'](update),
+      () => success,
+    );
     if (r.ok) useApp.setState({ settings: r.value });
     return r;
   };
@@ -114,7 +118,12 @@ function DefaultsSection(props: { settings: SettingsView }): ReactNode {
   const models = useApp((s) => s.models);
   const [value, setValue, dirty] = useDraft<RunSettings>(props.settings.defaults);
   const s = useSave();
-  const fields = ['defaults.model', 'defaults.yolo', 'defaults.codingAgents', 'defaults.regressionAgents'];
+  const fields = [
+    'defaults.model',
+    'defaults.yolo',
+    'defaults.codingAgents',
+    'defaults.regressionAgents',
+  ];
   return (
     <Section
       title="Default run settings"
@@ -547,9 +556,7 @@ export function SettingsPage(): ReactNode {
     return (
       <div className="settings-page">
         <h1>Settings</h1>
-        <p className={loadError ? 'error-text' : 'muted'}>
-          {loadError ?? 'Loading settings…'}
-        </p>
+        <p className={loadError ? 'error-text' : 'muted'}>{loadError ?? 'Loading settings…'}</p>
       </div>
     );
   }
@@ -558,9 +565,9 @@ export function SettingsPage(): ReactNode {
       <h1>Settings</h1>
       {settings.recoveredFrom ? (
         <div className="banner warn" role="alert">
-          The settings file could not be read, so Nightshift started from the defaults. The old
-          file was kept at <code>{settings.recoveredFrom}</code>; check the values below and save
-          them again.
+          The settings file could not be read, so Nightshift started from the defaults. The old file
+          was kept at <code>{settings.recoveredFrom}</code>; check the values below and save them
+          again.
         </div>
       ) : null}
       <DefaultsSection settings={settings} />

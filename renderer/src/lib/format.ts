@@ -149,7 +149,8 @@ export function formatTokens(n: number): string {
 }
 
 export function usageSummary(usage: Usage): string {
-  const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+  const tokens =
+    usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
   return `${formatTokens(tokens)} tokens · ${formatCost(usage.costUsd)}`;
 }
 

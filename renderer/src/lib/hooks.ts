@@ -43,7 +43,7 @@ export function useAction(): {
     };
   }, []);
   const run = useCallback(
-    async <T,>(
+    async <T>(
       name: string,
       fn: () => Promise<Result<T>>,
       success: (value: T) => string,

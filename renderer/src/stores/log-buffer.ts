@@ -85,7 +85,8 @@ export function hydrateBuffer(
   cap: number = LOG_CAP,
 ): LogBuffer {
   const historyMax = maxSeq(-1, history);
-  const newer = history.length === 0 ? buffer.lines : buffer.lines.filter((l) => l.seq > historyMax);
+  const newer =
+    history.length === 0 ? buffer.lines : buffer.lines.filter((l) => l.seq > historyMax);
   const base: LogBuffer = {
     lines: [],
     agents: collectAgents([], history),

@@ -20,7 +20,7 @@ import {
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'open' }
-  | { kind: 'retrying'; attempt: number; retryAt: number }
+  | { kind: 'retrying'; attempt: number; retryAt: number; connectedBefore: boolean }
   | { kind: 'refused'; message: string };
 
 export interface WsClient extends NightshiftApi {
@@ -101,6 +101,7 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let attempt = 0;
   let closed = false;
+  let connectedBefore = false;
   let connection: ConnectionState = { kind: 'connecting', attempt: 0 };
 
   function setConnection(next: ConnectionState): void {
@@ -152,7 +153,10 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
           ? msg.result
           : {
               ok: false,
-              error: { code: 'internal', message: 'Nightshift sent an answer this window cannot read.' },
+              error: {
+                code: 'internal',
+                message: 'Nightshift sent an answer this window cannot read.',
+              },
             },
       );
     } else if (typeof msg.event === 'string') {
@@ -164,7 +168,7 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
     if (closed || retryTimer !== null) return;
     const delay = backoff[Math.min(attempt, backoff.length - 1)] ?? 1000;
     attempt += 1;
-    setConnection({ kind: 'retrying', attempt, retryAt: Date.now() + delay });
+    setConnection({ kind: 'retrying', attempt, retryAt: Date.now() + delay, connectedBefore });
     retryTimer = setTimeout(() => {
       retryTimer = null;
       connect();
@@ -186,6 +190,7 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
     ws.onopen = () => {
       if (socket !== ws) return;
       attempt = 0;
+      connectedBefore = true;
       setConnection({ kind: 'open' });
       for (const { text } of outbox.splice(0)) ws.send(text);
     };

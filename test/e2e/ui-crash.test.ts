@@ -1,0 +1,68 @@
+/**
+ * A crash must not look like a stop: against the real `nightshift serve`, a fixture agent that
+ * exits with code 3 shows "Crashed (exit code 3)", its last lines, and Start as the way on.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expect } from 'playwright/test';
+import type { Page } from 'playwright-core';
+import {
+  launchBrowser,
+  processesMentioning,
+  removeDirs,
+  startServer,
+  tempProject,
+  watchPage,
+  type LaunchedBrowser,
+  type Served,
+} from './ui-harness.ts';
+
+let served: Served;
+let launched: LaunchedBrowser | undefined;
+let page: Page;
+let problems: string[] = [];
+const project = tempProject();
+
+before(async () => {
+  served = await startServer(['--interval', '100', '--crash-after', '1500']);
+  launched = await launchBrowser();
+  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  problems = watchPage(page);
+});
+
+after(async () => {
+  try {
+    await launched?.close();
+  } finally {
+    await served?.stop();
+  }
+  assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
+  assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
+  removeDirs(project, served.dataDir);
+});
+
+test('a crashed agent says so, with its exit code and last lines', async () => {
+  await page.goto(served.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill('crashy');
+  await dialog.getByLabel('Folder').fill(project);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+  await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 3)', {
+    timeout: 15_000,
+  });
+  await expect(page.getByLabel('Last lines before the crash')).toContainText('about to crash');
+  await expect(page.getByText(/ended unexpectedly \(exit code 3\)/)).toBeVisible();
+  await expect(
+    page
+      .getByRole('navigation')
+      .getByRole('button', { name: /crashy Status: Crashed \(exit code 3\)/ }),
+  ).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
+  assert.deepEqual(problems, [], 'no errors in the page');
+});
