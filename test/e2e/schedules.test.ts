@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   launchBrowser,
   pidAlive,
@@ -17,11 +17,12 @@ import {
   tempProject,
   waitUntil,
   watchPage,
+  type LaunchedBrowser,
   type Served,
 } from './ui-harness.ts';
 
 let served: Served;
-let browser: Browser;
+let launched: LaunchedBrowser;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject('ns-ui-sched-');
@@ -29,23 +30,20 @@ const agentPids = new Set<number>();
 
 before(async () => {
   served = await startServer(['--interval', '100']);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  launched = await launchBrowser();
+  page = await launched.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   problems = watchPage(page);
 });
 
 after(async () => {
-  const browserPid = (
-    browser as unknown as { process?: () => { pid?: number } | null }
-  )?.process?.()?.pid;
-  await browser?.close();
+  // close() waits until every Chromium process it started is gone.
+  await launched?.close();
   await served?.stop();
   assert.equal(
     served.server.exitCode ?? 0,
     0,
     `nightshift serve exited badly:\n${served.output()}`,
   );
-  if (browserPid) assert.equal(pidAlive(browserPid), false, 'Chromium is gone');
   await waitUntil(
     () => [...agentPids].every((p) => !pidAlive(p)),
     10_000,

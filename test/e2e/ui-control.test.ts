@@ -41,19 +41,22 @@ after(async () => {
   } finally {
     await served?.stop();
   }
-  assert.equal(
-    served.server.exitCode ?? 0,
-    0,
-    `nightshift serve exited badly:\n${served.output()}`,
-  );
-  await waitUntil(
-    () => [...agentPids].every((p) => !pidAlive(p)),
-    10_000,
-    'agent processes to end',
-  );
-  assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
-  assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
-  removeDirs(project, served.dataDir);
+  try {
+    assert.equal(
+      served.server.exitCode ?? 0,
+      0,
+      `nightshift serve exited badly:\n${served.output()}`,
+    );
+    await waitUntil(
+      () => [...agentPids].every((p) => !pidAlive(p)),
+      10_000,
+      'agent processes to end',
+    );
+    assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
+    assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
+  } finally {
+    removeDirs(project, served.dataDir);
+  }
 });
 
 const badge = () => page.getByTestId('status-badge');

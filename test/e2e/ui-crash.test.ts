@@ -36,9 +36,12 @@ after(async () => {
   } finally {
     await served?.stop();
   }
-  assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
-  assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
-  removeDirs(project, served.dataDir);
+  try {
+    assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
+    assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
+  } finally {
+    removeDirs(project, served.dataDir);
+  }
 });
 
 test('a crashed agent says so, with its exit code and last lines', async () => {

@@ -92,7 +92,7 @@ export interface LaunchedBrowser {
 export async function launchBrowser(): Promise<LaunchedBrowser> {
   const before = chromiumPids();
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.NIGHTSHIFT_CHROMIUM ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox',
       '--headless',
