@@ -37,6 +37,11 @@ export interface ToolContext {
   /** Called after any write so the orchestrator can refresh progress promptly. */
   onChange?: () => void;
   onHumanInput?: (feature: Feature, request: HumanInputRequest) => void;
+  /**
+   * True once the session was aborted (stop, timeout): a model turn already in flight must not
+   * change the backlog after we decided to end the session.
+   */
+  aborted?: () => boolean;
   /** Set by the tools: what this session reported. */
   report: { regressionFound: boolean; skippedReason: string | null; humanInputRequested: boolean };
 }
@@ -69,6 +74,7 @@ interface ToolSpec {
 }
 
 function guard(ctx: ToolContext, fn: () => CallToolResult): CallToolResult {
+  if (ctx.aborted?.()) return fail('This session has been stopped; nothing was changed. End now.');
   try {
     return fn();
   } catch (error) {

@@ -536,6 +536,7 @@ export class Orchestrator {
       featureId: feature?.id ?? null,
       owner,
       onChange: () => this.wake(),
+      aborted: () => abort.signal.aborted,
       onHumanInput: (f, request) => {
         this.emit({
           type: 'human-input',
