@@ -113,7 +113,8 @@ async function boot(): Promise<void> {
   });
   installIpcRouter(nightshift, () => mainWindow);
   const ns = nightshift;
-  const log = (level: 'info' | 'warn' | 'error', message: string) => diagnostics.log(level, message);
+  const log = (level: 'info' | 'warn' | 'error', message: string) =>
+    diagnostics.log(level, message);
   trayHandle = installTray({
     bus: ns.bus,
     agents: ns.supervisor,
@@ -125,7 +126,13 @@ async function boot(): Promise<void> {
     log,
   });
   installPowerManagement({ bus: ns.bus, scheduler: ns.scheduling.scheduler, log });
-  installAppMenu({ bus: ns.bus, projects: () => ns.registry.list(), dispatch: ns.dispatch, showWindow, quit: () => app.quit() });
+  installAppMenu({
+    bus: ns.bus,
+    projects: () => ns.registry.list(),
+    dispatch: ns.dispatch,
+    showWindow,
+    quit: () => app.quit(),
+  });
   installLoginItem({ bus: ns.bus, startAtLogin: () => ns.settings.get().startAtLogin, log });
   // Launched at login: stay in the tray until the user opens the window.
   mainWindow = launchedHidden() ? null : createWindow();

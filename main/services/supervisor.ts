@@ -755,7 +755,9 @@ export class AgentSupervisor implements AgentControl {
       for (const l of this.eventListeners) l(projectId, event);
       return;
     }
-    this.pushLine(projectId, { text: line, ts });
+    // The agent prefixes lines from one of its sessions with "[coding-2] " and the like.
+    const tagged = agentTag.exec(line);
+    this.pushLine(projectId, tagged ? { text: line, ts, agent: tagged[1] } : { text: line, ts });
   }
 
   private applyEvent(projectId: string, event: AgentEvent): void {
@@ -872,6 +874,8 @@ export class AgentSupervisor implements AgentControl {
     });
   }
 }
+
+const agentTag = /^\[((?:initializer|coding|regression)-\d+)\] /;
 
 /** Human lines for the log view from typed events (the raw JSON stays in the run log). */
 function describeEvent(

@@ -49,6 +49,8 @@ test('start streams redacted UTF-8 lines to listeners and the run log; stop leav
     assert.ok(!secret.includes('sk-ant-fixture'), secret);
     assert.match(secret, /\[REDACTED\]/);
     assert.ok(h.supervisor.logs('alpha').length >= 3, 'late subscribers get the ring buffer');
+    const tagged = h.supervisor.logs('alpha').find((l) => l.text.includes('from one session'));
+    assert.equal(tagged?.agent, 'coding-1', 'session lines carry their agent for filtering');
 
     const stopped = await h.supervisor.stop('alpha');
     assert.equal(stopped.ok, true);
