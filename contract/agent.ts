@@ -63,3 +63,20 @@ export type LogLine = z.infer<typeof LogLine>;
 export const LogQuery = z
   .object({ id: ProjectId, limit: z.number().int().min(1).max(5000).optional() })
   .strict();
+
+/** The state of a project whose agent has never run in this session. */
+export function stoppedAgentState(projectId: string, canFreeze = true): AgentState {
+  return {
+    projectId,
+    status: 'stopped',
+    pauseKind: null,
+    pid: null,
+    runId: null,
+    startedAt: null,
+    origin: null,
+    settings: null,
+    exit: null,
+    canFreeze,
+    message: null,
+  };
+}

@@ -33,6 +33,7 @@ import {
   messageOf,
   ok,
   parseAgentEventLine,
+  stoppedAgentState,
 } from '../../contract/index.ts';
 import {
   createLockExclusive,
@@ -823,19 +824,7 @@ export class AgentSupervisor implements AgentControl {
     let slot = this.slots.get(projectId);
     if (!slot) {
       slot = {
-        state: {
-          projectId,
-          status: 'stopped',
-          pauseKind: null,
-          pid: null,
-          runId: null,
-          startedAt: null,
-          origin: null,
-          settings: null,
-          exit: null,
-          canFreeze,
-          message: null,
-        },
+        state: stoppedAgentState(projectId, canFreeze),
         run: null,
         ring: [],
         seq: 0,

@@ -5,7 +5,7 @@
  * the real supervisor and real processes.
  */
 import type { AgentEvent, AgentState, LogLine, Result } from '../../contract/index.ts';
-import { err, ok } from '../../contract/index.ts';
+import { err, ok, stoppedAgentState } from '../../contract/index.ts';
 import type { Clock } from '../../main/services/clock.ts';
 import type { AgentControl, StartOptions } from '../../main/services/supervisor-types.ts';
 
@@ -36,21 +36,7 @@ export class FakeAgents implements AgentControl {
   }
 
   state(projectId: string): AgentState {
-    return (
-      this.map.get(projectId) ?? {
-        projectId,
-        status: 'stopped',
-        pauseKind: null,
-        pid: null,
-        runId: null,
-        startedAt: null,
-        origin: null,
-        settings: null,
-        exit: null,
-        canFreeze: true,
-        message: null,
-      }
-    );
+    return this.map.get(projectId) ?? stoppedAgentState(projectId);
   }
   states(): AgentState[] {
     return [...this.map.values()];

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import {
   resolveRunSettings,
+  stoppedAgentState,
   defaultSettings,
   type AgentState,
   type Project,
@@ -21,22 +22,6 @@ import { useAction, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 import { ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
-
-export function stoppedState(projectId: string): AgentState {
-  return {
-    projectId,
-    status: 'stopped',
-    pauseKind: null,
-    pid: null,
-    runId: null,
-    startedAt: null,
-    origin: null,
-    settings: null,
-    exit: null,
-    canFreeze: true,
-    message: null,
-  };
-}
 
 function StatusBadge(props: { state: AgentState }): ReactNode {
   const { state } = props;
@@ -141,7 +126,7 @@ function RunSettingsForm(props: {
 
 export function ControlPanel(props: { project: Project }): ReactNode {
   const { project } = props;
-  const state = useProjects((s) => s.agents[project.id]) ?? stoppedState(project.id);
+  const state = useProjects((s) => s.agents[project.id]) ?? stoppedAgentState(project.id);
   const defaults = useApp((s) => s.settings?.defaults) ?? defaultSettings.defaults;
   const initial = resolveRunSettings(defaults, project.overrides);
   const initialKey = JSON.stringify(initial);
