@@ -4,6 +4,7 @@ import { useProjects } from './stores/projects.ts';
 import { Sidebar } from './components/Sidebar.tsx';
 import { ProjectView } from './components/ProjectView.tsx';
 import { SettingsPage } from './components/SettingsPage.tsx';
+import { Toasts } from './components/Toasts.tsx';
 import {
   AddProjectDialog,
   EditProjectDialog,
@@ -97,6 +98,7 @@ export function App(): ReactNode {
           </div>
         )}
       </main>
+      <Toasts />
       {dialog?.kind === 'add' ? <AddProjectDialog onClose={close} /> : null}
       {dialog?.kind === 'edit' && dialogProject ? (
         <EditProjectDialog project={dialogProject} onClose={close} />

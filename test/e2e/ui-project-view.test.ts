@@ -477,3 +477,30 @@ test('settings: recovered-file notice, secret hints, and an error next to its fi
   await expect(page.getByText('Run limits saved.')).toBeVisible();
   assert.deepEqual(problems, [], 'no errors in the page');
 });
+
+test('in the desktop app notifications stay with the OS; app.navigate opens the project', async () => {
+  const emit = (event: string, payload: unknown) =>
+    page.evaluate(
+      ([e, p]) => (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit(e, p),
+      [event, payload] as const,
+    );
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+  await emit('app.notification', {
+    kind: 'agent-crashed',
+    title: 'blog: the agent crashed',
+    body: 'It exited with code 1.',
+    projectId: 'p2',
+  });
+  await emit('app.navigate', { projectId: 'nope' });
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+  await emit('app.navigate', { projectId: 'p2' });
+  await expect(page.getByRole('heading', { level: 1, name: 'blog' })).toBeVisible();
+  await expect(page.getByRole('navigation').getByRole('button', { name: /^blog/ })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+  // Main showed a desktop notification; the page does not show it a second time.
+  await expect(page.getByText('blog: the agent crashed')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Open project' })).toHaveCount(0);
+  assert.deepEqual(problems, [], 'no errors in the page');
+});

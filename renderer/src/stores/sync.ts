@@ -8,6 +8,8 @@ import { useApp } from './app.ts';
 import { useFeatures } from './features.ts';
 import { useLogs } from './logs.ts';
 import { useProjects } from './projects.ts';
+import { showsToasts } from './toast-queue.ts';
+import { useToasts } from './toasts.ts';
 
 /** At most one `features.list` per project per this many ms while progress moves. */
 export const FEATURE_REFRESH_MS = 2000;
@@ -66,6 +68,16 @@ export async function loadLogs(projectId: string, force = false): Promise<void> 
   }
 }
 
+/**
+ * Shows a project, as a click on a desktop notification (`app.navigate`) or "Open project" on a
+ * toast asks. An id that the loaded project list does not know is ignored.
+ */
+export function openProject(projectId: string): void {
+  const { projects, loaded } = useProjects.getState();
+  if (loaded && !projects.some((p) => p.id === projectId)) return;
+  useApp.getState().select({ kind: 'project', id: projectId });
+}
+
 async function hydrateAll(): Promise<void> {
   if (!api) return;
   const a = api;
@@ -85,6 +97,8 @@ async function hydrateAll(): Promise<void> {
     models: models.ok ? models.value : app.models,
     loadError: first && !first.ok ? first.error.message : null,
   });
+  // The desktop app shows its notifications itself; drop any that arrived before we knew.
+  if (info.ok && !showsToasts(info.value)) useToasts.getState().clear();
   const store = useProjects.getState();
   if (statuses.ok) store.setAgents(statuses.value);
   if (projects.ok) {
@@ -132,9 +146,12 @@ export function startSync(nightshift: NightshiftApi, ws: WsClient | null): () =>
       useLogs.getState().append(projectId, lines),
     ),
     nightshift.on('settings.changed', (settings) => useApp.setState({ settings })),
-    nightshift.on('app.navigate', ({ projectId }) =>
-      useApp.getState().select({ kind: 'project', id: projectId }),
-    ),
+    nightshift.on('app.navigate', ({ projectId }) => openProject(projectId)),
+    nightshift.on('app.notification', (notification) => {
+      // Until app.info answers the shell is unknown: keep it (Electron's are cleared then).
+      const info = useApp.getState().info;
+      if (info === null || showsToasts(info)) useToasts.getState().push(notification);
+    }),
   ];
   if (ws) {
     let seenOpen = false;

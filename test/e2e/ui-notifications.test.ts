@@ -1,0 +1,119 @@
+/**
+ * The browser shell has no desktop notifications, so the page shows them: against the real
+ * `nightshift serve`, two fixture agents that crash (exit code 3) each raise an alert toast that
+ * stays; Dismiss removes one, and "Open project" on the other selects its project.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expect } from 'playwright/test';
+import type { Page } from 'playwright-core';
+import {
+  launchBrowser,
+  processesMentioning,
+  removeDirs,
+  startServer,
+  tempProject,
+  watchPage,
+  type LaunchedBrowser,
+  type Served,
+} from './ui-harness.ts';
+
+let served: Served;
+let launched: LaunchedBrowser | undefined;
+let page: Page;
+let problems: string[] = [];
+const crashy = tempProject('ns-ui-crashy-');
+const other = tempProject('ns-ui-other-');
+
+before(async () => {
+  served = await startServer(['--interval', '100', '--crash-after', '3000']);
+  launched = await launchBrowser();
+  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  problems = watchPage(page);
+});
+
+after(async () => {
+  try {
+    await launched?.close();
+  } finally {
+    await served?.stop();
+  }
+  try {
+    assert.equal(
+      served.server.exitCode ?? 0,
+      0,
+      `nightshift serve exited badly:\n${served.output()}`,
+    );
+    for (const dir of [crashy, other, served.dataDir]) {
+      assert.deepEqual(processesMentioning(dir), [], `no process still runs in ${dir}`);
+    }
+  } finally {
+    removeDirs(crashy, other, served.dataDir);
+  }
+});
+
+const nav = () => page.getByRole('navigation', { name: 'Projects' });
+const heading = (name: string) => page.getByRole('heading', { level: 1, name });
+
+async function addProject(name: string, folder: string): Promise<void> {
+  await nav().getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Folder').fill(folder);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(heading(name)).toBeVisible();
+}
+
+/** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */
+async function shot(name: string): Promise<void> {
+  const dir = process.env.NIGHTSHIFT_UI_SHOTS;
+  if (!dir) return;
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: `${dir}/${name}-${colorScheme}.png` });
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
+async function startAndSeeRunning(): Promise<void> {
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+}
+
+test('a crash raises a toast that stays; Open project selects that project', async () => {
+  await page.goto(served.url);
+  await addProject('crashy', crashy);
+  await startAndSeeRunning();
+  await addProject('other', other);
+  await startAndSeeRunning();
+
+  const urgent = page.getByRole('alert', { name: 'Urgent notifications' });
+  const crashToast = urgent.getByRole('group', { name: 'crashy: the agent crashed' });
+  const otherToast = urgent.getByRole('group', { name: 'other: the agent crashed' });
+  await expect(crashToast).toBeVisible({ timeout: 15_000 });
+  await expect(crashToast).toContainText('It exited with code 3.');
+  await expect(otherToast).toBeVisible({ timeout: 15_000 });
+  // Still on the project shown before the crash: a toast does not navigate by itself.
+  await expect(heading('other')).toBeVisible();
+  await shot('toasts');
+
+  // Dismiss (here from the keyboard) removes just that toast; focus moves to the next one.
+  await otherToast.getByRole('button', { name: 'Dismiss' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(otherToast).toHaveCount(0);
+  await expect(crashToast).toBeVisible();
+  await expect(crashToast.getByRole('button', { name: 'Dismiss' })).toBeFocused();
+
+  await crashToast.getByRole('button', { name: 'Open project' }).click();
+  await expect(heading('crashy')).toBeVisible();
+  await expect(heading('crashy')).toBeFocused();
+  await expect(nav().getByRole('button', { name: /^crashy/ })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+  await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 3)');
+  await expect(crashToast).toHaveCount(0);
+  await expect(urgent.getByRole('group')).toHaveCount(0);
+  assert.deepEqual(problems, [], 'no errors in the page');
+});
