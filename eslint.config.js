@@ -2,10 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { builtinModules } from 'node:module';
 
-/** Layer rules from ARCHITECTURE.md: what each folder may import. */
-const banned = (group, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group, message }] }],
+/**
+ * Layer rules from ARCHITECTURE.md: what each folder may import. Each rule is a regex on the
+ * import source that matches a forbidden layer at any depth (`../main/x`, `../../../main/x`),
+ * so moving a file one folder deeper cannot slip past it.
+ */
+const layer = (...names) => `(^|/)(${names.join('|')})(/|$)`;
+const builtins = `^(node:|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/|$))`;
+const banned = (regexes, message) => ({
+  'no-restricted-imports': ['error', { patterns: regexes.map((regex) => ({ regex, message })) }],
 });
 const noElectron = {
   paths: [{ name: 'electron', message: 'Only main/electron and preload import electron.' }],
@@ -31,55 +38,50 @@ export default tseslint.config(
   },
   {
     files: ['contract/**/*.ts'],
-    rules: banned(
-      ['../core/*', '../main/*', '../agent/*', '../renderer/*', '../preload/*', 'electron'],
-      'contract/ imports nothing but zod.',
-    ),
+    // Only zod and sibling files: anything else (another layer, node:, electron, react) is out.
+    rules: banned(['^(?!zod(/|$)|\\./)'], 'contract/ imports nothing but zod.'),
   },
   {
     files: ['core/**/*.ts'],
     rules: banned(
-      ['../main/*', '../agent/*', '../renderer/*', '../preload/*', 'electron', 'react'],
+      [layer('main', 'agent', 'renderer', 'preload'), '^electron(/|$)', '^react(-dom)?(/|$)'],
       'core/ depends only on contract/.',
     ),
   },
   {
     files: ['agent/**/*.ts'],
     rules: banned(
-      ['../main/*', '../renderer/*', '../preload/*', 'electron', 'react'],
+      [layer('main', 'renderer', 'preload'), '^electron(/|$)', '^react(-dom)?(/|$)'],
       'agent/ depends only on core/ and contract/.',
     ),
   },
   {
     files: ['main/services/**/*.ts'],
+    // `electron` as a package or as the main/electron folder, at any depth.
     rules: banned(
-      [
-        '../electron/*',
-        '../../electron/*',
-        '../server/*',
-        '../../renderer/*',
-        '../../agent/*',
-        'electron',
-      ],
+      [layer('electron', 'server', 'renderer', 'agent', 'preload')],
       'main/services is plain Node: no electron, no shells.',
     ),
   },
   {
     files: ['main/server/**/*.ts'],
     rules: banned(
-      ['../electron/*', '../../renderer/*', 'electron'],
+      [layer('electron', 'renderer', 'preload')],
       'The browser shell does not import electron.',
     ),
   },
   {
-    files: ['main/electron/**/*.ts', 'preload/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    files: ['main/electron/**/*.ts'],
+    rules: banned(
+      [layer('renderer', 'preload', 'agent')],
+      'main/electron reaches the renderer only through IPC.',
+    ),
   },
   {
     files: ['preload/**/*.ts'],
     rules: banned(
-      ['../main/*', '../core/*', '../renderer/*', '../agent/*'],
-      'preload depends only on contract/.',
+      [layer('main', 'core', 'renderer', 'agent'), builtins],
+      'preload depends only on contract/ (and electron).',
     ),
   },
   {
@@ -90,16 +92,7 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'react-hooks/set-state-in-effect': 'off',
       ...banned(
-        [
-          '../main/*',
-          '../../main/*',
-          '../core/*',
-          '../../core/*',
-          '../agent/*',
-          '../../agent/*',
-          'electron',
-          'node:*',
-        ],
+        [layer('main', 'core', 'agent', 'preload'), '^electron(/|$)', builtins],
         'The renderer talks to main only through window.nightshift and imports contract/.',
       ),
     },

@@ -16,10 +16,15 @@ const tokenPatterns: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
 ];
 
-// NAME=value, NAME: value, "name": "value", --password value; NAME contains a secret word.
+// NAME=value, NAME: value, "name": "value": the name must END in a secret word (GITHUB_TOKEN,
+// apiKey, DB_PASSWORD), so metrics such as `tokens=12`, `max_tokens=4096` or `token_count: 5`
+// are not mistaken for credentials.
 const assignment =
-  /((?:[A-Za-z0-9_.-]*?)(?:api[_-]?key|apikey|auth[_-]?token|access[_-]?token|refresh[_-]?token|secret|passw(?:or)?d|passwd|token|credentials?|private[_-]?key)[A-Za-z0-9_.-]*"?\s*[:=]\s*"?)([^\s"',;]+)/gi;
-const bearer = /(\b(?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=-]{8,})/g;
+  /(\b[A-Za-z0-9_.-]*?(?:api[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|access[_-]?key(?:[_-]?id)?|secret(?:[_-]?key)?|passw(?:or)?d|pwd|token|credentials?|private[_-]?key)"?\s*[:=]\s*"?)([^\s"',;]+)/gi;
+// A real bearer or basic credential has digits or punctuation; prose ("Bearer authentication",
+// "Basic setup") has neither, and must be left alone.
+const bearer = /(\bBearer\s+)((?=[A-Za-z0-9._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,})/g;
+const basic = /(\bBasic\s+)((?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2})/g;
 const urlPassword = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 const cliFlag = /(--(?:password|token|api-key|secret)[= ])(\S+)/gi;
 
@@ -28,7 +33,7 @@ const cliFlag = /(--(?:password|token|api-key|secret)[= ])(\S+)/gi;
  * spares them the dozen full rules (this is the hot path of the log pipeline).
  */
 const mightHoldSecret =
-  /key|token|secret|passw|credential|bearer|basic|sk-|gh[posru]_|github_pat|xox|akia|aiza|eyj|@/i;
+  /key|token|secret|passw|pwd|credential|bearer|basic|sk-|gh[posru]_|github_pat|xox|akia|aiza|eyj|@/i;
 
 export function redact(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
@@ -39,6 +44,7 @@ export function redact(text: string, extraSecrets: readonly string[] = []): stri
   for (const p of tokenPatterns) out = out.replace(p, REDACTED);
   out = out.replace(urlPassword, `$1${REDACTED}$3`);
   out = out.replace(bearer, `$1${REDACTED}`);
+  out = out.replace(basic, `$1${REDACTED}`);
   out = out.replace(cliFlag, `$1${REDACTED}`);
   out = out.replace(assignment, (match: string, name: string, value: string) =>
     value === REDACTED || value.startsWith('[REDACTED') ? match : `${name}${REDACTED}`,
@@ -46,8 +52,11 @@ export function redact(text: string, extraSecrets: readonly string[] = []): stri
   return out;
 }
 
-/** Shows that a secret is set without showing it: "sk-a…wxyz". */
+/**
+ * Shows that a secret is set without showing it: "••••wxyz". Only the last 4 characters, and
+ * only for secrets of 12 or more, so a hint never gives away a meaningful share of a short one.
+ */
 export function secretHint(secret: string): string {
-  if (secret.length <= 8) return '••••';
-  return `${secret.slice(0, 4)}…${secret.slice(-4)}`;
+  if (secret.length < 12) return '••••';
+  return `••••${secret.slice(-4)}`;
 }

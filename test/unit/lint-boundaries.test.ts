@@ -1,0 +1,76 @@
+/**
+ * The layer rules of ARCHITECTURE.md hold at any folder depth: ESLint itself (our real config)
+ * lints a forbidden import placed in a deep folder and must report it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { ESLint } from 'eslint';
+
+const root = resolve(import.meta.dirname, '../..');
+const eslint = new ESLint({ cwd: root });
+
+async function restricted(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`import { x } from '${source}';\nexport const y = x;\n`, {
+    filePath: join(root, file),
+  });
+  assert.ok(result, 'ESLint returned a result');
+  const fatal = result.messages.filter((m) => m.fatal);
+  assert.deepEqual(fatal, [], 'the code parsed');
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+/** [file, import source that crosses a layer boundary] */
+const forbidden: [string, string][] = [
+  ['renderer/src/components/a/b/Deep.tsx', '../../../../../main/services/supervisor.ts'],
+  ['renderer/src/components/a/Deep.tsx', '../../../../core/redact.ts'],
+  ['renderer/src/components/Shallow.tsx', '../../../agent/cli.ts'],
+  ['renderer/src/lib/x.ts', '../../../preload/index.ts'],
+  ['renderer/src/lib/x.ts', 'node:fs'],
+  ['renderer/src/lib/x.ts', 'child_process'],
+  ['renderer/src/lib/x.ts', 'electron'],
+  ['preload/deep/er/x.ts', '../../../main/app.ts'],
+  ['preload/x.ts', '../core/redact.ts'],
+  ['preload/x.ts', 'node:fs'],
+  ['main/services/deep/x.ts', 'electron'],
+  ['main/services/deep/x.ts', '../../electron/tray.ts'],
+  ['main/services/a/b/x.ts', '../../../../main/electron/tray.ts'],
+  ['main/server/x.ts', '../electron/protocol.ts'],
+  ['core/a/b/x.ts', '../../../main/services/supervisor.ts'],
+  ['core/x.ts', 'electron'],
+  ['agent/a/b/x.ts', '../../../main/app.ts'],
+  ['contract/x.ts', '../core/redact.ts'],
+  ['contract/x.ts', 'node:fs'],
+  ['contract/x.ts', 'react'],
+];
+
+for (const [file, source] of forbidden) {
+  test(`lint refuses ${source} in ${file}`, async () => {
+    const messages = await restricted(file, source);
+    assert.equal(messages.length, 1, `expected a layer error, got ${JSON.stringify(messages)}`);
+  });
+}
+
+/** Imports the architecture allows, so the rules are not simply banning everything. */
+const allowed: [string, string][] = [
+  ['renderer/src/components/a/b/Deep.tsx', '../../../../../contract/index.ts'],
+  ['renderer/src/components/a/Deep.tsx', '../../lib/format.ts'],
+  ['renderer/src/main.tsx', 'react'],
+  ['preload/x.ts', '../contract/api.ts'],
+  ['preload/x.ts', 'electron'],
+  ['main/services/x.ts', '../../core/redact.ts'],
+  ['main/services/x.ts', 'node:fs'],
+  ['main/services/x.ts', 'electron-store-free-name'],
+  ['main/electron/x.ts', 'electron'],
+  ['main/electron/x.ts', '../services/supervisor.ts'],
+  ['core/x.ts', '../contract/index.ts'],
+  ['agent/x.ts', '../core/redact.ts'],
+  ['contract/x.ts', 'zod'],
+  ['contract/x.ts', './agent.ts'],
+];
+
+for (const [file, source] of allowed) {
+  test(`lint allows ${source} in ${file}`, async () => {
+    assert.deepEqual(await restricted(file, source), []);
+  });
+}
