@@ -18,6 +18,10 @@ export type AgentStatus = z.infer<typeof AgentStatus>;
 export const PauseKind = z.enum(['frozen', 'drained']);
 export type PauseKind = z.infer<typeof PauseKind>;
 
+/**
+ * Who started the run. An adopted run keeps the origin its lock recorded (see `adopted`);
+ * 'adopted' itself is only for records written before the lock carried an origin.
+ */
 export const RunOrigin = z.enum(['manual', 'schedule', 'adopted']);
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
@@ -37,6 +41,8 @@ export const AgentState = z.object({
   runId: z.string().nullable(),
   startedAt: z.string().nullable(),
   origin: RunOrigin.nullable(),
+  /** The run was started by an earlier session of the app and attached to after a restart. */
+  adopted: z.boolean(),
   settings: RunSettings.nullable(),
   /** Set after a crash: how it ended and its last lines. */
   exit: ExitInfo.nullable(),
@@ -74,6 +80,7 @@ export function stoppedAgentState(projectId: string, canFreeze = true): AgentSta
     runId: null,
     startedAt: null,
     origin: null,
+    adopted: false,
     settings: null,
     exit: null,
     canFreeze,

@@ -34,7 +34,11 @@ export const commands = {
   'projects.list': { input: none, output: z.array(Project) },
   'projects.add': { input: ProjectAdd, output: Project },
   'projects.update': { input: ProjectUpdate, output: Project },
-  'projects.remove': { input: ProjectRef, output: z.object({ id: z.string() }) },
+  'projects.remove': {
+    input: ProjectRef,
+    // What happened, in words (e.g. that the run its schedule started was stopped).
+    output: z.object({ id: z.string(), message: z.string().optional() }),
+  },
   'projects.pickFolder': { input: none, output: z.string().nullable() },
   'settings.get': { input: none, output: SettingsView },
   'settings.update': { input: SettingsUpdate, output: SettingsView },

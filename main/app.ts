@@ -176,7 +176,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'projects.list': () => ok(registry.list()),
     'projects.add': (input) => registry.add(input),
     'projects.update': (input) => registry.update(input),
-    'projects.remove': (input) => registry.remove(input.id),
+    'projects.remove': (input) => scheduling.removeProject(input.id),
     'projects.pickFolder': async () => ok(ports.pickFolder ? await ports.pickFolder() : null),
     'settings.get': () => ok(settings.view()),
     'settings.update': (input) => settings.update(input),

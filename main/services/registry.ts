@@ -93,9 +93,10 @@ export class Registry {
     const current = this.get(id);
     if (!current) return err('not-found', 'That project is not registered any more.');
     if (this.isAgentActive(id)) {
+      // Runs a schedule started are stopped by the removal (see scheduling.ts) before this.
       return err(
         'conflict',
-        `The agent of ${current.name} is running. Stop it first; the project's files stay on disk either way.`,
+        `The agent of ${current.name} is running and was not started by its schedule. Stop it first; the project's files stay on disk either way.`,
       );
     }
     this.commit({ ...this.doc, projects: this.doc.projects.filter((p) => p.id !== id) });

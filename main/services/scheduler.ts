@@ -137,6 +137,8 @@ interface Plan {
   runningSince: number | null;
   /** Scheduler-initiated stops or drains in flight (their state changes are not manual). */
   acting: number;
+  /** The project is being removed: start nothing, and its stop is not a manual one. */
+  removing: boolean;
 }
 
 const IDLE = new Set(['stopped', 'crashed']);
@@ -269,6 +271,32 @@ export class Scheduler {
     this.arm();
   }
 
+  /**
+   * Before its project is removed: whether the project's active run is one its schedule started
+   * (so the removal may stop it). If so, nothing is started for the project from now on, and the
+   * coming stop is not taken for a manual one; `cancelRemoval` undoes this if the removal fails.
+   */
+  holdForRemoval(projectId: string): boolean {
+    const plan = this.plans.get(projectId);
+    const st = this.o.agents.state(projectId);
+    if (!plan || !this.owns(plan, st) || !ACTIVE.has(st.status)) return false;
+    plan.removing = true;
+    plan.wantStart = null;
+    plan.nextRetryAt = null;
+    plan.ending = null;
+    plan.resumeWhenDrained = false;
+    this.publish();
+    this.arm();
+    return true;
+  }
+
+  cancelRemoval(projectId: string): void {
+    const plan = this.plans.get(projectId);
+    if (!plan?.removing) return;
+    plan.removing = false;
+    this.replan();
+  }
+
   /** Tells the scheduler the user started the agent by hand (also noticed through the supervisor). */
   noteManualStart(projectId: string): void {
     const plan = this.plans.get(projectId);
@@ -350,7 +378,7 @@ export class Scheduler {
 
   private mayRun(plan: Plan, now: number): boolean {
     const ep = plan.episode;
-    if (!ep || ep.skipped || plan.gaveUp) return false;
+    if (!ep || ep.skipped || plan.gaveUp || plan.removing) return false;
     return plan.manualStopUntil === null || now >= plan.manualStopUntil;
   }
 
@@ -437,7 +465,7 @@ export class Scheduler {
 
   /** Starts, resumes or leaves the agent as the plan wants. */
   private act(plan: Plan): void {
-    if (!plan.wantStart) return;
+    if (!plan.wantStart || plan.removing) return;
     const st = this.o.agents.state(plan.projectId);
     const why = plan.wantStart;
     if (IDLE.has(st.status)) {
@@ -591,7 +619,7 @@ export class Scheduler {
     }
     if (state.origin === 'schedule' && state.runId) plan.ownedRunId = state.runId;
     const changed = state.status !== previous.status;
-    if (changed && plan.acting === 0) {
+    if (changed && plan.acting === 0 && !plan.removing) {
       if (state.status === 'stopping') this.noteManualStop(plan.projectId);
       else if (state.status === 'starting' && state.origin === 'manual')
         this.noteManualStart(plan.projectId);
@@ -797,6 +825,7 @@ function newPlan(projectId: string): Plan {
     seenRunId: null,
     runningSince: null,
     acting: 0,
+    removing: false,
   };
 }
 

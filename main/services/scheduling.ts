@@ -3,7 +3,14 @@
  * commands, the notifier and its policy, wired to the registry, the settings and the supervisor.
  */
 import { join } from 'node:path';
-import type { NotificationKind, Project, Settings } from '../../contract/index.ts';
+import {
+  type NotificationKind,
+  type Project,
+  type Result,
+  type Settings,
+  err,
+  ok,
+} from '../../contract/index.ts';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { type NotificationPort, Notifier, installNotificationPolicy } from './notifier.ts';
@@ -14,8 +21,11 @@ import type { AgentControl } from './supervisor-types.ts';
 export interface SchedulingDeps {
   clock: Clock;
   bus: EventBus;
-  /** The project registry (list, get, setSchedules). */
-  registry: ScheduleRepository & { list(): Project[] };
+  /** The project registry (list, get, setSchedules, remove). */
+  registry: ScheduleRepository & {
+    list(): Project[];
+    remove(projectId: string): Result<{ id: string }>;
+  };
   settings: { get(): Settings };
   agents: AgentControl;
   /** Where the scheduler keeps overrides and ownership across restarts (null: memory only). */
@@ -35,6 +45,12 @@ export interface Scheduling {
   notifier: Notifier;
   /** `schedules.*` command handlers, to spread into the handler map. */
   handlers: ReturnType<SchedulesService['handlers']>;
+  /**
+   * The `projects.remove` command: a run the project's schedule started is stopped first (no
+   * drain: the project is going away) and then the project is removed; a run started by hand
+   * still makes the registry refuse.
+   */
+  removeProject(projectId: string): Promise<Result<{ id: string; message: string }>>;
   /** Starts planning (after the supervisor adopted surviving agents). */
   start(): void;
   /** Stops planning and listening (before agents are stopped at quit). */
@@ -70,10 +86,41 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     ...(d.maxSleepMs ? { maxSleepMs: d.maxSleepMs } : {}),
   });
   const schedules = new SchedulesService({ repo: d.registry, scheduler, clock: d.clock });
+  const removeProject = async (
+    projectId: string,
+  ): Promise<Result<{ id: string; message: string }>> => {
+    const project = d.registry.get(projectId);
+    if (!project) return err('not-found', 'That project is not registered any more.');
+    let stopped = false;
+    if (scheduler.holdForRemoval(projectId)) {
+      d.log('info', `${project.name}: stopping its scheduled run because the project is removed.`);
+      const r = await d.agents.stop(projectId);
+      if (!r.ok) {
+        scheduler.cancelRemoval(projectId);
+        return err(
+          r.error.code,
+          `${project.name} was not removed: its scheduled run could not be stopped (${r.error.message})`,
+        );
+      }
+      stopped = true;
+    }
+    const removed = d.registry.remove(projectId);
+    if (!removed.ok) {
+      scheduler.cancelRemoval(projectId);
+      return removed;
+    }
+    return ok({
+      id: projectId,
+      message: stopped
+        ? `${project.name} was removed and the run its schedule had started was stopped. Its files stay on disk.`
+        : `${project.name} was removed. Its files stay on disk.`,
+    });
+  };
   return {
     scheduler,
     schedules,
     notifier,
+    removeProject,
     handlers: schedules.handlers(),
     start: () => scheduler.start(),
     dispose: () => {

@@ -65,8 +65,9 @@ export function statusWords(agent: AgentState): string {
 
 function originWords(agent: AgentState): string | null {
   if (!ACTIVE.has(agent.status) || !agent.origin) return null;
-  if (agent.origin === 'schedule') return 'started by its schedule';
-  if (agent.origin === 'manual') return 'started by hand';
+  const after = agent.adopted ? ' (adopted after a restart)' : '';
+  if (agent.origin === 'schedule') return `started by its schedule${after}`;
+  if (agent.origin === 'manual') return `started by hand${after}`;
   return 'left running by an earlier session';
 }
 

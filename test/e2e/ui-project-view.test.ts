@@ -56,6 +56,7 @@ const running: AgentState = {
   runId: 'r1',
   startedAt: new Date(now - 125_000).toISOString(),
   origin: 'schedule',
+  adopted: false,
   settings: { model: 'claude-opus-4-6', yolo: false, codingAgents: 3, regressionAgents: 1 },
   exit: null,
   canFreeze: true,

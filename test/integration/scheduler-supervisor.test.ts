@@ -4,9 +4,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultSettings, type Schedule } from '../../contract/index.ts';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultSettings, type Result, type Schedule } from '../../contract/index.ts';
 import { isAlive } from '../../core/process-table.ts';
+import { lockPath } from '../../core/run-log.ts';
+import { createApp } from '../../main/app.ts';
 import { FakeClock } from '../../main/services/clock.ts';
+import { createDiagnostics } from '../../main/services/diagnostics.ts';
+import { fileSecrets } from '../../main/services/secrets.ts';
+import { openConfStore } from '../../main/services/store.ts';
 import {
   Scheduler,
   type SchedulerEvent,
@@ -14,6 +22,7 @@ import {
 } from '../../main/services/scheduler.ts';
 import {
   assertAllGone,
+  fixtureAgent,
   makeHarness,
   waitFor,
   waitForStatus,
@@ -187,5 +196,142 @@ test('a manual start before a window is not stopped at the window’s end', asyn
     assert.equal(st.origin, 'manual');
   } finally {
     await t.dispose();
+  }
+});
+
+test('an adopted run its schedule started stays the schedule’s: shown as adopted, its window end stops it', async () => {
+  const first = build({ start: `${MON}T22:00:00Z`, grace: 1 });
+  const second = makeHarness({ projects: first.h.projects, stopGraceMs: 2_000 });
+  const clock = new FakeClock(at(`${MON}T22:20:00Z`));
+  const events: SchedulerEvent[] = [];
+  const again = new Scheduler({
+    clock,
+    agents: second.supervisor,
+    projects: () => [...first.projects.values()],
+    settings: () => ({ ...defaultSettings, windowEndGraceMinutes: 1 }),
+    onEvent: (e) => events.push(e),
+  });
+  try {
+    first.add('p', [schedule('1')]);
+    first.scheduler.start();
+    const running = await waitForStatus(first.h.supervisor, 'p', 'running');
+    assert.equal(running.adopted, false);
+    const pid = running.pid as number;
+    // The app quits leaving the agent running; a new session adopts it.
+    first.scheduler.dispose();
+    await first.h.supervisor.shutdown('leave-running');
+    assert.ok(isAlive(pid));
+    second.supervisor.adoptExisting([...first.h.projects.values()]);
+    const adopted = second.supervisor.state('p');
+    assert.equal(adopted.pid, pid);
+    assert.equal(adopted.origin, 'schedule', 'the origin comes from the lock');
+    assert.equal(adopted.adopted, true);
+    again.start();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(second.supervisor.state('p').pid, pid, 'the scheduler keeps the adopted run');
+    clock.advanceTo(at(`${MON}T23:00:00Z`));
+    // The window end drains the adopted run (the fixture honours the flag) and then stops it.
+    await waitForStatus(second.supervisor, 'p', 'stopped');
+    assert.equal(isAlive(pid), false);
+    assert.ok(
+      events.some((e) => e.kind === 'window-ended' && /will be stopped|stopped/.test(e.message)),
+    );
+  } finally {
+    again.dispose();
+    await second.supervisor.shutdown('stop-agents');
+    await first.dispose();
+  }
+});
+
+test('projects.remove stops the run its schedule started and removes it; a run started by hand is refused', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'nightshift-remove-'));
+  const dataDir = join(root, 'data');
+  mkdirSync(dataDir);
+  const clock = new FakeClock(at(`${MON}T22:05:00Z`));
+  const app = await createApp({
+    shell: 'browser',
+    version: '0.0.0-test',
+    dataDir,
+    openStore: () => openConfStore(dataDir),
+    secrets: fileSecrets(join(dataDir, 'secrets.json')),
+    diagnostics: createDiagnostics(null),
+    agentCommand: () => ({ command: process.execPath, args: [fixtureAgent()] }),
+    clock,
+    stopGraceMs: 2_000,
+  });
+  const pids = new Map<string, number[]>();
+  app.supervisor.onState((s) => {
+    const list = pids.get(s.projectId) ?? [];
+    if (s.pid && !list.includes(s.pid)) list.push(s.pid);
+    pids.set(s.projectId, list);
+  });
+  const call = async <T>(name: string, input: unknown): Promise<T> => {
+    const r = (await app.dispatch(name, input)) as Result<T>;
+    assert.ok(r.ok, `${name}: ${r.ok ? '' : r.error.message}`);
+    return r.value;
+  };
+  const addProject = async (name: string) => {
+    const dir = join(root, name);
+    mkdirSync(dir);
+    return await call<{ id: string; path: string }>('projects.add', { name, path: dir });
+  };
+  const nightly = {
+    days: [1, 2, 3, 4, 5, 6, 7],
+    startTime: '22:00',
+    timeZone: 'UTC',
+    durationMinutes: 60,
+    enabled: true,
+    run: {},
+  };
+  try {
+    const scheduled = await addProject('scheduled');
+    const byHand = await addProject('by-hand');
+    await call('schedules.add', { id: scheduled.id, schedule: nightly });
+    await call('schedules.add', { id: byHand.id, schedule: { ...nightly, startTime: '08:00' } });
+    const running = await waitForStatus(app.supervisor, scheduled.id, 'running');
+    assert.equal(running.origin, 'schedule');
+    await call('agent.start', { id: byHand.id });
+    await waitForStatus(app.supervisor, byHand.id, 'running');
+
+    const refused = (await app.dispatch('projects.remove', { id: byHand.id })) as Result<unknown>;
+    assert.equal(refused.ok, false);
+    if (!refused.ok) {
+      assert.equal(refused.error.code, 'conflict');
+      assert.match(refused.error.message, /^The agent of by-hand is running.*Stop it first;.*\.$/);
+    }
+    assert.equal(app.supervisor.state(byHand.id).status, 'running', 'a refusal changes nothing');
+    assert.ok(app.registry.get(byHand.id));
+
+    const removed = await call<{ id: string; message?: string }>('projects.remove', {
+      id: scheduled.id,
+    });
+    assert.equal(removed.id, scheduled.id);
+    assert.match(
+      removed.message ?? '',
+      /scheduled was removed and the run its schedule had started was stopped\./,
+    );
+    assert.equal(app.registry.get(scheduled.id), null);
+    assert.equal(isAlive(running.pid as number), false, 'the scheduled run is gone');
+    assert.equal(existsSync(lockPath(scheduled.path)), false, 'its lock is released');
+    assert.equal(
+      app.scheduling.scheduler.status().some((s) => s.projectId === scheduled.id),
+      false,
+      'the scheduler forgot the project',
+    );
+    assert.equal(clock.pending(), 1, 'one timer for everything that is left');
+
+    // Two days of windows later: nothing fired for the removed project.
+    clock.advance(2 * 24 * 3_600_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(pids.get(scheduled.id), [running.pid]);
+    assert.equal(
+      app.supervisor.state(byHand.id).status,
+      'running',
+      'the other project is untouched',
+    );
+  } finally {
+    await app.shutdown('stop-agents');
+    await assertAllGone([...pids.values()].flat());
+    rmSync(root, { recursive: true, force: true });
   }
 });

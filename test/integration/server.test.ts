@@ -140,11 +140,15 @@ test('with "leave running", quitting keeps the agent alive and the next launch a
     const second = await startServe({ dataDir });
     try {
       const c2 = await ApiClient.connect(second);
-      const state = await c2.call<{ status: string; origin: string; pid: number }>('agent.status', {
-        id,
-      });
+      const state = await c2.call<{
+        status: string;
+        origin: string;
+        adopted: boolean;
+        pid: number;
+      }>('agent.status', { id });
       assert.equal(state.ok && state.value.status, 'running');
-      assert.equal(state.ok && state.value.origin, 'adopted');
+      assert.equal(state.ok && state.value.origin, 'manual');
+      assert.equal(state.ok && state.value.adopted, true);
       assert.equal(state.ok && state.value.pid, pid);
       const logs = await c2.call<{ text: string }[]>('agent.logs', { id });
       assert.ok(

@@ -159,7 +159,8 @@ test('a supervisor restarted mid-run adopts the agent: status, new lines, pause 
     second.supervisor.adoptExisting([project]);
     const state = second.supervisor.state('adopt');
     assert.equal(state.status, 'running');
-    assert.equal(state.origin, 'adopted');
+    assert.equal(state.origin, 'manual', 'the origin recorded in the lock');
+    assert.equal(state.adopted, true);
     assert.equal(state.pid, pid);
     await waitFor(
       () => lines.some((l) => l.includes('from fixture')),

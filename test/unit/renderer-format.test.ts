@@ -19,6 +19,7 @@ const state = (patch: Partial<AgentState>): AgentState => ({
   runId: null,
   startedAt: null,
   origin: null,
+  adopted: false,
   settings: null,
   exit: null,
   canFreeze: true,
@@ -66,6 +67,12 @@ test('origins, durations, money and field messages read as words', () => {
   assert.equal(originLabel('manual'), 'Started by hand');
   assert.equal(originLabel('adopted'), 'Adopted from a previous session');
   assert.equal(originLabel(null), null);
+  assert.equal(
+    originLabel('schedule', true),
+    'Started by schedule (adopted after a restart)',
+    'an adopted run keeps the origin its lock recorded',
+  );
+  assert.equal(originLabel('manual', true), 'Started by hand (adopted after a restart)');
   assert.equal(formatElapsed(4_000), '4s');
   assert.equal(formatElapsed(725_000), '12m 05s');
   assert.equal(formatElapsed(3 * 3600_000 + 7 * 60_000), '3h 07m');

@@ -22,6 +22,7 @@ function agent(p: Partial<AgentState> = {}): AgentState {
     runId: null,
     startedAt: null,
     origin: null,
+    adopted: false,
     settings: null,
     exit: null,
     canFreeze: true,

@@ -39,7 +39,7 @@ function RunningSince(props: { state: AgentState }): ReactNode {
   const now = useNow(1000, live);
   if (!live || state.startedAt === null) return null;
   const started = Date.parse(state.startedAt);
-  const origin = originLabel(state.origin);
+  const origin = originLabel(state.origin, state.adopted);
   return (
     <p className="run-meta">
       {origin ? <span>{origin}</span> : null}

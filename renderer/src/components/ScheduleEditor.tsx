@@ -434,11 +434,12 @@ function StatusSummary(props: { project: Project; status: ScheduleStatus | null 
     lines.push('No window in the coming week.');
   }
   if (agent && agent.origin && !['stopped', 'crashed'].includes(agent.status)) {
+    const adopted = agent.adopted ? ' (adopted after a restart)' : '';
     lines.push(
       agent.origin === 'schedule'
-        ? 'The current run was started by a schedule; the schedule will drain and stop it when its window ends.'
+        ? `The current run was started by a schedule${adopted}; the schedule will drain and stop it when its window ends.`
         : agent.origin === 'manual'
-          ? 'The current run was started by hand; schedules will not stop it.'
+          ? `The current run was started by hand${adopted}; schedules will not stop it.`
           : 'The current run was left running by an earlier session.',
     );
   }

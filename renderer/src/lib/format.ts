@@ -55,12 +55,13 @@ export function exitDescription(exit: AgentState['exit']): string {
   return 'exit unknown';
 }
 
-export function originLabel(origin: RunOrigin | null): string | null {
+export function originLabel(origin: RunOrigin | null, adopted = false): string | null {
+  const after = adopted ? ' (adopted after a restart)' : '';
   switch (origin) {
     case 'manual':
-      return 'Started by hand';
+      return `Started by hand${after}`;
     case 'schedule':
-      return 'Started by schedule';
+      return `Started by schedule${after}`;
     case 'adopted':
       return 'Adopted from a previous session';
     default:
