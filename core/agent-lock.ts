@@ -4,13 +4,16 @@
  * with the same start token and marker belongs to a live agent (which a restarted app adopts);
  * anything else is stale and is cleared.
  */
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -43,7 +46,16 @@ export type LockInspection =
   | { kind: 'free' }
   | { kind: 'live-agent'; lock: LockRecord }
   | { kind: 'starting-elsewhere'; lock: LockRecord }
+  /** Unreadable but only just written: maybe an older version is still writing it. */
+  | { kind: 'being-written' }
   | { kind: 'stale'; reason: string };
+
+/**
+ * How long an unreadable lock is given before it counts as stale. Our own locks are never
+ * unreadable (they appear complete, see createLockExclusive), but an older Nightshift created
+ * the file first and wrote it in a second step.
+ */
+export const UNREADABLE_GRACE_MS = 5_000;
 
 export function readLock(projectDir: string): LockRecord | 'missing' | 'corrupt' {
   let text: string;
@@ -72,7 +84,10 @@ export function lockAgentAlive(lock: LockRecord): boolean {
 export function inspectLock(projectDir: string): LockInspection {
   const lock = readLock(projectDir);
   if (lock === 'missing') return { kind: 'free' };
-  if (lock === 'corrupt') return { kind: 'stale', reason: 'the lock file was unreadable' };
+  if (lock === 'corrupt') {
+    if (lockAgeMs(projectDir) < UNREADABLE_GRACE_MS) return { kind: 'being-written' };
+    return { kind: 'stale', reason: 'the lock file was unreadable' };
+  }
   if (lock.phase === 'running') {
     return lockAgentAlive(lock)
       ? { kind: 'live-agent', lock }
@@ -87,46 +102,91 @@ export function inspectLock(projectDir: string): LockInspection {
   return { kind: 'stale', reason: 'the app that was starting the agent is gone' };
 }
 
-/** Creates the lock exclusively; false if a lock file already exists. */
-export function createLockExclusive(projectDir: string, record: LockRecord): boolean {
-  const path = lockPath(projectDir);
-  mkdirSync(dirname(path), { recursive: true });
-  let fd: number;
+function lockAgeMs(projectDir: string): number {
   try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    return Date.now() - statSync(lockPath(projectDir)).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
   }
+}
+
+function writeTemp(path: string, record: LockRecord): string {
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, JSON.stringify(record, null, 2));
   } finally {
     closeSync(fd);
   }
-  return true;
+  return temp;
+}
+
+/**
+ * Creates the lock exclusively and complete; false if a lock file already exists. The record is
+ * written to a temp file first and hard-linked into place: link() fails with EEXIST like an
+ * exclusive open, but nobody can ever see the lock empty or half-written (and mistake it for
+ * a stale one).
+ */
+export function createLockExclusive(projectDir: string, record: LockRecord): boolean {
+  const path = lockPath(projectDir);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = writeTemp(path, record);
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(temp, { force: true });
+  }
 }
 
 /** Replaces the content of a lock we hold (atomically, via rename). */
 export function updateLock(projectDir: string, record: LockRecord): void {
   const path = lockPath(projectDir);
-  const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(record, null, 2));
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  renameSync(writeTemp(path, record), path);
 }
 
-/** Removes the lock if it still names `runId` (never someone else's). */
+/** Removes the lock if it still names `runId` (never someone else's, never an unreadable one). */
 export function releaseLock(projectDir: string, runId: string): void {
   const lock = readLock(projectDir);
-  if (lock === 'missing') return;
-  if (lock !== 'corrupt' && lock.runId !== runId) return;
+  if (lock === 'missing' || lock === 'corrupt' || lock.runId !== runId) return;
   rmSync(lockPath(projectDir), { force: true });
 }
 
-export function removeStaleLock(projectDir: string): void {
-  rmSync(lockPath(projectDir), { force: true });
+const BREAKER_STALE_MS = 10_000;
+
+/**
+ * Removes the lock only if it is (still) stale; true if it did. Two apps that both found the
+ * same stale lock must not both clear it: the second would delete the fresh lock the first has
+ * just taken, and both would spawn. So clearing happens under a short-lived breaker file, taken
+ * exclusively, and the lock is inspected again while holding it.
+ */
+export function removeStaleLock(projectDir: string): boolean {
+  const path = lockPath(projectDir);
+  const breaker = `${path}.break`;
+  let fd: number;
+  try {
+    fd = openSync(breaker, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A breaker is held for microseconds; an old one was left by a process that died holding it.
+    try {
+      if (Date.now() - statSync(breaker).mtimeMs > BREAKER_STALE_MS)
+        rmSync(breaker, { force: true });
+    } catch {
+      // It went away meanwhile.
+    }
+    return false;
+  }
+  try {
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    if (inspectLock(projectDir).kind !== 'stale') return false;
+    rmSync(path, { force: true });
+    return true;
+  } finally {
+    rmSync(breaker, { force: true });
+  }
 }
