@@ -28,7 +28,7 @@ import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
 import { FeaturesService } from './services/features-service.ts';
-import { reduceRunView, runViewFromEvents } from './services/run-view.ts';
+import { endLiveCards, reduceRunView, runViewFromEvents } from './services/run-view.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
 
@@ -114,21 +114,23 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     setRunView(reduceRunView(runViews.get(projectId) ?? emptyRunView(projectId), event));
   });
   supervisor.onState((state, previous) => {
-    if (state.status === 'starting') setRunView(emptyRunView(state.projectId));
+    if (state.status === 'starting')
+      setRunView(emptyRunView(state.projectId, state.settings?.model ?? null));
     else if (
       (state.status === 'stopped' || state.status === 'crashed') &&
       previous.status !== state.status
     ) {
       // Nothing runs any more: no live cards, no hold; progress and cost stay for reading.
       const view = runViews.get(state.projectId);
-      if (view) setRunView({ ...view, agents: [], rateLimitedUntil: null });
+      if (view) setRunView({ ...endLiveCards(view), rateLimitedUntil: null });
     }
   });
 
   supervisor.adoptExisting(registry.list());
   for (const project of registry.list()) {
     const replayed = supervisor.replayedEvents(project.id);
-    if (replayed.length) runViews.set(project.id, runViewFromEvents(project.id, replayed));
+    const model = supervisor.state(project.id).settings?.model ?? null;
+    if (replayed.length) runViews.set(project.id, runViewFromEvents(project.id, replayed, model));
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
 

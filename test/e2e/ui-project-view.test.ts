@@ -15,7 +15,15 @@ import type {
   RunView,
   SettingsView,
 } from '../../contract/index.ts';
-import { defaultSettings, knownModels } from '../../contract/index.ts';
+import {
+  defaultSettings,
+  formatAgentEventLine,
+  knownModels,
+  parseAgentEventLine,
+  type AgentEvent,
+  type AgentEventInput,
+} from '../../contract/index.ts';
+import { reduceRunView, runViewFromEvents } from '../../main/services/run-view.ts';
 import {
   launchBrowser,
   removeDirs,
@@ -41,12 +49,13 @@ const other: Project = {
   path: '/home/dev/blog',
   overrides: {},
 };
+// ≈ $0.18 on Opus 4.6: 12k × $5 + 3.4k × $25 + 1k × $6.25 + 50k × $0.50, per million.
 const usage = {
   inputTokens: 12_000,
   outputTokens: 3_400,
   cacheReadTokens: 50_000,
   cacheWriteTokens: 1_000,
-  costUsd: 0.42,
+  costUsd: 0,
 };
 const running: AgentState = {
   projectId: 'p1',
@@ -77,35 +86,59 @@ const crashed: AgentState = {
   },
   message: 'The agent crashed.',
 };
-const runView: RunView = {
-  projectId: 'p1',
-  phase: 'working',
-  phaseMessage: null,
-  progress: { total: 40, passing: 12, inProgress: 2, underTest: 1, blocked: 1, needsHuman: 1 },
-  agents: [
-    {
-      agentId: 'coding-1',
-      role: 'coding',
-      featureId: 13,
-      featureName: 'Checkout form',
-      startedAt: now - 65_000,
-      doing: 'Editing src/checkout.tsx',
-      usage,
-    },
-    {
-      agentId: 'regression-1',
-      role: 'regression',
-      featureId: 4,
-      featureName: 'Login',
-      startedAt: now - 5_000,
-      doing: 'Running the browser test',
-      usage: null,
-    },
-  ],
-  runTotal: { ...usage, costUsd: 3.17 },
-  rateLimitedUntil: now + 45 * 60_000,
-  lastError: null,
-};
+/** Agent events as the agent would write them, at given times. */
+const at = (ts: number, e: AgentEventInput): AgentEvent =>
+  parseAgentEventLine(formatAgentEventLine(e, ts))!;
+const runEvents: AgentEvent[] = [
+  at(now - 125_000, { type: 'run-state', phase: 'starting', message: 'Starting' }),
+  at(now - 120_000, { type: 'run-state', phase: 'working', message: '' }),
+  at(now - 65_000, {
+    type: 'agent-started',
+    agentId: 'coding-1',
+    role: 'coding',
+    featureId: 13,
+    featureName: 'Checkout form',
+  }),
+  at(now - 5_000, {
+    type: 'agent-started',
+    agentId: 'regression-1',
+    role: 'regression',
+    featureId: 4,
+    featureName: 'Login',
+  }),
+  at(now - 4_000, {
+    type: 'activity',
+    agentId: 'coding-1',
+    kind: 'tool',
+    summary: 'Editing src/checkout.tsx',
+  }),
+  at(now - 3_000, {
+    type: 'activity',
+    agentId: 'regression-1',
+    kind: 'tool',
+    summary: 'Running the browser test',
+  }),
+  // Live tokens carry no cost; $3.17 is what the sessions that already ended cost.
+  at(now - 2_000, {
+    type: 'cost',
+    agentId: 'coding-1',
+    usage,
+    runTotal: { ...usage, costUsd: 3.17 },
+  }),
+  at(now - 1_000, {
+    type: 'progress',
+    progress: { total: 40, passing: 12, inProgress: 2, underTest: 1, blocked: 1, needsHuman: 1 },
+  }),
+  at(now - 500, {
+    type: 'rate-limit',
+    state: 'hold',
+    until: now + 45 * 60_000,
+    message: 'Rate-limited.',
+  }),
+];
+// The view main derives from those events for a run on Opus 4.6.
+const runView: RunView = runViewFromEvents('p1', runEvents, 'claude-opus-4-6');
+
 const feature = (
   id: number,
   state: FeatureView['state'],
@@ -191,11 +224,14 @@ function installFakeApi(fx: Fixture): void {
       return ok(
         v ?? {
           projectId: i.id,
+          model: null,
           phase: null,
           phaseMessage: null,
           progress: null,
           agents: [],
           runTotal: null,
+          endedWithoutCost: { usd: 0, estimated: false, unknownSessions: 0 },
+          runCost: null,
           rateLimitedUntil: null,
           lastError: null,
         },
@@ -334,14 +370,36 @@ test('the run shows its origin, agent cards with ticking time, cost and the rate
   await expect(cards.first()).toContainText('Coding');
   await expect(cards.first()).toContainText('#13 Checkout form');
   await expect(cards.first()).toContainText('Editing src/checkout.tsx');
-  await expect(cards.first()).toContainText('$0.42');
+  // Live: tokens and an estimate marked as such, while the regression agent has reported nothing.
+  await expect(cards.first()).toContainText('66k tokens · ≈ $0.18');
+  await expect(cards.nth(1)).toContainText('No usage reported yet');
   const elapsed = cards.nth(1).locator('.agent-elapsed');
   const first = await elapsed.innerText();
   await expect.poll(() => elapsed.innerText(), { timeout: 3000 }).not.toBe(first);
   await expect(page.getByText(/Rate-limited until \d\d:\d\d/)).toBeVisible();
   await expect(page.getByText('new sessions resume by themselves')).toBeVisible();
   await expect(page.getByText('12/40', { exact: true }).last()).toBeVisible();
-  await expect(page.getByText('$3.17')).toBeVisible();
+  // The run total: ended sessions' $3.17 plus the live estimate.
+  await expect(page.locator('.run-cost')).toHaveText('≈ $3.35');
+  // coding-1's session ends: the SDK's figure replaces the estimate, on the card and in the total.
+  const exact = { ...usage, costUsd: 0.21 };
+  const settled = reduceRunView(
+    runView,
+    at(Date.now(), {
+      type: 'cost',
+      agentId: 'coding-1',
+      usage: exact,
+      runTotal: { ...usage, costUsd: 3.17 + 0.21 },
+    }),
+  );
+  await page.evaluate(
+    (v) =>
+      (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit('agent.runView', v),
+    settled,
+  );
+  await expect(cards.first()).toContainText('66k tokens · $0.21');
+  await expect(cards.first()).not.toContainText('≈');
+  await expect(page.locator('.run-cost')).toHaveText('$3.38');
   await expect(page.getByRole('progressbar', { name: 'Features passing' })).toHaveAttribute(
     'aria-valuenow',
     '12',

@@ -5,6 +5,7 @@ import {
   availableActions,
   fieldMessage,
   formatCost,
+  formatCostFigure,
   formatElapsed,
   formatTokens,
   originLabel,
@@ -87,4 +88,17 @@ test('origins, durations, money and field messages read as words', () => {
     'The folder does not exist.',
   );
   assert.equal(fieldMessage('The folder does not exist.', 'path'), 'The folder does not exist.');
+});
+
+test('a cost says whether it is exact, estimated or not known', () => {
+  const figure = (usd: number | null, estimated = false, unknownSessions = 0) =>
+    formatCostFigure({ usd, estimated, unknownSessions });
+  assert.equal(figure(1.234), '$1.23');
+  assert.equal(figure(0.123, true), '≈ $0.12');
+  assert.equal(figure(0.004, true), '≈ <$0.01');
+  assert.equal(figure(null, false, 1), 'cost not known');
+  assert.equal(figure(0, false, 2), 'cost not known');
+  assert.equal(figure(1.5, false, 1), '$1.50 + cost not known for 1 session');
+  assert.equal(figure(1.5, true, 2), '≈ $1.50 + cost not known for 2 sessions');
+  assert.equal(figure(0), '$0.00');
 });

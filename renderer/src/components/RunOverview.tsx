@@ -1,6 +1,12 @@
 import type { ReactNode } from 'react';
-import type { AgentCard, RunView } from '../../../contract/index.ts';
-import { formatClock, formatCost, formatElapsed, roleLabel, usageSummary } from '../lib/format.ts';
+import type { AgentCard, CostFigure, RunView, Usage } from '../../../contract/index.ts';
+import {
+  formatClock,
+  formatCostFigure,
+  formatElapsed,
+  formatTokens,
+  roleLabel,
+} from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
 import { useProjects } from '../stores/projects.ts';
 
@@ -29,6 +35,17 @@ function phaseLabel(view: RunView): string | null {
   }
 }
 
+const tokens = (u: Usage): string =>
+  `${formatTokens(u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens)} tokens`;
+
+function costTitle(cost: CostFigure): string | undefined {
+  if (cost.unknownSessions > 0)
+    return 'This model has no known price, so the cost is shown when its session ends.';
+  if (cost.estimated)
+    return 'Estimated from the token counts at the model’s list price; the exact cost replaces it when the session ends.';
+  return undefined;
+}
+
 function AgentCardView(props: { card: AgentCard; now: number }): ReactNode {
   const { card, now } = props;
   return (
@@ -53,7 +70,16 @@ function AgentCardView(props: { card: AgentCard; now: number }): ReactNode {
         {card.doing || <span className="muted">Waiting for its first step…</span>}
       </div>
       <div className="agent-usage muted">
-        {card.usage ? usageSummary(card.usage) : 'No usage reported yet'}
+        {card.usage && card.cost ? (
+          <>
+            {tokens(card.usage)} ·{' '}
+            <span className="agent-cost" title={costTitle(card.cost)}>
+              {formatCostFigure(card.cost)}
+            </span>
+          </>
+        ) : (
+          'No usage reported yet'
+        )}
       </div>
     </li>
   );
@@ -122,10 +148,12 @@ export function RunOverview(props: { projectId: string }): ReactNode {
           <div>
             <dt>Run cost</dt>
             <dd>
-              {view.runTotal ? (
+              {view.runCost ? (
                 <>
-                  {formatCost(view.runTotal.costUsd)}{' '}
-                  <span className="muted">({usageSummary(view.runTotal)})</span>
+                  <span className="run-cost" title={costTitle(view.runCost)}>
+                    {formatCostFigure(view.runCost)}
+                  </span>
+                  {view.runTotal ? <span className="muted"> ({tokens(view.runTotal)})</span> : null}
                 </>
               ) : (
                 <span className="muted">none yet</span>

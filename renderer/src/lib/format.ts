@@ -3,6 +3,7 @@ import type {
   AgentState,
   AgentStatus,
   AgentRole,
+  CostFigure,
   FeatureState,
   RunOrigin,
   Usage,
@@ -140,6 +141,20 @@ export function formatCost(usd: number): string {
   if (usd === 0) return '$0.00';
   if (usd < 0.01) return '<$0.01';
   return `$${usd.toFixed(2)}`;
+}
+
+/**
+ * A cost that may be partly estimated or not known: "$1.20", "≈ $0.12", "cost not known",
+ * "$1.20 + cost not known for 1 session".
+ */
+export function formatCostFigure(cost: CostFigure): string {
+  const usd = cost.usd ?? 0;
+  const known = cost.usd !== null && (usd > 0 || cost.unknownSessions === 0);
+  const money = known ? `${cost.estimated ? '≈ ' : ''}${formatCost(usd)}` : '';
+  if (cost.unknownSessions === 0) return money;
+  if (!money) return 'cost not known';
+  const n = cost.unknownSessions;
+  return `${money} + cost not known for ${n} session${n === 1 ? '' : 's'}`;
 }
 
 /** "12.3k", "1.2M". */
