@@ -8,8 +8,14 @@
  *   at the first valid instant after it, which is the transition itself;
  * - a typed time that exists twice (the hour repeated when clocks go back) starts at its first
  *   occurrence.
- * The duration is elapsed time: "22:00 for 8 hours" lasts 8 real hours on every night,
- * including the nights the clocks change.
+ * The end is a wall-clock time too: the local time start + duration on the start date (a later
+ * date when it crosses midnight), resolved in the same zone the same way. So "22:00 for 8 hours"
+ * is 22:00–06:00 on every night, 7 or 9 real hours on the nights the clocks change, and a daily
+ * "00:00 for 1440 minutes" is one continuous window even across a transition. That is what a user
+ * who typed a start and a length reads on the clock; elapsed time would shift the end by an hour
+ * twice a year and, for back-to-back windows, open a one-hour gap on the fall-back day where the
+ * agent drains, stops and restarts. An end that would fall at or before its start (both inside a
+ * skipped hour) keeps the typed length instead, so no window vanishes.
  *
  * Zone data comes from the platform's ICU (Intl), the maintained tz database that Node, Electron
  * and Chromium ship; this module only converts with it. Instants are UTC epoch milliseconds and
@@ -142,6 +148,32 @@ export function instantOf(
   return lo * MINUTE_MS;
 }
 
+/**
+ * The end of an occurrence that starts at local hour:minute on y-mo-da (instant `start`): the
+ * local wall time `durationMs` later in civil arithmetic, resolved like a start.
+ */
+export function wallClockEnd(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  start: number,
+  durationMs: number,
+): number {
+  const civil = new Date(Date.UTC(year, month - 1, day, hour, minute) + durationMs);
+  const end = instantOf(
+    zone,
+    civil.getUTCFullYear(),
+    civil.getUTCMonth() + 1,
+    civil.getUTCDate(),
+    civil.getUTCHours(),
+    civil.getUTCMinutes(),
+  );
+  return end > start ? end : start + durationMs;
+}
+
 /** ISO weekday (1 = Monday … 7 = Sunday) of a civil date. */
 export function isoWeekday(year: number, month: number, day: number): number {
   const w = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
@@ -174,7 +206,7 @@ export function occurrences(schedule: ScheduleTimes, from: number, to: number): 
     const da = d.getUTCDate();
     if (!days.has(isoWeekday(y, mo, da))) continue;
     const start = instantOf(zone, y, mo, da, hour, minute);
-    const end = start + duration;
+    const end = wallClockEnd(zone, y, mo, da, hour, minute, start, duration);
     if (end > from && start < to) out.push({ scheduleId: schedule.id, start, end });
   }
   return out;

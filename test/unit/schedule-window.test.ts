@@ -63,7 +63,8 @@ test('a skipped local time starts at the first valid instant after it (the trans
     occ.map((o) => [iso(o.start), iso(o.end)]),
     [
       ['2026-03-07T07:30:00.000Z', '2026-03-07T09:00:00.000Z'],
-      ['2026-03-08T07:00:00.000Z', '2026-03-08T08:30:00.000Z'],
+      // 02:30–04:00 on the clock; 02:00–03:00 does not exist, so 03:00–04:00 EDT.
+      ['2026-03-08T07:00:00.000Z', '2026-03-08T08:00:00.000Z'],
       ['2026-03-09T06:30:00.000Z', '2026-03-09T08:00:00.000Z'],
     ],
   );
@@ -121,6 +122,89 @@ test('Australia/Sydney: southern-hemisphere transitions and a window across midn
   assert.deepEqual(starts(s, '2026-10-08T00:00:00Z', '2026-10-12T00:00:00Z'), [
     '2026-10-10T12:30:00.000Z',
   ]);
+});
+
+test('a window ends at the wall-clock time start + duration on both transition days, in each zone', () => {
+  const night = (timeZone: string) => sched({ timeZone, startTime: '22:00', durationMinutes: 480 });
+  const windows = (zone: string, from: string, to: string) =>
+    occurrences(night(zone), at(from), at(to))
+      .filter((o) => o.start >= at(from))
+      .map((o) => [iso(o.start), iso(o.end), (o.end - o.start) / HOUR_MS]);
+  // 22:00–06:00 on every night: 7 real hours when the clocks go forward, 9 when they go back.
+  assert.deepEqual(windows('America/New_York', '2026-03-08T00:00:00Z', '2026-03-08T12:00:00Z'), [
+    ['2026-03-08T03:00:00.000Z', '2026-03-08T10:00:00.000Z', 7],
+  ]);
+  assert.deepEqual(windows('America/New_York', '2026-11-01T00:00:00Z', '2026-11-01T12:00:00Z'), [
+    ['2026-11-01T02:00:00.000Z', '2026-11-01T11:00:00.000Z', 9],
+  ]);
+  assert.deepEqual(windows('Europe/Berlin', '2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z'), [
+    ['2026-03-28T21:00:00.000Z', '2026-03-29T04:00:00.000Z', 7],
+  ]);
+  assert.deepEqual(windows('Europe/Berlin', '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z'), [
+    ['2026-10-24T20:00:00.000Z', '2026-10-25T05:00:00.000Z', 9],
+  ]);
+  assert.deepEqual(windows('Australia/Sydney', '2026-04-04T06:00:00Z', '2026-04-05T06:00:00Z'), [
+    ['2026-04-04T11:00:00.000Z', '2026-04-04T20:00:00.000Z', 9],
+  ]);
+  assert.deepEqual(windows('Australia/Sydney', '2026-10-03T06:00:00Z', '2026-10-04T06:00:00Z'), [
+    ['2026-10-03T12:00:00.000Z', '2026-10-03T19:00:00.000Z', 7],
+  ]);
+});
+
+test('a skipped end resolves to the first valid instant after it; a repeated one to its first', () => {
+  const one = (s: ScheduleTimes, from: string) => {
+    const o = occurrences(s, at(from), at(from) + HOUR_MS).find((x) => x.start >= at(from));
+    return o ? [iso(o.start), iso(o.end)] : null;
+  };
+  // New York 00:30 for 2 h on 8 March: 02:30 is skipped, so it ends at 03:00 EDT.
+  assert.deepEqual(
+    one(
+      sched({ timeZone: 'America/New_York', startTime: '00:30', durationMinutes: 120 }),
+      '2026-03-08T05:00:00Z',
+    ),
+    ['2026-03-08T05:30:00.000Z', '2026-03-08T07:00:00.000Z'],
+  );
+  // Sydney Sat 3 October 23:30 for 3 h: Sunday 02:30 is skipped, so it ends at 03:00 AEDT.
+  assert.deepEqual(
+    one(
+      sched({ timeZone: 'Australia/Sydney', days: [6], startTime: '23:30', durationMinutes: 180 }),
+      '2026-10-03T13:00:00Z',
+    ),
+    ['2026-10-03T13:30:00.000Z', '2026-10-03T16:00:00.000Z'],
+  );
+  // Berlin 00:00 for 150 min on 25 October: 02:30 happens twice; the window ends at the first.
+  assert.deepEqual(
+    one(
+      sched({ timeZone: 'Europe/Berlin', startTime: '00:00', durationMinutes: 150 }),
+      '2026-10-24T21:30:00Z',
+    ),
+    ['2026-10-24T22:00:00.000Z', '2026-10-25T00:30:00.000Z'],
+  );
+  // Both ends inside the skipped hour: the window keeps its typed length instead of vanishing.
+  assert.deepEqual(
+    one(
+      sched({ timeZone: 'America/New_York', startTime: '02:10', durationMinutes: 20 }),
+      '2026-03-08T06:30:00Z',
+    ),
+    ['2026-03-08T07:00:00.000Z', '2026-03-08T07:20:00.000Z'],
+  );
+});
+
+test('a daily 1440-minute window is continuous on the fall-back day in every zone', () => {
+  const cases = [
+    // zone, local 00:00 of the fall-back day, of the next day, and local 23:30 of that day
+    ['America/New_York', '2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z', '2026-11-02T04:30:00Z'],
+    ['Europe/Berlin', '2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', '2026-10-25T22:30:00Z'],
+    ['Australia/Sydney', '2026-04-04T13:00:00Z', '2026-04-05T14:00:00Z', '2026-04-05T13:30:00Z'],
+  ] as const;
+  for (const [timeZone, dayStart, nextDay, lateEvening] of cases) {
+    const s = sched({ timeZone, startTime: '00:00', durationMinutes: 1440 });
+    const o = occurrences(s, at(dayStart), at(dayStart) + 1).find((x) => x.start === at(dayStart));
+    assert.equal(iso(o?.end ?? 0), iso(at(nextDay)), `${timeZone}: a 25-hour day ends at midnight`);
+    const plan = planAt([s], at(lateEvening));
+    assert.ok(plan.active, `${timeZone}: 23:30 on the fall-back day is inside the window`);
+    assert.equal(plan.next, null, `${timeZone}: no window starts: the union goes on`);
+  }
 });
 
 test('windows across midnight belong to the weekday they start on', () => {

@@ -85,7 +85,18 @@ function expected(
     const wd = d.getUTCDay() === 0 ? 7 : d.getUTCDay();
     if (!days.includes(wd)) continue;
     const start = oracle(zone, d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), hh, mm);
-    if (start >= from && start < to) out.push({ start, end: start + dur * M });
+    // The end is the wall-clock time start + duration (civil arithmetic), resolved the same way.
+    const e = new Date(t + (hh * 60 + mm + dur) * M);
+    const wallEnd = oracle(
+      zone,
+      e.getUTCFullYear(),
+      e.getUTCMonth() + 1,
+      e.getUTCDate(),
+      e.getUTCHours(),
+      e.getUTCMinutes(),
+    );
+    const end = wallEnd > start ? wallEnd : start + dur * M;
+    if (start >= from && start < to) out.push({ start, end });
   }
   return out;
 }
@@ -117,6 +128,15 @@ test('a simulated year: every start, drain and stop lands on the instant the sch
       // 02:30 is skipped on 8 March: that day's window starts at 03:00 EDT.
       schedules: [
         schedule('1', { timeZone: 'America/New_York', startTime: '02:30', durationMinutes: 60 }),
+      ],
+    },
+    {
+      // Back-to-back days: one window all year, through both transitions.
+      id: 'always',
+      name: 'always',
+      overrides: {},
+      schedules: [
+        schedule('1', { timeZone: 'Europe/Berlin', startTime: '00:00', durationMinutes: 1440 }),
       ],
     },
     {
@@ -187,6 +207,14 @@ test('a simulated year: every start, drain and stop lands on the instant the sch
     for (const a of agents.of(c.id, 'start')) assert.equal(a.origin, 'schedule');
   }
   assert.equal(agents.of('berlin', 'start').length, 261, 'every weekday of 2026 but 1 January');
+  // A daily 24-hour window never drains: not even on the 25-hour day in October.
+  assert.equal(agents.of('always', 'start').length, 1);
+  assert.deepEqual(agents.of('always', 'drain'), []);
+  assert.deepEqual(agents.of('always', 'stop'), []);
+  // 8 March in New York: "02:30 for 60 min" reads 03:00–03:30 EDT on the clock.
+  assert.ok(agents.of('newyork', 'drain').some((a) => a.at === Date.parse('2026-03-08T07:30Z')));
+  // 4 October in Sydney: Sunday 02:30 does not exist, so Saturday's window ends at 03:00 AEDT.
+  assert.ok(agents.of('sydney', 'drain').some((a) => a.at === Date.parse('2026-10-03T16:00Z')));
   assert.equal(agents.of('newyork', 'start').length, 364, 'every day but 1 January (before t0)');
   // The 8 March New York window starts at the transition, 03:00 EDT.
   assert.ok(agents.of('newyork', 'start').some((a) => a.at === Date.parse('2026-03-08T07:00Z')));
