@@ -49,7 +49,7 @@ export interface AppPorts {
   /** Desktop notifications (Electron's); the browser shell logs them and emits app.notification. */
   notifications?: NotificationPort;
   /** Brings the app forward when a notification is clicked. */
-  focusApp?: () => void;
+  focusApp?: (projectId: string | null) => void;
 }
 
 type Handlers = {

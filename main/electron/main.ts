@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { createApp, type NightshiftApp } from '../app.ts';
 import { createDiagnostics } from '../services/diagnostics.ts';
+import { NavigationQueue } from '../services/navigation-queue.ts';
 import { openElectronStore, safeStorageSecrets } from './electron-store-adapter.ts';
 import { installAppMenu } from './app-menu.ts';
 import { installIpcRouter } from './ipc-router.ts';
@@ -23,6 +24,10 @@ let nightshift: NightshiftApp | null = null;
 let quitting = false;
 // Held at module level: a tray that is garbage-collected disappears.
 let trayHandle: ReturnType<typeof installTray> | null = null;
+// "Open <project>" may have to create the window: the page hears app.navigate once it loaded.
+const navigation = new NavigationQueue((projectId) =>
+  nightshift?.bus.emit('app.navigate', { projectId }),
+);
 
 registerAppScheme();
 installSecurityRules();
@@ -58,6 +63,11 @@ function createWindow(): BrowserWindow {
   });
   if (saved.maximized) win.maximize();
   trackWindowState(win, dataDir);
+  navigation.loading();
+  // The renderer subscribes to events in its entry module, which has run by did-finish-load.
+  win.webContents.on('did-start-loading', () => navigation.loading());
+  win.webContents.on('did-finish-load', () => navigation.loaded());
+  win.webContents.on('render-process-gone', () => navigation.loading());
   win.once('ready-to-show', () => win.show());
   win.on('close', (event) => {
     if (!quitting && nightshift?.settings.get().closeToTray) {
@@ -67,7 +77,10 @@ function createWindow(): BrowserWindow {
     }
   });
   win.on('closed', () => {
-    if (mainWindow === win) mainWindow = null;
+    if (mainWindow === win) {
+      mainWindow = null;
+      navigation.closed();
+    }
   });
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
@@ -78,7 +91,7 @@ export function showWindow(projectId?: string): void {
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
-  if (projectId) nightshift?.bus.emit('app.navigate', { projectId });
+  if (projectId) navigation.navigate(projectId);
 }
 
 async function boot(): Promise<void> {
@@ -96,8 +109,8 @@ async function boot(): Promise<void> {
     agentCommand: () => ({ command: process.execPath, args: [join(here, 'agent.js')] }),
     baseAgentEnv: { ELECTRON_RUN_AS_NODE: '1' },
     notifications: electronNotificationPort(),
-    // The notifier emits app.navigate itself; this only brings the window up.
-    focusApp: () => showWindow(),
+    // Shows (or creates) the window; the navigation waits for its page (NavigationQueue).
+    focusApp: (projectId) => showWindow(projectId ?? undefined),
     pickFolder: async () => {
       const options = {
         title: 'Choose the project folder',

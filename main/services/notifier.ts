@@ -27,10 +27,14 @@ export interface NotifierOptions {
   clock: Clock;
   /** The kinds the user muted (read on every notification). */
   muted(): readonly NotificationKind[];
-  /** Emits `app.notification` for each one shown and `app.navigate` on click. */
+  /** Emits `app.notification` for each one shown, and `app.navigate` on click without `focusApp`. */
   bus?: EventBus;
-  /** Brings the app to the front on click (the Electron shell shows and focuses the window). */
-  focusApp?(): void;
+  /**
+   * What a click does in a shell with a window of its own (Electron): show it and open the
+   * project. The shell navigates, because the window may have to be created first and the page
+   * must be loaded before it can hear `app.navigate` (see NavigationQueue).
+   */
+  focusApp?(projectId: string | null): void;
   /** The same kind for the same project is not repeated within this time. */
   repeatWindowMs?: number;
   log?(level: 'info' | 'warn' | 'error', message: string): void;
@@ -68,8 +72,8 @@ export class Notifier {
 
   /** What a click does: open the app on that project. */
   clicked(n: DesktopNotification): void {
-    this.o.focusApp?.();
-    if (n.projectId) this.o.bus?.emit('app.navigate', { projectId: n.projectId });
+    if (this.o.focusApp) this.o.focusApp(n.projectId);
+    else if (n.projectId) this.o.bus?.emit('app.navigate', { projectId: n.projectId });
   }
 }
 

@@ -31,8 +31,8 @@ export interface SchedulingDeps {
   /** Where the scheduler keeps overrides and ownership across restarts (null: memory only). */
   dataDir: string | null;
   notifications: NotificationPort;
-  /** Brings the app forward when a notification is clicked. */
-  focusApp?(): void;
+  /** Shows the app on a notification's project when it is clicked (see Notifier). */
+  focusApp?(projectId: string | null): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Test knobs. */
   retryDelaysMs?: readonly number[];

@@ -17,14 +17,14 @@ function setup(muted: NotificationKind[] = []) {
   const bus = new EventBus();
   const navigations: string[] = [];
   bus.on('app.navigate', (e) => navigations.push(e.projectId));
-  let focused = 0;
+  const focused: (string | null)[] = [];
   const mutedKinds = [...muted];
   const notifier = new Notifier({
     port: { show: (n, click) => shown.push({ n, click }) },
     clock,
     muted: () => mutedKinds,
     bus,
-    focusApp: () => focused++,
+    focusApp: (projectId) => focused.push(projectId),
   });
   const agents = new FakeAgents(clock);
   const policy = installNotificationPolicy({
@@ -60,8 +60,9 @@ test('muted kinds stay silent; a click opens the project', () => {
   );
   assert.equal(t.shown.length, 1);
   t.shown[0]?.click();
-  assert.deepEqual(t.navigations, ['a']);
-  assert.equal(t.focused(), 1);
+  // A shell with its own window navigates itself, once its page can hear it (NavigationQueue).
+  assert.deepEqual(t.focused(), ['a']);
+  assert.deepEqual(t.navigations, [], 'no app.navigate into a window that may not exist yet');
   // Muting is read each time: unmuting takes effect at once.
   t.mutedKinds.length = 0;
   assert.equal(
@@ -189,4 +190,20 @@ test('the log port writes one line per notification', () => {
   const port = logNotificationPort((l) => lines.push(l));
   port.show({ kind: 'agent-crashed', projectId: 'a', title: 'T', body: 'B' }, () => {});
   assert.deepEqual(lines, ['[notification] T — B']);
+});
+
+test('without a window of its own (the browser shell) a click emits app.navigate', () => {
+  const bus = new EventBus();
+  const navigations: string[] = [];
+  bus.on('app.navigate', (e) => navigations.push(e.projectId));
+  const shown: (() => void)[] = [];
+  const notifier = new Notifier({
+    port: { show: (_n, click) => shown.push(click) },
+    clock: new FakeClock(0),
+    muted: () => [],
+    bus,
+  });
+  notifier.notify({ kind: 'agent-crashed', projectId: 'b', title: 'x', body: 'y' });
+  shown[0]?.();
+  assert.deepEqual(navigations, ['b']);
 });
