@@ -1,8 +1,11 @@
 /**
  * What main uses to answer `features.list`, `features.resolveHumanInput`, `spec.get` and
  * `spec.save`. Plain Node (no electron). Reads the project's features.db wherever autocoder,
- * AutoForge or Nightshift put it; never creates one just to look at it. Writes use a short busy
- * timeout so a busy agent cannot freeze the main process.
+ * AutoForge or Nightshift put it. Looking never writes: listing opens the database read-only (no
+ * migration, no journal-mode switch, no file created), so a project another tool owns stays as
+ * that tool left it. Only a human's answer to an input request writes, and only after a read-only
+ * check that there is something to answer. Writes use a short busy timeout so a busy agent cannot
+ * freeze the main process.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,6 +17,7 @@ import {
   type GraphAnalysis,
 } from '../../core/dependency-graph.ts';
 import { asGraphNode, FeatureError, FeaturesDb, type Feature } from '../../core/features-db.ts';
+import { readFeature, readFeatures } from '../../core/features-view.ts';
 import { findFeaturesDb, findSpec, specPath } from '../../core/project-paths.ts';
 
 export interface FeaturesServiceDeps {
@@ -60,16 +64,11 @@ export function toFeatureView(f: Feature, graph: GraphAnalysis): FeatureView {
 export function listFeaturesIn(projectDir: string): FeatureList {
   const path = findFeaturesDb(projectDir);
   if (!path) return { features: [], dbPath: null };
-  const db = FeaturesDb.open(path, { create: false, busyTimeoutMs: 3000 });
-  try {
-    const features = db.all();
-    const graph = analyzeGraph(features.map(asGraphNode));
-    const order = compareBySchedule(graph.scores);
-    const sorted = [...features].sort((a, b) => Number(a.passes) - Number(b.passes) || order(a, b));
-    return { features: sorted.map((f) => toFeatureView(f, graph)), dbPath: path };
-  } finally {
-    db.close();
-  }
+  const features = readFeatures(path, { busyTimeoutMs: 3000 });
+  const graph = analyzeGraph(features.map(asGraphNode));
+  const order = compareBySchedule(graph.scores);
+  const sorted = [...features].sort((a, b) => Number(a.passes) - Number(b.passes) || order(a, b));
+  return { features: sorted.map((f) => toFeatureView(f, graph)), dbPath: path };
 }
 
 function describe(error: unknown): string {
@@ -142,14 +141,17 @@ export class FeaturesService {
     if (!path) return err('not-found', 'This project has no features yet.');
     let db: FeaturesDb | null = null;
     try {
-      db = FeaturesDb.open(path, { create: false, busyTimeoutMs: 3000 });
-      const feature = db.get(input.featureId);
+      // Checked read-only first, so a wrong or stale answer leaves the file untouched.
+      const feature = readFeature(path, input.featureId, { busyTimeoutMs: 3000 });
       if (!feature) return err('not-found', `Feature #${input.featureId} does not exist.`);
+      if (!feature.needsHumanInput)
+        return err('conflict', `Feature #${input.featureId} is not waiting for input.`);
       const missing = (feature.humanInputRequest?.fields ?? []).find(
         (f) => f.required && (input.values[f.id] === undefined || input.values[f.id] === ''),
       );
       if (missing)
         return err('invalid-input', `${missing.label} is required.`, `values.${missing.id}`);
+      db = FeaturesDb.open(path, { create: false, busyTimeoutMs: 3000 });
       db.resolveHumanInput(input.featureId, input.values);
       return ok({ featureId: input.featureId });
     } catch (error) {

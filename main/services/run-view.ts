@@ -18,7 +18,7 @@ import {
   type RunView,
 } from '../../contract/run-view.ts';
 
-const TERMINAL = new Set(['complete', 'failed', 'drained']);
+const TERMINAL = new Set(['complete', 'finished', 'failed', 'drained']);
 
 const tokenCount = (u: Usage): number =>
   u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
