@@ -97,45 +97,85 @@ function topoOrder(ix: Indexed): { order: number[]; cyclic: number[] } {
 
 /**
  * Finds one concrete cycle through each strongly connected group of the leftover (cyclic)
- * nodes, for error messages. Iterative DFS restricted to the cyclic set; linear overall.
+ * nodes, for error messages. Linear in nodes + edges: Tarjan's algorithm (iterative) splits the
+ * cyclic nodes into strongly connected groups, then in each group a walk along dependencies that
+ * stay inside it must come back to a node it has seen; `position` says where that node sits in
+ * the walk, so the cycle is cut out without searching the path, and each node is walked once.
  */
 function describeCycles(ix: Indexed, cyclic: number[]): number[][] {
-  const inCycleSet = new Uint8Array(ix.ids.length);
+  const n = ix.ids.length;
+  const inCycleSet = new Uint8Array(n);
   for (const i of cyclic) inCycleSet[i] = 1;
-  const state = new Uint8Array(ix.ids.length); // 0 new, 1 on stack, 2 done
-  const cycles: number[][] = [];
-  for (const start of cyclic) {
-    if (state[start] !== 0) continue;
-    const stack: { node: number; next: number }[] = [{ node: start, next: 0 }];
-    const path: number[] = [start];
-    state[start] = 1;
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
+
+  // Tarjan over the dependency edges of the cyclic set.
+  const order = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const group = new Int32Array(n).fill(-1);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const groups: number[][] = [];
+  let counter = 0;
+  for (const root of cyclic) {
+    if (order[root] !== -1) continue;
+    const frames: { node: number; next: number }[] = [{ node: root, next: 0 }];
+    order[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (frames.length > 0) {
+      const top = frames[frames.length - 1]!;
       const deps = ix.parents[top.node]!;
       if (top.next < deps.length) {
         const dep = deps[top.next++]!;
         if (!inCycleSet[dep]) continue;
-        if (state[dep] === 1) {
-          const from = path.indexOf(dep);
-          const loop = path.slice(from).map((i) => ix.ids[i]!);
-          cycles.push([...loop, loop[0]!]);
-        } else if (state[dep] === 0) {
-          state[dep] = 1;
-          stack.push({ node: dep, next: 0 });
-          path.push(dep);
-        }
-      } else {
-        state[top.node] = 2;
-        stack.pop();
-        path.pop();
+        if (order[dep] === -1) {
+          order[dep] = low[dep] = counter++;
+          stack.push(dep);
+          onStack[dep] = 1;
+          frames.push({ node: dep, next: 0 });
+        } else if (onStack[dep] && order[dep]! < low[top.node]!) low[top.node] = order[dep]!;
+        continue;
       }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent && low[top.node]! < low[parent.node]!) low[parent.node] = low[top.node]!;
+      if (low[top.node] !== order[top.node]) continue;
+      const members: number[] = [];
+      let v: number;
+      do {
+        v = stack.pop()!;
+        onStack[v] = 0;
+        group[v] = groups.length;
+        members.push(v);
+      } while (v !== top.node);
+      groups.push(members);
     }
   }
+
+  const position = new Int32Array(n).fill(-1);
+  const cycles: number[][] = [];
+  groups.forEach((members, g) => {
+    const first = members[0]!;
+    const selfLoop = ix.parents[first]!.includes(first);
+    if (members.length === 1 && !selfLoop) return; // downstream of a cycle, not in one
+    const path: number[] = [];
+    let v = first;
+    while (position[v] === -1) {
+      position[v] = path.length;
+      path.push(v);
+      // Every member of a strongly connected group has a dependency inside the group.
+      v = ix.parents[v]!.find((p) => group[p] === g)!;
+    }
+    const loop = path.slice(position[v]).map((i) => ix.ids[i]!);
+    cycles.push([...loop, loop[0]!]);
+  });
   return cycles;
 }
 
-export function formatCycle(cycle: readonly number[]): string {
-  return cycle.map((id) => `#${id}`).join(' → ');
+/** `#1 → #3 → #2 → #1`; a very long cycle is shortened so messages stay readable and small. */
+export function formatCycle(cycle: readonly number[], max = 12): string {
+  if (cycle.length <= max) return cycle.map((id) => `#${id}`).join(' → ');
+  const head = cycle.slice(0, max - 1).map((id) => `#${id}`);
+  return `${head.join(' → ')} → … → #${cycle[cycle.length - 1]} (${cycle.length - 1} features)`;
 }
 
 export function analyzeGraph(nodes: readonly GraphNode[]): GraphAnalysis {
@@ -178,8 +218,12 @@ export function analyzeGraph(nodes: readonly GraphNode[]): GraphAnalysis {
   });
 
   const cycles = describeCycles(ix, cyclic);
-  const cycleOf = new Map<number, number[]>();
-  for (const cycle of cycles) for (const id of cycle) if (!cycleOf.has(id)) cycleOf.set(id, cycle);
+  // One reason string per cycle, shared by its members (not one long string per member).
+  const cycleOf = new Map<number, string>();
+  for (const cycle of cycles) {
+    const reason = `Part of a dependency cycle: ${formatCycle(cycle)}. Remove one of these dependencies.`;
+    for (const id of cycle) if (!cycleOf.has(id)) cycleOf.set(id, reason);
+  }
 
   const ready = new Set<number>();
   const blockedReasons = new Map<number, string>();
@@ -187,12 +231,9 @@ export function analyzeGraph(nodes: readonly GraphNode[]): GraphAnalysis {
     if (node.passes) return;
     const missing = ix.missing.get(node.id);
     if (cyclicSet.has(i)) {
-      const cycle = cycleOf.get(node.id);
       blockedReasons.set(
         node.id,
-        cycle
-          ? `Part of a dependency cycle: ${formatCycle(cycle)}. Remove one of these dependencies.`
-          : 'Depends on a feature that is part of a dependency cycle.',
+        cycleOf.get(node.id) ?? 'Depends on a feature that is part of a dependency cycle.',
       );
       return;
     }
