@@ -11,6 +11,7 @@
 import {
   createWriteStream,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readSync,
@@ -28,6 +29,7 @@ import {
   type LogLine,
   type Result,
   type RunOrigin,
+  type RunPhase,
   type RunSettings,
   err,
   messageOf,
@@ -103,6 +105,8 @@ interface Run {
   stopRequested: boolean;
   /** Status to return to when a frozen pause is resumed. */
   beforeFreeze: 'running' | 'draining' | null;
+  /** The last run-state phase the agent announced (from its output or its run log). */
+  lastPhase: RunPhase | null;
   tail: { timer: NodeJS.Timeout; offset: number; splitter: LineSplitter } | null;
 }
 
@@ -220,11 +224,16 @@ export class AgentSupervisor implements AgentControl {
         signalGroup(run.pid, 'SIGCONT');
         const back = run.beforeFreeze ?? 'running';
         run.beforeFreeze = null;
-        this.setState(projectId, {
-          status: back,
-          pauseKind: null,
-          message: back === 'draining' ? 'Resumed; still finishing current work.' : 'Resumed.',
-        });
+        if (back === 'draining' && run.lastPhase === 'drained') {
+          // It finished its work before the freeze (the agent announces that only once).
+          this.setState(projectId, drainedPatch);
+        } else {
+          this.setState(projectId, {
+            status: back,
+            pauseKind: null,
+            message: back === 'draining' ? 'Resumed; still finishing current work.' : 'Resumed.',
+          });
+        }
       } else {
         rmSync(drainFlagPath(run.project.path), { force: true });
         this.setState(projectId, {
@@ -342,6 +351,12 @@ export class AgentSupervisor implements AgentControl {
           `An agent is already running for ${project.name} (pid ${found.lock.pid}); Nightshift has attached to it.`,
         );
       }
+      if (found.kind === 'being-written') {
+        return err(
+          'busy',
+          `Another Nightshift is taking the agent lock of ${project.name} just now. Try again in a few seconds.`,
+        );
+      }
       if (found.kind === 'starting-elsewhere') {
         return err(
           'busy',
@@ -442,6 +457,7 @@ export class AgentSupervisor implements AgentControl {
       logStream,
       stopRequested: false,
       beforeFreeze: null,
+      lastPhase: null,
       tail: null,
       done: Promise.resolve(),
       exited: child.then((r) => ({
@@ -595,11 +611,24 @@ export class AgentSupervisor implements AgentControl {
         message: 'The agent finished and exited normally.',
       });
     } else if (exit.code === null && exit.signal === null) {
-      this.setState(projectId, {
-        ...base,
-        status: 'stopped',
-        message: 'The adopted agent has ended (its exit status is not known to this session).',
-      });
+      // An adopted agent is not our child, so its exit status is lost; its run log says whether
+      // it finished its run (complete, or stopping on a signal) or just died.
+      const phase = run.lastPhase ?? lastRunPhase(run.lock.runLog);
+      if (phase !== null && CLEAN_END.has(phase)) {
+        this.setState(projectId, {
+          ...base,
+          status: 'stopped',
+          message: 'The adopted agent finished its run and has ended.',
+        });
+      } else {
+        this.setState(projectId, {
+          ...base,
+          status: 'crashed',
+          exit: { code: null, signal: null, at, lastLines },
+          message:
+            'The adopted agent crashed: exit status unknown; the agent ended without finishing its run. Its last lines are below; Start runs it again.',
+        });
+      }
     } else {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       this.setState(projectId, {
@@ -620,6 +649,7 @@ export class AgentSupervisor implements AgentControl {
     const pid = lock.pid as number;
     const frozen = processInfo(pid)?.state === 'T';
     const draining = existsSync(drainFlagPath(project.path));
+    const lastPhase = lastRunPhase(lock.runLog);
     let offset: number;
     try {
       offset = statSync(lock.runLog).size;
@@ -635,6 +665,7 @@ export class AgentSupervisor implements AgentControl {
       logStream: null,
       stopRequested: false,
       beforeFreeze: frozen ? (draining ? 'draining' : 'running') : null,
+      lastPhase,
       tail: null,
       done: Promise.resolve(),
       exited: new Promise((resolve) => {
@@ -662,9 +693,12 @@ export class AgentSupervisor implements AgentControl {
       this.readTail(run);
       return this.onExit(project.id, run, exit);
     });
+    // The agent announces "drained" once; an adopted run that already did is paused, not
+    // draining for ever (and Resume must work on it).
+    const drained = draining && lastPhase === 'drained';
     this.setState(project.id, {
-      status: frozen ? 'paused' : draining ? 'draining' : 'running',
-      pauseKind: frozen ? 'frozen' : null,
+      status: frozen || drained ? 'paused' : draining ? 'draining' : 'running',
+      pauseKind: frozen ? 'frozen' : drained ? 'drained' : null,
       pid,
       runId: lock.runId,
       startedAt: lock.startedAt,
@@ -751,7 +785,7 @@ export class AgentSupervisor implements AgentControl {
     if (persist) run.logStream?.write(formatRunLogRecord(line, ts));
     const event = parseAgentEventLine(line);
     if (event) {
-      this.applyEvent(projectId, event);
+      this.applyEvent(projectId, run, event);
       const text = describeEvent(event);
       if (text)
         this.pushLine(projectId, { text: text.text, ts, agent: text.agent, level: text.level });
@@ -763,17 +797,11 @@ export class AgentSupervisor implements AgentControl {
     this.pushLine(projectId, tagged ? { text: line, ts, agent: tagged[1] } : { text: line, ts });
   }
 
-  private applyEvent(projectId: string, event: AgentEvent): void {
+  private applyEvent(projectId: string, run: Run, event: AgentEvent): void {
     if (event.type !== 'run-state') return;
+    run.lastPhase = event.phase;
     const { status } = this.slot(projectId).state;
-    if (event.phase === 'drained' && status === 'draining') {
-      this.setState(projectId, {
-        status: 'paused',
-        pauseKind: 'drained',
-        message:
-          'Paused after current work: no session is running. Resume lets it take on new work.',
-      });
-    }
+    if (event.phase === 'drained' && status === 'draining') this.setState(projectId, drainedPatch);
   }
 
   private appendSystemLine(projectId: string, run: Run, text: string): void {
@@ -867,6 +895,66 @@ export class AgentSupervisor implements AgentControl {
 }
 
 const agentTag = /^\[((?:initializer|coding|regression)-\d+)\] /;
+
+const drainedPatch: Partial<AgentState> = {
+  status: 'paused',
+  pauseKind: 'drained',
+  message: 'Paused after current work: no session is running. Resume lets it take on new work.',
+};
+
+/**
+ * Run-state phases an agent announces when it ends its run on purpose: all features pass,
+ * ended with work left that it cannot do, or stopping on request.
+ */
+const CLEAN_END = new Set<string>(['complete', 'finished', 'stopping']);
+
+/**
+ * The last run-state phase recorded in a run log, reading backwards from its end in chunks
+ * (a long run's log is large; the answer is almost always in the last few kilobytes).
+ */
+export function lastRunPhase(path: string, maxBytes = 8 * 1024 * 1024): RunPhase | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const chunk = 64 * 1024;
+    let end = size;
+    // Bytes of a line cut by the chunk boundary, kept as bytes so a UTF-8 character is not split.
+    let carry = Buffer.alloc(0);
+    while (end > 0 && size - end < maxBytes) {
+      const start = Math.max(0, end - chunk);
+      const read = Buffer.alloc(end - start);
+      readSync(fd, read, 0, read.length, start);
+      let text = Buffer.concat([read, carry]);
+      carry = Buffer.alloc(0);
+      if (start > 0) {
+        const nl = text.indexOf(0x0a);
+        carry = nl < 0 ? text : text.subarray(0, nl);
+        text = nl < 0 ? Buffer.alloc(0) : text.subarray(nl + 1);
+      }
+      const lines = text.toString('utf8').split('\n');
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const phase = runStatePhase(lines[i] as string);
+        if (phase) return phase;
+      }
+      end = start;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function runStatePhase(text: string): RunPhase | null {
+  if (!text.includes('run-state')) return null;
+  const record = parseRunLogRecord(text);
+  const event = record ? parseAgentEventLine(record.line) : null;
+  return event?.type === 'run-state' ? event.phase : null;
+}
 
 /** Human lines for the log view from typed events (the raw JSON stays in the run log). */
 function describeEvent(

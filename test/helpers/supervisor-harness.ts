@@ -26,6 +26,8 @@ export interface Harness {
 
 export function makeHarness(
   options: {
+    /** Fixture under test/fixtures/agents (default chatty). */
+    agent?: string;
     agentArgs?: string[];
     env?: Record<string, string>;
     stopGraceMs?: number;
@@ -39,7 +41,7 @@ export function makeHarness(
     lookup: (id) => projects.get(id) ?? null,
     agentCommand: () => ({
       command: process.execPath,
-      args: [fixtureAgent(), ...(options.agentArgs ?? [])],
+      args: [fixtureAgent(options.agent), ...(options.agentArgs ?? [])],
     }),
     agentEnv: () => ({ PATH: process.env.PATH ?? '', ...(options.env ?? {}) }),
     secrets: () => [],

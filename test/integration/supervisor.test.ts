@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { lockPath } from '../../core/run-log.ts';
 import { isAlive, processInfo, processTree } from '../../core/process-table.ts';
@@ -251,6 +258,234 @@ test('a stale lock of a dead agent is cleared and start works; a bad command fai
     const idle = await h.supervisor.pause('stale');
     assert.equal(idle.ok, false);
     if (!idle.ok) assert.match(idle.error.message, /not running/);
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('the launch contract reaches the agent: exact flags, cwd = project, stdin closed', async () => {
+  const h = makeHarness({ agent: 'launch-probe' });
+  const p = h.addProject('probe');
+  try {
+    const settings = {
+      model: 'claude-sonnet-4-5',
+      yolo: true,
+      codingAgents: 4,
+      regressionAgents: 3,
+    };
+    const started = await h.supervisor.start('probe', { settings, origin: 'manual' });
+    assert.equal(started.ok, true, JSON.stringify(started));
+    const texts = () => h.supervisor.logs('probe').map((l) => l.text);
+    await waitFor(() => texts().some((t) => t.startsWith('probe stdin:')), 'the stdin verdict');
+    const argv = texts().find((t) => t.startsWith('probe argv: ')) ?? '';
+    assert.deepEqual(JSON.parse(argv.slice('probe argv: '.length)), [
+      '--project-dir',
+      p.path,
+      '--model',
+      'claude-sonnet-4-5',
+      '--yolo',
+      '--concurrency',
+      '4',
+      '--regression-agents',
+      '3',
+    ]);
+    const cwd = texts().find((t) => t.startsWith('probe cwd: ')) ?? '';
+    assert.equal(realpathSync(cwd.slice('probe cwd: '.length)), realpathSync(p.path));
+    assert.ok(texts().includes('probe stdin: eof'), texts().join('\n'));
+    await h.supervisor.stop('probe');
+
+    // Without YOLO the flag is absent, not "--yolo false".
+    await h.supervisor.start('probe', { settings: { ...settings, yolo: false }, origin: 'manual' });
+    await waitFor(() => texts().some((t) => t.startsWith('probe argv: ')), 'argv again');
+    const again = texts().find((t) => t.startsWith('probe argv: ')) ?? '';
+    assert.ok(!again.includes('--yolo'), again);
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('stop sweeps a descendant that left the process group, from running and from paused', async () => {
+  const h = makeHarness({ agent: 'escaper', stopGraceMs: 1_000 });
+  h.addProject('escape');
+  try {
+    for (const from of ['running', 'paused'] as const) {
+      const started = await h.supervisor.start('escape', start);
+      assert.equal(started.ok, true, JSON.stringify(started));
+      const agent = h.supervisor.state('escape').pid as number;
+      const pidOf = (label: string) => {
+        const line = h.supervisor.logs('escape').find((l) => l.text.startsWith(`${label} `));
+        return line ? Number(line.text.split(' ')[1]) : null;
+      };
+      const [escaped, grandchild, ordinary] = await waitFor(() => {
+        const pids = ['escaped', 'grandchild', 'ordinary'].map(pidOf);
+        return pids.every((x) => x !== null && isAlive(x)) ? (pids as number[]) : null;
+      }, 'the fixture to report its children');
+      assert.notEqual(processInfo(escaped)?.pgid, agent, 'the escaped child left the group');
+      assert.notEqual(processInfo(grandchild)?.pgid, agent);
+      const all = [agent, escaped, grandchild, ordinary];
+      if (from === 'paused') {
+        assert.equal((await h.supervisor.pause('escape')).ok, true);
+        await waitFor(
+          () => all.every((x) => processInfo(x)?.state === 'T'),
+          'the whole tree, escaped child included, frozen',
+        );
+      }
+      const stopped = await h.supervisor.stop('escape');
+      assert.equal(stopped.ok, true);
+      assert.equal(h.supervisor.state('escape').status, 'stopped');
+      await assertAllGone(all);
+    }
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('the ring buffer keeps the last 5,000 lines for late subscribers; log events are batched', async () => {
+  const h = makeHarness({ agent: 'numbered' });
+  h.addProject('flood');
+  const batches = new Map<string, number>();
+  const seen = new Map<string, string[]>();
+  h.supervisor.onLog((id, batch) => {
+    batches.set(id, (batches.get(id) ?? 0) + 1);
+    seen.set(id, [...(seen.get(id) ?? []), ...batch.map((l) => l.text)]);
+  });
+  try {
+    await h.supervisor.start('flood', start);
+    const last = () => h.supervisor.logs('flood').at(-1)?.text;
+    await waitFor(() => last() === 'numbered line 6000', 'all 6,000 lines', 20_000);
+    // Lines reach subscribers in batches, a flush interval after the ring has them.
+    await waitFor(() => seen.get('flood')?.length === 6_000, 'every line delivered', 5_000);
+    const kept = h.supervisor.logs('flood');
+    assert.equal(kept.length, 5_000);
+    assert.equal(kept[0]?.text, 'numbered line 1001');
+    kept.forEach((l, i) => assert.equal(l.text, `numbered line ${1001 + i}`));
+    assert.ok(
+      kept.every((l, i) => i === 0 || l.seq === (kept[i - 1]?.seq ?? 0) + 1),
+      'sequence numbers are consecutive',
+    );
+    assert.deepEqual(
+      seen.get('flood')?.slice(-5_000),
+      kept.map((l) => l.text),
+      'live subscribers and the replay agree',
+    );
+    await h.supervisor.stop('flood');
+
+    // 2,000 lines written as fast as the pipe takes them arrive in order, in few batches.
+    const quick = makeHarness({ agent: 'numbered', env: { FIXTURE_LINES: '2000' } });
+    quick.addProject('burst');
+    const counted: string[] = [];
+    let events = 0;
+    quick.supervisor.onLog((_id, batch) => {
+      events++;
+      counted.push(...batch.map((l) => l.text));
+    });
+    try {
+      await quick.supervisor.start('burst', start);
+      await waitFor(() => counted.length >= 2_000, '2,000 lines', 20_000);
+      assert.deepEqual(
+        counted,
+        Array.from({ length: 2_000 }, (_, i) => `numbered line ${i + 1}`),
+      );
+      assert.ok(events < 100, `${events} agent.log events for 2,000 lines`);
+    } finally {
+      await quick.dispose();
+    }
+  } finally {
+    await h.dispose();
+  }
+});
+
+test('an adopted agent that had already drained shows paused after current work, and Resume works', async () => {
+  const first = makeHarness();
+  const project = first.addProject('drained');
+  await first.supervisor.start('drained', start);
+  await first.supervisor.drain('drained');
+  await waitForStatus(first.supervisor, 'drained', 'paused');
+  const pid = first.supervisor.state('drained').pid as number;
+  await first.supervisor.shutdown('leave-running');
+
+  const second = makeHarness({ projects: new Map([['drained', project]]) });
+  try {
+    second.supervisor.adoptExisting([project]);
+    const state = second.supervisor.state('drained');
+    assert.equal(state.status, 'paused', state.message ?? '');
+    assert.equal(state.pauseKind, 'drained');
+    assert.equal(state.pid, pid);
+    const resumed = await second.supervisor.resume('drained');
+    assert.equal(resumed.ok, true, JSON.stringify(resumed));
+    assert.equal(second.supervisor.state('drained').status, 'running');
+    const before = second.supervisor.logs('drained').length;
+    await waitFor(
+      () => second.supervisor.logs('drained').length > before + 2,
+      'new work after resume',
+    );
+    assert.equal((await second.supervisor.stop('drained')).ok, true);
+    assert.equal(isAlive(pid), false);
+  } finally {
+    await second.dispose();
+    await first.dispose();
+  }
+});
+
+test('an adopted agent that dies without finishing its run is reported crashed; a clean end is stopped', async () => {
+  for (const how of ['SIGKILL', 'SIGTERM'] as const) {
+    const first = makeHarness();
+    const project = first.addProject(`ends-${how}`);
+    await first.supervisor.start(project.id, start);
+    const pid = first.supervisor.state(project.id).pid as number;
+    await first.supervisor.shutdown('leave-running');
+    const second = makeHarness({ projects: new Map([[project.id, project]]) });
+    try {
+      second.supervisor.adoptExisting([project]);
+      assert.equal(second.supervisor.state(project.id).status, 'running');
+      await waitFor(
+        () => second.supervisor.logs(project.id).some((l) => l.text.includes('from fixture')),
+        'some lines',
+      );
+      process.kill(pid, how);
+      if (how === 'SIGKILL') {
+        const state = await waitForStatus(second.supervisor, project.id, 'crashed');
+        assert.match(
+          state.message ?? '',
+          /exit status unknown; the agent ended without finishing its run/,
+        );
+        assert.equal(state.exit?.code, null);
+        assert.ok(
+          state.exit?.lastLines.some((l) => l.includes('from fixture')),
+          'the last lines are kept',
+        );
+      } else {
+        const state = await waitForStatus(second.supervisor, project.id, 'stopped');
+        assert.equal(state.exit, null);
+      }
+      assert.equal(existsSync(lockPath(project.path)), false);
+    } finally {
+      await second.dispose();
+      await first.dispose();
+    }
+  }
+});
+
+test('Pause freezes a draining agent; Resume returns it to draining, and it then shows paused', async () => {
+  const h = makeHarness({ env: { FIXTURE_DRAIN_DELAY: '1500', FIXTURE_CHILDREN: '1' } });
+  h.addProject('freeze-drain');
+  try {
+    await h.supervisor.start('freeze-drain', start);
+    const pid = h.supervisor.state('freeze-drain').pid as number;
+    const pids = (
+      await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
+    ).map((p) => p.pid);
+    await h.supervisor.drain('freeze-drain');
+    assert.equal(h.supervisor.state('freeze-drain').status, 'draining');
+    const paused = await h.supervisor.pause('freeze-drain');
+    assert.equal(paused.ok, true, JSON.stringify(paused));
+    assert.equal(h.supervisor.state('freeze-drain').pauseKind, 'frozen');
+    await waitFor(() => pids.every((x) => processInfo(x)?.state === 'T'), 'frozen tree');
+    const resumed = await h.supervisor.resume('freeze-drain');
+    assert.equal(resumed.ok, true);
+    assert.equal(h.supervisor.state('freeze-drain').status, 'draining');
+    const done = await waitForStatus(h.supervisor, 'freeze-drain', 'paused');
+    assert.equal(done.pauseKind, 'drained');
   } finally {
     await h.dispose();
   }
