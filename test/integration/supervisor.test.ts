@@ -318,7 +318,9 @@ test('stop sweeps a descendant that left the process group, from running and fro
       };
       const [escaped, grandchild, ordinary] = await waitFor(() => {
         const pids = ['escaped', 'grandchild', 'ordinary'].map(pidOf);
-        return pids.every((x) => x !== null && isAlive(x)) ? (pids as number[]) : null;
+        return pids.every((x) => x !== null && isAlive(x))
+          ? (pids as [number, number, number])
+          : null;
       }, 'the fixture to report its children');
       assert.notEqual(processInfo(escaped)?.pgid, agent, 'the escaped child left the group');
       assert.notEqual(processInfo(grandchild)?.pgid, agent);
