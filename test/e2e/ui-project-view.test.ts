@@ -449,11 +449,26 @@ test('features are grouped by state; blocked say why; a human answers an input r
   await form.getByLabel('Provider').selectOption('Stripe');
   await form.getByLabel('Use the sandbox').check();
   await form.getByRole('button', { name: 'Send to the agent' }).click();
-  await expect(form.getByRole('status')).toContainText('Sent.');
+  // shop's run is held by the rate limit, so that is when the answer is used.
+  await expect(form.getByRole('status')).toHaveText(
+    'Sent. The feature is back in the queue; the agent picks it up when the rate limit resets.',
+  );
   await shot('features');
   assert.deepEqual(await calls('features.resolveHumanInput'), [
     { id: 'p1', featureId: 9, values: { provider: 'Stripe', sandbox: true } },
   ]);
+});
+
+test('with no run active, an answer is said to wait for the next run', async () => {
+  await page.getByRole('navigation').getByRole('button', { name: /^blog/ }).click();
+  await page.getByRole('tab', { name: /Features/ }).click();
+  const form = page.getByRole('form', { name: 'Input for feature 9' });
+  await form.getByLabel('Provider').selectOption('Adyen');
+  await form.getByRole('button', { name: 'Send to the agent' }).click();
+  await expect(form.getByRole('status')).toHaveText(
+    'Sent. The feature is queued for the next run; no agent is running now.',
+  );
+  await page.getByRole('navigation').getByRole('button', { name: /^shop/ }).click();
 });
 
 test('the spec loads and saves, and says where it went', async () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AgentState } from '../../contract/index.ts';
 import {
+  answerSentMessage,
   availableActions,
   fieldMessage,
   formatCost,
@@ -101,4 +102,20 @@ test('a cost says whether it is exact, estimated or not known', () => {
   assert.equal(figure(1.5, false, 1), '$1.50 + cost not known for 1 session');
   assert.equal(figure(1.5, true, 2), '≈ $1.50 + cost not known for 2 sessions');
   assert.equal(figure(0), '$0.00');
+});
+
+test('after answering an input request, the message says what will actually happen', () => {
+  assert.match(answerSentMessage('running', false), /running agent picks it up next/);
+  assert.match(answerSentMessage('running', true), /when the rate limit resets/);
+  assert.match(answerSentMessage('paused', false), /when you resume the run/);
+  assert.match(answerSentMessage('starting', false), /the run that is starting picks it up/);
+  for (const status of ['stopped', 'crashed', null] as const)
+    assert.equal(
+      answerSentMessage(status, false),
+      'Sent. The feature is queued for the next run; no agent is running now.',
+    );
+  assert.match(answerSentMessage('draining', false), /queued for the next run/);
+  assert.match(answerSentMessage('stopping', false), /queued for the next run/);
+  for (const status of ['stopped', 'crashed', 'draining', 'stopping'] as const)
+    assert.doesNotMatch(answerSentMessage(status, false), /picks it up next/);
 });

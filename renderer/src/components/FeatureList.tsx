@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { FeatureState, FeatureView, HumanInputField } from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
-import { featureStateLabel, featureStateOrder } from '../lib/format.ts';
+import { answerSentMessage, featureStateLabel, featureStateOrder } from '../lib/format.ts';
 import { emptyFeatureEntry, useFeatures } from '../stores/features.ts';
+import { useProjects } from '../stores/projects.ts';
 import { refreshFeaturesNow } from '../stores/sync.ts';
 
 type Values = Record<string, string | boolean>;
@@ -41,7 +42,12 @@ function HumanInputForm(props: { projectId: string; feature: FeatureView }): Rea
       setError(result.error.message);
       return;
     }
-    setDone('Sent. The feature goes back to the queue and an agent picks it up next.');
+    // Read at the moment of sending: what the agent does now decides when the answer is used.
+    const { agents, runViews } = useProjects.getState();
+    const view = runViews[props.projectId];
+    const rateLimited =
+      view?.phase === 'rate-limited' || (view?.rateLimitedUntil ?? 0) > Date.now();
+    setDone(answerSentMessage(agents[props.projectId]?.status ?? null, rateLimited));
     void refreshFeaturesNow(props.projectId);
   };
 

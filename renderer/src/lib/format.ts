@@ -157,6 +157,29 @@ export function formatCostFigure(cost: CostFigure): string {
   return `${money} + cost not known for ${n} session${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * What happens to a feature once its input request is answered, given what the project's agent
+ * is doing now: a running agent picks it up next; with no run it waits for the next one.
+ */
+export function answerSentMessage(status: AgentStatus | null, rateLimited: boolean): string {
+  switch (status) {
+    case 'running':
+      return rateLimited
+        ? 'Sent. The feature is back in the queue; the agent picks it up when the rate limit resets.'
+        : 'Sent. The feature is back in the queue and the running agent picks it up next.';
+    case 'starting':
+      return 'Sent. The feature is back in the queue; the run that is starting picks it up.';
+    case 'paused':
+      return 'Sent. The feature is back in the queue; the agent picks it up when you resume the run.';
+    case 'draining':
+      return 'Sent. The feature is queued for the next run: this one finishes its current work and starts nothing new.';
+    case 'stopping':
+      return 'Sent. The feature is queued for the next run; this one is stopping.';
+    default:
+      return 'Sent. The feature is queued for the next run; no agent is running now.';
+  }
+}
+
 /** "12.3k", "1.2M". */
 export function formatTokens(n: number): string {
   if (n < 1000) return String(n);
