@@ -78,6 +78,11 @@ export default tseslint.config(
     ),
   },
   {
+    // Pure, so it can be unit tested from plain Node.
+    files: ['main/electron/trusted-sender.ts'],
+    rules: banned(['^electron(/|$)'], 'The sender check stays free of electron.'),
+  },
+  {
     files: ['preload/**/*.ts'],
     rules: banned(
       [layer('main', 'core', 'renderer', 'agent'), builtins],

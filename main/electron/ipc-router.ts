@@ -7,15 +7,15 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebFrameMain
 import { commandChannel, commandNames, err, eventChannel } from '../../contract/index.ts';
 import type { NightshiftApp } from '../app.ts';
 import { APP_ORIGIN } from './protocol.ts';
+import { isTrustedSender, type SenderFrame } from './trusted-sender.ts';
 
-export function isTrustedSender(frame: WebFrameMain | null, window: BrowserWindow | null): boolean {
-  if (!frame || !window) return false;
-  if (frame !== window.webContents.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+/** Our window's main frame, described for the pure check in trusted-sender.ts. */
+function describeSender(
+  frame: WebFrameMain | null,
+  window: BrowserWindow | null,
+): SenderFrame | null {
+  if (!frame || !window || window.isDestroyed()) return null;
+  return { url: frame.url, isMainFrame: frame === window.webContents.mainFrame };
 }
 
 export function installIpcRouter(
@@ -24,7 +24,7 @@ export function installIpcRouter(
 ): () => void {
   for (const name of commandNames) {
     ipcMain.handle(commandChannel(name), async (event: IpcMainInvokeEvent, input: unknown) => {
-      if (!isTrustedSender(event.senderFrame, getWindow())) {
+      if (!isTrustedSender(describeSender(event.senderFrame, getWindow()), APP_ORIGIN)) {
         app.diagnostics.log(
           'warn',
           `Refused IPC ${name} from an untrusted frame (${event.senderFrame?.url ?? 'unknown'}).`,
