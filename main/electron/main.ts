@@ -138,7 +138,14 @@ async function boot(): Promise<void> {
     quit: () => app.quit(),
     log,
   });
-  installPowerManagement({ bus: ns.bus, scheduler: ns.scheduling.scheduler, log });
+  installPowerManagement({
+    bus: ns.bus,
+    scheduler: ns.scheduling.scheduler,
+    checkZone: () => ns.scheduling.checkZone(),
+    log,
+  });
+  // Tray labels show local times: rebuild them in the new zone (the scheduler re-planned).
+  ns.scheduling.onZoneChange(() => trayHandle?.refresh());
   installAppMenu({
     bus: ns.bus,
     projects: () => ns.registry.list(),

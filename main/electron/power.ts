@@ -1,6 +1,7 @@
 /**
  * Keeps the machine awake while a scheduled window is open (Electron's power-save blocker) and
- * re-plans the scheduler when the machine wakes or the screen unlocks.
+ * re-plans the scheduler when the machine wakes or the screen unlocks. A trip during sleep often
+ * comes with a new time zone: wake also checks it at once instead of at the next minute.
  */
 import { powerMonitor, powerSaveBlocker } from 'electron';
 import type { EventBus } from '../services/event-bus.ts';
@@ -9,6 +10,8 @@ import { type Scheduler, shouldKeepAwake } from '../services/scheduler.ts';
 export interface PowerDeps {
   bus: EventBus;
   scheduler: Scheduler;
+  /** Checks the machine's time zone now (Scheduling.checkZone). */
+  checkZone?(): boolean;
   log?(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -29,6 +32,7 @@ export function installPowerManagement(deps: PowerDeps): { dispose(): void; bloc
   const off = deps.bus.on('schedules.changed', update);
   const replan = (why: string) => () => {
     deps.log?.('info', `${why}: re-planning schedules.`);
+    deps.checkZone?.();
     deps.scheduler.replan();
     update();
   };

@@ -14,7 +14,9 @@
  * - The scheduler stops only runs it started (origin `schedule`, or the run id it recorded).
  *   A manual start outside a window is never stopped by it; a manual stop inside a window holds
  *   until that window ends.
- * - Time-zone changes of the machine need nothing: every schedule carries its own IANA zone.
+ * - Every schedule carries its own IANA zone, so a change of the machine's zone moves no window;
+ *   but messages and labels use the machine's zone, so `onTick` (a ZoneWatcher check, once a
+ *   minute at least, on this timer) re-plans and refreshes them when it changes.
  */
 import {
   type AgentState,
@@ -103,6 +105,8 @@ export interface SchedulerOptions {
   jumpToleranceMs?: number;
   /** Formats an instant for messages (default: weekday and time in the machine's zone). */
   formatTime?(t: number): string;
+  /** Runs on every firing of the one timer, before evaluation (e.g. a time-zone check). */
+  onTick?(): void;
 }
 
 interface Episode {
@@ -686,6 +690,13 @@ export class Scheduler {
 
   private onTimer(): void {
     this.timer = null;
+    try {
+      this.o.onTick?.();
+    } catch (error) {
+      this.log('error', `A scheduler tick listener failed: ${messageOf(error)}`);
+    }
+    // A tick that re-planned (a time-zone change) has evaluated and re-armed already.
+    if (!this.started || this.timer) return;
     const now = this.o.clock.now();
     const drift = now - this.timerExpectedAt;
     if (Math.abs(drift) > this.tolerance) {

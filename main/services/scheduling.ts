@@ -9,6 +9,7 @@ import {
   type Result,
   type Settings,
   err,
+  messageOf,
   ok,
 } from '../../contract/index.ts';
 import type { Clock } from './clock.ts';
@@ -16,6 +17,7 @@ import type { EventBus } from './event-bus.ts';
 import { type NotificationPort, Notifier, installNotificationPolicy } from './notifier.ts';
 import { type ScheduleRepository, SchedulesService, jsonFileMemory } from './schedules-service.ts';
 import { Scheduler, type SchedulerEvent, formatWhen } from './scheduler.ts';
+import { type ZoneReading, ZoneWatcher, describeZone } from './zone-watcher.ts';
 import type { AgentControl } from './supervisor-types.ts';
 
 export interface SchedulingDeps {
@@ -34,6 +36,8 @@ export interface SchedulingDeps {
   /** Shows the app on a notification's project when it is clicked (see Notifier). */
   focusApp?(projectId: string | null): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** The machine's time zone (default: the system's, re-read each time). */
+  readZone?(now: number): ZoneReading;
   /** Test knobs. */
   retryDelaysMs?: readonly number[];
   maxSleepMs?: number;
@@ -51,6 +55,12 @@ export interface Scheduling {
    * still makes the registry refuse.
    */
   removeProject(projectId: string): Promise<Result<{ id: string; message: string }>>;
+  /**
+   * Checks the machine's time zone now (also done once a minute); on a change the scheduler has
+   * re-planned and the listeners refresh what shows local times (the tray).
+   */
+  checkZone(): boolean;
+  onZoneChange(listener: (next: ZoneReading, previous: ZoneReading) => void): () => void;
   /** Starts planning (after the supervisor adopted surviving agents). */
   start(): void;
   /** Stops planning and listening (before agents are stopped at quit). */
@@ -73,6 +83,25 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     projectName: name,
     formatTime: formatWhen,
   });
+  const zoneListeners = new Set<(next: ZoneReading, previous: ZoneReading) => void>();
+  const zone = new ZoneWatcher({
+    clock: d.clock,
+    ...(d.readZone ? { read: d.readZone } : {}),
+    onChange: (next, previous) => {
+      d.log(
+        'info',
+        `The time zone changed from ${describeZone(previous)} to ${describeZone(next)}; re-planning schedules and refreshing times shown.`,
+      );
+      scheduler.replan();
+      for (const l of zoneListeners) {
+        try {
+          l(next, previous);
+        } catch (error) {
+          d.log('error', `A time-zone listener failed: ${messageOf(error)}`);
+        }
+      }
+    },
+  });
   const scheduler = new Scheduler({
     clock: d.clock,
     agents: d.agents,
@@ -84,6 +113,7 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     log: d.log,
     ...(d.retryDelaysMs ? { retryDelaysMs: d.retryDelaysMs } : {}),
     ...(d.maxSleepMs ? { maxSleepMs: d.maxSleepMs } : {}),
+    onTick: () => zone.check(),
   });
   const schedules = new SchedulesService({ repo: d.registry, scheduler, clock: d.clock });
   const removeProject = async (
@@ -121,6 +151,11 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     schedules,
     notifier,
     removeProject,
+    checkZone: () => zone.check(),
+    onZoneChange(listener) {
+      zoneListeners.add(listener);
+      return () => zoneListeners.delete(listener);
+    },
     handlers: schedules.handlers(),
     start: () => scheduler.start(),
     dispose: () => {
