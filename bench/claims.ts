@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,26 +29,40 @@ async function trial(mode: 'scan' | 'direct', features: number): Promise<void> {
       })),
     );
     db.close();
-    const startAt = Date.now() + 1000;
-    const t0 = startAt;
+    // Every worker waits for the same moment, after its start-up, before it claims.
+    const startAt = Date.now() + 2000;
     const results = await Promise.all(
       Array.from({ length: WORKERS }, (_, w) =>
         run(process.execPath, [worker, path, `bench-${w}`, String(startAt), mode]),
       ),
     );
-    const wall = Date.now() - t0;
-    const claims = results.map((r) => JSON.parse(r.stdout) as { claimed: number[]; ms: number });
+    const claims = results.map(
+      (r) =>
+        JSON.parse(r.stdout) as {
+          claimed: number[];
+          ms: number;
+          startedAt: number;
+          endedAt: number;
+        },
+    );
+    // From the first claim attempt to the last worker done: start-up is not counted.
+    const first = Math.min(...claims.map((c) => c.startedAt));
+    const wall = Math.max(...claims.map((c) => c.endedAt)) - first;
+    const late = Math.max(...claims.map((c) => c.startedAt)) - startAt;
     const all = claims.flatMap((c) => c.claimed);
     const dupes = all.length - new Set(all).size;
     console.log(
       `\n${mode === 'scan' ? 'orchestrator path (re-read + score before each claim)' : 'raw claims (transaction + conditional UPDATE only)'}`,
     );
     console.log(
-      `workers: ${WORKERS}, features: ${features}, claimed: ${all.length}, double claims: ${dupes}`,
+      `setup: ${WORKERS} concurrent claimer processes, ${features} features (no dependencies), one features.db (WAL, BEGIN IMMEDIATE)`,
     );
-    console.log(`per worker: ${claims.map((c) => c.claimed.length).join(' ')}`);
     console.log(
-      `wall time: ${wall} ms, throughput: ${Math.round((all.length / wall) * 1000)} claims/s`,
+      `claimed: ${all.length} features, double claims: ${dupes}, per worker: ${claims.map((c) => c.claimed.length).join(' ')}`,
+    );
+    console.log(
+      `wall time: ${wall.toFixed(0)} ms, throughput: ${Math.round((all.length / wall) * 1000)} claims/s` +
+        (late > 50 ? ` (the last worker began ${late.toFixed(0)} ms late)` : ''),
     );
     if (dupes > 0 || all.length !== features) process.exitCode = 1;
   } finally {
@@ -56,5 +70,8 @@ async function trial(mode: 'scan' | 'direct', features: number): Promise<void> {
   }
 }
 
+console.log(
+  `machine: ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), load average ${loadavg()[0]!.toFixed(2)}, Node ${process.version}`,
+);
 await trial('scan', 1000);
 await trial('direct', 20_000);

@@ -2,7 +2,7 @@
  * One claimer process for the claim benchmark and the double-claim test: opens the shared
  * features.db and claims ready features one by one (the orchestrator's path: snapshot, pick by
  * score, conditional claim; on a lost race, pick again) until none is left. Prints one JSON line:
- * {"owner", "claimed": [ids], "ms"}.
+ * {"owner", "claimed": [ids], "ms", "startedAt", "endedAt"} (epoch ms).
  *
  * With mode "direct", it skips the re-read and just tries every id in a shuffled order, which
  * measures the raw claim (transaction + conditional UPDATE) throughput under contention.
@@ -51,4 +51,8 @@ while (mode !== 'direct') {
 }
 const ms = performance.now() - t0;
 db.close();
-process.stdout.write(`${JSON.stringify({ owner, claimed, ms })}\n`);
+// Epoch times of the claiming itself, so a caller can time the overlap without process start-up.
+const startedAt = performance.timeOrigin + t0;
+process.stdout.write(
+  `${JSON.stringify({ owner, claimed, ms, startedAt, endedAt: startedAt + ms })}\n`,
+);
