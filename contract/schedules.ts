@@ -75,6 +75,8 @@ export const ScheduleStatus = z.object({
   /** A manual stop holds the agent stopped until this instant. */
   manualStopUntil: z.number().nullable(),
   crashRetries: z.number().int(),
+  /** How many retries a window allows after crashes (the scheduler's backoff list). */
+  maxRetries: z.number().int().optional(),
   /** Retries exhausted for the active window. */
   gaveUp: z.boolean(),
   nextRetryAt: z.number().nullable(),

@@ -212,6 +212,7 @@ export class Scheduler {
       skipNext: plan.skipNext,
       manualStopUntil: plan.manualStopUntil,
       crashRetries: plan.crashRetries,
+      maxRetries: this.retryDelays.length,
       gaveUp: plan.gaveUp,
       nextRetryAt: plan.nextRetryAt,
       activeSkipped: e?.skipped ?? false,

@@ -2,7 +2,8 @@
  * Schedules end to end: the real renderer in Chromium, the real `nightshift serve` and a fixture
  * agent. Invalid input is refused next to its field; a schedule created for "now" starts the
  * agent (started by schedule), and the window's end drains and stops it; disabling and removing
- * leave nothing behind.
+ * leave nothing behind. Editing a schedule moves its next start; skip-next per project and for
+ * all projects can be undone.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,11 +127,66 @@ test('a schedule created for now starts the agent, and the window’s end stops 
   await expect(page.getByTestId('schedule-row')).toContainText(/Next: /);
 });
 
+test('editing a schedule’s days, time, zone and duration moves its next start', async () => {
+  const row = page.getByTestId('schedule-row');
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('form', { name: 'Edit schedule' });
+  await expect(edit).toBeVisible();
+  // One weekday two days ahead, at 03:00 UTC: its next start is exactly that instant.
+  const start = new Date();
+  start.setUTCDate(start.getUTCDate() + 2);
+  start.setUTCHours(3, 0, 0, 0);
+  const weekday = start.getUTCDay() === 0 ? 7 : start.getUTCDay();
+  const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+  for (const [i, name] of days.entries()) {
+    const box = edit.getByRole('checkbox', { name });
+    if (i + 1 === weekday) await box.check();
+    else await box.uncheck();
+  }
+  await edit.getByLabel('Start time').fill('03:00');
+  await edit.getByLabel('Duration (minutes)').fill('90');
+  await edit.getByLabel('Time zone').fill('UTC');
+  await edit.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(edit).toHaveCount(0);
+  const short = (days[weekday - 1] ?? '').slice(0, 3);
+  await expect(row).toContainText(`${short} 03:00 for 1 h 30 min`);
+  await expect(row).toContainText('(UTC)');
+  // The row shows the next start and end in the browser's own zone, as formatClock does.
+  const [from, to] = await page.evaluate(
+    ([s, e]) => {
+      const f = (t: number) => {
+        const d = new Date(t);
+        const now = new Date();
+        const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        const sameDay =
+          d.getFullYear() === now.getFullYear() &&
+          d.getMonth() === now.getMonth() &&
+          d.getDate() === now.getDate();
+        const date = d.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' });
+        return sameDay ? time : `${date} ${time}`;
+      };
+      return [f(s as number), f(e as number)];
+    },
+    [start.getTime(), start.getTime() + 90 * 60_000],
+  );
+  await expect(row).toContainText(`Next: ${from} to ${to} (your time).`);
+  await expect(page.getByTestId('schedule-status')).toContainText(`Next window: ${from} to ${to}.`);
+});
+
 test('skip next window, disable and remove', async () => {
   await editor().getByRole('button', { name: 'Skip next window', exact: true }).click();
   await expect(page.getByTestId('schedule-status')).toContainText('Skipping the next window');
   await editor().getByRole('button', { name: 'Don’t skip the next window' }).click();
   await expect(page.getByTestId('schedule-status')).toContainText('Next window');
+  // For every project, and undone for every project.
+  await editor().getByRole('button', { name: 'Skip next window for all projects' }).click();
+  await expect(page.getByTestId('schedule-status')).toContainText('Skipping the next window');
+  await expect(
+    editor().getByRole('button', { name: 'Skip next window for all projects' }),
+  ).toHaveCount(0);
+  await editor().getByRole('button', { name: 'Don’t skip for any project' }).click();
+  await expect(page.getByTestId('schedule-status')).toContainText('Next window:');
+  await expect(editor().getByRole('button', { name: 'Don’t skip for any project' })).toHaveCount(0);
   // Survives a reload: main owns it.
   await page.reload();
   await page.getByRole('tab', { name: 'Schedules' }).click();

@@ -242,6 +242,10 @@ test('the engine keeps exactly one pending timer through windows, retries, stops
   await one('a second project’s window opened');
   agents.crash('a');
   await one('a crash (a retry is planned)');
+  const retrying = scheduler.projectStatus('a');
+  // The UI says "retry 1 of 3" from these, not from a number of its own.
+  assert.equal(retrying?.crashRetries, 1);
+  assert.equal(retrying?.maxRetries, 3);
   clock.advance(10_000);
   await one('the retry');
   scheduler.noteManualStop('b');

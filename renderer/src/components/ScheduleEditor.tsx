@@ -417,7 +417,7 @@ function StatusSummary(props: { project: Project; status: ScheduleStatus | null 
       );
     else if (status.nextRetryAt !== null)
       lines.push(
-        `A window is open until ${end}. The agent crashed; retry ${status.crashRetries} of 3 at ${formatClock(status.nextRetryAt)}.`,
+        `A window is open until ${end}. The agent crashed; retry ${status.crashRetries} of ${status.maxRetries ?? status.crashRetries} at ${formatClock(status.nextRetryAt)}.`,
       );
     else lines.push(`A window is open until ${end}.`);
   } else if (status?.stopAt !== null && status?.stopAt !== undefined) {
@@ -455,7 +455,11 @@ function StatusSummary(props: { project: Project; status: ScheduleStatus | null 
 
 export function ScheduleEditor(props: { project: Project }): ReactNode {
   const { project } = props;
-  const [status, setStatus] = useState<ScheduleStatus | null>(null);
+  // Every project's status: the global skip applies whenever any project has a next window.
+  const [statuses, setStatuses] = useState<ScheduleStatus[]>([]);
+  const status = statuses.find((s) => s.projectId === project.id) ?? null;
+  const anyNext = statuses.some((s) => s.nextWindow !== null && !s.skipNext);
+  const anySkip = statuses.some((s) => s.skipNext);
   const [editing, setEditing] = useState<Schedule | 'new' | null>(null);
   const action = useAction();
   const now = useNow(30_000);
@@ -463,11 +467,10 @@ export function ScheduleEditor(props: { project: Project }): ReactNode {
   useEffect(() => {
     const api = getApi();
     let live = true;
-    const pick = (all: ScheduleStatus[]) => all.find((s) => s.projectId === project.id) ?? null;
     void api.call['schedules.status']().then((r) => {
-      if (live && r.ok) setStatus(pick(r.value));
+      if (live && r.ok) setStatuses(r.value);
     });
-    const off = api.on('schedules.changed', (all) => setStatus(pick(all)));
+    const off = api.on('schedules.changed', (all) => setStatuses(all));
     return () => {
       live = false;
       off();
@@ -506,7 +509,9 @@ export function ScheduleEditor(props: { project: Project }): ReactNode {
           ? all
             ? 'The next window of every project will be skipped.'
             : 'The next window will be skipped.'
-          : 'The next window will run.',
+          : all
+            ? 'The next window of every project will run.'
+            : 'The next window will run.',
     );
 
   return (
@@ -520,18 +525,27 @@ export function ScheduleEditor(props: { project: Project }): ReactNode {
         ) : null}
       </div>
       <StatusSummary project={project} status={status} />
-      {status?.nextWindow ? (
+      {status?.nextWindow || status?.skipNext || anyNext || anySkip ? (
         <div className="buttons">
-          <button
-            type="button"
-            className="button small"
-            onClick={() => void skip(!status.skipNext, false)}
-          >
-            {status.skipNext ? 'Don’t skip the next window' : 'Skip next window'}
-          </button>
-          <button type="button" className="button small" onClick={() => void skip(true, true)}>
-            Skip next window for all projects
-          </button>
+          {status?.nextWindow || status?.skipNext ? (
+            <button
+              type="button"
+              className="button small"
+              onClick={() => void skip(!status.skipNext, false)}
+            >
+              {status.skipNext ? 'Don’t skip the next window' : 'Skip next window'}
+            </button>
+          ) : null}
+          {anyNext ? (
+            <button type="button" className="button small" onClick={() => void skip(true, true)}>
+              Skip next window for all projects
+            </button>
+          ) : null}
+          {anySkip ? (
+            <button type="button" className="button small" onClick={() => void skip(false, true)}>
+              Don’t skip for any project
+            </button>
+          ) : null}
         </div>
       ) : null}
       {project.schedules.length === 0 && editing === null ? (
