@@ -4,14 +4,19 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { messageOf } from '../../contract/index.ts';
+import { defaultDataDir } from '../app.ts';
+import { createDiagnostics } from '../services/diagnostics.ts';
 import { createNodeApp, repoRoot } from './node-app.ts';
 import { isLoopback, serve } from './server.ts';
 
 const usage = `Usage:
-  nightshift start                      open the Nightshift window (or the browser shell if Electron cannot run)
+  nightshift start [--download-electron] [serve options]
+                                        open the Nightshift window (or the browser shell if Electron
+                                        cannot run); --download-electron fetches Electron's binary first
   nightshift serve [--host 127.0.0.1] [--port 7878] [--data-dir DIR]
                                         serve the same UI to your browser
 Options:
@@ -105,46 +110,101 @@ function electronBinary(): string | null {
   return existsSync(candidate) ? candidate : null;
 }
 
+const DOWNLOAD_FLAG = '--download-electron';
+const FALLBACK = 'serving Nightshift in your browser instead.';
+
+/** Electron's stderr is noise to a user (GPU, sandbox, D-Bus chatter): one short reason from it. */
+function launchReason(stderr: string, code: number | null, signal: string | null): string {
+  const line = stderr
+    .split('\n')
+    .map((l) => l.replace(/^\[[^\]]*\]\s*/, '').trim())
+    .find((l) => l.length > 0);
+  const fallback = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
+  const reason = line ?? fallback;
+  return reason.length > 200 ? `${reason.slice(0, 199)}…` : reason;
+}
+
+/** Fetches Electron's binary, only when the user asked for it; the reason it failed, or null. */
+function downloadElectron(): string | null {
+  const install = join(repoRoot, 'node_modules', 'electron', 'install.js');
+  if (!existsSync(install)) return 'the electron package is not installed';
+  console.log('Downloading the Electron binary (this can take a few minutes)…');
+  const result = spawnSync(process.execPath, [install], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 10 * 60_000,
+    encoding: 'utf8',
+  });
+  if (result.error) return messageOf(result.error);
+  if (result.status !== 0) {
+    const first = (result.stderr ?? '').split('\n').find((l) => l.trim());
+    return first?.trim() ?? `the download exited with code ${result.status}`;
+  }
+  return null;
+}
+
 async function runStart(argv: string[]): Promise<void> {
+  // Electron ≥ 42 fetches its binary on first use; that may hang for minutes on a slow or
+  // offline network, so it happens only on request (flag or env var), never silently.
+  const download = argv.includes(DOWNLOAD_FLAG) || process.env.NIGHTSHIFT_DOWNLOAD_ELECTRON === '1';
+  const rest = argv.filter((a) => a !== DOWNLOAD_FLAG);
   ensureBuilt();
   let binary = electronBinary();
-  if (
-    !binary &&
-    !process.env.ELECTRON_OVERRIDE_DIST_PATH &&
-    existsSync(join(repoRoot, 'node_modules', 'electron', 'install.js'))
-  ) {
-    // Electron ≥ 42 fetches its binary on first use; try once, quietly, with a time limit.
-    spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'electron', 'install.js')], {
-      stdio: 'ignore',
-      timeout: 120_000,
-    });
+  if (!binary && download) {
+    const failure = downloadElectron();
     binary = electronBinary();
+    if (!binary) {
+      console.log(
+        `Electron cannot run here: its binary could not be downloaded (${failure ?? 'it is still missing'}); ${FALLBACK}`,
+      );
+      return runServe(rest);
+    }
   }
   if (!binary) {
     console.log(
-      'Electron cannot run here (its binary is not installed and could not be downloaded); serving Nightshift in your browser instead.',
+      `Electron cannot run here: its binary is not installed (\`nightshift start ${DOWNLOAD_FLAG}\` fetches it); ${FALLBACK}`,
     );
-    return runServe(argv);
+    return runServe(rest);
   }
+
+  const { values } = parseArgs({
+    args: rest,
+    options: { 'data-dir': { type: 'string' } },
+    strict: false,
+  });
+  const dataDir = resolve(
+    typeof values['data-dir'] === 'string'
+      ? values['data-dir']
+      : (process.env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir(homedir())),
+  );
+  const diagnostics = createDiagnostics(dataDir);
+  const where = diagnostics.path ? ` Electron's output is in ${diagnostics.path}.` : '';
+
   const started = Date.now();
-  const child = spawn(binary, [join(repoRoot, 'out', 'main', 'index.js'), ...argv], {
+  const child = spawn(binary, [join(repoRoot, 'out', 'main', 'index.js'), ...rest], {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let stderr = '';
+  let fellBack = false;
+  const fallBack = (reason: string) => {
+    if (fellBack) return;
+    fellBack = true;
+    console.log(`Electron cannot run here (${reason}); ${FALLBACK}${where}`);
+    void runServe(rest).catch(fail);
+  };
+  // Electron's own stderr goes to the diagnostics log, not over the user's terminal.
   child.stderr.on('data', (b: Buffer) => {
-    stderr += b.toString();
-    process.stderr.write(b);
+    const text = b.toString();
+    if (stderr.length < 64 * 1024) stderr += text;
+    for (const line of text.split('\n'))
+      if (line.trim()) diagnostics.log('warn', `Electron: ${line}`);
   });
-  child.on('exit', (code) => {
+  child.on('error', (error) => fallBack(`it could not be launched: ${error.message}`));
+  child.on('exit', (code, signal) => {
     if (code !== 0 && Date.now() - started < 5_000) {
-      const reason = stderr.split('\n').find((l) => l.trim()) ?? `exit code ${code}`;
-      console.log(
-        `Electron cannot run here (${reason.trim()}); serving Nightshift in your browser instead.`,
-      );
-      void runServe(argv).catch(fail);
+      fallBack(launchReason(stderr, code, signal));
       return;
     }
-    process.exit(code ?? 0);
+    if (!fellBack) process.exit(code ?? 0);
   });
 }
 

@@ -3,7 +3,42 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, startServe } from '../helpers/serve.ts';
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { ApiClient, startServe, type ServedApp } from '../helpers/serve.ts';
+
+/** A raw HTTP request to the server with a Host header of our choosing (fetch forbids it). */
+function rawGet(
+  app: ServedApp,
+  path: string,
+  headers: Record<string, string>,
+): Promise<number | undefined> {
+  const { port } = new URL(app.origin);
+  return new Promise((resolveStatus, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode);
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a WebSocket to an exact URL; resolves with "open" or the HTTP status it was refused with. */
+function wsAttempt(url: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolveOutcome) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolveOutcome('open');
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolveOutcome(String(res.statusCode));
+      ws.terminate();
+    });
+    ws.once('error', (e) => resolveOutcome(`error ${e.message}`));
+  });
+}
 
 test('nightshift serve: token on every request and socket, Origin and Host checked, API over WebSocket', async () => {
   const app = await startServe();
@@ -34,6 +69,36 @@ test('nightshift serve: token on every request and socket, Origin and Host check
     );
 
     await assert.rejects(ApiClient.connect(app, { token: 'wrong' }), /401/);
+    const ws = `${app.origin.replace('http', 'ws')}/api/ws`;
+    assert.equal(await wsAttempt(ws), '401', 'a socket with no token at all');
+    assert.equal(await wsAttempt(`${ws}?token=`), '401', 'an empty token');
+    assert.equal(await wsAttempt(`${ws}?token=${app.token}`), 'open', 'the right token');
+
+    // DNS rebinding: a page served under another name must not reach us, even with the token.
+    const { port } = new URL(app.origin);
+    assert.equal(
+      await rawGet(app, `/?token=${app.token}`, { host: `127.0.0.1:${port}` }),
+      200,
+      'our own Host',
+    );
+    assert.equal(
+      await rawGet(app, `/?token=${app.token}`, { host: `evil.example:${port}` }),
+      403,
+      'a foreign Host header',
+    );
+    assert.equal(
+      await rawGet(app, `/api/health`, {
+        host: 'evil.example',
+        authorization: `Bearer ${app.token}`,
+      }),
+      403,
+      'a foreign Host header on the API',
+    );
+    assert.equal(
+      await wsAttempt(`${ws}?token=${app.token}`, { host: `evil.example:${port}` }),
+      '403',
+      'a socket with a foreign Host header',
+    );
     await assert.rejects(ApiClient.connect(app, { origin: 'http://evil.example' }), /403/);
 
     const client = await ApiClient.connect(app, { origin: app.origin });
