@@ -478,7 +478,14 @@ export class Scheduler {
       this.startRun(plan, why);
     } else if (st.status !== 'stopping') {
       plan.wantStart = null;
-      if (why === 'window') {
+      if (why === 'window' && this.owns(plan, st)) {
+        // Its own run, e.g. adopted after a restart inside the window: nothing new to tell.
+        const ep = plan.episode;
+        this.log(
+          'info',
+          `${this.nameOf(plan.projectId)}: the run its schedule started is still ${st.status}${st.adopted ? ' (adopted after a restart)' : ''}; the schedule keeps it${ep ? ` until ${this.when(ep.end)}` : ''}.`,
+        );
+      } else if (why === 'window') {
         const name = this.nameOf(plan.projectId);
         const ep = plan.episode;
         this.event(
