@@ -59,7 +59,9 @@ test('each button is enabled exactly when it applies', () => {
   assert.deepEqual(on(state({ status: 'starting' })), ['stop']);
   assert.deepEqual(on(state({ status: 'running' })), ['drain', 'pause', 'stop']);
   assert.deepEqual(on(state({ status: 'running', canFreeze: false })), ['drain', 'stop']);
-  assert.deepEqual(on(state({ status: 'draining' })), ['stop']);
+  // Pause freezes a draining agent (the supervisor accepts it); Resume returns it to draining.
+  assert.deepEqual(on(state({ status: 'draining' })), ['pause', 'stop']);
+  assert.deepEqual(on(state({ status: 'draining', canFreeze: false })), ['stop']);
   assert.deepEqual(on(state({ status: 'paused', pauseKind: 'frozen' })), ['resume', 'stop']);
   assert.deepEqual(on(state({ status: 'stopping' })), []);
 });

@@ -82,7 +82,9 @@ export function availableActions(state: Pick<AgentState, 'status' | 'canFreeze'>
   return {
     start: s === 'stopped' || s === 'crashed',
     stop: s === 'starting' || s === 'running' || s === 'draining' || s === 'paused',
-    pause: s === 'running' && state.canFreeze,
+    // Freezing a draining agent is allowed (the supervisor supports it); Resume then returns it
+    // to draining.
+    pause: (s === 'running' || s === 'draining') && state.canFreeze,
     resume: s === 'paused',
     drain: s === 'running',
   };
