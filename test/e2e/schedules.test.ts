@@ -201,3 +201,23 @@ test('skip next window, disable and remove', async () => {
   await expect(badge()).toHaveText('Stopped');
   assert.deepEqual(problems, []);
 });
+
+test('removing the project while its schedule’s run is going stops that run and removes it', async () => {
+  await waitUntil(() => new Date().getSeconds() < 35, 40_000, 'the start of a minute');
+  await editor().getByRole('button', { name: 'Add schedule' }).click();
+  await form().getByRole('button', { name: 'Now' }).click();
+  await form().getByLabel('Duration (minutes)').fill('5');
+  await form().getByRole('button', { name: 'Add schedule' }).click();
+  await expect(badge()).toHaveText('Running', { timeout: 15_000 });
+  await expect(page.getByText('Started by schedule')).toBeVisible();
+  const pid = await currentPid();
+  agentPids.add(pid);
+  await page.locator('.header-actions').getByRole('button', { name: 'Remove project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove sched-app?' });
+  await expect(dialog.getByTestId('remove-stops-run')).toContainText('stops it first');
+  await dialog.getByRole('button', { name: 'Remove project' }).click();
+  await expect(dialog).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByRole('heading', { level: 1, name: 'sched-app' })).toHaveCount(0);
+  await waitUntil(() => !pidAlive(pid), 10_000, 'the scheduled agent to end');
+  assert.deepEqual(problems, []);
+});

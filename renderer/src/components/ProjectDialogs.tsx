@@ -295,6 +295,10 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
   const { project } = props;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const agent = useProjects((s) => s.agents[project.id]);
+  // The removal stops a run the project's schedule started; one started by hand is refused.
+  const scheduledRun =
+    agent?.origin === 'schedule' && !['stopped', 'crashed'].includes(agent.status);
   const remove = async () => {
     setBusy(true);
     setError(null);
@@ -318,6 +322,12 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
           Nightshift will forget this project and its schedules. The files on disk are kept:{' '}
           <code>{project.path}</code> stays as it is, including its features database and run logs.
         </p>
+        {scheduledRun ? (
+          <p data-testid="remove-stops-run">
+            Its agent is running in a scheduled window: removing the project stops it first, without
+            waiting for current work to finish.
+          </p>
+        ) : null}
         <FormError message={error} />
         <div className="dialog-actions">
           <button type="button" className="button" data-autofocus onClick={props.onClose}>
