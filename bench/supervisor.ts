@@ -2,7 +2,7 @@
  * Supervisor benchmarks (figures are printed, never asserted):
  *  1. log pipeline: agent stdout → supervisor (split, redact, ring, run log, batch) → transport
  *     encoding → the renderer's log store, in lines/s, next to a raw read of the same pipe;
- *  2. start-to-running latency next to a bare `node -e 0` spawn;
+ *  2. start-to-running and start-to-first-output-line latency next to a bare `node -e 0` spawn;
  *  3. pause, resume and stop of a 50-process tree next to a single kill(-pgid).
  */
 import { spawn } from 'node:child_process';
@@ -80,7 +80,7 @@ async function throughSupervisor(): Promise<{ ms: number; buffer: LogBuffer }> {
   return { ms, buffer };
 }
 
-async function startLatency(): Promise<{ bare: number; toRunning: number }> {
+async function startLatency(): Promise<{ bare: number; toRunning: number; toFirstLine: number }> {
   const bare: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
@@ -88,26 +88,38 @@ async function startLatency(): Promise<{ bare: number; toRunning: number }> {
     bare.push(performance.now() - t0);
   }
   const toRunning: number[] = [];
+  const toFirstLine: number[] = [];
   for (let i = 0; i < 5; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'nightshift-bench-'));
     const sup = makeSupervisor(dir, 'chatty', {});
     const t0 = performance.now();
+    // The first line as a subscriber (the UI) receives it: includes the batch interval.
+    const firstLine = new Promise<number>((resolveLine) => {
+      const off = sup.onLog(() => {
+        off();
+        resolveLine(performance.now() - t0);
+      });
+    });
     await sup.start('chatty', { settings, origin: 'manual' });
     toRunning.push(performance.now() - t0);
+    toFirstLine.push(await firstLine);
     await sup.shutdown('stop-agents');
     rmSync(dir, { recursive: true, force: true });
   }
-  return { bare: median(bare), toRunning: median(toRunning) };
+  return { bare: median(bare), toRunning: median(toRunning), toFirstLine: median(toFirstLine) };
 }
+
+/** The agent + 24 children with a grandchild each + 1 lone child = exactly 50 processes. */
+const TREE_SIZE = 50;
+const TREE_ENV = { FIXTURE_CHILDREN: '24', FIXTURE_LONE_CHILDREN: '1', FIXTURE_INTERVAL: '200' };
 
 async function treeControl(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-bench-'));
-  // 1 agent + 24 children + 24 grandchildren ≈ 49, plus the agent = 50 processes.
-  const sup = makeSupervisor(dir, 'tree', { FIXTURE_CHILDREN: '25', FIXTURE_INTERVAL: '200' });
+  const sup = makeSupervisor(dir, 'tree', TREE_ENV);
   await sup.start('tree', { settings, origin: 'manual' });
   const pid = sup.state('tree').pid as number;
   const deadline = Date.now() + 30_000;
-  while (processTree(pid).length < 51 && Date.now() < deadline)
+  while (processTree(pid).length < TREE_SIZE && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
   const size = processTree(pid).length;
   const pids = processTree(pid).map((p) => p.pid);
@@ -132,19 +144,20 @@ async function treeControl(): Promise<Record<string, number>> {
   const child = spawn(process.execPath, [fixture('chatty')], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, FIXTURE_CHILDREN: '25', FIXTURE_INTERVAL: '200' },
+    env: { ...process.env, ...TREE_ENV },
   });
   const cpid = child.pid as number;
-  while (processTree(cpid).length < 51 && Date.now() < deadline + 30_000)
+  while (processTree(cpid).length < TREE_SIZE && Date.now() < deadline + 30_000)
     await new Promise((r) => setTimeout(r, 50));
   const cpids = processTree(cpid).map((p) => p.pid);
+  const rawSize = cpids.length;
   t0 = performance.now();
   process.kill(-cpid, 'SIGKILL');
   while (cpids.some((p) => processInfo(p) && processInfo(p)?.state !== 'Z'))
     await new Promise((r) => setImmediate(r));
   const rawKill = performance.now() - t0;
   rmSync(dir, { recursive: true, force: true });
-  return { size, pause, resume, stop, rawKill };
+  return { size, rawSize, pause, resume, stop, rawKill };
 }
 
 const raw = await rawPipe();
@@ -162,12 +175,17 @@ console.log(`  bare spawn of node -e 0          ${fmt(lat.bare)}`);
 console.log(
   `  supervisor start() to running    ${fmt(lat.toRunning)} (lock, spawn, lock update, run log)`,
 );
+console.log(
+  `  start() to first output line     ${fmt(lat.toFirstLine)} (as a subscriber gets it, batched)`,
+);
 const tree = await treeControl();
 console.log(`process tree of ${tree.size} processes:`);
 console.log(`  pause (all in state T)           ${fmt(tree.pause as number)}`);
 console.log(`  resume (none in state T)         ${fmt(tree.resume as number)}`);
 console.log(`  stop (graceful, all gone)        ${fmt(tree.stop as number)}`);
-console.log(`  single kill(-pgid) SIGKILL       ${fmt(tree.rawKill as number)}`);
+console.log(
+  `  single kill(-pgid) SIGKILL       ${fmt(tree.rawKill as number)} (a tree of ${tree.rawSize})`,
+);
 const mem = process.memoryUsage();
 console.log(
   `memory after the runs: rss ${(mem.rss / 1048576).toFixed(0)} MiB, heap ${(mem.heapUsed / 1048576).toFixed(0)} MiB`,
