@@ -4,14 +4,16 @@
  *   node agent/cli.ts --project-dir <abs> --model <m> [--yolo] --concurrency <1-5> --regression-agents <0-3>
  *
  * cwd = the project, stdin closed, in its own process group. Typed events and plain lines go to
- * stdout. Exit 0 on completion, stop (SIGTERM/SIGINT) or drain-stop; non-zero on a real failure.
+ * stdout. Exit 0 on completion (also with work left that needs a human), stop (SIGTERM/SIGINT)
+ * or drain-stop; 3 when the provider refused the credentials; other non-zero on a real failure.
  *
  * Environment: NIGHTSHIFT_RUN_ID, NIGHTSHIFT_RUN_LOG, NIGHTSHIFT_SESSION_TIMEOUT_MIN (60),
  * NIGHTSHIFT_MAX_ATTEMPTS (3), NIGHTSHIFT_CLAUDE_PATH; provider settings ANTHROPIC_API_KEY /
  * ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL pass through to Claude Code. Tuning knobs (mostly
  * for tests): NIGHTSHIFT_LEASE_MIN (30), NIGHTSHIFT_HEARTBEAT_MS (60000), NIGHTSHIFT_POLL_MS
- * (1000), NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS (60000), NIGHTSHIFT_BROWSER_MCP (1; 0 disables the
- * Playwright MCP server).
+ * (1000), NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS (60000), NIGHTSHIFT_RETEST_MIN (10: minimum minutes
+ * between two regression tests of an unchanged feature), NIGHTSHIFT_BROWSER_MCP (1; 0 disables
+ * the Playwright MCP server).
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute } from 'node:path';
@@ -89,6 +91,7 @@ function parse(
       leaseMs: envNumber('NIGHTSHIFT_LEASE_MIN', 30, 0.01) * 60_000,
       heartbeatMs: envNumber('NIGHTSHIFT_HEARTBEAT_MS', 60_000, 50),
       rateLimitBackoffMs: envNumber('NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS', 60_000, 100),
+      retestIntervalMs: envNumber('NIGHTSHIFT_RETEST_MIN', 10, 0) * 60_000,
       pollMs: envNumber('NIGHTSHIFT_POLL_MS', 1000, 20),
       claudePath: process.env[agentEnv.claudeExecutable] || null,
       browserMcp: process.env.NIGHTSHIFT_BROWSER_MCP !== '0',

@@ -11,8 +11,13 @@
  *   feature is set aside for a human (7.5).
  * - Rate/usage limits hold every new session until the reset, read from structured SDK data (5, 7.13).
  * - A per-session wall-clock limit (7.18); one DB snapshot per loop, linear scheduling (7.11).
- * - Blocked work is reported with reasons and the run ends instead of idling forever (7.10).
- * - Regression agents never spin: each passing feature is re-verified once after it passes (7.2).
+ * - Blocked work is reported with reasons and the run ends instead of idling forever (7.10); a
+ *   run that ends with work left says so (phase `finished`), `complete` means every feature passes.
+ * - Regression agents keep re-verifying passing features while coding goes on, without spinning
+ *   or re-testing what was just tested (see `regressionQueue`); a feature whose regression
+ *   sessions keep failing is not re-tested again in this run after `maxAttempts` (7.2, 7.5).
+ * - A provider that refuses the credentials ends the run with one clear message instead of
+ *   counting an attempt against every feature.
  */
 import { existsSync } from 'node:fs';
 import type {
@@ -63,6 +68,8 @@ export interface OrchestratorConfig {
   heartbeatMs: number;
   /** First hold when a limit gives no reset time; doubles per consecutive hold, max 1 h. */
   rateLimitBackoffMs: number;
+  /** A passing feature is not re-tested sooner than this after its last test (unless it changed). */
+  retestIntervalMs: number;
   pollMs: number;
   claudePath: string | null;
   /** Environment for Claude Code (provider settings included). */
@@ -109,6 +116,61 @@ const PLAYWRIGHT_TOOLS = [
 
 const MAX_TURNS: Record<AgentRole, number> = { initializer: 300, coding: 300, regression: 100 };
 
+/** Exit code when the provider refused the credentials (the supervisor shows the run crashed). */
+export const EXIT_AUTH_FAILED = 3;
+
+export type RetestReason = 'never-tested' | 'changed' | 'routine';
+
+/**
+ * Why a passing feature is due for a regression test now, or null when it is not:
+ * - `never-tested`: it has no test recorded at all;
+ * - `changed`: it passed again, or a feature it depends on passed, after its last test;
+ * - `routine`: nothing changed, but its last test is at least `minIntervalMs` old.
+ */
+export function retestReason(
+  f: Feature,
+  byId: ReadonlyMap<number, Feature>,
+  now: number,
+  minIntervalMs: number,
+): RetestReason | null {
+  const tested = parsePyUtcTimestamp(f.lastTestedAt);
+  if (tested === null) return 'never-tested';
+  if ((f.passedAt ?? 0) > tested) return 'changed';
+  for (const d of f.dependencies) if ((byId.get(d)?.passedAt ?? 0) > tested) return 'changed';
+  return now - tested >= minIntervalMs ? 'routine' : null;
+}
+
+/**
+ * The regression agents' queue, first to test first. Regression agents keep re-verifying
+ * passing features independently of coding, without wasting quota:
+ * - never-tested features first, then those that changed since their last test (they or a
+ *   dependency passed since), then routine re-tests, each group oldest `last_tested_at` first;
+ * - a feature tested less than the minimum interval ago is not re-tested unless it changed;
+ * - routine re-tests run only while coding work is active (`routine`), so a finished backlog
+ *   ends by itself once every passing feature has been tested since it (and its dependencies)
+ *   last passed;
+ * - features held by anyone, waiting for a human, or given up on in this run are left out.
+ */
+export function regressionQueue(
+  features: readonly Feature[],
+  options: { now: number; minIntervalMs: number; routine: boolean; exclude: ReadonlySet<number> },
+): { feature: Feature; reason: RetestReason }[] {
+  const byId = new Map(features.map((f) => [f.id, f]));
+  const rank: Record<RetestReason, number> = { 'never-tested': 0, changed: 1, routine: 2 };
+  const due: { feature: Feature; reason: RetestReason; tested: number }[] = [];
+  for (const f of features) {
+    if (!f.passes || f.inProgress || f.testingInProgress || f.needsHumanInput) continue;
+    if (options.exclude.has(f.id)) continue;
+    const reason = retestReason(f, byId, options.now, options.minIntervalMs);
+    if (reason === null || (reason === 'routine' && !options.routine)) continue;
+    due.push({ feature: f, reason, tested: parsePyUtcTimestamp(f.lastTestedAt) ?? 0 });
+  }
+  due.sort(
+    (a, b) => rank[a.reason] - rank[b.reason] || a.tested - b.tested || a.feature.id - b.feature.id,
+  );
+  return due.map(({ feature, reason }) => ({ feature, reason }));
+}
+
 export class Orchestrator {
   private readonly cfg: OrchestratorConfig;
   private readonly out: AgentOutput;
@@ -128,6 +190,12 @@ export class Orchestrator {
   private readonly lastCostEmit = new Map<string, number>();
   private wakeResolve: (() => void) | null = null;
   private lastStuckNote = '';
+  /** Regression sessions on a feature that ended in error or timeout, in a row, this run. */
+  private readonly regressionFailures = new Map<number, number>();
+  /** Features whose regression sessions hit the cap: not re-tested again in this run. */
+  private readonly retestGivenUp = new Set<number>();
+  /** Set when the provider refused the credentials: no session starts, the run ends. */
+  private authFailure: string | null = null;
 
   constructor(cfg: OrchestratorConfig, out: AgentOutput) {
     this.cfg = cfg;
@@ -220,6 +288,12 @@ export class Orchestrator {
     }
   }
 
+  private failAuth(): number {
+    const message = `The provider refused the credentials (${this.authFailure ?? 'authentication failed'}). No sessions will start: fix the API key or sign-in in Settings → Provider, then start again.`;
+    this.log(message);
+    return this.fail(message, EXIT_AUTH_FAILED);
+  }
+
   private fail(message: string, code = 1): number {
     this.emit({ type: 'error', agentId: null, message });
     this.setPhase('failed', message);
@@ -271,6 +345,7 @@ export class Orchestrator {
         initializerPrompt({ yolo: this.cfg.yolo }),
       );
       await live.promise;
+      if (this.authFailure) return this.failAuth();
       if (db.count() > 0) break;
       if (this.holdUntil !== null) continue; // rate limited: wait for the reset and try again
       if (this.stopping) break;
@@ -327,7 +402,10 @@ export class Orchestrator {
     if (this.holdUntil !== null && this.holdUntil >= until) return;
     this.holdUntil = until;
     const when = new Date(until).toISOString();
-    const message = `Rate or usage limit reached. Holding new sessions until ${when}${result.rateLimitUntil ? ' (the reset time the provider gave)' : ' (no reset time given; backing off)'}.`;
+    const why = result.rateLimitUntil
+      ? ` (from ${result.rateLimitSource ?? 'the reset time the provider gave'})`
+      : ' (no reset time given; backing off)';
+    const message = `Rate or usage limit reached. Holding new sessions until ${when}${why}.`;
     this.emit({ type: 'rate-limit', state: 'hold', until, message });
     this.setPhase('rate-limited', message);
   }
@@ -404,15 +482,14 @@ export class Orchestrator {
 
   private regressionCandidates(features: Feature[]): Feature[] {
     if (this.cfg.yolo || this.cfg.regressionAgents <= 0) return [];
-    const busy = new Set([...this.lives.values()].map((l) => l.featureId));
-    return features
-      .filter((f) => {
-        if (!f.passes || f.inProgress || f.testingInProgress || f.needsHumanInput || busy.has(f.id))
-          return false;
-        const tested = parsePyUtcTimestamp(f.lastTestedAt);
-        return tested === null || tested < (f.passedAt ?? 0);
-      })
-      .sort((a, b) => (a.passedAt ?? 0) - (b.passedAt ?? 0) || a.id - b.id);
+    const exclude = new Set<number>(this.retestGivenUp);
+    for (const l of this.lives.values()) if (l.featureId !== null) exclude.add(l.featureId);
+    return regressionQueue(features, {
+      now: Date.now(),
+      minIntervalMs: this.cfg.retestIntervalMs,
+      routine: this.count('coding') > 0,
+      exclude,
+    }).map((q) => q.feature);
   }
 
   private count(role: AgentRole): number {
@@ -428,6 +505,7 @@ export class Orchestrator {
     const db = this.db!;
     this.setPhase('working', 'Working through the backlog.');
     while (!this.stopping) {
+      if (this.authFailure) return this.failAuth();
       const { features, graph } = this.snapshot();
       const progress = this.emitProgress(features, graph);
       this.maintainLeases();
@@ -462,7 +540,7 @@ export class Orchestrator {
         );
         started++;
       }
-      // Regression agents, independently of coding.
+      // Regression agents, independently of coding (routine re-tests see the coding just started).
       for (const f of this.regressionCandidates(features)) {
         if (this.count('regression') >= this.cfg.regressionAgents) break;
         const agentId = this.freeSlot('regression');
@@ -515,7 +593,11 @@ export class Orchestrator {
         parts.push(`#${f.id} ${f.name}: ${graph.blockedReasons.get(f.id)}`);
     }
     parts.push('Nothing else can run until that is resolved.');
-    this.setPhase('complete', parts.join(' '));
+    // Not `complete`: the UI must not say every feature passes when work is left.
+    this.setPhase('finished', parts.join(' '));
+    this.log(
+      `Stopped with work left: ${progress.passing} of ${progress.total} pass, ${human.length} need a human, ${blocked.length} blocked.`,
+    );
     return 0;
   }
 
@@ -641,11 +723,21 @@ export class Orchestrator {
     }
     if (result.end === 'rate-limited') this.hold(result);
     else if (result.end === 'completed') this.consecutiveHolds = 0;
+    if (result.end === 'auth-failed' && this.authFailure === null) {
+      this.authFailure = result.message;
+      // Every other session would be refused too: stop them without counting attempts.
+      for (const other of this.lives.values()) if (other !== live) other.abort.abort();
+      this.wake();
+    }
 
     let outcome: Extract<AgentEventInput, { type: 'agent-finished' }>['outcome'];
     let message: string;
     const stoppedByUs = result.end === 'aborted';
-    const noFault = stoppedByUs || result.end === 'rate-limited';
+    const noFault =
+      stoppedByUs ||
+      result.end === 'rate-limited' ||
+      result.end === 'auth-failed' ||
+      this.authFailure !== null;
 
     if (role === 'initializer' || !db || featureId === null) {
       const n = db?.count() ?? 0;
@@ -695,9 +787,22 @@ export class Orchestrator {
       if (f && f.testingInProgress && f.testOwner === owner)
         db.releaseTesting(featureId, owner, Date.now(), tested);
       const after = db.get(featureId);
+      if (tested) this.regressionFailures.delete(featureId);
       if (!tested && !ctx.report.regressionFound) {
         outcome = mapEnd(result.end);
         message = result.message;
+        if ((result.end === 'error' || result.end === 'timeout') && !noFault) {
+          const failures = (this.regressionFailures.get(featureId) ?? 0) + 1;
+          this.regressionFailures.set(featureId, failures);
+          message = `Regression test of feature #${featureId} did not finish (attempt ${failures} of ${this.cfg.maxAttempts}): ${result.message}`;
+          if (failures >= this.cfg.maxAttempts) {
+            this.retestGivenUp.add(featureId);
+            const note = `Regression testing of feature #${featureId}${after ? ` "${after.name}"` : ''} failed ${failures} times in a row; it will not be re-tested again in this run. Last problem: ${result.message}`;
+            this.log(note, agentId);
+            this.emit({ type: 'error', agentId, message: note });
+            message = note;
+          }
+        }
       } else if (ctx.report.regressionFound || !after?.passes) {
         outcome = 'regression';
         message = after?.passes
@@ -747,6 +852,8 @@ function mapEnd(
   end: SessionResult['end'],
 ): 'error' | 'timeout' | 'aborted' | 'rate-limited' | 'failed' {
   switch (end) {
+    case 'auth-failed':
+      return 'error';
     case 'timeout':
       return 'timeout';
     case 'aborted':

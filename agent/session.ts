@@ -2,8 +2,9 @@
  * One Claude session = one unit of work, through the Claude Agent SDK's query(): a fresh Claude
  * Code process per session, with the role's tools only, the Bash guard, the project's settings,
  * and the provider settings from the environment. What happened comes from the SDK's typed
- * messages: cost, tokens, turns and the error subtype from the result message; rate limits from
- * rate-limit events, the assistant error field and the API error status (never from prose).
+ * messages: cost, tokens, turns and the error subtype from the result message; rate limits and
+ * auth failures from `classifyMessage` (sdk-outcome.ts), which reads the SDK's structured fields
+ * and only the error texts, never the model's prose.
  */
 import {
   query,
@@ -13,6 +14,7 @@ import {
 } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
 import { checkBashCommand } from './bash-guard.ts';
+import { classifyErrorText, classifyMessage, verdictOf, type Observation } from './sdk-outcome.ts';
 
 export interface SessionSpec {
   role: AgentRole;
@@ -35,7 +37,14 @@ export interface SessionSpec {
   onLog?: (line: string) => void;
 }
 
-export type SessionEnd = 'completed' | 'error' | 'aborted' | 'timeout' | 'rate-limited';
+export type SessionEnd =
+  | 'completed'
+  | 'error'
+  | 'aborted'
+  | 'timeout'
+  | 'rate-limited'
+  /** The provider refused the credentials or the account: no session can succeed until fixed. */
+  | 'auth-failed';
 
 export interface SessionResult {
   end: SessionEnd;
@@ -48,6 +57,8 @@ export interface SessionResult {
   turns: number | null;
   /** Epoch ms when the provider says new requests may succeed, when it said so. */
   rateLimitUntil: number | null;
+  /** Where `rateLimitUntil` came from (for the hold message), when known. */
+  rateLimitSource?: string | null;
   durationMs: number;
 }
 
@@ -149,9 +160,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
 
   let sessionId: string | null = null;
   let result: Extract<SDKMessage, { type: 'result' }> | null = null;
-  let rateLimited = false;
-  let rateLimitUntil: number | null = null;
-  let lastApiError: string | null = null;
+  const observations: Observation[] = [];
   const seenMessageIds = new Set<string>();
   let running = emptyUsage();
 
@@ -179,28 +188,20 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   try {
     const q = query({ prompt: spec.prompt, options });
     for await (const message of q) {
+      const observed = classifyMessage(message);
+      if (observed) observations.push(observed);
       switch (message.type) {
         case 'system':
           if (message.subtype === 'init') sessionId = message.session_id;
           else if (message.subtype === 'api_retry') {
-            if (message.error === 'rate_limit') lastApiError = 'rate_limit';
             spec.onActivity(
               'text',
               `API ${message.error_status ?? 'connection'} error; retry ${message.attempt}/${message.max_retries} in ${Math.round(message.retry_delay_ms / 1000)} s`,
             );
           }
           break;
-        case 'rate_limit_event':
-          if (message.rate_limit_info.status === 'rejected') {
-            rateLimited = true;
-            const resets = message.rate_limit_info.resetsAt;
-            if (resets) rateLimitUntil = resets < 1e12 ? resets * 1000 : resets;
-          }
-          break;
         case 'assistant': {
           sessionId ??= message.session_id;
-          if (message.error === 'rate_limit') rateLimited = true;
-          if (message.error) lastApiError = message.error;
           const m = message.message;
           if (m.id && !seenMessageIds.has(m.id) && m.usage) {
             seenMessageIds.add(m.id);
@@ -225,9 +226,8 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     }
   } catch (error) {
     // The SDK throws after an error result; what matters was already read from the result.
-    if (!result && !controller.signal.aborted) {
-      lastApiError = error instanceof Error ? error.message : String(error);
-    }
+    if (!result && !controller.signal.aborted)
+      observations.push(classifyErrorText(error instanceof Error ? error.message : String(error)));
   } finally {
     clearTimeout(timer);
     spec.signal.removeEventListener('abort', onAbort);
@@ -236,7 +236,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const durationMs = Date.now() - started;
   const r = result as
     (Extract<SDKMessage, { type: 'result' }> & { api_error_status?: number | null }) | null;
-  if (r && r.api_error_status === 429) rateLimited = true;
+  const verdict = verdictOf(
+    observations,
+    r && r.subtype === 'success' && !r.is_error ? 'ok' : 'error',
+  );
   const usage = r
     ? toUsage(r.usage as RawUsage, r.total_cost_usd ?? 0)
     : running.inputTokens > 0
@@ -248,28 +251,29 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     isError: r?.is_error ?? true,
     usage,
     turns: r?.num_turns ?? null,
-    rateLimitUntil,
+    rateLimitUntil: verdict.kind === 'rate-limit' ? verdict.until : null,
+    rateLimitSource: verdict.kind === 'rate-limit' ? verdict.source : null,
     durationMs,
   };
   if (timedOut)
     return {
       ...base,
       end: 'timeout',
-      message: `Stopped after the ${Math.round(spec.timeoutMs / 60_000)} min session limit.`,
+      message: `Stopped after the ${spec.timeoutMs >= 60_000 ? `${Math.round(spec.timeoutMs / 60_000)} min` : `${Math.round(spec.timeoutMs / 1000)} s`} session limit.`,
     };
   if (spec.signal.aborted) return { ...base, end: 'aborted', message: 'Stopped.' };
-  if (rateLimited) {
-    const text =
-      r && r.subtype === 'success'
-        ? r.result
-        : 'The provider refused the request (rate or usage limit).';
-    return { ...base, end: 'rate-limited', message: clip(text, 300) };
-  }
+  if (verdict.kind === 'auth')
+    return { ...base, end: 'auth-failed', message: clip(verdict.detail, 300) };
+  if (verdict.kind === 'rate-limit')
+    return { ...base, end: 'rate-limited', message: clip(verdict.detail, 300) };
   if (!r)
     return {
       ...base,
       end: 'error',
-      message: clip(lastApiError ?? 'Claude Code ended without a result.', 300),
+      message: clip(
+        verdict.kind === 'error' ? verdict.detail : 'Claude Code ended without a result.',
+        300,
+      ),
     };
   if (r.subtype === 'success' && !r.is_error)
     return { ...base, end: 'completed', message: clip(r.result || 'Session finished.', 300) };

@@ -15,7 +15,10 @@ export const RunPhase = z.enum([
   'draining',
   'drained',
   'rate-limited',
+  /** Every feature passes. */
   'complete',
+  /** The run ended by itself with work left (features blocked or needing a human). */
+  'finished',
   'stopping',
   'failed',
 ]);

@@ -28,6 +28,18 @@ function phaseLabel(view: RunView): string | null {
       return 'Waiting for the rate limit to reset';
     case 'complete':
       return 'Every feature passes';
+    case 'finished': {
+      const p = view.progress;
+      const left = p
+        ? [
+            p.needsHuman > 0 ? `${p.needsHuman} need${p.needsHuman === 1 ? 's' : ''} you` : '',
+            p.blocked > 0 ? `${p.blocked} blocked` : '',
+          ].filter(Boolean)
+        : [];
+      return left.length > 0
+        ? `Stopped with work left: ${left.join(', ')}`
+        : 'Stopped with work left';
+    }
     case 'stopping':
       return 'Stopping';
     case 'failed':

@@ -1,0 +1,425 @@
+/**
+ * Orchestrator behaviour at its edges, end to end: the real agent process, the real Claude Agent
+ * SDK and the bundled Claude Code executable against the local fake Anthropic server. Covers the
+ * regression attempt cap and continuous re-verification, the outcome of a run that ends with
+ * work left, reset times from the provider, credential failures, the session wall-clock limit,
+ * leases and heartbeats, feature_skip, and human input. Every test checks that nothing of the
+ * agent's process group is left behind.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FeaturesDb } from '../../core/features-db.ts';
+import { ownerId } from '../../agent/process-group.ts';
+import type { AgentEvent } from '../../contract/agent-events.ts';
+import {
+  messageText,
+  startFakeAnthropic,
+  type FakeAnthropic,
+  type FakeReply,
+} from '../fixtures/fake-anthropic-server.ts';
+import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
+import {
+  assertGroupGone,
+  exitWithin,
+  makeProject,
+  startAgent,
+  type AgentRun,
+} from '../fixtures/agent-harness.ts';
+
+let fake: FakeAnthropic;
+const dirs: string[] = [];
+before(async () => {
+  fake = await startFakeAnthropic(scriptedBrain());
+});
+after(async () => {
+  await fake.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const project = (spec: string | null): string => {
+  const d = makeProject(spec);
+  dirs.push(d);
+  return d;
+};
+const ofType = <T extends AgentEvent['type']>(
+  run: AgentRun,
+  type: T,
+): Extract<AgentEvent, { type: T }>[] =>
+  run.events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+const readFeatures = (dir: string): ReturnType<FeaturesDb['all']> => {
+  const db = FeaturesDb.open(join(dir, 'features.db'));
+  try {
+    return db.all();
+  } finally {
+    db.close();
+  }
+};
+const serverError: FakeReply = {
+  kind: 'error',
+  status: 500,
+  errorType: 'api_error',
+  message: 'Internal server error',
+};
+const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
+
+test('a regression session that keeps failing is capped: reported, not re-tested again, and the run ends', async () => {
+  fake.setBrain(
+    scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? serverError : null) }),
+  );
+  const dir = project('App\n- Only\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    regressionAgents: 1,
+    env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  const regression = ofType(run, 'agent-finished').filter((e) => e.role === 'regression');
+  assert.deepEqual(
+    regression.map((e) => e.outcome),
+    ['error', 'error'],
+    'exactly max-attempts regression sessions, then no more',
+  );
+  const reported = ofType(run, 'error').filter((e) => /will not be re-tested/.test(e.message));
+  assert.equal(reported.length, 1);
+  assert.match(reported[0]!.message, /feature #1 "Only" failed 2 times/);
+  assert.ok(run.lines.some((l) => l.includes('will not be re-tested') && !l.startsWith('{')));
+  const [f] = readFeatures(dir);
+  assert.equal(f!.passes, true, 'a failing test session does not unpass the feature');
+  assert.equal(f!.testingInProgress, false, 'the test claim was released');
+  assert.equal(f!.lastTestedAt, null, 'no test was recorded');
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
+});
+
+test('regression agents keep re-verifying passing features while coding goes on, then the run ends by itself', async () => {
+  const sessions: SessionInfo[] = [];
+  fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 7]]) }));
+  const dir = project('App\n- Quick\n- Slow\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    concurrency: 1,
+    regressionAgents: 1,
+    env: { NIGHTSHIFT_RETEST_MIN: '0.01' }, // 0.6 s between re-tests of an unchanged feature
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  // Event order, not timestamps: several events can share a millisecond.
+  const at = (e: AgentEvent): number => run.events.indexOf(e);
+  const started = ofType(run, 'agent-started');
+  const finished = ofType(run, 'agent-finished');
+  const slowStart = at(started.find((e) => e.role === 'coding' && e.featureId === 2)!);
+  const slowEnd = at(finished.find((e) => e.role === 'coding' && e.featureId === 2)!);
+  const retestsDuringSlow = started.filter(
+    (e) => e.role === 'regression' && e.featureId === 1 && at(e) > slowStart && at(e) < slowEnd,
+  );
+  assert.ok(
+    retestsDuringSlow.length >= 2,
+    `feature #1 was re-tested ${retestsDuringSlow.length} times while #2 was coded`,
+  );
+  // After the last coding session: only what changed since its last test (#2, never tested).
+  const afterCoding = started.filter((e) => e.role === 'regression' && at(e) > slowEnd);
+  assert.deepEqual(
+    afterCoding.map((e) => e.featureId),
+    [2],
+  );
+  const features = readFeatures(dir);
+  assert.ok(features.every((f) => f.passes && f.lastTestedAt !== null));
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
+});
+
+test('a run that ends with work left reports phase finished with what is left, not complete', async () => {
+  fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
+  const dir = project('App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  const states = ofType(run, 'run-state');
+  assert.ok(!states.some((e) => e.phase === 'complete'));
+  const last = states.at(-1)!;
+  assert.equal(last.phase, 'finished');
+  assert.match(last.message, /1 of 3 features pass.*1 need human input.*1 are blocked/);
+  assert.ok(
+    run.lines.some((l) =>
+      l.includes('Stopped with work left: 1 of 3 pass, 1 need a human, 1 blocked.'),
+    ),
+  );
+  const progress = ofType(run, 'progress').at(-1)!.progress;
+  assert.deepEqual([progress.passing, progress.needsHuman, progress.blocked], [1, 1, 1]);
+});
+
+test('a 429 whose retry-after Claude Code honoured holds new sessions for that long, not the fallback backoff', async () => {
+  let refused = 0;
+  fake.setBrain(
+    scriptedBrain({
+      intercept: (_req, s) => {
+        // The first request and Claude Code's own retry of it are both refused.
+        if (s.role === 'coding' && s.featureId === 1 && s.step === 0 && refused < 2) {
+          refused++;
+          return {
+            kind: 'error',
+            status: 429,
+            errorType: 'rate_limit_error',
+            message: 'Number of requests has exceeded your per-minute rate limit',
+            headers: {
+              'retry-after': '3',
+              'anthropic-ratelimit-requests-limit': '50',
+              'anthropic-ratelimit-requests-remaining': '0',
+              'anthropic-ratelimit-requests-reset': new Date(Date.now() + 3000).toISOString(),
+            },
+          };
+        }
+        return null;
+      },
+    }),
+  );
+  const dir = project('App\n- One\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    // Claude Code reads retry-after itself and retries once; the fallback would hold a minute.
+    env: { CLAUDE_CODE_MAX_RETRIES: '1', NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  assert.equal(refused, 2);
+  const [hold, release] = ofType(run, 'rate-limit');
+  assert.equal(hold!.state, 'hold');
+  assert.equal(release!.state, 'release');
+  const held = hold!.until! - hold!.ts;
+  assert.ok(held >= 2500 && held <= 10_000, `held ${held} ms for a 3 s retry-after`);
+  assert.match(hold!.message, /retry-after/);
+  assert.ok(release!.ts >= hold!.until! - 50, 'released at the reset, not before');
+  assert.ok(release!.ts - hold!.until! < 2000, 'and promptly after it');
+  assert.equal(readFeatures(dir)[0]!.passes, true);
+});
+
+test('a reset time written in the provider’s 429 message is the hold’s end', async () => {
+  let resetAt = 0;
+  let refused = 0;
+  fake.setBrain(
+    scriptedBrain({
+      intercept: (_req, s) => {
+        if (s.role === 'coding' && s.step === 0 && refused === 0) {
+          refused++;
+          resetAt = Math.ceil((Date.now() + 4000) / 1000) * 1000;
+          return {
+            kind: 'error',
+            status: 429,
+            errorType: 'rate_limit_error',
+            message: `Usage limit reached for this key; try again at ${new Date(resetAt).toISOString()}`,
+          };
+        }
+        return null;
+      },
+    }),
+  );
+  const dir = project('App\n- One\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  const [hold, release] = ofType(run, 'rate-limit');
+  assert.equal(hold!.until, resetAt);
+  assert.ok(release!.ts >= resetAt - 50 && release!.ts - resetAt < 2000);
+});
+
+test('a 401 stops the run with a credentials message, counts no attempts and exits non-zero', async () => {
+  fake.setBrain(
+    scriptedBrain({
+      intercept: (_req, s) =>
+        s.role === 'coding'
+          ? {
+              kind: 'error',
+              status: 401,
+              errorType: 'authentication_error',
+              message: 'invalid x-api-key',
+            }
+          : null,
+    }),
+  );
+  const dir = project('App\n- A\n- B\n- C\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    concurrency: 2,
+    env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 3, tail(run));
+  const coding = ofType(run, 'agent-started').filter((e) => e.role === 'coding');
+  assert.ok(coding.length >= 1 && coding.length <= 2, 'no new session after the refusal');
+  const error = ofType(run, 'error').at(-1)!;
+  assert.match(error.message, /refused the credentials.*Settings → Provider/);
+  const last = ofType(run, 'run-state').at(-1)!;
+  assert.equal(last.phase, 'failed');
+  assert.match(last.message, /Settings → Provider/);
+  for (const f of readFeatures(dir)) {
+    assert.equal(f.attempts, 0, `#${f.id}: a credentials problem is not the feature’s fault`);
+    assert.equal(f.needsHumanInput, false);
+    assert.equal(f.inProgress, false);
+  }
+});
+
+test('the per-session wall-clock limit aborts a stalled session, counts the attempt and releases the claim', async () => {
+  fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
+  const dir = project('App\n- Stalls\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: fake.url,
+    env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 4.8 s
+  });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
+  const finished = ofType(run, 'agent-finished').find((e) => e.role === 'coding')!;
+  assert.equal(finished.outcome, 'timeout');
+  const took = finished.ts - started.ts;
+  assert.ok(took >= 4500 && took < 15_000, `aborted after ${took} ms`);
+  const [f] = readFeatures(dir);
+  assert.equal(f!.attempts, 1, 'the timeout counted an attempt');
+  assert.equal(f!.inProgress, false);
+  assert.equal(f!.claimOwner, null, 'claim released');
+  assert.equal(f!.needsHumanInput, true, 'at the cap it waits for a human');
+  assert.match(f!.lastError!, /session limit/);
+});
+
+test('leases: a live session’s heartbeat keeps its claim past the lease; a claim whose heartbeat stopped is released', async () => {
+  fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
+  const dir = project(null);
+  const seed = FeaturesDb.open(join(dir, 'features.db'));
+  seed.createBulk([
+    { category: 'functional', name: 'Slow own', description: 'd', steps: ['s'] },
+    { category: 'functional', name: 'Held elsewhere', description: 'd', steps: ['s'] },
+  ]);
+  // Another live agent (this test process) holds #2 and heartbeats it, until it stops.
+  const other = ownerId('other-run', 'coding-1', process.pid);
+  assert.ok(seed.claim(2, other));
+  const beat = setInterval(() => seed.heartbeat(other), 150);
+  const env = { NIGHTSHIFT_LEASE_MIN: '0.02', NIGHTSHIFT_HEARTBEAT_MS: '150' }; // 1.2 s lease
+  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 2, env });
+  let stoppedAt: number;
+  try {
+    await run.waitFor(
+      (e) => e.type === 'activity' && e.summary.includes('Implement it'),
+      60_000,
+      'the slow Bash call',
+    );
+    // Watch #1 across more than two lease lengths while its session runs.
+    const owners = new Set<string | null>();
+    let lastBeat = 0;
+    for (let i = 0; i < 12; i++) {
+      const f = seed.get(1)!;
+      if (f.passes) break;
+      owners.add(f.claimOwner);
+      lastBeat = Math.max(lastBeat, f.heartbeatAt ?? 0);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const f1 = seed.get(1)!;
+    assert.equal(owners.size, 1, 'one owner throughout');
+    assert.ok(lastBeat - (f1.claimedAt ?? lastBeat) > 1200 || f1.passes, 'heartbeats went on');
+    assert.equal(seed.get(2)!.claimOwner, other, 'a heartbeating claim is never taken over');
+  } finally {
+    clearInterval(beat);
+    stoppedAt = Date.now();
+  }
+  const { code } = await exitWithin(run, 90_000);
+  seed.close();
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  const features = readFeatures(dir);
+  assert.deepEqual(
+    features.map((f) => [f.passes, f.attempts]),
+    [
+      [true, 0],
+      [true, 1],
+    ],
+    'the own slow feature lost nothing; the abandoned claim counted as an attempt',
+  );
+  const released = run.lines.find((l) => l.includes('Released the stale claim on feature #2'));
+  assert.ok(released, tail(run));
+  const coding2 = ofType(run, 'agent-started').find((e) => e.featureId === 2)!;
+  assert.ok(coding2.ts >= stoppedAt + 900, 'taken over only after its heartbeat stopped');
+  assert.equal(ofType(run, 'agent-started').filter((e) => e.featureId === 1).length, 1);
+});
+
+test('feature_skip: the skipped feature goes last and is not picked again before the others', async () => {
+  const sessions: SessionInfo[] = [];
+  fake.setBrain(scriptedBrain({ sessions, skipOn: new Set([1]) }));
+  const dir = project('App\n- Payments\n- Cart\n- Profile\n');
+  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 1 });
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  assert.deepEqual(
+    sessions.filter((s) => s.role === 'coding').map((s) => s.featureId),
+    [1, 2, 3, 1],
+  );
+  assert.ok(
+    ofType(run, 'activity').some((e) => e.kind === 'tool' && e.summary === 'feature_skip #1'),
+  );
+  const features = readFeatures(dir);
+  assert.ok(features.every((f) => f.passes));
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
+});
+
+test('human input end to end: asked, shown, answered through the features DB, then passed by a later session', async () => {
+  const prompts: string[] = [];
+  fake.setBrain(
+    scriptedBrain({
+      askHumanOn: new Set([1]),
+      slowOn: new Map([[2, 8]]),
+      intercept: (req, s) => {
+        if (s.role === 'coding' && s.featureId === 1 && s.step === 0)
+          prompts.push(messageText(req.messages[0]));
+        return null;
+      },
+    }),
+  );
+  const dir = project('App\n- Checkout\n- Reports\n');
+  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 2 });
+  const asked = await run.waitFor(
+    (e) => e.type === 'human-input' && e.featureId === 1,
+    60_000,
+    'the human-input request',
+  );
+  assert.ok(asked.type === 'human-input');
+  assert.match(asked.prompt, /payment provider/);
+  await run.waitFor(
+    (e) => e.type === 'progress' && e.progress.needsHuman === 1,
+    20_000,
+    'progress showing one feature that needs a human',
+  );
+  const db = FeaturesDb.open(join(dir, 'features.db'));
+  const waiting = db.get(1)!;
+  assert.equal(waiting.needsHumanInput, true);
+  assert.equal(waiting.humanInputRequest?.prompt, 'Which payment provider should I use?');
+  db.resolveHumanInput(1, { answer: 'Use Stripe' });
+  db.close();
+  const { code } = await exitWithin(run, 90_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  assert.equal(prompts.length, 2, 'a second session took the feature after the answer');
+  assert.match(prompts[1]!, /A human answered[\s\S]*answer: Use Stripe/);
+  const features = readFeatures(dir);
+  assert.ok(features.every((f) => f.passes && !f.needsHumanInput));
+  assert.equal(features[0]!.attempts, 0, 'asking a human is not a failed attempt');
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
+});
