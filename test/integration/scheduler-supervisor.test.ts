@@ -229,7 +229,7 @@ test('an adopted run its schedule started stays the schedule’s: shown as adopt
     again.start();
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(second.supervisor.state('p').pid, pid, 'the scheduler keeps the adopted run');
-    assert.deepEqual(events, [], 'its own run is no news: no "window started" notification');
+    assert.equal(events.length, 0, 'its own run is no news: no "window started" notification');
     clock.advanceTo(at(`${MON}T23:00:00Z`));
     // The window end drains the adopted run (the fixture honours the flag) and then stops it.
     await waitForStatus(second.supervisor, 'p', 'stopped');
