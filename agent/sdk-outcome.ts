@@ -9,8 +9,12 @@
  * "resets 3pm (Europe/London)", the older "usage limit reached|<epoch>", or a provider saying
  * "try again at <time>" / "retry after N seconds"); and the delay of Claude Code's own 429 retry
  * (`api_retry.retry_delay_ms`), which is where a 429's `retry-after` ends up: the bundled Claude
- * Code honours that header itself and never passes the header on. Prose is only read from error
- * texts (synthetic API-error messages, error results, thrown errors), never from the model's own
+ * Code (2.1.330, checked against the fake server) honours that header itself and never passes it
+ * on; it does not read `anthropic-ratelimit-requests-reset` at all; and it does not retry (nor
+ * report) a `retry-after` it finds too long, which then leaves only the caller's backoff. The
+ * `rate_limit_event` is documented for claude.ai subscriptions; with an API key it did not appear
+ * even when the 429 carried `anthropic-ratelimit-unified-*` headers. Prose is only read from
+ * error texts (synthetic API-error messages, error results, thrown errors), never from the model's own
  * words, so a feature that prints "401 Unauthorized" in its tests is not an auth failure.
  */
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
