@@ -287,8 +287,8 @@ export class AgentSupervisor implements AgentControl {
     for (const project of projects) {
       if (!existsSync(project.path)) continue;
       const found = inspectLock(project.path);
-      if (found.kind === 'stale') {
-        removeStaleLock(project.path);
+      // Only if it was still stale when cleared: otherwise it is now another app's fresh lock.
+      if (found.kind === 'stale' && removeStaleLock(project.path)) {
         rmSync(drainFlagPath(project.path), { force: true });
         this.opts.diagnostics.log(
           'info',
