@@ -1,4 +1,5 @@
 /** Builds a real AgentSupervisor over temp project folders and the fixture agents. */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +50,11 @@ export function makeHarness(
     stopGraceMs: options.stopGraceMs ?? 3_000,
     flushMs: 20,
   });
+  // Every agent this supervisor ran or adopted must be gone (with its group) once disposed.
+  const agents = new Set<number>();
+  supervisor.onState((state) => {
+    if (state.pid !== null) agents.add(state.pid);
+  });
   return {
     supervisor,
     projects,
@@ -60,7 +66,12 @@ export function makeHarness(
     },
     async dispose() {
       await supervisor.shutdown('stop-agents');
-      if (!options.root) rmSync(root, { recursive: true, force: true });
+      try {
+        await assertAllGone([...agents]);
+        for (const pid of agents) assert.deepEqual(groupMembers(pid), [], `group ${pid} is empty`);
+      } finally {
+        if (!options.root) rmSync(root, { recursive: true, force: true });
+      }
     },
   };
 }
