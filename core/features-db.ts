@@ -192,7 +192,11 @@ export function parsePyUtcTimestamp(text: string | null): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-function toFeature(row: Row): Feature {
+/**
+ * One row as a Feature; a column an older or foreign database lacks reads as its default. The
+ * read-only viewer (features-view.ts) maps rows with this too, so both read a row the same way.
+ */
+export function featureFromRow(row: Record<string, SQLInputValue>): Feature {
   const request = parseJson(row.human_input_request);
   const response = parseJson(row.human_input_response);
   return {
@@ -390,13 +394,13 @@ export class FeaturesDb {
 
   all(): Feature[] {
     return (this.db.prepare('SELECT * FROM features ORDER BY priority, id').all() as Row[]).map(
-      toFeature,
+      featureFromRow,
     );
   }
 
   get(id: number): Feature | null {
     const row = this.db.prepare('SELECT * FROM features WHERE id = ?').get(id) as Row | undefined;
-    return row ? toFeature(row) : null;
+    return row ? featureFromRow(row) : null;
   }
 
   private require(id: number): Feature {
