@@ -4,6 +4,8 @@ import { CodingAgents, RegressionAgents, RunSettings } from './run-settings.ts';
 
 export const notificationKinds = [
   'all-passing',
+  /** The run ended by itself with work left, or could not go on (e.g. credentials refused). */
+  'work-left',
   'agent-crashed',
   'retries-exhausted',
   'needs-human-input',

@@ -143,6 +143,18 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
       }
       case 'run-state':
         if (event.phase === 'complete') allPassing(event.message || 'The run is complete.');
+        else if (event.phase === 'finished' || event.phase === 'failed') {
+          // The agent says in its message what is left (or what to fix); that is the body.
+          o.notifier.notify({
+            kind: 'work-left',
+            projectId,
+            title:
+              event.phase === 'finished'
+                ? `${name}: the run ended with work left`
+                : `${name}: the run cannot go on`,
+            body: event.message || 'Open Nightshift to see what needs you.',
+          });
+        }
         break;
       case 'human-input':
         o.notifier.notify({

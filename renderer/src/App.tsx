@@ -45,6 +45,7 @@ function ConnectionBanner(): ReactNode {
 export function App(): ReactNode {
   const view = useApp((s) => s.view);
   const loadError = useApp((s) => s.loadError);
+  const notice = useApp((s) => s.notice);
   const projects = useProjects((s) => s.projects);
   const loaded = useProjects((s) => s.loaded);
   const [dialog, setDialog] = useState<OpenDialog>(null);
@@ -61,6 +62,18 @@ export function App(): ReactNode {
         {loadError ? (
           <div className="banner error" role="alert">
             {loadError}
+          </div>
+        ) : null}
+        {notice ? (
+          <div className="banner notice" role="status">
+            <span>{notice}</span>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => useApp.setState({ notice: null })}
+            >
+              Dismiss
+            </button>
           </div>
         ) : null}
         {view.kind === 'settings' ? (

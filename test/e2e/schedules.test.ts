@@ -218,6 +218,12 @@ test('removing the project while its schedule’s run is going stops that run an
   await dialog.getByRole('button', { name: 'Remove project' }).click();
   await expect(dialog).toHaveCount(0, { timeout: 15_000 });
   await expect(page.getByRole('heading', { level: 1, name: 'sched-app' })).toHaveCount(0);
+  // The dialog is gone, so the app says what the removal did where it stays visible.
+  await expect(
+    page.getByText(
+      'sched-app was removed and the run its schedule had started was stopped. Its files stay on disk.',
+    ),
+  ).toBeVisible();
   await waitUntil(() => !pidAlive(pid), 10_000, 'the scheduled agent to end');
   assert.deepEqual(problems, []);
 });

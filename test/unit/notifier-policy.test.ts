@@ -207,3 +207,31 @@ test('without a window of its own (the browser shell) a click emits app.navigate
   shown[0]?.();
   assert.deepEqual(navigations, ['b']);
 });
+
+test('a run that ends with work left, or cannot go on, says so in its own words (and can be muted)', async () => {
+  const t = setup();
+  await t.agents.start('a', {
+    origin: 'manual',
+    settings: { model: 'opus', yolo: false, codingAgents: 1, regressionAgents: 0 },
+  });
+  const left = 'Stopped with work left: 2 of 3 features pass; 1 needs you.';
+  t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'finished', message: left });
+  const refused = 'The API key was refused. Fix it in Settings → Provider, then start again.';
+  t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'failed', message: refused });
+  assert.deepEqual(
+    t.shown.map((s) => [s.n.kind, s.n.projectId, s.n.title, s.n.body]),
+    [
+      ['work-left', 'a', 'Project a: the run ended with work left', left],
+      ['work-left', 'a', 'Project a: the run cannot go on', refused],
+    ],
+  );
+  // Neither is mistaken for success.
+  assert.equal(
+    t.shown.some((s) => s.n.kind === 'all-passing'),
+    false,
+  );
+
+  const muted = setup(['work-left']);
+  muted.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'finished', message: left });
+  assert.equal(muted.shown.length, 0);
+});

@@ -42,7 +42,12 @@ const titles = (toasts: readonly { title: string }[]) => toasts.map((t) => t.tit
 
 test('crashes, exhausted retries and human input stay; the rest go after ten seconds', () => {
   const sticky = notificationKinds.filter(isSticky);
-  assert.deepEqual(sticky, ['agent-crashed', 'retries-exhausted', 'needs-human-input']);
+  assert.deepEqual(sticky, [
+    'work-left',
+    'agent-crashed',
+    'retries-exhausted',
+    'needs-human-input',
+  ]);
   assert.deepEqual(
     notificationKinds.filter((k) => toneOf(k) === 'alert'),
     ['agent-crashed', 'retries-exhausted'],

@@ -313,6 +313,12 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
     store.setProjects(rest);
     const first = rest[0];
     useApp.getState().select(first ? { kind: 'project', id: first.id } : { kind: 'none' });
+    // The dialog goes away: say what happened where it stays visible.
+    useApp.setState({
+      notice:
+        result.value.message ??
+        `${project.name} was removed from Nightshift. Its files stay on disk.`,
+    });
     props.onClose();
   };
   return (

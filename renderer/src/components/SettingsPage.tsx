@@ -17,6 +17,7 @@ import { Field, ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx'
 
 const notificationLabels: Record<NotificationKind, string> = {
   'all-passing': 'Every feature of a project passes',
+  'work-left': 'A run ends with work left for you, or cannot go on',
   'agent-crashed': 'An agent crashes',
   'retries-exhausted': 'A scheduled run gives up after its restarts',
   'needs-human-input': 'A feature needs your input',

@@ -14,6 +14,8 @@ interface AppState {
   connection: ConnectionState;
   /** A sentence shown at the top when loading the basics failed. */
   loadError: string | null;
+  /** What the last app-wide action did, in words (e.g. a removal), until dismissed. */
+  notice: string | null;
   view: View;
   select: (view: View) => void;
 }
@@ -24,6 +26,7 @@ export const useApp = create<AppState>()((set) => ({
   models: [],
   connection: { kind: 'open' },
   loadError: null,
+  notice: null,
   view: { kind: 'none' },
   select: (view) => set({ view }),
 }));

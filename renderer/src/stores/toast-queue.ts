@@ -48,7 +48,12 @@ export const emptyToastQueue: ToastQueue = Object.freeze({
 
 /** Kinds that need the user: they stay until dismissed. */
 export function isSticky(kind: NotificationKind): boolean {
-  return kind === 'agent-crashed' || kind === 'retries-exhausted' || kind === 'needs-human-input';
+  return (
+    kind === 'agent-crashed' ||
+    kind === 'retries-exhausted' ||
+    kind === 'needs-human-input' ||
+    kind === 'work-left'
+  );
 }
 
 /** Failures are alerts; everything else is a polite status. */
