@@ -6,49 +6,24 @@
  * leases and heartbeats, feature_skip, and human input. Every test checks that nothing of the
  * agent's process group is left behind.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { ownerId } from '../../agent/process-group.ts';
 import type { AgentEvent } from '../../contract/agent-events.ts';
-import {
-  messageText,
-  rateLimitError,
-  startFakeAnthropic,
-  type FakeAnthropic,
-  type FakeReply,
-} from '../fixtures/fake-anthropic-server.ts';
+import { messageText, rateLimitError, type FakeReply } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
 import {
   assertGroupGone,
   exitWithin,
-  makeProject,
   startAgent,
   type AgentRun,
 } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType } from '../helpers/agent-suite.ts';
 
-let fake: FakeAnthropic;
-const dirs: string[] = [];
-before(async () => {
-  fake = await startFakeAnthropic(scriptedBrain());
-});
-after(async () => {
-  await fake.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const project = (spec: string | null): string => {
-  const d = makeProject(spec);
-  dirs.push(d);
-  return d;
-};
-const ofType = <T extends AgentEvent['type']>(
-  run: AgentRun,
-  type: T,
-): Extract<AgentEvent, { type: T }>[] =>
-  run.events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+const suite = agentSuite();
+const { project } = suite;
 const readFeatures = (dir: string): ReturnType<FeaturesDb['all']> => {
   const db = FeaturesDb.open(join(dir, 'features.db'));
   try {
@@ -66,13 +41,13 @@ const serverError: FakeReply = {
 const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
 
 test('a regression session that keeps failing is capped: reported, not re-tested again, and the run ends', async () => {
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? serverError : null) }),
   );
   const dir = project('App\n- Only\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     regressionAgents: 1,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
@@ -98,11 +73,11 @@ test('a regression session that keeps failing is capped: reported, not re-tested
 
 test('regression agents keep re-verifying passing features while coding goes on, then the run ends by itself', async () => {
   const sessions: SessionInfo[] = [];
-  fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 7]]) }));
+  suite.fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 7]]) }));
   const dir = project('App\n- Quick\n- Slow\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     concurrency: 1,
     regressionAgents: 1,
     env: { NIGHTSHIFT_RETEST_MIN: '0.01' }, // 0.6 s between re-tests of an unchanged feature
@@ -135,11 +110,11 @@ test('regression agents keep re-verifying passing features while coding goes on,
 });
 
 test('a run that ends with work left reports phase finished with what is left, not complete', async () => {
-  fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
+  suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
   const dir = project('App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
   });
   const { code } = await exitWithin(run, 90_000);
@@ -161,7 +136,7 @@ test('a run that ends with work left reports phase finished with what is left, n
 
 test('a 429 whose retry-after Claude Code honoured holds new sessions for that long, not the fallback backoff', async () => {
   let refused = 0;
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({
       intercept: (_req, s) => {
         // The first request and Claude Code's own retry of it are both refused.
@@ -176,7 +151,7 @@ test('a 429 whose retry-after Claude Code honoured holds new sessions for that l
   const dir = project('App\n- One\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     // Claude Code reads retry-after itself and retries once; the fallback would hold a minute.
     env: { CLAUDE_CODE_MAX_RETRIES: '1', NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
@@ -198,7 +173,7 @@ test('a 429 whose retry-after Claude Code honoured holds new sessions for that l
 test('a reset time written in the provider’s 429 message is the hold’s end', async () => {
   let resetAt = 0;
   let refused = 0;
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({
       intercept: (_req, s) => {
         if (s.role === 'coding' && s.step === 0 && refused === 0) {
@@ -218,7 +193,7 @@ test('a reset time written in the provider’s 429 message is the hold’s end',
   const dir = project('App\n- One\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
   const { code } = await exitWithin(run, 90_000);
@@ -230,7 +205,7 @@ test('a reset time written in the provider’s 429 message is the hold’s end',
 });
 
 test('a 401 stops the run with a credentials message, counts no attempts and exits non-zero', async () => {
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({
       intercept: (_req, s) =>
         s.role === 'coding'
@@ -246,7 +221,7 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
   const dir = project('App\n- A\n- B\n- C\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     concurrency: 2,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
   });
@@ -268,11 +243,11 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
 });
 
 test('the per-session wall-clock limit aborts a stalled session, counts the attempt and releases the claim', async () => {
-  fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
+  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Stalls\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 4.8 s
   });
   const { code } = await exitWithin(run, 90_000);
@@ -292,7 +267,7 @@ test('the per-session wall-clock limit aborts a stalled session, counts the atte
 });
 
 test('leases: a live session’s heartbeat keeps its claim past the lease; a claim whose heartbeat stopped is released', async () => {
-  fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
+  suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
   const dir = project(null);
   const seed = FeaturesDb.open(join(dir, 'features.db'));
   seed.createBulk([
@@ -304,7 +279,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
   assert.ok(seed.claim(2, other));
   const beat = setInterval(() => seed.heartbeat(other), 150);
   const env = { NIGHTSHIFT_LEASE_MIN: '0.02', NIGHTSHIFT_HEARTBEAT_MS: '150' }; // 1.2 s lease
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 2, env });
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 2, env });
   let stoppedAt: number;
   try {
     await run.waitFor(
@@ -353,9 +328,9 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
 
 test('feature_skip: the skipped feature goes last and is not picked again before the others', async () => {
   const sessions: SessionInfo[] = [];
-  fake.setBrain(scriptedBrain({ sessions, skipOn: new Set([1]) }));
+  suite.fake.setBrain(scriptedBrain({ sessions, skipOn: new Set([1]) }));
   const dir = project('App\n- Payments\n- Cart\n- Profile\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 1 });
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 1 });
   const { code } = await exitWithin(run, 90_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0, tail(run));
@@ -373,7 +348,7 @@ test('feature_skip: the skipped feature goes last and is not picked again before
 
 test('human input end to end: asked, shown, answered through the features DB, then passed by a later session', async () => {
   const prompts: string[] = [];
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({
       askHumanOn: new Set([1]),
       slowOn: new Map([[2, 8]]),
@@ -385,7 +360,7 @@ test('human input end to end: asked, shown, answered through the features DB, th
     }),
   );
   const dir = project('App\n- Checkout\n- Reports\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, concurrency: 2 });
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 2 });
   const asked = await run.waitFor(
     (e) => e.type === 'human-input' && e.featureId === 1,
     60_000,

@@ -3,54 +3,31 @@
  * against a local fake Anthropic Messages API (127.0.0.1, scripted tool calls). No credentials,
  * no network. Every test checks that nothing of the agent's process group is left behind.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync, unlinkSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, writeFileSync, unlinkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { drainFlagPath } from '../../core/run-log.ts';
-import type { AgentEvent } from '../../contract/agent-events.ts';
-import { startFakeAnthropic, text, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
+import { text } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, sessionOf, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import {
-  assertGroupGone,
-  makeProject,
-  startAgent,
-  type AgentRun,
-} from '../fixtures/agent-harness.ts';
+import { assertGroupGone, startAgent } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType } from '../helpers/agent-suite.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
-let fake: FakeAnthropic;
-const dirs: string[] = [];
-before(async () => {
-  fake = await startFakeAnthropic(scriptedBrain());
-});
-after(async () => {
-  await fake.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const project = (spec: string | null): string => {
-  const d = makeProject(spec);
-  dirs.push(d);
-  return d;
-};
-const ofType = <T extends AgentEvent['type']>(
-  run: AgentRun,
-  type: T,
-): Extract<AgentEvent, { type: T }>[] =>
-  run.events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+const suite = agentSuite();
+const { project } = suite;
 
 const SPEC =
   'A small app\n- Layout\n- Login [after: 0]\n- Profile [after: 1]\n- Search [after: 0]\n';
 
 test('a spec becomes features; two coding agents and one regression agent finish the backlog through real tool calls', async () => {
   const sessions: SessionInfo[] = [];
-  fake.setBrain(scriptedBrain({ sessions }));
+  suite.fake.setBrain(scriptedBrain({ sessions }));
   const dir = project(SPEC);
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     concurrency: 2,
     regressionAgents: 1,
   });
@@ -109,9 +86,9 @@ test('a spec becomes features; two coding agents and one regression agent finish
 });
 
 test('an agent killed mid-feature has its claim recovered on the next start', async () => {
-  fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
+  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Only feature\n');
-  const first = startAgent({ projectDir: dir, fakeUrl: fake.url });
+  const first = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   await first.waitFor(
     (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
     60_000,
@@ -126,8 +103,8 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
   assert.equal(held.inProgress, true, 'the crash left the claim behind');
   assert.match(held.claimOwner!, new RegExp(`^ns:[^:]+:${first.pid}:`));
 
-  fake.setBrain(scriptedBrain());
-  const second = startAgent({ projectDir: dir, fakeUrl: fake.url });
+  suite.fake.setBrain(scriptedBrain());
+  const second = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   const { code } = await second.exit;
   await assertGroupGone(second.pid);
   assert.equal(code, 0);
@@ -141,7 +118,7 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
 
 test('a rate-limit answer holds every new session until the reset, then the run resumes by itself', async () => {
   let refused = 0;
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({
       intercept: (_req, s) => {
         if (s.role === 'coding' && s.featureId === 1 && s.step === 0 && refused === 0) {
@@ -161,7 +138,7 @@ test('a rate-limit answer holds every new session until the reset, then the run 
   const dir = project('App\n- One\n- Two\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' },
   });
   const { code } = await run.exit;
@@ -199,10 +176,10 @@ test('a rate-limit answer holds every new session until the reset, then the run 
 });
 
 test('drain finishes the current session, starts none, reports drained; removing the flag continues', async () => {
-  fake.setBrain(scriptedBrain());
+  suite.fake.setBrain(scriptedBrain());
   const dir = project('App\n- A\n- B\n- C\n');
   mkdirSync(join(dir, '.nightshift'), { recursive: true });
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url });
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   await run.waitFor(
     (e) => e.type === 'agent-started' && e.role === 'coding',
     60_000,
@@ -234,9 +211,9 @@ test('drain finishes the current session, starts none, reports drained; removing
 });
 
 test('SIGTERM aborts sessions, releases claims, exits 0 and leaves no process behind', async () => {
-  fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
+  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Slow one\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url });
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   await run.waitFor(
     (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
     60_000,
@@ -258,7 +235,7 @@ test('SIGTERM aborts sessions, releases claims, exits 0 and leaves no process be
 });
 
 test('a database created with the reference schema (.autocoder/) is worked in place', async () => {
-  fake.setBrain(scriptedBrain());
+  suite.fake.setBrain(scriptedBrain());
   const dir = project(null);
   const path = join(dir, '.autocoder', 'features.db');
   createReferenceDb(path, [
@@ -269,7 +246,7 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
   ]);
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     concurrency: 2,
     regressionAgents: 1,
   });
@@ -293,11 +270,11 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
 });
 
 test('a feature that keeps failing counts attempts and is set aside for a human at the cap', async () => {
-  fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
+  suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
   const dir = project('App\n- Impossible\n- Fine\n');
   const run = startAgent({
     projectDir: dir,
-    fakeUrl: fake.url,
+    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
   const { code } = await run.exit;
@@ -324,7 +301,7 @@ test('a feature that keeps failing counts attempts and is set aside for a human 
 
 test('YOLO: no regression agents and prompts that verify with lint, type-check and tests', async () => {
   const prompts: string[] = [];
-  fake.setBrain(
+  suite.fake.setBrain(
     scriptedBrain({
       intercept: (req, s) => {
         if (s.step === 0 && s.role === 'coding') prompts.push(JSON.stringify(req.messages[0]));
@@ -333,7 +310,12 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
     }),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url, regressionAgents: 2, yolo: true });
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: suite.fake.url,
+    regressionAgents: 2,
+    yolo: true,
+  });
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 0);
@@ -342,16 +324,16 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
 });
 
 test('failures exit non-zero: no spec, and an initializer that creates no features', async () => {
-  fake.setBrain(scriptedBrain());
-  const noSpec = startAgent({ projectDir: project(null), fakeUrl: fake.url });
+  suite.fake.setBrain(scriptedBrain());
+  const noSpec = startAgent({ projectDir: project(null), fakeUrl: suite.fake.url });
   assert.equal((await noSpec.exit).code, 2);
   assert.match(ofType(noSpec, 'run-state').at(-1)!.message, /no app spec/);
 
-  fake.setBrain((req) =>
+  suite.fake.setBrain((req) =>
     sessionOf(req)?.role === 'initializer' ? text('I will not create anything.') : text('ok'),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: fake.url });
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   const { code } = await run.exit;
   await assertGroupGone(run.pid);
   assert.equal(code, 1);

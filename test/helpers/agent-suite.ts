@@ -1,0 +1,49 @@
+/**
+ * What every file of real-agent tests sets up the same way: one fake Anthropic server for the
+ * whole file (tests swap its brain with `setBrain`), and project directories that are removed
+ * when the file's tests are done.
+ */
+import { before, after } from 'node:test';
+import { rmSync } from 'node:fs';
+import type { AgentEvent } from '../../contract/agent-events.ts';
+import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
+import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
+import { makeProject, type AgentRun } from '../fixtures/agent-harness.ts';
+
+export interface AgentSuite {
+  /** The fake server; only valid inside tests (it starts in the file's `before`). */
+  readonly fake: FakeAnthropic;
+  /** A new project directory with `spec` as its app_spec.txt (none when null). */
+  project(spec: string | null): string;
+}
+
+/** Registers the file's before/after hooks; call once at the top level of a test file. */
+export function agentSuite(): AgentSuite {
+  let fake: FakeAnthropic | undefined;
+  const dirs: string[] = [];
+  before(async () => {
+    fake = await startFakeAnthropic(scriptedBrain());
+  });
+  after(async () => {
+    await fake?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    get fake(): FakeAnthropic {
+      if (!fake) throw new Error('The fake Anthropic server is only there inside a test.');
+      return fake;
+    },
+    project(spec) {
+      const d = makeProject(spec);
+      dirs.push(d);
+      return d;
+    },
+  };
+}
+
+/** The run's events of one type, typed as that type. */
+export const ofType = <T extends AgentEvent['type']>(
+  run: AgentRun,
+  type: T,
+): Extract<AgentEvent, { type: T }>[] =>
+  run.events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
