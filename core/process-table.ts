@@ -109,6 +109,46 @@ export function listProcesses(): ProcessInfo[] {
 }
 
 /**
+ * Every live process (other than this one) whose environment holds `name=value`. Descendants
+ * inherit the agent's environment, so this finds what neither the group nor the parent links
+ * can: a daemon that called setsid() and whose parent has exited (re-parented to init). Linux
+ * reads /proc/<pid>/environ (readable for our own processes); macOS asks `ps eww`; Windows: none.
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  const entry = `${name}=${value}`;
+  const found: number[] = [];
+  if (isLinux) {
+    for (const dir of readdirSync('/proc')) {
+      const pid = Number(dir);
+      if (!Number.isInteger(pid) || pid === process.pid) continue;
+      try {
+        const environ = readFileSync(`/proc/${dir}/environ`, 'latin1');
+        if (environ.split('\0').includes(entry) && isAlive(pid)) found.push(pid);
+      } catch {
+        // Another user's process, or one that ended while we read the table.
+      }
+    }
+    return found;
+  }
+  if (process.platform === 'win32') return found;
+  try {
+    const text = execFileSync('ps', ['eww', '-A', '-o', 'pid=,command='], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    for (const line of text.split('\n')) {
+      const m = /^\s*(\d+)\s/.exec(line);
+      if (!m || !line.includes(` ${entry}`)) continue;
+      const pid = Number(m[1]);
+      if (pid !== process.pid && isAlive(pid)) found.push(pid);
+    }
+  } catch {
+    // ps unavailable: the group and the parent links are all we have.
+  }
+  return found;
+}
+
+/**
  * Every live descendant of `rootPid` (children, grandchildren, …) plus every member of its
  * process group: a child that called setsid() left the group but is still a descendant, and a
  * group member whose parent died was re-parented but is still in the group.

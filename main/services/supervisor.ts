@@ -51,6 +51,7 @@ import {
   processInfo,
   processStartToken,
   processTree,
+  processesWithEnv,
   signal,
   signalGroup,
 } from '../../core/process-table.ts';
@@ -200,7 +201,7 @@ export class AgentSupervisor implements AgentControl {
       // Freeze the group first, then any descendant that left it (setsid), so nothing can
       // spawn new work while we walk the tree.
       signalGroup(run.pid, 'SIGSTOP');
-      for (const p of processTree(run.pid)) signal(p.pid, 'SIGSTOP');
+      for (const pid of treeOf(run)) signal(pid, 'SIGSTOP');
       run.beforeFreeze = status;
       this.setState(projectId, {
         status: 'paused',
@@ -220,7 +221,7 @@ export class AgentSupervisor implements AgentControl {
         return err('not-running', `The agent of ${this.name(projectId)} is not paused.`);
       }
       if (slot.state.pauseKind === 'frozen') {
-        for (const p of processTree(run.pid)) signal(p.pid, 'SIGCONT');
+        for (const pid of treeOf(run)) signal(pid, 'SIGCONT');
         signalGroup(run.pid, 'SIGCONT');
         const back = run.beforeFreeze ?? 'running';
         run.beforeFreeze = null;
@@ -522,7 +523,7 @@ export class AgentSupervisor implements AgentControl {
 
     // Snapshot the tree before anything dies: once the leader exits, its children are
     // re-parented and only their group (or this list) still ties them to us.
-    const snapshot = new Map(processTree(run.pid).map((p) => [p.pid, processStartToken(p.pid)]));
+    const snapshot = new Map(treeOf(run).map((pid) => [pid, processStartToken(pid)]));
 
     if (process.platform === 'win32') {
       await killTreeWindows(run.pid);
@@ -567,10 +568,10 @@ export class AgentSupervisor implements AgentControl {
   private async waitForGroupGone(run: Run): Promise<void> {
     if (!canFreeze) return;
     for (let i = 0; i < 50; i++) {
-      const members = processTree(run.pid).filter((p) => p.pid !== run.pid || isAlive(p.pid));
+      const members = treeOf(run).filter((pid) => pid !== run.pid || isAlive(pid));
       if (members.length === 0) return;
       signalGroup(run.pid, 'SIGKILL');
-      for (const p of members) signal(p.pid, 'SIGKILL');
+      for (const pid of members) signal(pid, 'SIGKILL');
       await delay(20);
     }
   }
@@ -583,10 +584,13 @@ export class AgentSupervisor implements AgentControl {
     const slot = this.slot(projectId);
     if (slot.run !== run) return;
     // Leftovers of a run that ended by itself (a dev server started with &): end them too.
-    if (!run.stopRequested && canFreeze && processTree(run.pid).some((p) => p.pid !== run.pid)) {
+    const leftovers = canFreeze ? treeOf(run).filter((pid) => pid !== run.pid) : [];
+    if (!run.stopRequested && leftovers.length > 0) {
       signalGroup(run.pid, 'SIGTERM');
+      for (const pid of leftovers) signal(pid, 'SIGTERM');
       await delay(Math.min(2_000, this.opts.stopGraceMs));
       signalGroup(run.pid, 'SIGKILL');
+      for (const pid of treeOf(run)) if (pid !== run.pid) signal(pid, 'SIGKILL');
     }
     if (run.tail) clearInterval(run.tail.timer);
     this.flush(projectId);
@@ -988,6 +992,17 @@ function describeEvent(
     default:
       return null;
   }
+}
+
+/**
+ * Every process of a run: the agent's descendants and group (processTree), plus any process that
+ * carries the run's id in its environment, which finds daemons that called setsid() and were
+ * orphaned (their parent exited, so neither the group nor a parent link leads to them).
+ */
+function treeOf(run: { pid: number; runId: string }): number[] {
+  const pids = new Set(processTree(run.pid).map((p) => p.pid));
+  if (canFreeze) for (const pid of processesWithEnv(agentEnv.runId, run.runId)) pids.add(pid);
+  return [...pids];
 }
 
 function spawnDetached(command: string, args: string[], cwd: string, env: Record<string, string>) {

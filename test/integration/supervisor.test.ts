@@ -342,6 +342,43 @@ test('stop sweeps a descendant that left the process group, from running and fro
   }
 });
 
+test('an orphaned daemon (setsid, parent gone) is frozen by pause and ended by stop', async () => {
+  const h = makeHarness({ agent: 'daemonizer', stopGraceMs: 1_000 });
+  h.addProject('daemon');
+  try {
+    for (const from of ['running', 'paused'] as const) {
+      const started = await h.supervisor.start('daemon', start);
+      assert.equal(started.ok, true, JSON.stringify(started));
+      const agent = h.supervisor.state('daemon').pid as number;
+      const texts = () => h.supervisor.logs('daemon').map((l) => l.text);
+      const daemon = await waitFor(() => {
+        const line = texts().find((t) => t.startsWith('daemon '));
+        const pid = line ? Number(line.split(' ')[1]) : null;
+        return pid !== null && isAlive(pid) && texts().includes('intermediate exited') ? pid : null;
+      }, 'the fixture to start its daemon');
+      const info = processInfo(daemon);
+      assert.notEqual(info?.pgid, agent, 'the daemon left the group');
+      assert.notEqual(info?.ppid, agent, 'the daemon is not a child of the agent');
+      assert.ok(
+        !processTree(agent).some((p) => p.pid === daemon),
+        'neither the group nor parent links lead to the daemon',
+      );
+      if (from === 'paused') {
+        assert.equal((await h.supervisor.pause('daemon')).ok, true);
+        await waitFor(
+          () => processInfo(daemon)?.state === 'T' && processInfo(agent)?.state === 'T',
+          'the daemon frozen with the agent',
+        );
+      }
+      assert.equal((await h.supervisor.stop('daemon')).ok, true);
+      assert.equal(h.supervisor.state('daemon').status, 'stopped');
+      await assertAllGone([agent, daemon]);
+    }
+  } finally {
+    await h.dispose();
+  }
+});
+
 test('the ring buffer keeps the last 5,000 lines for late subscribers; log events are batched', async () => {
   const h = makeHarness({ agent: 'numbered' });
   h.addProject('flood');
