@@ -10,7 +10,7 @@ import {
   type SchedulerSnapshot,
 } from '../../main/services/scheduler.ts';
 import { defaultSettings, type Schedule, type ScheduleStatus } from '../../contract/index.ts';
-import { FakeAgents, settle } from './scheduler-fakes.ts';
+import { everyNight, FakeAgents, settle } from './scheduler-fakes.ts';
 
 const at = (s: string) => Date.parse(s);
 // 2026-01-05 is a Monday.
@@ -20,12 +20,7 @@ function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
   return {
     id,
     createdAt: '2026-01-01T00:00:00Z',
-    days: [1, 2, 3, 4, 5, 6, 7],
-    startTime: '22:00',
-    timeZone: 'UTC',
-    durationMinutes: 60,
-    enabled: true,
-    run: {},
+    ...everyNight(),
     ...p,
   };
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../main/services/clock.ts';
 import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.ts';
 import { defaultSettings, type Schedule } from '../../contract/index.ts';
-import { FakeAgents, settle } from './scheduler-fakes.ts';
+import { everyNight, FakeAgents, settle } from './scheduler-fakes.ts';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -60,12 +60,7 @@ function schedule(id: string, p: Partial<Schedule>): Schedule {
   return {
     id,
     createdAt: '2025-12-01T00:00:00Z',
-    days: [1, 2, 3, 4, 5, 6, 7],
-    startTime: '22:00',
-    timeZone: 'UTC',
-    durationMinutes: 60,
-    enabled: true,
-    run: {},
+    ...everyNight(),
     ...p,
   };
 }

@@ -18,7 +18,7 @@ import {
   describeZone,
   readSystemZone,
 } from '../../main/services/zone-watcher.ts';
-import { FakeAgents, settle } from './scheduler-fakes.ts';
+import { everyNight, FakeAgents, settle } from './scheduler-fakes.ts';
 
 const at = (s: string) => Date.parse(s);
 const H = 3_600_000;
@@ -58,14 +58,7 @@ test('a change of the machine’s time zone is noticed within a minute, re-plans
   t.scheduling.start();
   const added = t.scheduling.schedules.add({
     id: project.value.id,
-    schedule: {
-      days: [1, 2, 3, 4, 5, 6, 7],
-      startTime: '22:00',
-      timeZone: 'UTC',
-      durationMinutes: 60,
-      enabled: true,
-      run: {},
-    },
+    schedule: everyNight(),
   });
   assert.ok(added.ok);
   const label = () =>
