@@ -9,13 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentState, Result, RunView } from '../../contract/index.ts';
+import type { AgentState, RunView } from '../../contract/index.ts';
 import { isAlive } from '../../core/process-table.ts';
-import { createApp } from '../../main/app.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
-import { fileSecrets } from '../../main/services/secrets.ts';
-import { openConfStore } from '../../main/services/store.ts';
 import { assertAllGone, fixtureAgent, waitFor } from '../helpers/supervisor-harness.ts';
+import { caller, createBrowserApp } from '../helpers/browser-app.ts';
 
 /** Polls an async query until it answers something. */
 async function poll<T>(fn: () => Promise<T | null>, what: string, timeoutMs = 10_000): Promise<T> {
@@ -33,21 +30,8 @@ test('a running session is priced at the run’s model, and a stopped run keeps 
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const dataDir = join(root, 'data');
   mkdirSync(dataDir);
-  const app = await createApp({
-    shell: 'browser',
-    version: '0.0.0-test',
-    dataDir,
-    openStore: () => openConfStore(dataDir),
-    secrets: fileSecrets(join(dataDir, 'secrets.json')),
-    diagnostics: createDiagnostics(null),
-    agentCommand: () => ({ command: process.execPath, args: [fixtureAgent('spender')] }),
-    stopGraceMs: 2_000,
-  });
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = (await app.dispatch(name, input)) as Result<T>;
-    assert.ok(r.ok, `${name}: ${r.ok ? '' : r.error.message}`);
-    return r.value;
-  };
+  const app = await createBrowserApp(dataDir, fixtureAgent('spender'));
+  const call = caller(app);
   const pids: number[] = [];
   app.supervisor.onState((s) => {
     if (s.pid && !pids.includes(s.pid)) pids.push(s.pid);

@@ -10,11 +10,7 @@ import { join } from 'node:path';
 import { defaultSettings, type Result, type Schedule } from '../../contract/index.ts';
 import { isAlive } from '../../core/process-table.ts';
 import { lockPath } from '../../core/run-log.ts';
-import { createApp } from '../../main/app.ts';
 import { FakeClock } from '../../main/services/clock.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
-import { fileSecrets } from '../../main/services/secrets.ts';
-import { openConfStore } from '../../main/services/store.ts';
 import {
   Scheduler,
   type SchedulerEvent,
@@ -27,6 +23,8 @@ import {
   waitFor,
   waitForStatus,
 } from '../helpers/supervisor-harness.ts';
+import { caller, createBrowserApp } from '../helpers/browser-app.ts';
+import { everyNight } from '../unit/scheduler-fakes.ts';
 
 const at = (s: string) => Date.parse(s);
 const MON = '2026-01-05';
@@ -35,12 +33,7 @@ function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
   return {
     id,
     createdAt: '2026-01-01T00:00:00Z',
-    days: [1, 2, 3, 4, 5, 6, 7],
-    startTime: '22:00',
-    timeZone: 'UTC',
-    durationMinutes: 60,
-    enabled: true,
-    run: { codingAgents: 2 },
+    ...everyNight({ run: { codingAgents: 2 } }),
     ...p,
   };
 }
@@ -249,41 +242,20 @@ test('projects.remove stops the run its schedule started and removes it; a run s
   const dataDir = join(root, 'data');
   mkdirSync(dataDir);
   const clock = new FakeClock(at(`${MON}T22:05:00Z`));
-  const app = await createApp({
-    shell: 'browser',
-    version: '0.0.0-test',
-    dataDir,
-    openStore: () => openConfStore(dataDir),
-    secrets: fileSecrets(join(dataDir, 'secrets.json')),
-    diagnostics: createDiagnostics(null),
-    agentCommand: () => ({ command: process.execPath, args: [fixtureAgent()] }),
-    clock,
-    stopGraceMs: 2_000,
-  });
+  const app = await createBrowserApp(dataDir, fixtureAgent(), clock);
   const pids = new Map<string, number[]>();
   app.supervisor.onState((s) => {
     const list = pids.get(s.projectId) ?? [];
     if (s.pid && !list.includes(s.pid)) list.push(s.pid);
     pids.set(s.projectId, list);
   });
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = (await app.dispatch(name, input)) as Result<T>;
-    assert.ok(r.ok, `${name}: ${r.ok ? '' : r.error.message}`);
-    return r.value;
-  };
+  const call = caller(app);
   const addProject = async (name: string) => {
     const dir = join(root, name);
     mkdirSync(dir);
     return await call<{ id: string; path: string }>('projects.add', { name, path: dir });
   };
-  const nightly = {
-    days: [1, 2, 3, 4, 5, 6, 7],
-    startTime: '22:00',
-    timeZone: 'UTC',
-    durationMinutes: 60,
-    enabled: true,
-    run: {},
-  };
+  const nightly = everyNight();
   try {
     const scheduled = await addProject('scheduled');
     const byHand = await addProject('by-hand');
