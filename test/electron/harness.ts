@@ -53,8 +53,15 @@ export async function launchApp(
     args: appArgs(userData),
     env: appEnv(),
   });
-  const page = await app.firstWindow();
-  await page.waitForSelector('text=Nightshift', { timeout: 30_000 });
+  let page: Page;
+  try {
+    page = await app.firstWindow();
+    await page.waitForSelector('text=Nightshift', { timeout: 30_000 });
+  } catch (error) {
+    // A window that never shows must not leave Electron running behind the failed test.
+    await app.close();
+    throw error;
+  }
   const pid = app.process().pid;
   if (pid === undefined) throw new Error('Electron started without a process id.');
   return { app, page, pid };

@@ -4,24 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { _electron as electron } from 'playwright-core';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { binary, launchApp, root, tempUserData } from './harness.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-
-function electronBinary(): string | null {
-  const pkg = join(root, 'node_modules', 'electron');
-  const rel = existsSync(join(pkg, 'path.txt'))
-    ? readFileSync(join(pkg, 'path.txt'), 'utf8').trim()
-    : 'electron';
-  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkg, 'dist');
-  const bin = join(dist, rel);
-  return existsSync(bin) ? bin : null;
-}
-
-const binary = electronBinary();
 const skip = binary
   ? false
   : 'no Electron binary on this machine (it cannot be downloaded here); the browser-shell e2e suite covers the same renderer and API';
@@ -30,15 +16,9 @@ test(
   'the Electron window opens sandboxed, shows the app and exposes only the typed bridge',
   { skip },
   async () => {
-    const userData = mkdtempSync(join(tmpdir(), 'nightshift-electron-'));
-    const app = await electron.launch({
-      executablePath: binary as string,
-      args: [join(root, 'out/main/index.js'), `--user-data-dir=${userData}`, '--no-sandbox'],
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: '' },
-    });
+    const userData = tempUserData();
+    const { app, page } = await launchApp(userData);
     try {
-      const page = await app.firstWindow();
-      await page.waitForSelector('text=Nightshift', { timeout: 30_000 });
       const shape = await page.evaluate(() => {
         const w = window as unknown as {
           nightshift?: { call: Record<string, unknown>; on: unknown };
