@@ -34,6 +34,8 @@ import { type Scheduling, createScheduling } from './services/scheduling.ts';
 
 export interface AppPorts {
   shell: 'electron' | 'browser';
+  /** Check every answer and event against the contract (on in the test suites). */
+  verifyContract?: boolean;
   version: string;
   dataDir: string;
   openStore(): Promise<{ store: Store } & LoadedDocument>;
@@ -75,7 +77,8 @@ export interface NightshiftApp {
 export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const { diagnostics } = ports;
   const clock = ports.clock ?? systemClock;
-  const bus = new EventBus();
+  const verifyContract = ports.verifyContract ?? process.env.NIGHTSHIFT_VERIFY_CONTRACT === '1';
+  const bus = new EventBus(verifyContract);
   const loaded = await ports.openStore();
   if (loaded.recoveredFrom || loaded.problem) {
     diagnostics.log(
@@ -243,7 +246,18 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       const handler = handlers[command] as (
         input: unknown,
       ) => Promise<Result<unknown>> | Result<unknown>;
-      return await handler(parsed.value);
+      const result = await handler(parsed.value);
+      if (verifyContract && result.ok) {
+        const checked = commands[command].output.safeParse(result.value);
+        if (!checked.success) {
+          diagnostics.log('error', `The answer to ${command} breaks the contract`, checked.error);
+          return err(
+            'internal',
+            `Nightshift's answer to ${command} breaks its own contract: ${checked.error.message}`,
+          );
+        }
+      }
+      return result;
     } catch (error) {
       diagnostics.log('error', `Command ${command} failed`, error);
       return err('internal', `Nightshift could not do that: ${messageOf(error)}`);

@@ -25,6 +25,8 @@ if (major < 24) {
 // A stray `require('electron')` must fail fast instead of trying to download a binary.
 process.env.ELECTRON_OVERRIDE_DIST_PATH ??= join(root, '.tmp', 'no-electron-here');
 process.env.NIGHTSHIFT_TEST = '1';
+// Every answer and event of the app is checked against the contract while tests run.
+process.env.NIGHTSHIFT_VERIFY_CONTRACT ??= '1';
 
 const suites = ['unit', 'integration', 'e2e', 'electron'];
 const args = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../../contract/index.ts';
+import { events, type EventName, type EventPayload } from '../../contract/index.ts';
 
 type Listener<E extends EventName> = (payload: EventPayload<E>) => void;
 
@@ -7,10 +7,27 @@ type Listener<E extends EventName> = (payload: EventPayload<E>) => void;
  * transport (IPC or WebSocket); services emit. A listener that throws never stops the others.
  */
 export class EventBus {
+  /**
+   * With `verify`, every payload is checked against its contract schema before it goes out and a
+   * violation throws at the emitter (the test suites turn this on, so a service that drifts from
+   * the contract fails loudly instead of confusing the renderer).
+   */
+  private readonly verify: boolean;
+
+  constructor(verify = false) {
+    this.verify = verify;
+  }
+
   private listeners = new Map<EventName, Set<Listener<EventName>>>();
   private anyListeners = new Set<(name: EventName, payload: unknown) => void>();
 
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+    if (this.verify) {
+      const checked = events[name].safeParse(payload);
+      if (!checked.success) {
+        throw new Error(`The ${name} event breaks the contract: ${checked.error.message}`);
+      }
+    }
     for (const l of this.listeners.get(name) ?? []) {
       try {
         (l as Listener<E>)(payload);
