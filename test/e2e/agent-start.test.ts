@@ -20,14 +20,13 @@ import { findFeaturesDb } from '../../core/project-paths.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import {
-  launchBrowser,
   nodeBin,
+  openPage,
   processesMentioning,
   removeDirs,
   root,
   tempProject,
   waitUntil,
-  watchPage,
   type LaunchedBrowser,
 } from './ui-harness.ts';
 
@@ -81,9 +80,7 @@ before(async () => {
   );
   url = /Nightshift is listening on (\S+)/.exec(output)?.[1] ?? '';
   assert.ok(url, `nightshift serve did not start:\n${output}`);
-  launched = await launchBrowser();
-  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPage(page);
+  ({ launched, page, problems } = await openPage());
 });
 
 after(async () => {

@@ -10,12 +10,13 @@ import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import {
-  launchBrowser,
   pidAlive,
-  procState,
   processesMentioning,
+  procState,
   removeDirs,
   startServer,
+  startUi,
+  stopUi,
   tempProject,
   waitUntil,
   watchPage,
@@ -32,18 +33,12 @@ const agentPids = new Set<number>();
 
 before(async () => {
   // The drain takes 4 s of "current work", so Pause can be pressed while it drains.
-  served = await startServer(['--interval', '100', '--drain-delay', '4000']);
-  launched = await launchBrowser();
-  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPage(page);
+  const ui = await startUi(['--interval', '100', '--drain-delay', '4000']);
+  ({ served, launched, page, problems } = ui);
 });
 
 after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    await served?.stop();
-  }
+  await stopUi(launched, served);
   try {
     assert.equal(
       served.server.exitCode ?? 0,

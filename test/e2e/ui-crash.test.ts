@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import {
-  launchBrowser,
   processesMentioning,
   removeDirs,
-  startServer,
+  startUi,
+  stopUi,
   tempProject,
-  watchPage,
   type LaunchedBrowser,
   type Served,
 } from './ui-harness.ts';
@@ -24,18 +23,12 @@ let problems: string[] = [];
 const project = tempProject();
 
 before(async () => {
-  served = await startServer(['--interval', '100', '--crash-after', '1500']);
-  launched = await launchBrowser();
-  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPage(page);
+  const ui = await startUi(['--interval', '100', '--crash-after', '1500']);
+  ({ served, launched, page, problems } = ui);
 });
 
 after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    await served?.stop();
-  }
+  await stopUi(launched, served);
   try {
     assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
     assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');

@@ -114,6 +114,63 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
   };
 }
 
+export interface OpenedPage {
+  launched: LaunchedBrowser;
+  page: Page;
+  problems: string[];
+}
+
+/** Launches Chromium with one 1280×900 page whose errors are collected (see watchPage). */
+export async function openPage(): Promise<OpenedPage> {
+  const launched = await launchBrowser();
+  try {
+    const page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    return { launched, page, problems: watchPage(page) };
+  } catch (error) {
+    await launched.close();
+    throw error;
+  }
+}
+
+export interface Ui extends OpenedPage {
+  served: Served;
+}
+
+/** `nightshift serve` with the given fixture agent arguments, and a watched page (openPage). */
+export async function startUi(agentArgs: string[], env: Record<string, string> = {}): Promise<Ui> {
+  const served = await startServer(agentArgs, env);
+  try {
+    return { served, ...(await openPage()) };
+  } catch (error) {
+    await served.stop();
+    removeDirs(served.dataDir);
+    throw error;
+  }
+}
+
+/** Closes the browser, then stops the server even when closing the browser failed. */
+export async function stopUi(
+  launched: LaunchedBrowser | undefined,
+  served: Served | undefined,
+): Promise<void> {
+  try {
+    await launched?.close();
+  } finally {
+    await served?.stop();
+  }
+}
+
+/** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */
+export async function shot(page: Page, name: string): Promise<void> {
+  const dir = process.env.NIGHTSHIFT_UI_SHOTS;
+  if (!dir) return;
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: `${dir}/${name}-${colorScheme}.png` });
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
 /** Collects page errors and console errors so a test can assert there were none. */
 export function watchPage(page: Page): string[] {
   const problems: string[] = [];

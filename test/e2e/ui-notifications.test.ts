@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import {
-  launchBrowser,
   processesMentioning,
   removeDirs,
-  startServer,
+  shot,
+  startUi,
+  stopUi,
   tempProject,
-  watchPage,
   type LaunchedBrowser,
   type Served,
 } from './ui-harness.ts';
@@ -26,18 +26,12 @@ const crashy = tempProject('ns-ui-crashy-');
 const other = tempProject('ns-ui-other-');
 
 before(async () => {
-  served = await startServer(['--interval', '100', '--crash-after', '3000']);
-  launched = await launchBrowser();
-  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPage(page);
+  const ui = await startUi(['--interval', '100', '--crash-after', '3000']);
+  ({ served, launched, page, problems } = ui);
 });
 
 after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    await served?.stop();
-  }
+  await stopUi(launched, served);
   try {
     assert.equal(
       served.server.exitCode ?? 0,
@@ -65,17 +59,6 @@ async function addProject(name: string, folder: string): Promise<void> {
   await expect(heading(name)).toBeVisible();
 }
 
-/** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */
-async function shot(name: string): Promise<void> {
-  const dir = process.env.NIGHTSHIFT_UI_SHOTS;
-  if (!dir) return;
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: `${dir}/${name}-${colorScheme}.png` });
-  }
-  await page.emulateMedia({ colorScheme: null });
-}
-
 async function startAndSeeRunning(): Promise<void> {
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
@@ -96,7 +79,7 @@ test('a crash raises a toast that stays; Open project selects that project', asy
   await expect(otherToast).toBeVisible({ timeout: 15_000 });
   // Still on the project shown before the crash: a toast does not navigate by itself.
   await expect(heading('other')).toBeVisible();
-  await shot('toasts');
+  await shot(page, 'toasts');
 
   // Dismiss (here from the keyboard) removes just that toast; focus moves to the next one.
   await otherToast.getByRole('button', { name: 'Dismiss' }).focus();

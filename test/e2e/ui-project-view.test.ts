@@ -25,10 +25,10 @@ import {
 } from '../../contract/index.ts';
 import { reduceRunView, runViewFromEvents } from '../../main/services/run-view.ts';
 import {
-  launchBrowser,
   removeDirs,
-  startServer,
-  watchPage,
+  shot,
+  startUi,
+  stopUi,
   type LaunchedBrowser,
   type Served,
 } from './ui-harness.ts';
@@ -305,17 +305,6 @@ let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 
-/** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */
-async function shot(name: string): Promise<void> {
-  const dir = process.env.NIGHTSHIFT_UI_SHOTS;
-  if (!dir) return;
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: `${dir}/${name}-${colorScheme}.png` });
-  }
-  await page.emulateMedia({ colorScheme: null });
-}
-
 const calls = (command: string) =>
   page.evaluate(
     (c) =>
@@ -326,10 +315,8 @@ const calls = (command: string) =>
   );
 
 before(async () => {
-  served = await startServer([]);
-  launched = await launchBrowser();
-  page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPage(page);
+  const ui = await startUi([]);
+  ({ served, launched, page, problems } = ui);
   const fixture: Fixture = {
     projects: [project, other],
     agents: [running, crashed],
@@ -343,11 +330,7 @@ before(async () => {
 });
 
 after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    await served?.stop();
-  }
+  await stopUi(launched, served);
   removeDirs(served.dataDir);
 });
 
@@ -404,7 +387,7 @@ test('the run shows its origin, agent cards with ticking time, cost and the rate
     'aria-valuenow',
     '12',
   );
-  await shot('project-running');
+  await shot(page, 'project-running');
 });
 
 test('the log hydrates from history, appends a batch, and filters by agent', async () => {
@@ -453,7 +436,7 @@ test('features are grouped by state; blocked say why; a human answers an input r
   await expect(form.getByRole('status')).toHaveText(
     'Sent. The feature is back in the queue; the agent picks it up when the rate limit resets.',
   );
-  await shot('features');
+  await shot(page, 'features');
   assert.deepEqual(await calls('features.resolveHumanInput'), [
     { id: 'p1', featureId: 9, values: { provider: 'Stripe', sandbox: true } },
   ]);
@@ -485,7 +468,7 @@ test('the schedules tab mounts the schedule editor', async () => {
   await page.getByRole('tab', { name: 'Schedules' }).click();
   await expect(page.getByRole('tabpanel')).not.toBeEmpty();
   await expect(page.getByRole('tabpanel')).not.toContainText('No fake for');
-  await shot('schedules');
+  await shot(page, 'schedules');
 });
 
 test('Start sends the run settings prefilled from the project over the defaults', async () => {
@@ -495,7 +478,7 @@ test('Start sends the run settings prefilled from the project over the defaults'
   await expect(page.getByLabel('Last lines before the crash')).toContainText(
     'Error: out of cheese',
   );
-  await shot('crashed');
+  await shot(page, 'crashed');
   await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
   await page.getByRole('navigation').getByRole('button', { name: /^shop/ }).click();
@@ -507,7 +490,7 @@ test('edit sends overrides; remove shows the server’s refusal', async () => {
   await page.getByRole('button', { name: 'Edit project' }).click();
   const dialog = page.getByRole('dialog', { name: 'Edit shop' });
   await expect(dialog).toBeVisible();
-  await shot('edit-dialog');
+  await shot(page, 'edit-dialog');
   // Focus stays inside: Tab from the last control wraps to the first, Shift+Tab back.
   await expect(dialog.getByLabel('Name')).toBeFocused();
   await dialog.getByRole('button', { name: 'Save changes' }).focus();
@@ -545,7 +528,7 @@ test('settings: recovered-file notice, secret hints, and an error next to its fi
   await page.getByRole('button', { name: 'Save run limits' }).click();
   await expect(grace).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('The grace period is 0 to 240 minutes.')).toBeVisible();
-  await shot('settings-error');
+  await shot(page, 'settings-error');
   await grace.fill('20');
   await page.getByRole('button', { name: 'Save run limits' }).click();
   await expect(page.getByText('Run limits saved.')).toBeVisible();
