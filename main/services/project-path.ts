@@ -3,8 +3,8 @@ import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 
+/** System trees: neither they nor anything inside them may be a project. */
 const posixSystem = [
-  '/',
   '/etc',
   '/var',
   '/usr',
@@ -14,16 +14,29 @@ const posixSystem = [
   '/proc',
   '/sys',
   '/dev',
-  '/root',
   '/lib',
+  '/lib32',
   '/lib64',
   '/run',
-  '/opt',
   '/System',
   '/Library',
   '/private',
   '/cores',
+];
+/**
+ * Folders that must not be a project themselves but whose sub-folders legitimately hold code:
+ * /opt/work/app, an external drive under /Volumes or /mnt, root's own home below /root.
+ */
+const posixContainers = [
+  '/',
+  '/opt',
   '/Volumes',
+  '/mnt',
+  '/media',
+  '/home',
+  '/Users',
+  '/srv',
+  '/root',
 ];
 const homeSensitive = [
   '.ssh',
@@ -55,6 +68,17 @@ const within = (path: string, root: string): boolean => {
   const b = process.platform === 'win32' ? root.toLowerCase() : root;
   return a === b || a.startsWith(b.endsWith(sep) ? b : b + sep);
 };
+
+/** Why a canonical POSIX path is a system folder, or null when it is not one. */
+export function posixSystemFolder(path: string): string | null {
+  // /tmp and /var/folders hold scratch projects legitimately; the others are system trees.
+  const tmp = ['/tmp', '/var/tmp', '/var/folders', '/private/tmp', '/private/var/folders'];
+  if (tmp.some((t) => within(path, t) && path !== t)) return null;
+  if (posixContainers.includes(path) || posixSystem.some((s) => within(path, s))) {
+    return `${path} is a system folder; agents must not work there.`;
+  }
+  return null;
+}
 
 /** Returns the canonical path, or a sentence saying what is wrong. */
 export function checkProjectPath(
@@ -89,12 +113,8 @@ export function checkProjectPath(
       return { ok: false, message: `${path} is a system folder; agents must not work there.` };
     }
   } else {
-    // /tmp and /var/folders hold scratch projects legitimately; the others are system trees.
-    const tmp = ['/tmp', '/var/tmp', '/var/folders', '/private/tmp', '/private/var/folders'];
-    const inTmp = tmp.some((t) => within(path, t) && path !== t);
-    if (!inTmp && posixSystem.some((s) => (s === '/' ? path === '/' : within(path, s)))) {
-      return { ok: false, message: `${path} is a system folder; agents must not work there.` };
-    }
+    const reason = posixSystemFolder(path);
+    if (reason) return { ok: false, message: reason };
   }
   if (homeSensitive.some((d) => within(path, join(home, d)))) {
     return {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeApp } from '../../main/server/node-app.ts';
+import { posixSystemFolder } from '../../main/services/project-path.ts';
 
 async function withApp(
   fn: (app: Awaited<ReturnType<typeof createNodeApp>>, root: string) => Promise<void>,
@@ -121,4 +122,38 @@ test('settings validate, persist, and keep secrets write-only', async () => {
     assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-secret-value-123456');
     assert.equal(env.ANTHROPIC_BASE_URL, 'http://127.0.0.1:11434');
   });
+});
+
+test('system trees are refused whole; container folders only themselves', () => {
+  for (const path of [
+    '/',
+    '/etc',
+    '/etc/nginx',
+    '/usr/local/src/app',
+    '/var/lib/x',
+    '/opt',
+    '/root',
+    '/Volumes',
+    '/home',
+    '/System/Library',
+  ]) {
+    assert.match(
+      posixSystemFolder(path) ?? '',
+      /is a system folder; agents must not work there\./,
+      path,
+    );
+  }
+  // Code legitimately lives below these: /opt/work, an external drive, root's own home.
+  for (const path of [
+    '/opt/work/app',
+    '/Volumes/External/code/app',
+    '/mnt/data/app',
+    '/root/code/app',
+    '/home/dev/app',
+    '/tmp/scratch',
+    '/var/tmp/x',
+    '/srv/git/app',
+  ]) {
+    assert.equal(posixSystemFolder(path), null, path);
+  }
 });
