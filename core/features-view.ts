@@ -63,3 +63,13 @@ export function readFeature(path: string, id: number, options: ViewOptions = {})
     null,
   );
 }
+
+/** How many features the database holds (0 when there is no table yet). */
+export function countFeatures(path: string, options: ViewOptions = {}): number {
+  return withReadOnly(
+    path,
+    options,
+    (db) => Number((db.prepare('SELECT COUNT(*) AS n FROM features').get() as Row).n ?? 0),
+    0,
+  );
+}

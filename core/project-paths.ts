@@ -3,7 +3,7 @@
  * `.autocoder/`), AutoForge in `.autoforge/`; an existing database is used in place wherever it
  * is, and a new project gets `<project>/features.db`.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FEATURES_DB = 'features.db';
@@ -45,7 +45,17 @@ export const specCandidates = (projectDir: string): string[] => [
 ];
 
 export function findSpec(projectDir: string): string | null {
-  return specCandidates(projectDir).find(nonEmptyFile) ?? null;
+  return specCandidates(projectDir).find(hasText) ?? null;
+}
+
+/** A file with something in it besides white space (a blank spec is no spec). */
+function hasText(path: string): boolean {
+  if (!nonEmptyFile(path)) return false;
+  try {
+    return readFileSync(path, 'utf8').trim().length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** The legacy JSON backlog that autocoder imported into the database on first start. */

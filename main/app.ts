@@ -43,6 +43,8 @@ export interface AppPorts {
   diagnostics: Diagnostics;
   /** How to run the agent program (the launch flags are appended by the supervisor). */
   agentCommand(): { command: string; args: string[] };
+  /** What the agent program needs in a project before it starts (see core/run-preflight.ts). */
+  preflight?(projectDir: string): string | null;
   /** Extra environment every agent gets (e.g. ELECTRON_RUN_AS_NODE). */
   baseAgentEnv?: Record<string, string>;
   pickFolder?: () => Promise<string | null>;
@@ -92,6 +94,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
+    ...(ports.preflight ? { preflight: ports.preflight } : {}),
     agentEnv: () => ({
       ...inheritedEnv(),
       ...(ports.baseAgentEnv ?? {}),

@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { createApp, type NightshiftApp } from '../app.ts';
 import { createDiagnostics } from '../services/diagnostics.ts';
+import { orchestratorPreflight } from '../../core/run-preflight.ts';
 import { NavigationQueue } from '../services/navigation-queue.ts';
 import { openElectronStore, safeStorageSecrets } from './electron-store-adapter.ts';
 import { installAppMenu } from './app-menu.ts';
@@ -107,6 +108,7 @@ async function boot(): Promise<void> {
     diagnostics,
     // The agent runs on Electron's own Node, from the same bundle folder.
     agentCommand: () => ({ command: process.execPath, args: [join(here, 'agent.js')] }),
+    preflight: orchestratorPreflight,
     baseAgentEnv: { ELECTRON_RUN_AS_NODE: '1' },
     notifications: electronNotificationPort(),
     // Shows (or creates) the window; the navigation waits for its page (NavigationQueue).

@@ -6,6 +6,7 @@ import { createApp, defaultDataDir, type NightshiftApp } from '../app.ts';
 import { createDiagnostics } from '../services/diagnostics.ts';
 import { fileSecrets } from '../services/secrets.ts';
 import { openConfStore } from '../services/store.ts';
+import { orchestratorPreflight } from '../../core/run-preflight.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -58,5 +59,7 @@ export async function createNodeApp(
     secrets: fileSecrets(join(dataDir, 'secrets.json')),
     diagnostics: createDiagnostics(dataDir, { echo: options.echo ?? false }),
     agentCommand: () => agentCommand,
+    // A fixture agent (tests) has no needs; Nightshift's orchestrator needs a spec or features.
+    ...(process.env.NIGHTSHIFT_AGENT_COMMAND ? {} : { preflight: orchestratorPreflight }),
   });
 }

@@ -102,11 +102,26 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
   const fmt = o.formatTime ?? defaultFormat;
   const allPassingRuns = new Set<string>();
   const runOf = new Map<string, string | null>();
+  /** The reason a run gave for failing, until its process ends (then it is the crash's). */
+  const failures = new Map<string, string>();
 
   const offState = o.agents.onState((state: AgentState, previous: AgentState) => {
     runOf.set(state.projectId, state.runId ?? previous.runId);
+    if (state.status === 'starting') failures.delete(state.projectId);
     if (state.status === 'crashed' && previous.status !== 'crashed') {
       const name = o.projectName(state.projectId);
+      const reason = failures.get(state.projectId);
+      failures.delete(state.projectId);
+      if (reason) {
+        // The agent said why it could not go on (credentials refused, …): say that, once.
+        o.notifier.notify({
+          kind: 'agent-crashed',
+          projectId: state.projectId,
+          title: `${name}: the run cannot go on`,
+          body: reason,
+        });
+        return;
+      }
       const how = state.exit
         ? state.exit.signal
           ? `It was killed by ${state.exit.signal}.`
@@ -143,17 +158,17 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
       }
       case 'run-state':
         if (event.phase === 'complete') allPassing(event.message || 'The run is complete.');
-        else if (event.phase === 'finished' || event.phase === 'failed') {
-          // The agent says in its message what is left (or what to fix); that is the body.
+        else if (event.phase === 'finished') {
+          // The agent says in its message what is left; that is the body.
           o.notifier.notify({
             kind: 'work-left',
             projectId,
-            title:
-              event.phase === 'finished'
-                ? `${name}: the run ended with work left`
-                : `${name}: the run cannot go on`,
+            title: `${name}: the run ended with work left`,
             body: event.message || 'Open Nightshift to see what needs you.',
           });
+        } else if (event.phase === 'failed' && event.message) {
+          // The agent exits non-zero right after: the crash notification carries this reason.
+          failures.set(projectId, event.message);
         }
         break;
       case 'human-input':

@@ -84,6 +84,11 @@ export interface SupervisorOptions {
   /** Secret values to scrub from output beyond the pattern rules. */
   secrets(): string[];
   diagnostics: Diagnostics;
+  /**
+   * What the agent program needs before it can start in a project (e.g. a spec): null when it
+   * can, else the sentence to answer with. Nothing is locked or spawned when it refuses.
+   */
+  preflight?(projectDir: string): string | null;
   stopGraceMs?: number;
   ringSize?: number;
   flushMs?: number;
@@ -132,7 +137,10 @@ export class AgentSupervisor implements AgentControl {
   private readonly eventListeners = new Set<(projectId: string, event: AgentEvent) => void>();
   private readonly logListeners = new Set<(projectId: string, lines: LogLine[]) => void>();
   private readonly opts: Required<
-    Omit<SupervisorOptions, 'lookup' | 'agentCommand' | 'agentEnv' | 'secrets' | 'diagnostics'>
+    Omit<
+      SupervisorOptions,
+      'lookup' | 'agentCommand' | 'agentEnv' | 'secrets' | 'diagnostics' | 'preflight'
+    >
   > &
     SupervisorOptions;
   private readonly ownStart = processStartToken(process.pid);
@@ -322,6 +330,8 @@ export class AgentSupervisor implements AgentControl {
         `The folder ${project.path} does not exist any more. Edit the project to point at its new place.`,
       );
     }
+    const refusal = this.opts.preflight?.(project.path);
+    if (refusal) return err('conflict', refusal);
 
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
     const lock: LockRecord = {

@@ -208,7 +208,7 @@ test('without a window of its own (the browser shell) a click emits app.navigate
   assert.deepEqual(navigations, ['b']);
 });
 
-test('a run that ends with work left, or cannot go on, says so in its own words (and can be muted)', async () => {
+test('a run that ends with work left says so; one that cannot go on says why in its crash notice', async () => {
   const t = setup();
   await t.agents.start('a', {
     origin: 'manual',
@@ -218,14 +218,16 @@ test('a run that ends with work left, or cannot go on, says so in its own words 
   t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'finished', message: left });
   const refused = 'The API key was refused. Fix it in Settings → Provider, then start again.';
   t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'failed', message: refused });
+  assert.equal(t.shown.length, 1, 'a failure waits for the process to end');
+  t.agents.crash('a');
+  await settle();
   assert.deepEqual(
     t.shown.map((s) => [s.n.kind, s.n.projectId, s.n.title, s.n.body]),
     [
       ['work-left', 'a', 'Project a: the run ended with work left', left],
-      ['work-left', 'a', 'Project a: the run cannot go on', refused],
+      ['agent-crashed', 'a', 'Project a: the run cannot go on', refused],
     ],
   );
-  // Neither is mistaken for success.
   assert.equal(
     t.shown.some((s) => s.n.kind === 'all-passing'),
     false,
