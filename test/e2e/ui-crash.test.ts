@@ -48,9 +48,12 @@ test('a crashed agent says so, with its exit code and last lines', async () => {
 
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+  await expect(page.getByText(/^Agent started \(pid \d+\)\.$/)).toBeVisible();
   await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 3)', {
     timeout: 15_000,
   });
+  // The start's success does not stand next to the crash that came after it.
+  await expect(page.getByText(/^Agent started \(pid \d+\)\.$/)).toHaveCount(0);
   await expect(page.getByLabel('Last lines before the crash')).toContainText('about to crash');
   await expect(page.getByText(/ended unexpectedly \(exit code 3\)/)).toBeVisible();
   await expect(

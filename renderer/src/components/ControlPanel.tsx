@@ -138,6 +138,14 @@ export function ControlPanel(props: { project: Project }): ReactNode {
   const runSettings = draft.key === initialKey ? draft.value : initial;
   const action = useAction();
   const can = availableActions(state);
+  // "Agent started (pid …)" must not stand next to a crash that came after it.
+  const { clear } = action;
+  const [seenStatus, setSeenStatus] = useState(state.status);
+  if (seenStatus !== state.status) {
+    // Adjusting state while rendering (React's pattern for "reset when a prop changes").
+    setSeenStatus(state.status);
+    if (state.status === 'crashed' && action.outcome?.kind === 'ok') clear();
+  }
   const busy = action.pending !== null;
   const api = getApi();
 
