@@ -9,8 +9,8 @@
  */
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +66,30 @@ if (plan.some((p) => p.suite === 'e2e' || p.suite === 'electron' || p.suite === 
   }
 }
 
+/**
+ * The Electron suite needs a display where a binary exists: on Linux without one, run it on a
+ * private Xvfb (installed by .ci/run) and end that server afterwards.
+ */
+function electronDisplay() {
+  if (process.platform !== 'linux' || process.env.DISPLAY) return null;
+  const pkg = join(root, 'node_modules', 'electron');
+  const rel = existsSync(join(pkg, 'path.txt'))
+    ? readFileSync(join(pkg, 'path.txt'), 'utf8').trim()
+    : 'electron';
+  const dists = [process.env.NIGHTSHIFT_ELECTRON_DIST, join(pkg, 'dist')].filter(Boolean);
+  if (!dists.some((d) => existsSync(join(d, rel)))) return null;
+  const display = `:${90 + (process.pid % 9)}`;
+  try {
+    const xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+      stdio: 'ignore',
+    });
+    xvfb.on('error', () => undefined);
+    return { display, xvfb };
+  } catch {
+    return null;
+  }
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -73,6 +97,11 @@ for (const { suite, files } of plan) {
   if (files.length === 0) continue;
   console.log(`\n── ${suite}: ${files.length} file(s) ──`);
   const concurrency = suite === 'unit' ? 2 : 1;
+  const x = suite === 'electron' ? electronDisplay() : null;
+  if (x) {
+    process.env.DISPLAY = x.display;
+    await new Promise((done) => setTimeout(done, 500));
+  }
   const stream = run({ files, concurrency, timeout: 10 * 60_000, cwd: root });
   stream.on('test:pass', (e) => {
     if (e.details?.type === 'suite') return;
@@ -89,6 +118,10 @@ for (const { suite, files } of plan) {
       .on('data', (chunk) => process.stdout.write(chunk))
       .on('end', done);
   });
+  if (x) {
+    x.xvfb.kill();
+    delete process.env.DISPLAY;
+  }
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -16,9 +16,19 @@ export function electronBinary(): string | null {
   const rel = existsSync(join(pkg, 'path.txt'))
     ? readFileSync(join(pkg, 'path.txt'), 'utf8').trim()
     : 'electron';
-  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkg, 'dist');
-  const bin = join(dist, rel);
-  return existsSync(bin) ? bin : null;
+  // The test scripts point ELECTRON_OVERRIDE_DIST_PATH at a dummy so a stray require fails
+  // fast; a real binary is where electron's own download puts it, or where the user says.
+  const dists = [
+    process.env.NIGHTSHIFT_ELECTRON_DIST,
+    join(pkg, 'dist'),
+    process.env.ELECTRON_OVERRIDE_DIST_PATH,
+  ];
+  for (const dist of dists) {
+    if (!dist) continue;
+    const bin = join(dist, rel);
+    if (existsSync(bin)) return bin;
+  }
+  return null;
 }
 
 export const binary = electronBinary();
