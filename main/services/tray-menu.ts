@@ -205,26 +205,26 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
   }
   for (const p of model.projects) menu.push(projectMenu(p, fmt));
   menu.push({ id: 'sep-projects', type: 'separator' });
-  const any = (pred: (p: TrayProject) => boolean) => model.projects.some(pred);
+  const anyProject = (pred: (p: TrayProject) => boolean) => model.projects.some(pred);
   menu.push({
     id: 'pause-all',
     type: 'normal',
     label: 'Pause all',
-    enabled: any((p) => p.agent.status === 'running'),
+    enabled: anyProject((p) => p.agent.status === 'running'),
     action: { kind: 'pause-all' },
   });
   menu.push({
     id: 'resume-all',
     type: 'normal',
     label: 'Resume all',
-    enabled: any((p) => p.agent.status === 'paused'),
+    enabled: anyProject((p) => p.agent.status === 'paused'),
     action: { kind: 'resume-all' },
   });
   menu.push({
     id: 'stop-all',
     type: 'normal',
     label: 'Stop all',
-    enabled: any((p) => ACTIVE.has(p.agent.status) && p.agent.status !== 'stopping'),
+    enabled: anyProject((p) => ACTIVE.has(p.agent.status) && p.agent.status !== 'stopping'),
     action: { kind: 'stop-all' },
   });
   const withNext = model.projects.filter((p) => p.schedule?.nextWindow);

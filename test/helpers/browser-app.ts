@@ -15,6 +15,7 @@ export function createBrowserApp(
   dataDir: string,
   agentScript: string,
   clock?: Clock,
+  preflight?: (projectDir: string) => string | null,
 ): Promise<NightshiftApp> {
   return createApp({
     shell: 'browser',
@@ -25,6 +26,7 @@ export function createBrowserApp(
     diagnostics: createDiagnostics(null),
     agentCommand: () => ({ command: process.execPath, args: [agentScript] }),
     ...(clock ? { clock } : {}),
+    ...(preflight ? { preflight } : {}),
     stopGraceMs: 2_000,
   });
 }

@@ -12,12 +12,8 @@ import { join } from 'node:path';
 import type { AgentState, Result } from '../../contract/index.ts';
 import { lockPath } from '../../core/run-log.ts';
 import { orchestratorPreflight } from '../../core/run-preflight.ts';
-import { createApp } from '../../main/app.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
-import { fileSecrets } from '../../main/services/secrets.ts';
-import { openConfStore } from '../../main/services/store.ts';
 import { createReferenceDb } from '../fixtures/reference-db.ts';
-import { caller } from '../helpers/browser-app.ts';
+import { caller, createBrowserApp } from '../helpers/browser-app.ts';
 
 const noSpec = /^There is no app spec yet\. Write one in the Spec tab/;
 
@@ -66,16 +62,7 @@ test('Start without a spec answers with the sentence; nothing is locked or spawn
     agent,
     `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(spawned)}, 'x');`,
   );
-  const app = await createApp({
-    shell: 'browser',
-    version: '0.0.0-test',
-    dataDir,
-    openStore: () => openConfStore(dataDir),
-    secrets: fileSecrets(join(dataDir, 'secrets.json')),
-    diagnostics: createDiagnostics(null),
-    agentCommand: () => ({ command: process.execPath, args: [agent] }),
-    preflight: orchestratorPreflight,
-  });
+  const app = await createBrowserApp(dataDir, agent, undefined, orchestratorPreflight);
   try {
     const call = caller(app);
     const p = await call<{ id: string }>('projects.add', { name: 'blank', path: project });
