@@ -29,8 +29,9 @@ agents.forEach((agentId, i) =>
 );
 
 let n = 0;
-// Events come in ticks of 10 ms, as a real agent's output arrives in chunks.
-const perTick = Math.max(1, Math.round(perSecond / 100));
+// Events come in ticks of 10 ms (or one per tick below 100/s), as output arrives in chunks.
+const tickMs = Math.max(10, Math.round(1000 / perSecond));
+const perTick = Math.max(1, Math.round((perSecond * tickMs) / 1000));
 const timer = setInterval(() => {
   for (let k = 0; k < perTick; k++) {
     n++;
@@ -40,7 +41,7 @@ const timer = setInterval(() => {
       process.stdout.write(`[${agentId}] tool call ${n}\n`);
     } else write({ type: 'cost', agentId, usage: usage(n), runTotal: usage(n * 5) });
   }
-}, 10);
+}, tickMs);
 process.on('SIGTERM', () => {
   clearInterval(timer);
   process.exit(0);
