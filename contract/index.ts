@@ -5,6 +5,7 @@ export * from './schedules.ts';
 export * from './settings.ts';
 export * from './projects.ts';
 export * from './agent.ts';
+export * from './agent-status.ts';
 export * from './agent-events.ts';
 export * from './features.ts';
 export * from './run-view.ts';

@@ -14,6 +14,7 @@ import {
   emptyRunView,
   commands,
   err,
+  isActiveStatus,
   messageOf,
   ok,
   parseInput,
@@ -122,10 +123,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   supervisor.onState((state, previous) => {
     if (state.status === 'starting')
       setRunView(emptyRunView(state.projectId, state.settings?.model ?? null));
-    else if (
-      (state.status === 'stopped' || state.status === 'crashed') &&
-      previous.status !== state.status
-    ) {
+    else if (!isActiveStatus(state.status) && previous.status !== state.status) {
       // Nothing runs any more: no live cards, no hold; progress and cost stay for reading.
       const view = runViews.get(state.projectId);
       if (view) setRunView({ ...endLiveCards(view), rateLimitedUntil: null });

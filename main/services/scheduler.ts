@@ -27,6 +27,8 @@ import {
   type Settings,
   type WindowInstance,
   err,
+  isActiveStatus,
+  isStoppableStatus,
   messageOf,
   ok,
   resolveRunSettings,
@@ -144,9 +146,6 @@ interface Plan {
   /** The project is being removed: start nothing, and its stop is not a manual one. */
   removing: boolean;
 }
-
-const IDLE = new Set(['stopped', 'crashed']);
-const ACTIVE = new Set(['starting', 'running', 'draining', 'paused', 'stopping']);
 
 const emptyPlan: WindowPlan = { active: null, next: null, nextBoundary: null, upcoming: [] };
 
@@ -284,7 +283,7 @@ export class Scheduler {
   holdForRemoval(projectId: string): boolean {
     const plan = this.plans.get(projectId);
     const st = this.o.agents.state(projectId);
-    if (!plan || !this.owns(plan, st) || !ACTIVE.has(st.status)) return false;
+    if (!plan || !this.owns(plan, st) || !isActiveStatus(st.status)) return false;
     plan.removing = true;
     plan.wantStart = null;
     plan.nextRetryAt = null;
@@ -441,7 +440,7 @@ export class Scheduler {
     const name = this.nameOf(plan.projectId);
     const window: WindowInstance = { scheduleIds: ep.scheduleIds, start: ep.start, end: ep.end };
     const st = this.o.agents.state(plan.projectId);
-    const owned = this.owns(plan, st) && ACTIVE.has(st.status) && st.status !== 'stopping';
+    const owned = this.owns(plan, st) && isStoppableStatus(st.status);
     const graceMs = Math.max(0, this.o.settings().windowEndGraceMinutes) * 60_000;
     if (!natural) {
       if (owned) this.stopRun(plan, 'its schedule no longer covers this time');
@@ -453,7 +452,7 @@ export class Scheduler {
     }
     let what: string;
     if (!owned) {
-      what = ACTIVE.has(st.status)
+      what = isActiveStatus(st.status)
         ? 'The agent was started by hand, so it keeps running.'
         : 'The agent was not running.';
     } else if (graceMs === 0 || st.status === 'paused' || st.status === 'starting') {
@@ -473,7 +472,7 @@ export class Scheduler {
     if (!plan.wantStart || plan.removing) return;
     const st = this.o.agents.state(plan.projectId);
     const why = plan.wantStart;
-    if (IDLE.has(st.status)) {
+    if (!isActiveStatus(st.status)) {
       plan.wantStart = null;
       this.startRun(plan, why);
     } else if (st.status !== 'stopping') {
@@ -585,8 +584,7 @@ export class Scheduler {
 
   private stopOwned(plan: Plan, why: string): void {
     const st = this.o.agents.state(plan.projectId);
-    if (this.owns(plan, st) && ACTIVE.has(st.status) && st.status !== 'stopping')
-      this.stopRun(plan, why);
+    if (this.owns(plan, st) && isStoppableStatus(st.status)) this.stopRun(plan, why);
   }
 
   private owns(plan: Plan, st: AgentState): boolean {
@@ -645,7 +643,7 @@ export class Scheduler {
         this.countFailure(plan, now);
       }
     }
-    if (changed && IDLE.has(state.status)) {
+    if (changed && !isActiveStatus(state.status)) {
       plan.ending = null;
       plan.resumeWhenDrained = false;
       plan.runningSince = null;
@@ -660,14 +658,14 @@ export class Scheduler {
         this.stopOwned(plan, 'it finished its current work after the window ended');
       }
     }
-    if (changed && IDLE.has(state.status) && plan.wantStart) this.act(plan);
+    if (changed && !isActiveStatus(state.status) && plan.wantStart) this.act(plan);
     this.publish();
     this.arm();
   }
 
   private forget(plan: Plan): void {
     const st = this.o.agents.state(plan.projectId);
-    if (this.owns(plan, st) && ACTIVE.has(st.status) && st.status !== 'stopping') {
+    if (this.owns(plan, st) && isStoppableStatus(st.status)) {
       this.stopRun(plan, 'its project was removed');
     }
     this.plans.delete(plan.projectId);

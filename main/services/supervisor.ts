@@ -32,6 +32,7 @@ import {
   type RunPhase,
   type RunSettings,
   err,
+  isActiveStatus,
   messageOf,
   ok,
   parseAgentEventLine,
@@ -95,7 +96,7 @@ export interface SupervisorOptions {
 }
 
 const canFreeze = process.platform !== 'win32';
-const ACTIVE = new Set(['starting', 'running', 'draining', 'paused', 'stopping']);
+const ACTIVE = { has: isActiveStatus };
 
 interface Run {
   runId: string;

@@ -3,7 +3,15 @@
  * enabled/checked, submenus, accelerators, and the action each item performs). The Electron shell
  * turns the template into a Menu and rebuilds it on every change; tests check it without Electron.
  */
-import type { AgentState, ScheduleStatus } from '../../contract/index.ts';
+import {
+  agentActions,
+  isActiveStatus,
+  isStoppableStatus,
+  statusLabel,
+  type AgentAction,
+  type AgentState,
+  type ScheduleStatus,
+} from '../../contract/index.ts';
 
 export interface TrayProject {
   id: string;
@@ -42,29 +50,9 @@ export interface TrayTemplate {
 }
 
 const RUNNING = new Set(['starting', 'running', 'draining']);
-const ACTIVE = new Set(['starting', 'running', 'draining', 'paused', 'stopping']);
-
-export function statusWords(agent: AgentState): string {
-  switch (agent.status) {
-    case 'stopped':
-      return 'Stopped';
-    case 'starting':
-      return 'Starting';
-    case 'running':
-      return 'Running';
-    case 'draining':
-      return 'Finishing current work';
-    case 'paused':
-      return agent.pauseKind === 'drained' ? 'Paused (work finished)' : 'Paused';
-    case 'stopping':
-      return 'Stopping';
-    case 'crashed':
-      return 'Crashed';
-  }
-}
 
 function originWords(agent: AgentState): string | null {
-  if (!ACTIVE.has(agent.status) || !agent.origin) return null;
+  if (!isActiveStatus(agent.status) || !agent.origin) return null;
   const after = agent.adopted ? ' (adopted after a restart)' : '';
   if (agent.origin === 'schedule') return `started by its schedule${after}`;
   if (agent.origin === 'manual') return `started by hand${after}`;
@@ -87,39 +75,21 @@ function scheduleWords(s: ScheduleStatus | null, fmt: (t: number) => string): st
   return null;
 }
 
-/** The actions that apply to an agent in this state, in menu order. */
-export function agentActions(agent: AgentState): { kind: ProjectAction; label: string }[] {
-  switch (agent.status) {
-    case 'stopped':
-    case 'crashed':
-      return [{ kind: 'start', label: 'Start' }];
-    case 'starting':
-      return [{ kind: 'stop', label: 'Stop' }];
-    case 'running':
+/** The tray's label for an action: where pause cannot freeze, drain is the only pause. */
+function actionLabel(action: AgentAction, agent: AgentState): string {
+  switch (action) {
+    case 'start':
+      return 'Start';
+    case 'stop':
+      return 'Stop';
+    case 'resume':
+      return 'Resume';
+    case 'pause':
+      return agent.status === 'draining' ? 'Pause now' : 'Pause';
+    case 'drain':
       return agent.canFreeze
-        ? [
-            { kind: 'pause', label: 'Pause' },
-            { kind: 'drain', label: 'Finish current work, then pause' },
-            { kind: 'stop', label: 'Stop' },
-          ]
-        : [
-            { kind: 'drain', label: 'Pause (finish current work first)' },
-            { kind: 'stop', label: 'Stop' },
-          ];
-    case 'draining':
-      return agent.canFreeze
-        ? [
-            { kind: 'pause', label: 'Pause now' },
-            { kind: 'stop', label: 'Stop' },
-          ]
-        : [{ kind: 'stop', label: 'Stop' }];
-    case 'paused':
-      return [
-        { kind: 'resume', label: 'Resume' },
-        { kind: 'stop', label: 'Stop' },
-      ];
-    case 'stopping':
-      return [];
+        ? 'Finish current work, then pause'
+        : 'Pause (finish current work first)';
   }
 }
 
@@ -154,7 +124,7 @@ function projectMenu(p: TrayProject, fmt: (t: number) => string): TrayItem {
   items.push({
     id: `project:${p.id}:status`,
     type: 'normal',
-    label: origin ? `${statusWords(p.agent)}, ${origin}` : statusWords(p.agent),
+    label: origin ? `${statusLabel(p.agent)}, ${origin}` : statusLabel(p.agent),
     enabled: false,
   });
   const sched = scheduleWords(p.schedule, fmt);
@@ -163,12 +133,12 @@ function projectMenu(p: TrayProject, fmt: (t: number) => string): TrayItem {
   const actions = agentActions(p.agent);
   if (actions.length) {
     items.push({ id: `project:${p.id}:sep1`, type: 'separator' });
-    for (const a of actions) {
+    for (const kind of actions) {
       items.push({
-        id: `project:${p.id}:${a.kind}`,
+        id: `project:${p.id}:${kind}`,
         type: 'normal',
-        label: a.label,
-        action: { kind: a.kind, projectId: p.id },
+        label: actionLabel(kind, p.agent),
+        action: { kind, projectId: p.id },
       });
     }
   }
@@ -191,7 +161,7 @@ function projectMenu(p: TrayProject, fmt: (t: number) => string): TrayItem {
   return {
     id: `project:${p.id}`,
     type: 'submenu',
-    label: `${p.name}: ${statusWords(p.agent)}`,
+    label: `${p.name}: ${statusLabel(p.agent)}`,
     submenu: items,
   };
 }
@@ -224,7 +194,7 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
     id: 'stop-all',
     type: 'normal',
     label: 'Stop all',
-    enabled: anyProject((p) => ACTIVE.has(p.agent.status) && p.agent.status !== 'stopping'),
+    enabled: anyProject((p) => isStoppableStatus(p.agent.status)),
     action: { kind: 'stop-all' },
   });
   const withNext = model.projects.filter((p) => p.schedule?.nextWindow);

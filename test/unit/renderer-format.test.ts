@@ -1,70 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AgentState } from '../../contract/index.ts';
 import {
   answerSentMessage,
-  availableActions,
   fieldMessage,
   formatCost,
   formatCostFigure,
   formatElapsed,
   formatTokens,
   originLabel,
-  statusLabel,
 } from '../../renderer/src/lib/format.ts';
-
-const state = (patch: Partial<AgentState>): AgentState => ({
-  projectId: 'p',
-  status: 'stopped',
-  pauseKind: null,
-  pid: null,
-  runId: null,
-  startedAt: null,
-  origin: null,
-  adopted: false,
-  settings: null,
-  exit: null,
-  canFreeze: true,
-  message: null,
-  ...patch,
-});
-
-test('every status has words, and crashed says how it ended', () => {
-  assert.equal(statusLabel(state({ status: 'stopped' })), 'Stopped');
-  assert.equal(statusLabel(state({ status: 'starting' })), 'Starting…');
-  assert.equal(statusLabel(state({ status: 'running' })), 'Running');
-  assert.equal(statusLabel(state({ status: 'draining' })), 'Draining — finishing current work');
-  assert.equal(statusLabel(state({ status: 'paused', pauseKind: 'frozen' })), 'Paused');
-  assert.equal(
-    statusLabel(state({ status: 'paused', pauseKind: 'drained' })),
-    'Paused after current work',
-  );
-  assert.equal(statusLabel(state({ status: 'stopping' })), 'Stopping…');
-  const exit = { code: 1, signal: null, at: '2026-01-01T00:00:00Z', lastLines: [] };
-  assert.equal(statusLabel(state({ status: 'crashed', exit })), 'Crashed (exit code 1)');
-  assert.equal(
-    statusLabel(state({ status: 'crashed', exit: { ...exit, code: null, signal: 'SIGKILL' } })),
-    'Crashed (signal SIGKILL)',
-  );
-});
-
-test('each button is enabled exactly when it applies', () => {
-  const on = (s: AgentState) =>
-    Object.entries(availableActions(s))
-      .filter(([, v]) => v)
-      .map(([k]) => k)
-      .sort();
-  assert.deepEqual(on(state({ status: 'stopped' })), ['start']);
-  assert.deepEqual(on(state({ status: 'crashed' })), ['start']);
-  assert.deepEqual(on(state({ status: 'starting' })), ['stop']);
-  assert.deepEqual(on(state({ status: 'running' })), ['drain', 'pause', 'stop']);
-  assert.deepEqual(on(state({ status: 'running', canFreeze: false })), ['drain', 'stop']);
-  // Pause freezes a draining agent (the supervisor accepts it); Resume returns it to draining.
-  assert.deepEqual(on(state({ status: 'draining' })), ['pause', 'stop']);
-  assert.deepEqual(on(state({ status: 'draining', canFreeze: false })), ['stop']);
-  assert.deepEqual(on(state({ status: 'paused', pauseKind: 'frozen' })), ['resume', 'stop']);
-  assert.deepEqual(on(state({ status: 'stopping' })), []);
-});
 
 test('origins, durations, money and field messages read as words', () => {
   assert.equal(originLabel('schedule'), 'Started by schedule');

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentStatuses, type AgentState, type ScheduleStatus } from '../../contract/index.ts';
+import {
+  agentStatuses,
+  stoppedAgentState,
+  type AgentState,
+  type ScheduleStatus,
+} from '../../contract/index.ts';
 import {
   runTrayAction,
   trayTemplate,
@@ -14,21 +19,7 @@ import {
 const fmt = (t: number) => new Date(t).toISOString().slice(11, 16);
 
 function agent(p: Partial<AgentState> = {}): AgentState {
-  return {
-    projectId: 'p',
-    status: 'stopped',
-    pauseKind: null,
-    pid: null,
-    runId: null,
-    startedAt: null,
-    origin: null,
-    adopted: false,
-    settings: null,
-    exit: null,
-    canFreeze: true,
-    message: null,
-    ...p,
-  };
+  return { ...stoppedAgentState('p'), ...p };
 }
 
 function sched(p: Partial<ScheduleStatus> = {}): ScheduleStatus {

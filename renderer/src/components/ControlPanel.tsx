@@ -1,6 +1,10 @@
 import { useState, type ReactNode } from 'react';
 import {
+  availableActions,
+  exitDescription,
+  isActiveStatus,
   resolveRunSettings,
+  statusLabel,
   stoppedAgentState,
   defaultSettings,
   type AgentState,
@@ -9,15 +13,7 @@ import {
   type RunSettings,
 } from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
-import {
-  availableActions,
-  exitDescription,
-  formatClock,
-  formatElapsed,
-  originLabel,
-  statusLabel,
-  fieldMessage,
-} from '../lib/format.ts';
+import { formatClock, formatElapsed, originLabel, fieldMessage } from '../lib/format.ts';
 import { useAction, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
@@ -35,7 +31,7 @@ function StatusBadge(props: { state: AgentState }): ReactNode {
 
 function RunningSince(props: { state: AgentState }): ReactNode {
   const { state } = props;
-  const live = state.startedAt !== null && state.status !== 'stopped' && state.status !== 'crashed';
+  const live = state.startedAt !== null && isActiveStatus(state.status);
   const now = useNow(1000, live);
   if (!live || state.startedAt === null) return null;
   const started = Date.parse(state.startedAt);

@@ -1,5 +1,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { AppError, Project, RunOverrides } from '../../../contract/index.ts';
+import {
+  isActiveStatus,
+  type AppError,
+  type Project,
+  type RunOverrides,
+} from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
 import { fieldMessage } from '../lib/format.ts';
 import { toAppError } from '../lib/hooks.ts';
@@ -297,8 +302,7 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
   const [busy, setBusy] = useState(false);
   const agent = useProjects((s) => s.agents[project.id]);
   // The removal stops a run the project's schedule started; one started by hand is refused.
-  const scheduledRun =
-    agent?.origin === 'schedule' && !['stopped', 'crashed'].includes(agent.status);
+  const scheduledRun = agent?.origin === 'schedule' && isActiveStatus(agent.status);
   const remove = async () => {
     setBusy(true);
     setError(null);

@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import {
+  isActiveStatus,
   ScheduleFields,
   type Project,
   type RunOverrides,
@@ -433,7 +434,7 @@ function StatusSummary(props: { project: Project; status: ScheduleStatus | null 
   } else if (!status?.activeWindow && props.project.schedules.some((s) => s.enabled)) {
     lines.push('No window in the coming week.');
   }
-  if (agent && agent.origin && !['stopped', 'crashed'].includes(agent.status)) {
+  if (agent && agent.origin && isActiveStatus(agent.status)) {
     const adopted = agent.adopted ? ' (adopted after a restart)' : '';
     lines.push(
       agent.origin === 'schedule'

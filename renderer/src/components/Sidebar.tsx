@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
-import type { AgentStatus, Project } from '../../../contract/index.ts';
-import { statusLabel, statusShort } from '../lib/format.ts';
+import {
+  statusLabel,
+  statusShort,
+  type AgentStatus,
+  type Project,
+} from '../../../contract/index.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 

@@ -1,6 +1,5 @@
 /** Words for states, times and money. Pure functions, unit tested from Node. */
 import type {
-  AgentState,
   AgentStatus,
   AgentRole,
   CostFigure,
@@ -8,53 +7,6 @@ import type {
   RunOrigin,
   Usage,
 } from '../../../contract/index.ts';
-
-/** The status badge, in words. */
-export function statusLabel(state: Pick<AgentState, 'status' | 'pauseKind' | 'exit'>): string {
-  switch (state.status) {
-    case 'stopped':
-      return 'Stopped';
-    case 'starting':
-      return 'Starting…';
-    case 'running':
-      return 'Running';
-    case 'draining':
-      return 'Draining — finishing current work';
-    case 'paused':
-      return state.pauseKind === 'drained' ? 'Paused after current work' : 'Paused';
-    case 'stopping':
-      return 'Stopping…';
-    case 'crashed':
-      return `Crashed (${exitDescription(state.exit)})`;
-  }
-}
-
-/** A short form for the sidebar. */
-export function statusShort(status: AgentStatus): string {
-  switch (status) {
-    case 'stopped':
-      return 'Stopped';
-    case 'starting':
-      return 'Starting';
-    case 'running':
-      return 'Running';
-    case 'draining':
-      return 'Draining';
-    case 'paused':
-      return 'Paused';
-    case 'stopping':
-      return 'Stopping';
-    case 'crashed':
-      return 'Crashed';
-  }
-}
-
-export function exitDescription(exit: AgentState['exit']): string {
-  if (!exit) return 'exit unknown';
-  if (exit.signal) return `signal ${exit.signal}`;
-  if (exit.code !== null) return `exit code ${exit.code}`;
-  return 'exit unknown';
-}
 
 export function originLabel(origin: RunOrigin | null, adopted = false): string | null {
   const after = adopted ? ' (adopted after a restart)' : '';
@@ -68,26 +20,6 @@ export function originLabel(origin: RunOrigin | null, adopted = false): string |
     default:
       return null;
   }
-}
-
-/** Which controls apply in a status (see the control panel). */
-export function availableActions(state: Pick<AgentState, 'status' | 'canFreeze'>): {
-  start: boolean;
-  stop: boolean;
-  pause: boolean;
-  resume: boolean;
-  drain: boolean;
-} {
-  const s = state.status;
-  return {
-    start: s === 'stopped' || s === 'crashed',
-    stop: s === 'starting' || s === 'running' || s === 'draining' || s === 'paused',
-    // Freezing a draining agent is allowed (the supervisor supports it); Resume then returns it
-    // to draining.
-    pause: (s === 'running' || s === 'draining') && state.canFreeze,
-    resume: s === 'paused',
-    drain: s === 'running',
-  };
 }
 
 export function roleLabel(role: AgentRole): string {
