@@ -47,10 +47,11 @@ export async function startServer(
   server.stderr?.on('data', (b: Buffer) => (text += b.toString()));
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`nightshift serve did not start:\n${text}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => {
+      // Never leave a server that did not come up running.
+      server.kill('SIGKILL');
+      reject(new Error(`nightshift serve did not start:\n${text}`));
+    }, 30_000);
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(text);
       if (m?.[1]) {
