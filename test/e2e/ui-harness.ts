@@ -19,12 +19,16 @@ export interface Served {
   stop: () => Promise<void>;
 }
 
-/** Starts `nightshift serve --port 0` with the given fixture agent arguments. */
+/**
+ * Starts `nightshift serve --port 0` with the given fixture agent (test/fixtures/agents/<agent>.ts)
+ * and arguments, on a fresh data dir unless `dataDir` names one a test prepared.
+ */
 export async function startServer(
   agentArgs: string[],
   env: Record<string, string> = {},
+  options: { agent?: string; dataDir?: string } = {},
 ): Promise<Served> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
   const server = spawn(
     nodeBin,
     [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
@@ -35,7 +39,7 @@ export async function startServer(
         ...env,
         NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
           nodeBin,
-          join(root, 'test/fixtures/agents/chatty.ts'),
+          join(root, 'test/fixtures/agents', `${options.agent ?? 'chatty'}.ts`),
           ...agentArgs,
         ]),
       },
@@ -138,8 +142,12 @@ export interface Ui extends OpenedPage {
 }
 
 /** `nightshift serve` with the given fixture agent arguments, and a watched page (openPage). */
-export async function startUi(agentArgs: string[], env: Record<string, string> = {}): Promise<Ui> {
-  const served = await startServer(agentArgs, env);
+export async function startUi(
+  agentArgs: string[],
+  env: Record<string, string> = {},
+  options: { agent?: string; dataDir?: string } = {},
+): Promise<Ui> {
+  const served = await startServer(agentArgs, env, options);
   try {
     return { served, ...(await openPage()) };
   } catch (error) {

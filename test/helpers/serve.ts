@@ -126,7 +126,7 @@ export class ApiClient {
     });
   }
   static connect(
-    app: ServedApp,
+    app: Pick<ServedApp, 'origin' | 'token'>,
     options: { token?: string; origin?: string } = {},
   ): Promise<ApiClient> {
     const wsUrl = `${app.origin.replace('http', 'ws')}/api/ws?token=${options.token ?? app.token}`;
