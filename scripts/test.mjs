@@ -3,13 +3,14 @@
  * Runs the test suites with node's own test runner (Node 24, from the `node` devDependency) and
  * ends with one line `<N> passed, <M> failed` over every suite, which is what CI reads.
  *
- *   node scripts/test.mjs                 all suites: unit, integration, e2e, electron
+ *   node scripts/test.mjs                 all suites: unit, integration, faults, e2e, electron
  *   node scripts/test.mjs unit e2e        only those suites
  *   node scripts/test.mjs test/unit/x.test.ts   only those files
  */
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +26,14 @@ if (major < 24) {
 // A stray `require('electron')` must fail fast instead of trying to download a binary.
 process.env.ELECTRON_OVERRIDE_DIST_PATH ??= join(root, '.tmp', 'no-electron-here');
 process.env.NIGHTSHIFT_TEST = '1';
+// Every process the tests start inherits this marker (unique per run: several runs may share the
+// machine), so the end of the run can find any that outlived its test; see leftoverProcesses().
+const marker = randomUUID();
+process.env.NIGHTSHIFT_TEST_MARKER = marker;
 // Every answer and event of the app is checked against the contract while tests run.
 process.env.NIGHTSHIFT_VERIFY_CONTRACT ??= '1';
 
-const suites = ['unit', 'integration', 'e2e', 'electron'];
+const suites = ['unit', 'integration', 'faults', 'e2e', 'electron'];
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => suites.includes(a));
 const explicitFiles = args.filter((a) => !suites.includes(a)).map((f) => resolve(f));
@@ -119,9 +124,60 @@ for (const { suite, files } of plan) {
       .on('end', done);
   });
   if (x) {
+    const gone = new Promise((done) => x.xvfb.once('exit', done));
     x.xvfb.kill();
+    await Promise.race([gone, new Promise((done) => setTimeout(done, 5_000))]);
     delete process.env.DISPLAY;
   }
+}
+
+/**
+ * Live processes (other than this one) whose environment carries this run's marker: started by a
+ * test, directly or through the app, and still running after every suite ended. Linux only (/proc);
+ * elsewhere the check finds nothing. Zombies are skipped: they hold no resources but a pid.
+ */
+function leftoverProcesses() {
+  const entry = `NIGHTSHIFT_TEST_MARKER=${marker}`;
+  const found = [];
+  let dirs;
+  try {
+    dirs = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const dir of dirs) {
+    const pid = Number(dir);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${dir}/environ`, 'latin1').split('\0').includes(entry)) continue;
+      if (/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${dir}/stat`, 'utf8'))) continue;
+      const command = readFileSync(`/proc/${dir}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      found.push({ pid, command });
+    } catch {
+      // Ended while we read the table.
+    }
+  }
+  return found;
+}
+
+// A process still tearing down when its test ended gets a few seconds before it counts.
+let leftovers = leftoverProcesses();
+for (let waited = 0; leftovers.length > 0 && waited < 5_000; waited += 250) {
+  await new Promise((done) => setTimeout(done, 250));
+  leftovers = leftoverProcesses();
+}
+if (leftovers.length > 0) {
+  console.log(`\n✖ ${leftovers.length} process(es) started by the tests outlived them:`);
+  for (const { pid, command } of leftovers) {
+    console.log(`  pid ${pid}: ${command}`);
+    // Ours by the marker; each signalled by its own pid, never by group.
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  failed += leftovers.length;
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -15,6 +15,7 @@ import {
   processesMentioning,
   removeDirs,
   startServer,
+  stopUi,
   tempProject,
   waitUntil,
   watchPage,
@@ -37,9 +38,9 @@ before(async () => {
 });
 
 after(async () => {
-  // close() waits until every Chromium process it started is gone.
-  await launched?.close();
-  await served?.stop();
+  // Closes the browser (waiting until every Chromium process it started is gone), then stops the
+  // server even when closing the browser failed.
+  await stopUi(launched, served);
   assert.equal(
     served.server.exitCode ?? 0,
     0,

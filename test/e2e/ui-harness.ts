@@ -19,12 +19,16 @@ export interface Served {
   stop: () => Promise<void>;
 }
 
-/** Starts `nightshift serve --port 0` with the given fixture agent arguments. */
+/**
+ * Starts `nightshift serve --port 0` with the given fixture agent (test/fixtures/agents/<agent>.ts)
+ * and arguments, on a fresh data dir unless `dataDir` names one a test prepared.
+ */
 export async function startServer(
   agentArgs: string[],
   env: Record<string, string> = {},
+  options: { agent?: string; dataDir?: string } = {},
 ): Promise<Served> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
   const server = spawn(
     nodeBin,
     [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
@@ -35,7 +39,7 @@ export async function startServer(
         ...env,
         NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
           nodeBin,
-          join(root, 'test/fixtures/agents/chatty.ts'),
+          join(root, 'test/fixtures/agents', `${options.agent ?? 'chatty'}.ts`),
           ...agentArgs,
         ]),
       },
@@ -47,10 +51,11 @@ export async function startServer(
   server.stderr?.on('data', (b: Buffer) => (text += b.toString()));
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`nightshift serve did not start:\n${text}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => {
+      // Never leave a server that did not come up running.
+      server.kill('SIGKILL');
+      reject(new Error(`nightshift serve did not start:\n${text}`));
+    }, 30_000);
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(text);
       if (m?.[1]) {
@@ -137,8 +142,12 @@ export interface Ui extends OpenedPage {
 }
 
 /** `nightshift serve` with the given fixture agent arguments, and a watched page (openPage). */
-export async function startUi(agentArgs: string[], env: Record<string, string> = {}): Promise<Ui> {
-  const served = await startServer(agentArgs, env);
+export async function startUi(
+  agentArgs: string[],
+  env: Record<string, string> = {},
+  options: { agent?: string; dataDir?: string } = {},
+): Promise<Ui> {
+  const served = await startServer(agentArgs, env, options);
   try {
     return { served, ...(await openPage()) };
   } catch (error) {

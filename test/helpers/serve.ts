@@ -56,10 +56,11 @@ export async function startServe(
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`nightshift serve did not start:\n${out}`)),
-      60_000,
-    );
+    const timer = setTimeout(() => {
+      // Never leave a server that did not come up running.
+      child.kill('SIGKILL');
+      reject(new Error(`nightshift serve did not start:\n${out}`));
+    }, 60_000);
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(out);
       if (m?.[1]) {
@@ -125,7 +126,7 @@ export class ApiClient {
     });
   }
   static connect(
-    app: ServedApp,
+    app: Pick<ServedApp, 'origin' | 'token'>,
     options: { token?: string; origin?: string } = {},
   ): Promise<ApiClient> {
     const wsUrl = `${app.origin.replace('http', 'ws')}/api/ws?token=${options.token ?? app.token}`;

@@ -8,7 +8,11 @@ import { refreshFeaturesNow } from '../stores/sync.ts';
 
 type Values = Record<string, string | boolean>;
 
-function HumanInputForm(props: { projectId: string; feature: FeatureView }): ReactNode {
+function HumanInputForm(props: {
+  projectId: string;
+  feature: FeatureView;
+  onSent: (message: string) => void;
+}): ReactNode {
   const { feature } = props;
   const request = feature.humanInput;
   const [values, setValues] = useState<Values>(() => {
@@ -47,7 +51,11 @@ function HumanInputForm(props: { projectId: string; feature: FeatureView }): Rea
     const view = runViews[props.projectId];
     const rateLimited =
       view?.phase === 'rate-limited' || (view?.rateLimitedUntil ?? 0) > Date.now();
-    setDone(answerSentMessage(agents[props.projectId]?.status ?? null, rateLimited));
+    const message = answerSentMessage(agents[props.projectId]?.status ?? null, rateLimited);
+    setDone(message);
+    // The refresh moves the feature out of "needs human", which unmounts this form: the list
+    // keeps the confirmation so the user still sees it.
+    props.onSent(`#${feature.id}: ${message}`);
     void refreshFeaturesNow(props.projectId);
   };
 
@@ -127,11 +135,6 @@ function HumanInputForm(props: { projectId: string; feature: FeatureView }): Rea
           {error}
         </p>
       ) : null}
-      {done ? (
-        <p className="ok-text" role="status">
-          {done}
-        </p>
-      ) : null}
       <button type="submit" className="button primary small" disabled={busy || done !== null}>
         {busy ? 'Sending…' : 'Send to the agent'}
       </button>
@@ -139,7 +142,11 @@ function HumanInputForm(props: { projectId: string; feature: FeatureView }): Rea
   );
 }
 
-function FeatureRow(props: { projectId: string; feature: FeatureView }): ReactNode {
+function FeatureRow(props: {
+  projectId: string;
+  feature: FeatureView;
+  onSent: (message: string) => void;
+}): ReactNode {
   const { feature } = props;
   return (
     <li className={`feature feature-${feature.state}`}>
@@ -171,7 +178,7 @@ function FeatureRow(props: { projectId: string; feature: FeatureView }): ReactNo
             </p>
           ) : null}
           {feature.state === 'needs-human' ? (
-            <HumanInputForm projectId={props.projectId} feature={feature} />
+            <HumanInputForm projectId={props.projectId} feature={feature} onSent={props.onSent} />
           ) : null}
         </div>
       </details>
@@ -185,7 +192,9 @@ function FeatureRow(props: { projectId: string; feature: FeatureView }): ReactNo
 export function FeatureList(props: { projectId: string }): ReactNode {
   const { projectId } = props;
   const entry = useFeatures((s) => s.entries[projectId]) ?? emptyFeatureEntry;
+  const [sent, setSent] = useState<string | null>(null);
   useEffect(() => {
+    setSent(null);
     void refreshFeaturesNow(projectId);
   }, [projectId]);
 
@@ -223,6 +232,11 @@ export function FeatureList(props: { projectId: string }): ReactNode {
           {entry.error}
         </p>
       ) : null}
+      {sent ? (
+        <p className="ok-text" role="status">
+          {sent}
+        </p>
+      ) : null}
       {featureStateOrder.map((state) => {
         const list = groups.get(state);
         if (!list || list.length === 0) return null;
@@ -238,7 +252,7 @@ export function FeatureList(props: { projectId: string }): ReactNode {
             </h3>
             <ul className="feature-list">
               {list.map((f) => (
-                <FeatureRow key={f.id} projectId={projectId} feature={f} />
+                <FeatureRow key={f.id} projectId={projectId} feature={f} onSent={setSent} />
               ))}
             </ul>
           </section>
