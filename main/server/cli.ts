@@ -11,16 +11,19 @@ import { messageOf } from '../../contract/index.ts';
 import { defaultDataDir } from '../app.ts';
 import { createDiagnostics } from '../services/diagnostics.ts';
 import { createNodeApp, repoRoot } from './node-app.ts';
-import { isLoopback, serve } from './server.ts';
+import { isLoopback, remoteRefusal, serve } from './server.ts';
 
 const usage = `Usage:
   nightshift start [--download-electron] [serve options]
                                         open the Nightshift window (or the browser shell if Electron
                                         cannot run); --download-electron fetches Electron's binary first
-  nightshift serve [--host 127.0.0.1] [--port 7878] [--data-dir DIR]
+  nightshift serve [--host 127.0.0.1] [--port 7878] [--data-dir DIR] [--allow-remote NAMES]
                                         serve the same UI to your browser
 Options:
-  --host       address to bind (default 127.0.0.1; anything else is reachable from your network)
+  --host       address to bind (default 127.0.0.1; anything else needs --allow-remote)
+  --allow-remote NAME[,NAME…]
+               allow binding off loopback; browsers may reach it only by these host names
+               (prefer an SSH tunnel: ssh -L 7878:127.0.0.1:7878 this-machine)
   --port       port (default 7878; 0 picks a free one)
   --data-dir   where registry, settings and logs live (default: your OS's app data folder)`;
 
@@ -49,6 +52,7 @@ async function runServe(argv: string[]): Promise<void> {
       host: { type: 'string', default: process.env.NIGHTSHIFT_HOST ?? '127.0.0.1' },
       port: { type: 'string', default: process.env.NIGHTSHIFT_PORT ?? '7878' },
       'data-dir': { type: 'string' },
+      'allow-remote': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -60,6 +64,11 @@ async function runServe(argv: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a number from 0 to 65535, not ${values.port}.`);
+  const allowRemote = (values['allow-remote'] ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!isLoopback(values.host) && !allowRemote.length) throw new Error(remoteRefusal(values.host));
   ensureBuilt();
   const app = await createNodeApp({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -67,13 +76,14 @@ async function runServe(argv: string[]): Promise<void> {
   });
   if (!isLoopback(values.host)) {
     console.warn(
-      `Warning: Nightshift is bound to ${values.host}, so other machines can reach it. Anyone with the token can start agents that run commands on this machine.`,
+      `Warning: Nightshift is bound to ${values.host}, so other machines can reach it (as ${allowRemote.join(', ')}). Anyone with the token can start agents that run commands on this machine.`,
     );
   }
   const server = await serve(app, {
     host: values.host,
     port,
     staticDir: join(repoRoot, 'out', 'renderer'),
+    ...(allowRemote.length ? { allowRemote } : {}),
   });
   console.log(`Nightshift is listening on ${server.url}`);
   console.log(`Data directory: ${app.dataDir}`);

@@ -189,21 +189,46 @@ test('an Electron binary that fails to launch is named in one line; its stderr g
   }
 });
 
-test('nightshift serve --host 0.0.0.0 warns that it is reachable off this machine', async () => {
+test('nightshift serve --host 0.0.0.0 is refused without --allow-remote, and warns with it', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-cli-host-'));
-  const cli = runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir], {
+  const refused = runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir], {
     ...process.env,
   });
+  const closed = new Promise((r) => refused.child.once('close', r));
+  try {
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 60_000))]);
+    assert.match(
+      refused.output(),
+      /nightshift: Nightshift will not bind to 0\.0\.0\.0 without --allow-remote/,
+    );
+  } finally {
+    await refused.end();
+  }
+  assert.equal(refused.child.exitCode, 1);
+  const cli = runCli(
+    [
+      'serve',
+      '--host',
+      '0.0.0.0',
+      '--allow-remote',
+      'devbox.lan',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ],
+    { ...process.env },
+  );
   try {
     await cli.waitFor(/Nightshift is listening on \S+/);
     const out = cli.output();
     assert.match(
       out,
-      /Warning: Nightshift is bound to 0\.0\.0\.0, so other machines can reach it\. Anyone with the token can start agents that run commands on this machine\./,
+      /Warning: Nightshift is bound to 0\.0\.0\.0, so other machines can reach it \(as devbox\.lan\)\. Anyone with the token can start agents that run commands on this machine\./,
     );
     const url = new URL(/listening on (\S+)/.exec(out)?.[1] as string);
     // Bound to every interface, but the test only ever talks to loopback.
-    const local = `http://127.0.0.1:${url.port}/?token=${url.searchParams.get('token')}`;
+    const local = `http://127.0.0.1:${url.port}/api/health?token=${url.searchParams.get('token')}`;
     assert.equal((await fetch(local)).status, 200);
   } finally {
     await cli.end();

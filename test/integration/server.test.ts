@@ -48,12 +48,13 @@ test('nightshift serve: token on every request and socket, Origin and Host check
     const page = await fetch(app.url);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-    assert.match(
-      page.headers.get('set-cookie') ?? '',
-      /nightshift_token=.*HttpOnly; SameSite=Strict/,
+    assert.equal(
+      page.headers.get('set-cookie'),
+      null,
+      'no cookie: it would reach every local port',
     );
-    assert.equal((await fetch(`${app.origin}/`)).status, 401, 'no token');
-    assert.equal((await fetch(`${app.origin}/?token=wrong`)).status, 401, 'wrong token');
+    assert.equal((await fetch(`${app.origin}/api/health`)).status, 401, 'no token');
+    assert.equal((await fetch(`${app.origin}/api/health?token=wrong`)).status, 401, 'wrong token');
     assert.equal(
       (
         await fetch(`${app.origin}/api/health`, {
@@ -136,6 +137,8 @@ test('nightshift serve: token on every request and socket, Origin and Host check
 test('quitting the browser shell with a running agent stops it by default', async () => {
   const app = await startServe();
   const project = mkdtempSync(join(tmpdir(), 'nightshift-srv-quit-'));
+  const { isAlive } = await import('../../core/process-table.ts');
+  let pid = 0;
   try {
     const client = await ApiClient.connect(app);
     const added = await client.call<{ id: string }>('projects.add', {
@@ -145,9 +148,18 @@ test('quitting the browser shell with a running agent stops it by default', asyn
     const id = added.ok ? added.value.id : '';
     const started = await client.call<{ pid: number }>('agent.start', { id });
     assert.equal(started.ok, true);
+    pid = started.ok ? started.value.pid : 0;
+    const status = await client.call<{ status: string }>('agent.status', { id });
+    assert.equal(status.ok && status.value.status, 'running');
+    assert.ok(pid > 1 && isAlive(pid), 'the agent is alive right before the quit');
     client.close();
+    const exited = new Promise((r) => app.child.once('exit', r));
+    app.child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    assert.notEqual(app.child.exitCode, null, 'the server quit');
+    assert.equal(isAlive(pid), false, 'the agent is gone after the quit');
   } finally {
-    // stop() asserts that the server and the agent are gone.
+    if (pid > 1 && isAlive(pid)) process.kill(-pid, 'SIGKILL');
     await app.stop();
     rmSync(project, { recursive: true, force: true });
   }

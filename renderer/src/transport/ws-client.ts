@@ -6,6 +6,11 @@
  * `{event, payload}` to every socket. One socket at a time: on a drop, calls in flight resolve to
  * an `io` error and the client reconnects with backoff. Event handlers stay registered across
  * reconnects because the server pushes events to every socket.
+ *
+ * Before every attempt the token is checked with a plain HTTP request (`GET /api/health` with a
+ * Bearer header): a refused upgrade reaches a browser only as close code 1006, indistinguishable
+ * from a server that is down, so without the probe a tab holding a stale token (the server
+ * restarted with a new one) would retry forever. A 401/403 there ends the retries with a sentence.
  */
 import {
   commandNames,
@@ -38,7 +43,15 @@ export interface WsClientOptions {
   backoffMs?: readonly number[];
   /** The WebSocket constructor (tests). */
   WebSocketImpl?: typeof WebSocket;
+  /** Checks the token over HTTP before each attempt (tests may replace it). */
+  probe?: (wsUrl: string) => Promise<ProbeOutcome>;
 }
+
+export type ProbeOutcome = 'ok' | 'refused' | 'unreachable';
+
+export const restartedMessage = 'This Nightshift was restarted: open the new URL it printed.';
+export const noTokenMessage =
+  'This window has no access token: open the URL printed by `nightshift serve` (it ends with ?token=…).';
 
 export const lostMessage = 'The connection to Nightshift was lost. Retrying…';
 const notConnectedMessage = 'Nightshift is not connected right now. Retrying…';
@@ -71,6 +84,36 @@ function defaultUrl(): string {
   return `${scheme}//${window.location.host}/api/ws?token=${encodeURIComponent(token)}`;
 }
 
+/** The token-checked health URL next to a WebSocket URL, and the token itself. */
+export function probeTarget(wsUrl: string): { url: string; token: string } | null {
+  try {
+    const u = new URL(wsUrl);
+    const token = u.searchParams.get('token') ?? '';
+    u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+    u.pathname = '/api/health';
+    u.search = '';
+    return { url: u.toString(), token };
+  } catch {
+    return null;
+  }
+}
+
+/** 401/403 mean the token is refused; any other answer lets the socket try; no answer waits. */
+export async function fetchProbe(wsUrl: string): Promise<ProbeOutcome> {
+  const target = probeTarget(wsUrl);
+  if (!target || typeof fetch !== 'function') return 'ok';
+  if (!target.token) return 'refused';
+  try {
+    const res = await fetch(target.url, {
+      headers: { authorization: `Bearer ${target.token}` },
+      cache: 'no-store',
+    });
+    return res.status === 401 || res.status === 403 ? 'refused' : 'ok';
+  } catch {
+    return 'unreachable';
+  }
+}
+
 type AnyHandler = (payload: unknown) => void;
 interface Pending {
   resolve: (result: Result<unknown>) => void;
@@ -90,6 +133,7 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
   const url = options.url ?? defaultUrl();
   const backoff = options.backoffMs ?? [250, 500, 1000, 2000, 4000, 8000];
   const Impl = options.WebSocketImpl ?? WebSocket;
+  const probe = options.probe ?? fetchProbe;
 
   const handlers = new Map<string, Set<AnyHandler>>();
   const connectionHandlers = new Set<(state: ConnectionState) => void>();
@@ -175,9 +219,37 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
     }, delay);
   }
 
+  function refuse(message: string): void {
+    failAll(message);
+    setConnection({ kind: 'refused', message });
+  }
+
+  let probing = false;
   function connect(): void {
-    if (closed || socket !== null) return;
+    if (closed || socket !== null || probing) return;
     setConnection({ kind: 'connecting', attempt });
+    probing = true;
+    void probe(url).then(
+      (outcome) => {
+        probing = false;
+        if (closed) return;
+        if (outcome === 'refused')
+          return refuse(probeTarget(url)?.token ? restartedMessage : noTokenMessage);
+        if (outcome === 'unreachable') {
+          failAll(lostMessage);
+          return scheduleRetry();
+        }
+        open();
+      },
+      () => {
+        probing = false;
+        open();
+      },
+    );
+  }
+
+  function open(): void {
+    if (closed || socket !== null) return;
     let ws: WebSocket;
     try {
       ws = new Impl(url);
@@ -206,14 +278,7 @@ export function createWsClient(options: WsClientOptions = {}): WsClient {
       failAll(lostMessage);
       if (closed) return;
       // 4401/1008: the server refused the token. Retrying cannot help.
-      if (ev.code === 4401 || ev.code === 1008) {
-        setConnection({
-          kind: 'refused',
-          message:
-            'Nightshift refused this window’s access token. Open the link printed by `nightshift serve` again.',
-        });
-        return;
-      }
+      if (ev.code === 4401 || ev.code === 1008) return refuse(restartedMessage);
       scheduleRetry();
     };
   }
