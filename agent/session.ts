@@ -6,14 +6,9 @@
  * auth failures from `classifyMessage` (sdk-outcome.ts), which reads the SDK's structured fields
  * and only the error texts, never the model's prose.
  */
-import {
-  query,
-  type Options,
-  type SDKMessage,
-  type HookCallback,
-} from '@anthropic-ai/claude-agent-sdk';
+import { query, type Options, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
-import { checkBashCommand } from './bash-guard.ts';
+import { guardHooks, type SessionContainment } from './session-guard.ts';
 import { classifyErrorText, classifyMessage, verdictOf, type Observation } from './sdk-outcome.ts';
 
 export interface SessionSpec {
@@ -28,6 +23,8 @@ export interface SessionSpec {
   /** Built-in tools available at all. */
   builtinTools: string[];
   env: Record<string, string | undefined>;
+  /** Sandbox, settings trust and guard context; absent = strictest (no project settings, no sandbox). */
+  containment?: SessionContainment;
   claudePath: string | null;
   maxTurns: number;
   timeoutMs: number;
@@ -130,21 +127,6 @@ export function summarizeToolUse(name: string, input: unknown): string {
   }
 }
 
-const bashHook: HookCallback = async (input) => {
-  if (input.hook_event_name !== 'PreToolUse') return {};
-  const command = (input.tool_input as { command?: unknown } | null)?.command;
-  if (typeof command !== 'string') return {};
-  const reason = checkBashCommand(command);
-  if (!reason) return {};
-  return {
-    hookSpecificOutput: {
-      hookEventName: 'PreToolUse',
-      permissionDecision: 'deny',
-      permissionDecisionReason: reason,
-    },
-  };
-};
-
 export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const started = Date.now();
   const controller = new AbortController();
@@ -167,7 +149,9 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const options: Options = {
     model: spec.model,
     cwd: spec.cwd,
-    settingSources: ['project'],
+    // Project `.claude/` settings, hooks and permissions only for a project the user trusts.
+    settingSources: spec.containment?.trustProjectSettings ? ['project'] : [],
+    ...(spec.containment?.sandbox ? { sandbox: spec.containment.sandbox } : {}),
     systemPrompt: { type: 'preset', preset: 'claude_code', append: spec.systemAppend },
     tools: spec.builtinTools,
     allowedTools: spec.allowedTools,
@@ -175,7 +159,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     permissionMode: 'dontAsk',
     mcpServers: spec.mcpServers,
     strictMcpConfig: false,
-    hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [bashHook] }] },
+    hooks: { PreToolUse: guardHooks(spec.cwd, spec.containment) },
     maxTurns: spec.maxTurns,
     env: spec.env,
     abortController: controller,

@@ -4,38 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { checkBashCommand } from '../../agent/bash-guard.ts';
 import { AgentOutput } from '../../agent/output.ts';
 import { parseAgentEventLine } from '../../contract/agent-events.ts';
 import { parseRunLogRecord } from '../../core/run-log.ts';
 import { summarizeToolUse } from '../../agent/session.ts';
-
-test('bash guard: allowlisted commands pass, others are refused with a reason', () => {
-  for (const ok of [
-    'ls -la',
-    'npm install && npm test',
-    'git add . && git commit -m "x; y"',
-    './init.sh',
-    'FOO=1 node server.js &',
-    'pkill -f "node server"',
-    'chmod +x init.sh',
-    'cat a | grep b',
-    'rm -rf node_modules',
-  ])
-    assert.equal(checkBashCommand(ok), null, ok);
-  const refused: [string, RegExp][] = [
-    ['sudo rm -rf /', /'sudo' is not on/],
-    ['ls; shutdown -h now', /'shutdown'/],
-    ['echo $(dd if=/dev/zero of=x)', /'dd'/],
-    ['pkill -9 chrome', /pkill may only/],
-    ['chmod 777 x', /chmod may only/],
-    ['rm -rf ~', /refused/],
-    ['rm -rf ../other', /refused/],
-    ['/tmp/x/init.sh', /\.\/init\.sh/],
-    ['echo "unclosed', /unbalanced/],
-  ];
-  for (const [cmd, reason] of refused) assert.match(checkBashCommand(cmd) ?? '', reason, cmd);
-});
 
 test('tool summaries are short and say what the agent is doing', () => {
   assert.equal(

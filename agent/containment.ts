@@ -1,0 +1,165 @@
+/**
+ * The OS sandbox every session's commands run in (the Claude Agent SDK's `sandbox` option).
+ * Invariants:
+ * - Writes: only the project folder, the run's temp folder, the package caches the toolchain
+ *   needs, and the extra paths the user added for this project. Never `.claude/settings*.json`,
+ *   `.nightshift/`, `.git/hooks` or `.git/config` (nothing a session writes may widen a later one).
+ * - Reads: the user's home is hidden except the project, toolchains, caches and the git config;
+ *   well-known credential files stay hidden even inside re-allowed folders.
+ * - Network: the provider, the package registries and localhost, plus the project's extra domains.
+ * - The provider key is denied to commands (Claude Code itself still has it).
+ * - Commands cannot ask to leave the sandbox (`allowUnsandboxedCommands: false`).
+ */
+import type { SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
+import { join, resolve } from 'node:path';
+import type { RunContainment } from '../contract/containment.ts';
+import { PROVIDER_SECRET_NAMES } from './env-allowlist.ts';
+import { protectedProjectPaths } from './protected-paths.ts';
+
+export const PACKAGE_REGISTRY_DOMAINS = [
+  'registry.npmjs.org',
+  'registry.yarnpkg.com',
+  'repo.yarnpkg.com',
+  'pypi.org',
+  'files.pythonhosted.org',
+  'crates.io',
+  'index.crates.io',
+  'static.crates.io',
+  'proxy.golang.org',
+  'sum.golang.org',
+  'rubygems.org',
+  'repo.maven.apache.org',
+] as const;
+
+export const LOCALHOST_DOMAINS = ['localhost', '127.0.0.1', '::1'] as const;
+
+/** Folders under $HOME the toolchain reads (and, for caches, writes). */
+const HOME_TOOLCHAIN_READ = [
+  '.nvm',
+  '.volta',
+  '.fnm',
+  '.bun',
+  '.deno',
+  '.cargo',
+  '.rustup',
+  'go',
+  '.pyenv',
+  '.local',
+  '.gitconfig',
+  '.config/git',
+] as const;
+const HOME_CACHES_WRITE = [
+  '.npm',
+  '.cache',
+  '.yarn',
+  '.pnpm-store',
+  '.local/share/pnpm',
+  '.bun/install/cache',
+  '.cargo/registry',
+  '.cargo/git',
+  'go/pkg/mod',
+  '.deno',
+] as const;
+
+/** Credential files hidden even where their folder is readable. */
+const HOME_SECRETS = [
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.azure',
+  '.config/gcloud',
+  '.config/gh',
+  '.config/hub',
+  '.config/glab-cli',
+  '.docker/config.json',
+  '.kube',
+  '.netrc',
+  '.npmrc',
+  '.yarnrc.yml',
+  '.pypirc',
+  '.git-credentials',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.claude',
+  '.claude.json',
+  '.config/nightshift',
+  '.config/Nightshift',
+  'Library/Application Support/Nightshift',
+  'Library/Keychains',
+] as const;
+
+export interface SandboxInputs {
+  projectDir: string;
+  home: string;
+  /** The run's temp folder (TMPDIR of the sessions). */
+  tmpDir: string;
+  /** The provider's host (from ANTHROPIC_BASE_URL), or null for Anthropic's API. */
+  providerHost: string | null;
+  /** Bedrock / Vertex need their cloud endpoints. */
+  cloudProvider: 'bedrock' | 'vertex' | null;
+  containment: RunContainment;
+}
+
+const expandHome = (p: string, home: string): string =>
+  p.startsWith('~/') ? join(home, p.slice(2)) : p;
+
+export function providerDomains(
+  providerHost: string | null,
+  cloud: 'bedrock' | 'vertex' | null,
+): string[] {
+  const out = ['api.anthropic.com'];
+  if (providerHost) out.push(providerHost);
+  if (cloud === 'bedrock') out.push('*.amazonaws.com');
+  if (cloud === 'vertex') out.push('*.googleapis.com');
+  return out;
+}
+
+/** The SDK `sandbox` option for one session with the sandbox on. */
+export function sandboxSettingsFor(input: SandboxInputs): SandboxSettings {
+  const home = resolve(input.home);
+  const project = resolve(input.projectDir);
+  const extraWrite = input.containment.extraWritePaths.map((p) => expandHome(p, home));
+  const inHome = (rel: readonly string[]): string[] => rel.map((r) => join(home, r));
+  return {
+    enabled: true,
+    failIfUnavailable: true,
+    autoAllowBashIfSandboxed: true,
+    allowUnsandboxedCommands: false,
+    filesystem: {
+      allowWrite: [project, resolve(input.tmpDir), ...inHome(HOME_CACHES_WRITE), ...extraWrite],
+      denyWrite: protectedProjectPaths(project),
+      denyRead: [home, ...inHome(HOME_SECRETS)],
+      allowRead: [
+        project,
+        ...inHome(HOME_TOOLCHAIN_READ),
+        ...inHome(HOME_CACHES_WRITE),
+        ...extraWrite,
+      ],
+    },
+    network: {
+      allowedDomains: [
+        ...new Set([
+          ...providerDomains(input.providerHost, input.cloudProvider),
+          ...PACKAGE_REGISTRY_DOMAINS,
+          ...LOCALHOST_DOMAINS,
+          ...input.containment.extraDomains,
+        ]),
+      ],
+      strictAllowlist: true,
+      allowLocalBinding: true,
+    },
+    credentials: {
+      envVars: PROVIDER_SECRET_NAMES.map((name) => ({ name, mode: 'deny' as const })),
+    },
+  };
+}
+
+/** The provider host from a base URL, or null (Anthropic's API, or an unparsable value). */
+export function providerHostOf(baseUrl: string | undefined): string | null {
+  if (!baseUrl) return null;
+  try {
+    return new URL(baseUrl).hostname.replace(/^\[|\]$/g, '') || null;
+  } catch {
+    return null;
+  }
+}

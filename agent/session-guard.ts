@@ -1,0 +1,102 @@
+/**
+ * The PreToolUse hooks every session runs under, and the per-session containment settings
+ * (sandbox, settings trust) the orchestrator hands to runSession. The hooks are Nightshift's
+ * second line behind the OS sandbox: the Bash guard (bash-guard.ts) with this machine's real
+ * PATH, filesystem and process table as its ports, and a file-tool hook that keeps Write, Edit
+ * and NotebookEdit off the protected paths (protected-paths.ts).
+ */
+import type {
+  HookCallback,
+  HookCallbackMatcher,
+  SandboxSettings,
+} from '@anthropic-ai/claude-agent-sdk';
+import { realpathSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { findOnPath } from '../core/sandbox-probe.ts';
+import { processInfo } from '../core/process-table.ts';
+import { checkBashCommand, type GuardContext } from './bash-guard.ts';
+import { isProtectedPath } from './protected-paths.ts';
+
+export interface SessionContainment {
+  /** The SDK sandbox settings, or null when the run goes unsandboxed (the user allowed it). */
+  sandbox: SandboxSettings | null;
+  /** Load the project's `.claude/` settings, hooks and permissions. */
+  trustProjectSettings: boolean;
+  home: string;
+  tmpDir: string;
+  /** The sessions' PATH (what commands resolve against). */
+  pathVar: string;
+}
+
+export function realpathOrNull(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** True when `pid` is a live descendant of `ancestor` (walking parent links, at most 64 deep). */
+export function isDescendantOf(pid: number, ancestor = process.pid): boolean {
+  if (!Number.isInteger(pid) || pid <= 1 || pid === ancestor) return false;
+  let current = pid;
+  for (let hops = 0; hops < 64; hops++) {
+    const info = processInfo(current);
+    if (!info || info.state === 'Z') return false;
+    if (info.ppid === ancestor) return true;
+    if (info.ppid <= 1) return false;
+    current = info.ppid;
+  }
+  return false;
+}
+
+export function guardContextFor(projectDir: string, c?: SessionContainment): GuardContext {
+  const pathVar = c?.pathVar ?? process.env.PATH ?? '';
+  return {
+    projectDir,
+    home: c?.home ?? homedir(),
+    tmpDir: c?.tmpDir ?? tmpdir(),
+    which: (name) => findOnPath(name, pathVar),
+    realpath: realpathOrNull,
+    isOwnDescendant: (pid) => isDescendantOf(pid),
+  };
+}
+
+const deny = (reason: string): ReturnType<HookCallback> =>
+  Promise.resolve({
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse' as const,
+      permissionDecision: 'deny' as const,
+      permissionDecisionReason: reason,
+    },
+  });
+
+/** The sentence a file tool receives for a protected path. */
+export const protectedFileRefusal = (path: string): string =>
+  `Writing '${path}' is refused: agents cannot change .claude/settings*.json, .nightshift/, .git/hooks or .git/config.`;
+
+export function guardHooks(projectDir: string, c?: SessionContainment): HookCallbackMatcher[] {
+  const ctx = guardContextFor(projectDir, c);
+  const bash: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse') return {};
+    const command = (input.tool_input as { command?: unknown } | null)?.command;
+    if (typeof command !== 'string') return {};
+    const reason = checkBashCommand(command, ctx);
+    return reason ? deny(reason) : {};
+  };
+  const files: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse') return {};
+    const i = (input.tool_input ?? {}) as { file_path?: unknown; notebook_path?: unknown };
+    const target = typeof i.file_path === 'string' ? i.file_path : i.notebook_path;
+    if (typeof target !== 'string') return {};
+    const abs = isAbsolute(target) ? target : resolve(projectDir, target);
+    return isProtectedPath(abs, projectDir, realpathOrNull)
+      ? deny(protectedFileRefusal(target))
+      : {};
+  };
+  return [
+    { matcher: 'Bash', hooks: [bash] },
+    { matcher: 'Write|Edit|MultiEdit|NotebookEdit', hooks: [files] },
+  ];
+}
