@@ -2,22 +2,17 @@
  * The orchestrator: turns the spec into features (initializer), then keeps up to N coding
  * agents and, independently, R regression agents busy until the backlog is done.
  *
- * Differences from the reference that fix its listed bugs (spec §7):
- * - Claims are made here, atomically, before a session starts; sessions confirm them through
- *   their tools and may only change their own feature (7.3, 7.7, 7.8).
- * - Leases with heartbeats; a claim is released when its process is gone or its heartbeat is
- *   older than the lease, never while its owner lives (7.4, 7.6).
- * - Every session that ends without passing its feature counts an attempt; at the cap the
- *   feature is set aside for a human (7.5).
- * - Rate/usage limits hold every new session until the reset, read from structured SDK data (5, 7.13).
- * - A per-session wall-clock limit (7.18); one DB snapshot per loop, linear scheduling (7.11).
- * - Blocked work is reported with reasons and the run ends instead of idling forever (7.10); a
- *   run that ends with work left says so (phase `finished`), `complete` means every feature passes.
- * - Regression agents keep re-verifying passing features while coding goes on, without spinning
- *   or re-testing what was just tested (see `regressionQueue`); a feature whose regression
- *   sessions keep failing is not re-tested again in this run after `maxAttempts` (7.2, 7.5).
- * - A provider that refuses the credentials ends the run with one clear message instead of
- *   counting an attempt against every feature.
+ * Invariants:
+ * - a feature is claimed here, atomically, before its session starts; a session may only change
+ *   its own feature (its tools are bound to the claim);
+ * - a claim is released when its session ends, when its owner process is gone, or when its
+ *   heartbeat is older than the lease, never while its owner lives;
+ * - what a session's end means for its feature is decided by `session-outcome.ts`: only the
+ *   feature's own failures count attempts; at the cap the feature is set aside for a human;
+ * - a rate or usage limit holds every new session until the reset; a refusal of the credentials
+ *   starts no further session and ends the run with one message;
+ * - the loop reads the backlog once per iteration; the run ends when nothing can run (phase
+ *   `complete` only when every feature passes, `finished` when work is left, with the reasons).
  */
 import { existsSync } from 'node:fs';
 import type {
@@ -28,7 +23,7 @@ import type {
   Usage,
 } from '../contract/agent-events.ts';
 import { analyzeGraph, compareBySchedule, type GraphAnalysis } from '../core/dependency-graph.ts';
-import { asGraphNode, FeaturesDb, parsePyUtcTimestamp, type Feature } from '../core/features-db.ts';
+import { asGraphNode, FeaturesDb, type Feature } from '../core/features-db.ts';
 import {
   featuresDbPath,
   findSpec,
@@ -37,15 +32,20 @@ import {
 } from '../core/project-paths.ts';
 import { drainFlagPath } from '../core/run-log.ts';
 import { copyFileSync } from 'node:fs';
-import {
-  createFeatureServer,
-  mcpToolName,
-  toolNamesFor,
-  type ToolContext,
-} from './feature-tools.ts';
+import type { ToolContext } from './feature-tools.ts';
 import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
-import { codingPrompt, initializerPrompt, regressionPrompt, systemAppend } from './prompts.ts';
+import { codingPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
+import { regressionQueue } from './regression-queue.ts';
+import {
+  codingOutcome,
+  codingRelease,
+  faultOf,
+  initializerOutcome,
+  regressionOutcome,
+  type Finished,
+} from './session-outcome.ts';
+import { sessionSpecFor } from './session-setup.ts';
 import {
   addUsage,
   emptyUsage,
@@ -91,85 +91,8 @@ interface Live {
   promise: Promise<void>;
 }
 
-const BUILTIN_TOOLS = ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash', 'WebFetch', 'TodoWrite'];
-const PLAYWRIGHT_TOOLS = [
-  'browser_navigate',
-  'browser_navigate_back',
-  'browser_snapshot',
-  'browser_click',
-  'browser_type',
-  'browser_fill_form',
-  'browser_select_option',
-  'browser_hover',
-  'browser_press_key',
-  'browser_wait_for',
-  'browser_take_screenshot',
-  'browser_console_messages',
-  'browser_network_requests',
-  'browser_evaluate',
-  'browser_handle_dialog',
-  'browser_file_upload',
-  'browser_resize',
-  'browser_tabs',
-  'browser_close',
-].map((t) => `mcp__playwright__${t}`);
-
-const MAX_TURNS: Record<AgentRole, number> = { initializer: 300, coding: 300, regression: 100 };
-
 /** Exit code when the provider refused the credentials (the supervisor shows the run crashed). */
 export const EXIT_AUTH_FAILED = 3;
-
-export type RetestReason = 'never-tested' | 'changed' | 'routine';
-
-/**
- * Why a passing feature is due for a regression test now, or null when it is not:
- * - `never-tested`: it has no test recorded at all;
- * - `changed`: it passed again, or a feature it depends on passed, after its last test;
- * - `routine`: nothing changed, but its last test is at least `minIntervalMs` old.
- */
-export function retestReason(
-  f: Feature,
-  byId: ReadonlyMap<number, Feature>,
-  now: number,
-  minIntervalMs: number,
-): RetestReason | null {
-  const tested = parsePyUtcTimestamp(f.lastTestedAt);
-  if (tested === null) return 'never-tested';
-  if ((f.passedAt ?? 0) > tested) return 'changed';
-  for (const d of f.dependencies) if ((byId.get(d)?.passedAt ?? 0) > tested) return 'changed';
-  return now - tested >= minIntervalMs ? 'routine' : null;
-}
-
-/**
- * The regression agents' queue, first to test first. Regression agents keep re-verifying
- * passing features independently of coding, without wasting quota:
- * - never-tested features first, then those that changed since their last test (they or a
- *   dependency passed since), then routine re-tests, each group oldest `last_tested_at` first;
- * - a feature tested less than the minimum interval ago is not re-tested unless it changed;
- * - routine re-tests run only while coding work is active (`routine`), so a finished backlog
- *   ends by itself once every passing feature has been tested since it (and its dependencies)
- *   last passed;
- * - features held by anyone, waiting for a human, or given up on in this run are left out.
- */
-export function regressionQueue(
-  features: readonly Feature[],
-  options: { now: number; minIntervalMs: number; routine: boolean; exclude: ReadonlySet<number> },
-): { feature: Feature; reason: RetestReason }[] {
-  const byId = new Map(features.map((f) => [f.id, f]));
-  const rank: Record<RetestReason, number> = { 'never-tested': 0, changed: 1, routine: 2 };
-  const due: { feature: Feature; reason: RetestReason; tested: number }[] = [];
-  for (const f of features) {
-    if (!f.passes || f.inProgress || f.testingInProgress || f.needsHumanInput) continue;
-    if (options.exclude.has(f.id)) continue;
-    const reason = retestReason(f, byId, options.now, options.minIntervalMs);
-    if (reason === null || (reason === 'routine' && !options.routine)) continue;
-    due.push({ feature: f, reason, tested: parsePyUtcTimestamp(f.lastTestedAt) ?? 0 });
-  }
-  due.sort(
-    (a, b) => rank[a.reason] - rank[b.reason] || a.tested - b.tested || a.feature.id - b.feature.id,
-  );
-  return due.map(({ feature, reason }) => ({ feature, reason }));
-}
 
 export class Orchestrator {
   private readonly cfg: OrchestratorConfig;
@@ -308,6 +231,7 @@ export class Orchestrator {
       isDead: (owner) => ownerIsDead(owner, this.liveOwners),
       keep: () => false,
       includeOwnerless: true,
+      maxAttempts: this.cfg.maxAttempts,
     });
     for (const f of released.coding) this.resumed.add(f.id);
     if (released.coding.length > 0)
@@ -449,6 +373,7 @@ export class Orchestrator {
         isDead: (owner) => ownerIsDead(owner, live),
         keep: (owner) => live.has(owner),
         includeOwnerless: false,
+        maxAttempts: this.cfg.maxAttempts,
       });
       for (const f of released.coding) {
         this.resumed.add(f.id);
@@ -648,40 +573,25 @@ export class Orchestrator {
       featureName: feature?.name ?? null,
     });
 
-    const tools = toolNamesFor(role).map(mcpToolName);
-    const browser = this.cfg.browserMcp && !this.cfg.yolo && role !== 'initializer';
-    const mcpServers: SessionSpec['mcpServers'] = { features: createFeatureServer(ctx) };
-    if (browser)
-      mcpServers.playwright = {
-        type: 'stdio',
-        command: 'npx',
-        args: ['-y', '@playwright/mcp@latest', '--headless', '--isolated'],
-      };
-    const spec: SessionSpec = {
+    const spec = sessionSpecFor({
       role,
       prompt,
-      systemAppend: systemAppend(role, this.cfg.yolo),
-      model: this.cfg.model,
-      cwd: this.cfg.projectDir,
-      mcpServers,
-      allowedTools: [...BUILTIN_TOOLS, ...tools, ...(browser ? PLAYWRIGHT_TOOLS : [])],
-      builtinTools: BUILTIN_TOOLS,
-      env: this.cfg.sessionEnv,
-      claudePath: this.cfg.claudePath,
-      maxTurns: MAX_TURNS[role],
-      timeoutMs: this.cfg.sessionTimeoutMs,
+      ctx,
+      cfg: this.cfg,
       signal: abort.signal,
-      onActivity: (kind, summary) => this.emit({ type: 'activity', agentId, kind, summary }),
-      onUsage: (usage) => {
-        // Tokens so far (cost arrives with the result); at most one event per agent every 5 s.
-        this.liveUsage.set(agentId, usage);
-        const now = Date.now();
-        if (now - (this.lastCostEmit.get(agentId) ?? 0) < 5000) return;
-        this.lastCostEmit.set(agentId, now);
-        this.emit({ type: 'cost', agentId, usage, runTotal: this.totalWithLive() });
+      callbacks: {
+        onActivity: (kind, summary) => this.emit({ type: 'activity', agentId, kind, summary }),
+        onUsage: (usage) => {
+          // Tokens so far (cost arrives with the result); at most one event per agent every 5 s.
+          this.liveUsage.set(agentId, usage);
+          const now = Date.now();
+          if (now - (this.lastCostEmit.get(agentId) ?? 0) < 5000) return;
+          this.lastCostEmit.set(agentId, now);
+          this.emit({ type: 'cost', agentId, usage, runTotal: this.totalWithLive() });
+        },
+        onLog: (line) => this.log(line, agentId),
       },
-      onLog: (line) => this.log(line, agentId),
-    };
+    });
     const run = this.cfg.runSession ?? runSession;
     live.promise = run(spec)
       .catch((error: unknown): SessionResult => ({
@@ -711,7 +621,7 @@ export class Orchestrator {
     return live;
   }
 
-  /** Settles the feature first (DB), then reports; the live entry is removed after (7.6). */
+  /** Settles the feature first (DB), then reports; the live entry is removed after. */
   private onSessionEnd(live: Live, result: SessionResult): void {
     const db = this.db;
     const { agentId, role, featureId, owner, ctx } = live;
@@ -729,89 +639,57 @@ export class Orchestrator {
       for (const other of this.lives.values()) if (other !== live) other.abort.abort();
       this.wake();
     }
+    const fault = faultOf(result.end, this.authFailure !== null);
 
-    let outcome: Extract<AgentEventInput, { type: 'agent-finished' }>['outcome'];
-    let message: string;
-    const stoppedByUs = result.end === 'aborted';
-    const noFault =
-      stoppedByUs ||
-      result.end === 'rate-limited' ||
-      result.end === 'auth-failed' ||
-      this.authFailure !== null;
-
+    let finished: Finished;
     if (role === 'initializer' || !db || featureId === null) {
-      const n = db?.count() ?? 0;
-      outcome = result.end === 'completed' ? (n > 0 ? 'done' : 'failed') : mapEnd(result.end);
-      message = n > 0 ? `Created ${n} features.` : result.message;
+      finished = initializerOutcome(result, db?.count() ?? 0);
     } else if (role === 'coding') {
-      const f = db.get(featureId);
-      if (f?.passes) {
-        outcome = 'passed';
-        message = `Feature #${featureId} passes.`;
-        if (f.claimOwner === owner)
-          db.releaseClaim(featureId, owner, {
-            countAttempt: false,
-            error: null,
-            maxAttempts: this.cfg.maxAttempts,
-          });
-      } else {
-        const countAttempt = !noFault && !ctx.report.humanInputRequested;
-        const error = ctx.report.skippedReason
-          ? `Skipped: ${ctx.report.skippedReason}`
-          : ctx.report.humanInputRequested
-            ? null
-            : result.end === 'completed'
-              ? `The session ended without marking the feature passing. ${result.message}`
-              : result.message;
-        const after = db.releaseClaim(featureId, owner, {
-          countAttempt,
-          error: noFault ? null : error,
-          maxAttempts: this.cfg.maxAttempts,
+      const passes = db.get(featureId)?.passes ?? false;
+      const release = codingRelease(result, ctx.report, fault, passes);
+      const after = db.releaseClaim(featureId, owner, {
+        ...release,
+        maxAttempts: this.cfg.maxAttempts,
+      });
+      const coding = codingOutcome({
+        featureId,
+        result,
+        report: ctx.report,
+        fault,
+        release,
+        after,
+        maxAttempts: this.cfg.maxAttempts,
+      });
+      if (coding.askHuman !== null && after)
+        this.emit({
+          type: 'human-input',
+          featureId,
+          featureName: after.name,
+          prompt: coding.askHuman,
         });
-        outcome = result.end === 'completed' ? 'failed' : mapEnd(result.end);
-        message = ctx.report.humanInputRequested
-          ? `Feature #${featureId} is waiting for human input.`
-          : noFault
-            ? result.message
-            : `Feature #${featureId} did not pass (attempt ${after?.attempts ?? '?'} of ${this.cfg.maxAttempts}): ${error ?? ''}`;
-        if (after?.needsHumanInput && !ctx.report.humanInputRequested && countAttempt) {
-          const prompt = after.humanInputRequest?.prompt ?? 'Stopped retrying this feature.';
-          this.emit({ type: 'human-input', featureId, featureName: after.name, prompt });
-          message = `Feature #${featureId} failed ${after.attempts} times; stopped retrying and set it aside for a human.`;
-        }
-        if (stoppedByUs) this.resumed.add(featureId);
-      }
+      if (coding.resume) this.resumed.add(featureId);
+      finished = coding;
     } else {
       const f = db.get(featureId);
-      const tested = result.end === 'completed';
       if (f && f.testingInProgress && f.testOwner === owner)
-        db.releaseTesting(featureId, owner, Date.now(), tested);
-      const after = db.get(featureId);
-      if (tested) this.regressionFailures.delete(featureId);
-      if (!tested && !ctx.report.regressionFound) {
-        outcome = mapEnd(result.end);
-        message = result.message;
-        if ((result.end === 'error' || result.end === 'timeout') && !noFault) {
-          const failures = (this.regressionFailures.get(featureId) ?? 0) + 1;
-          this.regressionFailures.set(featureId, failures);
-          message = `Regression test of feature #${featureId} did not finish (attempt ${failures} of ${this.cfg.maxAttempts}): ${result.message}`;
-          if (failures >= this.cfg.maxAttempts) {
-            this.retestGivenUp.add(featureId);
-            const note = `Regression testing of feature #${featureId}${after ? ` "${after.name}"` : ''} failed ${failures} times in a row; it will not be re-tested again in this run. Last problem: ${result.message}`;
-            this.log(note, agentId);
-            this.emit({ type: 'error', agentId, message: note });
-            message = note;
-          }
-        }
-      } else if (ctx.report.regressionFound || !after?.passes) {
-        outcome = 'regression';
-        message = after?.passes
-          ? `Feature #${featureId} had regressed and was fixed.`
-          : `Feature #${featureId} regressed; it is back in the queue for a coding agent.`;
-      } else {
-        outcome = 'tested-ok';
-        message = `Feature #${featureId} still passes.`;
+        db.releaseTesting(featureId, owner, Date.now(), result.end === 'completed');
+      const regression = regressionOutcome({
+        featureId,
+        result,
+        report: ctx.report,
+        fault,
+        after: db.get(featureId),
+        failuresBefore: this.regressionFailures.get(featureId) ?? 0,
+        maxAttempts: this.cfg.maxAttempts,
+      });
+      if (regression.failures === 0) this.regressionFailures.delete(featureId);
+      else this.regressionFailures.set(featureId, regression.failures);
+      if (regression.givenUp) {
+        this.retestGivenUp.add(featureId);
+        this.log(regression.message, agentId);
+        this.emit({ type: 'error', agentId, message: regression.message });
       }
+      finished = regression;
     }
 
     this.emit({
@@ -820,8 +698,8 @@ export class Orchestrator {
       role,
       featureId,
       sessionId: result.sessionId,
-      outcome,
-      message,
+      outcome: finished.outcome,
+      message: finished.message,
       usage: result.usage,
       turns: result.turns,
     });
@@ -845,24 +723,5 @@ export class Orchestrator {
         });
       else db.releaseTesting(live.featureId, live.owner, Date.now(), false);
     }
-  }
-}
-
-function mapEnd(
-  end: SessionResult['end'],
-): 'error' | 'timeout' | 'aborted' | 'rate-limited' | 'failed' {
-  switch (end) {
-    case 'auth-failed':
-      return 'error';
-    case 'timeout':
-      return 'timeout';
-    case 'aborted':
-      return 'aborted';
-    case 'rate-limited':
-      return 'rate-limited';
-    case 'error':
-      return 'error';
-    default:
-      return 'failed';
   }
 }

@@ -93,18 +93,23 @@ export class FeatureError extends Error {
 
 type Row = Record<string, SQLInputValue>;
 
+/**
+ * The reference's table, with a SQL default on every NOT NULL column: autocoder and AutoForge
+ * keep their defaults in Python and AutoForge no longer writes `testing_in_progress`, so a
+ * database Nightshift creates must accept inserts that leave those columns out.
+ */
 const REFERENCE_DDL = `
 CREATE TABLE IF NOT EXISTS features (
   id INTEGER NOT NULL,
-  priority INTEGER NOT NULL,
-  category VARCHAR(100) NOT NULL,
-  name VARCHAR(255) NOT NULL,
-  description TEXT NOT NULL,
-  steps JSON NOT NULL,
-  passes BOOLEAN NOT NULL,
-  in_progress BOOLEAN NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 999,
+  category VARCHAR(100) NOT NULL DEFAULT '',
+  name VARCHAR(255) NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  steps JSON NOT NULL DEFAULT '[]',
+  passes BOOLEAN NOT NULL DEFAULT 0,
+  in_progress BOOLEAN NOT NULL DEFAULT 0,
   dependencies JSON,
-  testing_in_progress BOOLEAN NOT NULL,
+  testing_in_progress BOOLEAN NOT NULL DEFAULT 0,
   last_tested_at DATETIME,
   PRIMARY KEY (id));
 `;
@@ -652,25 +657,31 @@ export class FeaturesDb {
         outcome.error,
         id,
       );
-      if (giveUp) {
-        const request: HumanInputRequest = {
-          prompt:
-            `Nightshift tried this feature ${attempts} times without getting it to pass and stopped retrying.` +
-            (outcome.error ? ` Last problem: ${outcome.error}` : '') +
-            ' Add guidance for the next attempt (or fix the cause), then resolve to retry.',
-          fields: [{ id: 'guidance', label: 'Guidance for the next attempt', type: 'textarea' }],
-        };
-        this.run(
-          'UPDATE features SET needs_human_input = 1, human_input_request = ?, human_input_response = NULL WHERE id = ?',
-          JSON.stringify(request),
-          id,
-        );
-      }
+      if (giveUp) this.setAsideForHuman(id, attempts, outcome.error);
       return this.get(id);
     });
   }
 
-  /** Marks a feature passing. Only if it does not pass yet; with an owner, only the holder may. */
+  /** Asks a human for guidance on a feature whose attempts reached the cap. */
+  private setAsideForHuman(id: number, attempts: number, error: string | null): void {
+    const request: HumanInputRequest = {
+      prompt:
+        `Nightshift tried this feature ${attempts} times without getting it to pass and stopped retrying.` +
+        (error ? ` Last problem: ${error}` : '') +
+        ' Add guidance for the next attempt (or fix the cause), then resolve to retry.',
+      fields: [{ id: 'guidance', label: 'Guidance for the next attempt', type: 'textarea' }],
+    };
+    this.run(
+      'UPDATE features SET needs_human_input = 1, human_input_request = ?, human_input_response = NULL WHERE id = ?',
+      JSON.stringify(request),
+      id,
+    );
+  }
+
+  /**
+   * Marks a feature passing and resets its attempts (they count failures since it last passed).
+   * Only if it does not pass yet; with an owner, only the holder may.
+   */
   markPassing(id: number, owner: string | null = null, now = Date.now()): Feature {
     return this.tx(() => {
       const f = this.require(id);
@@ -679,7 +690,7 @@ export class FeaturesDb {
         throw new FeatureError(`Feature #${id} is not assigned to this session.`);
       this.run(
         'UPDATE features SET passes = 1, in_progress = 0, ns_claim_owner = NULL, ns_claimed_at = NULL, ' +
-          'ns_heartbeat_at = NULL, ns_passed_at = ?, ns_last_error = NULL, ns_skipped_at = NULL WHERE id = ? AND passes = 0',
+          'ns_heartbeat_at = NULL, ns_passed_at = ?, ns_last_error = NULL, ns_skipped_at = NULL, ns_attempts = 0 WHERE id = ? AND passes = 0',
         now,
         id,
       );
@@ -797,13 +808,15 @@ export class FeaturesDb {
    * says the owner process no longer exists, or (with `includeOwnerless`) a claim with no owner
    * at all (left by autocoder). Claims of `keep` owners are never touched. Each release is a
    * compare-and-swap on what was seen. A coding claim released this way counts an attempt (its
-   * session ended without passing).
+   * session ended without passing), and at `maxAttempts` the feature waits for a human, as after
+   * any other failed attempt.
    */
   releaseStale(options: {
     staleBefore: number;
     isDead: (owner: string) => boolean;
     keep: (owner: string) => boolean;
     includeOwnerless: boolean;
+    maxAttempts: number;
   }): { coding: Feature[]; testing: Feature[] } {
     return this.tx(() => {
       const coding: Feature[] = [];
@@ -815,15 +828,19 @@ export class FeaturesDb {
       };
       for (const f of this.all()) {
         if (f.inProgress && !f.passes && stale(f.claimOwner, f.heartbeatAt)) {
-          this.run(
+          const error =
+            'The previous session ended without finishing (its agent stopped or crashed).';
+          const released = this.run(
             'UPDATE features SET in_progress = 0, ns_claim_owner = NULL, ns_claimed_at = NULL, ns_heartbeat_at = NULL, ' +
               'ns_attempts = ns_attempts + 1, ns_last_error = ? WHERE id = ? AND in_progress = 1 AND ns_claim_owner IS ? AND ns_heartbeat_at IS ?',
-            'The previous session ended without finishing (its agent stopped or crashed).',
+            error,
             f.id,
             f.claimOwner,
             f.heartbeatAt,
           );
-          coding.push(f);
+          if (released === 1 && f.attempts + 1 >= options.maxAttempts && !f.needsHumanInput)
+            this.setAsideForHuman(f.id, f.attempts + 1, error);
+          if (released === 1) coding.push(f);
         }
         if (f.testingInProgress && stale(f.testOwner, f.testHeartbeatAt)) {
           this.run(

@@ -103,7 +103,8 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
   assert.equal(held.inProgress, true, 'the crash left the claim behind');
   assert.match(held.claimOwner!, new RegExp(`^ns:[^:]+:${first.pid}:`));
 
-  suite.fake.setBrain(scriptedBrain());
+  const sessions: SessionInfo[] = [];
+  suite.fake.setBrain(scriptedBrain({ sessions }));
   const second = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   const { code } = await second.exit;
   await assertGroupGone(second.pid);
@@ -113,7 +114,12 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
   const done = db.get(1)!;
   db.close();
   assert.equal(done.passes, true);
-  assert.equal(done.attempts, 1, 'the crashed session counted as an attempt');
+  assert.deepEqual(
+    sessions.filter((x) => x.role === 'coding').map((x) => x.attempt),
+    [2],
+    'the crashed session counted as an attempt',
+  );
+  assert.equal(done.attempts, 0, 'passing resets the attempts');
 });
 
 test('a rate-limit answer holds every new session until the reset, then the run resumes by itself', async () => {

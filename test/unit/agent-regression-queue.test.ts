@@ -1,46 +1,20 @@
 /**
- * Which passing feature a regression agent takes next (orchestrator `regressionQueue`): never
+ * Which passing feature a regression agent takes next (`regressionQueue`): never
  * tested first, then changed since the last test, then routine re-tests, oldest test first; a
  * minimum interval between tests of an unchanged feature; routine re-tests only while coding
  * is active, so a finished backlog ends.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { regressionQueue, retestReason } from '../../agent/orchestrator.ts';
+import { regressionQueue, retestReason } from '../../agent/regression-queue.ts';
 import { pyUtcTimestamp, type Feature } from '../../core/features-db.ts';
+import { featureOf } from '../helpers/feature.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const MIN = 60_000;
 
-function feature(id: number, over: Partial<Feature> = {}): Feature {
-  return {
-    id,
-    priority: id,
-    category: 'functional',
-    name: `F${id}`,
-    description: '',
-    steps: [],
-    passes: true,
-    inProgress: false,
-    dependencies: [],
-    testingInProgress: false,
-    lastTestedAt: null,
-    claimOwner: null,
-    claimedAt: null,
-    heartbeatAt: null,
-    testOwner: null,
-    testClaimedAt: null,
-    testHeartbeatAt: null,
-    attempts: 0,
-    lastError: null,
-    passedAt: NOW - 60 * MIN,
-    skippedAt: null,
-    needsHumanInput: false,
-    humanInputRequest: null,
-    humanInputResponse: null,
-    ...over,
-  };
-}
+const feature = (id: number, over: Partial<Feature> = {}): Feature =>
+  featureOf(id, { passedAt: NOW - 60 * MIN, ...over });
 const tested = (minutesAgo: number): string => pyUtcTimestamp(NOW - minutesAgo * MIN);
 const opts = { now: NOW, minIntervalMs: 10 * MIN, routine: true, exclude: new Set<number>() };
 const ids = (q: { feature: Feature }[]): number[] => q.map((x) => x.feature.id);

@@ -77,6 +77,58 @@ test('an older database without the testing columns is migrated additively', (t)
   db.close();
 });
 
+test('rows inserted the way autocoder and AutoForge write them fit a database Nightshift created', (t) => {
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'features.db');
+  FeaturesDb.open(path).close();
+  const raw = new DatabaseSync(path);
+  // autocoder (SQLAlchemy model of the reference): every model column but the autoincrement id.
+  raw
+    .prepare(
+      'INSERT INTO features (priority, category, name, description, steps, passes, in_progress, dependencies, testing_in_progress, last_tested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(1, 'functional', 'From autocoder', 'd', '["s"]', 0, 0, null, 0, null);
+  // AutoForge's later model: no testing columns, its human-input columns instead.
+  raw
+    .prepare(
+      'INSERT INTO features (priority, category, name, description, steps, passes, in_progress, dependencies, needs_human_input, human_input_request, human_input_response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(2, 'functional', 'From AutoForge', 'd', '["s"]', 0, 0, '[1]', 0, null, null);
+  // A hand-written minimal insert: only what has no sensible default.
+  raw.prepare("INSERT INTO features (name, description) VALUES ('By hand', 'd')").run();
+  const notNullWithoutDefault = (
+    raw.prepare('PRAGMA table_info(features)').all() as {
+      name: string;
+      notnull: number;
+      dflt_value: unknown;
+      pk: number;
+    }[]
+  ).filter((c) => c.notnull === 1 && c.dflt_value === null && c.pk === 0);
+  raw.close();
+  assert.deepEqual(notNullWithoutDefault, [], 'every NOT NULL column has a default');
+  const db = FeaturesDb.open(path);
+  const all = db.all();
+  assert.deepEqual(
+    all.map((f) => [
+      f.name,
+      f.passes,
+      f.inProgress,
+      f.testingInProgress,
+      f.dependencies,
+      f.attempts,
+    ]),
+    [
+      ['From autocoder', false, false, false, [], 0],
+      ['From AutoForge', false, false, false, [1], 0],
+      ['By hand', false, false, false, [], 0],
+    ],
+  );
+  assert.equal(db.claim(all[1]!.id, 'w'), false, 'its dependency does not pass yet');
+  assert.equal(db.claim(all[0]!.id, 'w'), true);
+  db.close();
+});
+
 test('bulk create maps depends_on_indices to ids, validates everything first, and can depend on existing ids', (t) => {
   const dir = tmp();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -166,6 +218,56 @@ test('every session that ends without passing counts an attempt; at the cap the 
   db.close();
 });
 
+test('attempts count failures since the feature last passed: passing resets them', (t) => {
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = FeaturesDb.open(join(dir, 'features.db'));
+  db.createBulk([nf('A')]);
+  for (let i = 1; i <= 2; i++) {
+    db.claim(1, 'w');
+    db.releaseClaim(1, 'w', { countAttempt: true, error: `boom ${i}`, maxAttempts: 3 });
+  }
+  assert.equal(db.get(1)!.attempts, 2);
+  db.claim(1, 'w');
+  assert.equal(db.markPassing(1, 'w').attempts, 0);
+  // A later regression sends it back with a full set of attempts, not one left.
+  db.claimForTesting(1, 'r');
+  db.markFailing(1, 'r');
+  db.releaseTesting(1, 'r');
+  db.claim(1, 'w');
+  const after = db.releaseClaim(1, 'w', { countAttempt: true, error: 'boom', maxAttempts: 3 })!;
+  assert.equal(after.attempts, 1);
+  assert.equal(after.needsHumanInput, false);
+  db.close();
+});
+
+test('crash recovery counts the interrupted attempt and applies the cap', (t) => {
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = FeaturesDb.open(join(dir, 'features.db'));
+  db.createBulk([nf('A'), nf('B')]);
+  for (let i = 1; i <= 2; i++) {
+    db.claim(1, 'w');
+    db.releaseClaim(1, 'w', { countAttempt: true, error: `boom ${i}`, maxAttempts: 3 });
+  }
+  db.claim(1, 'crashed');
+  db.claim(2, 'crashed');
+  const r = db.releaseStale({
+    staleBefore: 0,
+    isDead: () => true,
+    keep: () => false,
+    includeOwnerless: true,
+    maxAttempts: 3,
+  });
+  assert.deepEqual(r.coding.map((f) => f.id).sort(), [1, 2]);
+  const [a, b] = [db.get(1)!, db.get(2)!];
+  assert.deepEqual([a.attempts, a.needsHumanInput, a.inProgress], [3, true, false]);
+  assert.match(a.humanInputRequest!.prompt, /3 times.*stopped or crashed/);
+  assert.deepEqual([b.attempts, b.needsHumanInput], [1, false]);
+  assert.equal(db.claim(1, 'w'), false, 'a feature at the cap is not retried');
+  db.close();
+});
+
 test('regression lease: mark failing keeps the test lease so no coding agent starts until it is released', (t) => {
   const dir = tmp();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -199,6 +301,7 @@ test('stale claims: a dead owner or an expired heartbeat is released, a live one
     isDead: (o) => o === 'dead',
     keep: (o) => o === 'mine',
     includeOwnerless: false,
+    maxAttempts: 3,
   });
   assert.deepEqual(r.coding.map((f) => f.id).sort(), [2, 3]);
   assert.equal(db.get(1)!.inProgress, true);
