@@ -7,5 +7,6 @@ export * from './projects.ts';
 export * from './agent.ts';
 export * from './agent-events.ts';
 export * from './features.ts';
+export * from './backlog.ts';
 export * from './run-view.ts';
 export * from './api.ts';

@@ -35,6 +35,7 @@ function feature(id: number, over: Partial<Feature> = {}): Feature {
     lastError: null,
     passedAt: NOW - 60 * MIN,
     skippedAt: null,
+    userSkippedAt: null,
     needsHumanInput: false,
     humanInputRequest: null,
     humanInputResponse: null,

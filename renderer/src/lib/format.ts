@@ -107,6 +107,7 @@ export const featureStateOrder: readonly FeatureState[] = [
   'in-progress',
   'under-test',
   'pending',
+  'skipped',
   'passing',
 ];
 
@@ -124,6 +125,8 @@ export function featureStateLabel(state: FeatureState): string {
       return 'Blocked';
     case 'needs-human':
       return 'Needs human input';
+    case 'skipped':
+      return 'Skipped';
   }
 }
 
