@@ -127,62 +127,74 @@ export function importBacklog(
   if (!items.ok) return items;
   const list = items.value;
   if (list.length === 0) return err('invalid-input', 'The file holds no features.', 'text');
-  return db.tx(() => {
-    const keepIds =
-      db.count() === 0 &&
-      new Set(list.map((i) => i.id)).size === list.length &&
-      list.every((i) => i.id !== undefined);
-    const fileIds = new Set(list.map((i) => i.id).filter((id): id is number => id !== undefined));
-    const start = db.all().reduce((m, f) => Math.max(m, f.priority), 0);
-    const insert = db.prepare(
-      'INSERT INTO features (id, priority, category, name, description, steps, passes, in_progress, ' +
-        'dependencies, testing_in_progress, needs_human_input, ns_attempts, ns_last_error, ns_user_skipped_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, 0, 0, ?, ?, ?)',
-    );
-    const idOf = new Map<number, number>();
-    const ids: number[] = [];
-    list.forEach((item, i) => {
-      const result = insert.run(
-        keepIds ? item.id! : null,
-        keepIds ? (item.priority ?? i + 1) : start + i + 1,
-        item.category?.trim() || 'uncategorized',
-        item.name?.trim() || `Feature ${i + 1}`,
-        item.description ?? '',
-        JSON.stringify(
-          (item.steps ?? []).map((s) => (typeof s === 'string' ? s : JSON.stringify(s))),
-        ),
-        item.passes === true ? 1 : 0,
-        item.attempts ?? 0,
-        item.lastError ?? null,
-        item.skipped === true && item.passes !== true ? now : null,
-      );
-      const id = Number(result.lastInsertRowid);
-      if (item.id !== undefined) idOf.set(item.id, id);
-      ids.push(id);
-    });
-    // Dependencies that point inside the file follow their feature; others must already exist.
-    const setDeps = db.prepare('UPDATE features SET dependencies = ? WHERE id = ?');
-    list.forEach((item, i) => {
-      const deps = (item.dependencies ?? []).map((d) => (fileIds.has(d) ? idOf.get(d)! : d));
-      if (deps.length === 0) return;
-      const unique = [...new Set(deps)].sort((a, b) => a - b);
-      setDeps.run(JSON.stringify(unique), ids[i]!);
-    });
-    // One pass over the whole graph: a dependency the file names must exist and close no cycle.
-    const graph = analyzeGraph(db.all().map(asGraphNode));
-    const created = new Set(ids);
-    for (const [id, gone] of graph.missing)
-      if (created.has(id))
-        throw new ImportRefused(
-          `Feature #${id} depends on ${gone.map((d) => `#${d}`).join(', ')}, which the file and the backlog do not have.`,
-        );
-    const cycle = graph.cycles.find((c) => c.some((id) => created.has(id)));
-    if (cycle)
-      throw new ImportRefused(`The file's dependencies make a cycle: ${formatCycle(cycle)}.`);
-    return ok({ created: ids.length, ids });
-  });
+  try {
+    return db.tx(() => importItems(db, list, now));
+  } catch (error) {
+    // Thrown inside the transaction so that it rolls back; a refusal is an answer, not a crash.
+    if (error instanceof ImportRefused) return err('invalid-input', error.message, 'text');
+    throw error;
+  }
 }
 
-export class ImportRefused extends Error {
+function importItems(
+  db: FeaturesDb,
+  list: ImportItem[],
+  now: number,
+): Result<{ created: number; ids: number[] }> {
+  const keepIds =
+    db.count() === 0 &&
+    new Set(list.map((i) => i.id)).size === list.length &&
+    list.every((i) => i.id !== undefined);
+  const fileIds = new Set(list.map((i) => i.id).filter((id): id is number => id !== undefined));
+  const start = db.all().reduce((m, f) => Math.max(m, f.priority), 0);
+  const insert = db.prepare(
+    'INSERT INTO features (id, priority, category, name, description, steps, passes, in_progress, ' +
+      'dependencies, testing_in_progress, needs_human_input, ns_attempts, ns_last_error, ns_user_skipped_at) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, 0, 0, ?, ?, ?)',
+  );
+  const idOf = new Map<number, number>();
+  const ids: number[] = [];
+  list.forEach((item, i) => {
+    const result = insert.run(
+      keepIds ? item.id! : null,
+      keepIds ? (item.priority ?? i + 1) : start + i + 1,
+      item.category?.trim() || 'uncategorized',
+      item.name?.trim() || `Feature ${i + 1}`,
+      item.description ?? '',
+      JSON.stringify(
+        (item.steps ?? []).map((s) => (typeof s === 'string' ? s : JSON.stringify(s))),
+      ),
+      item.passes === true ? 1 : 0,
+      item.attempts ?? 0,
+      item.lastError ?? null,
+      item.skipped === true && item.passes !== true ? now : null,
+    );
+    const id = Number(result.lastInsertRowid);
+    if (item.id !== undefined) idOf.set(item.id, id);
+    ids.push(id);
+  });
+  // Dependencies that point inside the file follow their feature; others must already exist.
+  const setDeps = db.prepare('UPDATE features SET dependencies = ? WHERE id = ?');
+  list.forEach((item, i) => {
+    const deps = (item.dependencies ?? []).map((d) => (fileIds.has(d) ? idOf.get(d)! : d));
+    if (deps.length === 0) return;
+    const unique = [...new Set(deps)].sort((a, b) => a - b);
+    setDeps.run(JSON.stringify(unique), ids[i]!);
+  });
+  // One pass over the whole graph: a dependency the file names must exist and close no cycle.
+  const graph = analyzeGraph(db.all().map(asGraphNode));
+  const created = new Set(ids);
+  for (const [id, gone] of graph.missing)
+    if (created.has(id))
+      throw new ImportRefused(
+        `Feature #${id} depends on ${gone.map((d) => `#${d}`).join(', ')}, which the file and the backlog do not have.`,
+      );
+  const cycle = graph.cycles.find((c) => c.some((id) => created.has(id)));
+  if (cycle)
+    throw new ImportRefused(`The file's dependencies make a cycle: ${formatCycle(cycle)}.`);
+  return ok({ created: ids.length, ids });
+}
+
+class ImportRefused extends Error {
   override name = 'ImportRefused';
 }

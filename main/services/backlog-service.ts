@@ -22,7 +22,6 @@ import {
   exportBacklog,
   exportFeatureList,
   exportFileName,
-  ImportRefused,
   importBacklog,
 } from '../../core/backlog-transfer.ts';
 import { FeatureError, FeaturesDb } from '../../core/features-db.ts';
@@ -76,8 +75,7 @@ export function createBacklogService(deps: BacklogServiceDeps): { handlers: Back
       if (result.ok) deps.onChanged?.(projectId);
       return result;
     } catch (error) {
-      if (error instanceof FeatureError || error instanceof ImportRefused)
-        return err('conflict', error.message);
+      if (error instanceof FeatureError) return err('conflict', error.message);
       if (/busy|locked/i.test(messageOf(error)))
         return err(
           'busy',
