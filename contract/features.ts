@@ -8,6 +8,8 @@ export const FeatureState = z.enum([
   'passing',
   'blocked',
   'needs-human',
+  /** Set aside by a human on the board: agents leave it until it is unskipped. */
+  'skipped',
 ]);
 export type FeatureState = z.infer<typeof FeatureState>;
 

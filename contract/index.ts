@@ -8,5 +8,6 @@ export * from './agent.ts';
 export * from './agent-status.ts';
 export * from './agent-events.ts';
 export * from './features.ts';
+export * from './backlog.ts';
 export * from './run-view.ts';
 export * from './api.ts';

@@ -19,6 +19,8 @@ export interface GraphNode {
   passes: boolean;
   dependencies: readonly number[];
   name?: string;
+  /** Why a human holds this feature back (e.g. skipped on the board): blocked, never ready. */
+  held?: string;
 }
 
 export interface GraphAnalysis {
@@ -237,6 +239,10 @@ export function analyzeGraph(nodes: readonly GraphNode[]): GraphAnalysis {
       );
       return;
     }
+    if (node.held) {
+      blockedReasons.set(node.id, node.held);
+      return;
+    }
     if (missing && missing.length > 0) {
       const list = missing.map((id) => `#${id}`).join(', ');
       blockedReasons.set(
@@ -280,8 +286,20 @@ export function checkDependencies(
   const missing = dependencies.filter((d) => !byId.has(d));
   if (missing.length > 0)
     return `Dependency ${missing.map((d) => `#${d}`).join(', ')} does not exist.`;
-  // A cycle appears iff featureId is reachable from one of the new dependencies by following
-  // dependency lists. Walk once (iteratively) and remember the parent to show the path.
+  const cycle = cycleIfAdded(byId, featureId, dependencies);
+  return cycle ? `That would create a dependency cycle: ${formatCycle(cycle)}.` : null;
+}
+
+/**
+ * The cycle that giving `featureId` these dependencies would close, as a path of ids from
+ * `featureId` back to itself, or null. A cycle appears iff featureId is reachable from one of the
+ * new dependencies by following dependency lists: one iterative walk, remembering each parent.
+ */
+export function cycleIfAdded(
+  byId: ReadonlyMap<number, GraphNode>,
+  featureId: number,
+  dependencies: readonly number[],
+): number[] | null {
   const parentOf = new Map<number, number>();
   const stack: number[] = [];
   for (const d of dependencies) {
@@ -300,8 +318,7 @@ export function checkDependencies(
         cursor = parentOf.get(cursor)!;
       }
       path.push(featureId);
-      path.reverse();
-      return `That would create a dependency cycle: ${formatCycle(path)}.`;
+      return path.reverse();
     }
     const node = byId.get(current);
     if (!node) continue;

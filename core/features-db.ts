@@ -12,7 +12,7 @@
  * the time of the previous *finished* test, as if it were the claim time). A claim is stale when
  * its heartbeat is older than the lease, or when its owner process is known to be dead.
  */
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
@@ -55,6 +55,8 @@ export interface Feature {
   lastError: string | null;
   passedAt: number | null;
   skippedAt: number | null;
+  /** Set aside by a human (backlog board): not claimed until unskipped. */
+  userSkippedAt: number | null;
   needsHumanInput: boolean;
   humanInputRequest: HumanInputRequest | null;
   humanInputResponse: Record<string, string | boolean> | null;
@@ -144,6 +146,8 @@ const ADDITIVE_COLUMNS: [string, string][] = [
   ['ns_last_error', 'TEXT DEFAULT NULL'],
   ['ns_passed_at', 'INTEGER DEFAULT NULL'],
   ['ns_skipped_at', 'INTEGER DEFAULT NULL'],
+  // Set aside by a human from the backlog board: never claimed until unskipped.
+  ['ns_user_skipped_at', 'INTEGER DEFAULT NULL'],
 ];
 
 const num = (v: SQLInputValue | undefined): number | null =>
@@ -226,6 +230,7 @@ export function featureFromRow(row: Record<string, SQLInputValue>): Feature {
     lastError: str(row.ns_last_error),
     passedAt: num(row.ns_passed_at),
     skippedAt: num(row.ns_skipped_at),
+    userSkippedAt: num(row.ns_user_skipped_at),
     needsHumanInput: bool(row.needs_human_input),
     humanInputRequest: normalizeRequest(request),
     humanInputResponse:
@@ -267,7 +272,10 @@ export const asGraphNode = (f: Feature): GraphNode => ({
   passes: f.passes,
   dependencies: f.dependencies,
   name: f.name,
+  ...(f.userSkippedAt !== null && !f.passes ? { held: USER_SKIPPED_REASON } : {}),
 });
+
+export const USER_SKIPPED_REASON = 'Skipped by you; unskip it to let the agents work on it.';
 
 export interface Stats {
   passing: number;
@@ -387,6 +395,11 @@ export class FeaturesDb {
     } finally {
       this.txDepth--;
     }
+  }
+
+  /** A prepared statement on this connection, for editors that run their own SQL inside tx(). */
+  prepare(sql: string): StatementSync {
+    return this.db.prepare(sql);
   }
 
   private run(sql: string, ...params: SQLInputValue[]): number {
@@ -594,6 +607,7 @@ export class FeaturesDb {
     return this.tx(() => {
       const f = this.get(id);
       if (!f || f.passes || f.inProgress || f.testingInProgress || f.needsHumanInput) return false;
+      if (f.userSkippedAt !== null) return false;
       if (f.dependencies.length > 0) {
         const placeholders = f.dependencies.map(() => '?').join(',');
         const row = this.db
@@ -607,7 +621,7 @@ export class FeaturesDb {
         this.run(
           'UPDATE features SET in_progress = 1, ns_claim_owner = ?, ns_claimed_at = ?, ns_heartbeat_at = ? ' +
             'WHERE id = ? AND passes = 0 AND in_progress = 0 AND COALESCE(testing_in_progress, 0) = 0 ' +
-            'AND COALESCE(needs_human_input, 0) = 0',
+            'AND COALESCE(needs_human_input, 0) = 0 AND ns_user_skipped_at IS NULL',
           owner,
           now,
           now,

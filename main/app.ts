@@ -29,6 +29,7 @@ import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
 import { FeaturesService } from './services/features-service.ts';
+import { createBacklogService } from './services/backlog-service.ts';
 import { endLiveCards, reduceRunView, runViewFromEvents } from './services/run-view.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
@@ -137,6 +138,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     if (replayed.length) runViews.set(project.id, runViewFromEvents(project.id, replayed, model));
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
+  const backlog = createBacklogService({ projectDir: (id) => registry.get(id)?.path ?? null });
 
   const scheduling = createScheduling({
     clock,
@@ -234,6 +236,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'spec.get': (input) => features.getSpec(input),
     'spec.save': (input) => features.saveSpec(input),
     ...scheduling.handlers,
+    ...backlog.handlers,
   };
   scheduling.start();
 

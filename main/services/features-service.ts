@@ -30,6 +30,7 @@ export function featureState(f: Feature, graph: GraphAnalysis): FeatureState {
   if (f.testingInProgress) return 'under-test';
   if (f.passes) return 'passing';
   if (f.inProgress) return 'in-progress';
+  if (f.userSkippedAt !== null) return 'skipped';
   if (graph.blockedReasons.has(f.id)) return 'blocked';
   return 'pending';
 }

@@ -24,6 +24,7 @@ export function featureOf(id: number, over: Partial<Feature> = {}): Feature {
     lastError: null,
     passedAt: null,
     skippedAt: null,
+    userSkippedAt: null,
     needsHumanInput: false,
     humanInputRequest: null,
     humanInputResponse: null,

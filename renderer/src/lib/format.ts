@@ -39,6 +39,7 @@ export const featureStateOrder: readonly FeatureState[] = [
   'in-progress',
   'under-test',
   'pending',
+  'skipped',
   'passing',
 ];
 
@@ -56,6 +57,8 @@ export function featureStateLabel(state: FeatureState): string {
       return 'Blocked';
     case 'needs-human':
       return 'Needs human input';
+    case 'skipped':
+      return 'Skipped';
   }
 }
 

@@ -1,0 +1,132 @@
+/**
+ * Backlog editing from the UI: every change to `<project>/features.db` the board can make, plus
+ * import/export, feature details and project expansion. Each edit that could race an agent
+ * carries what the editor saw (`expected`), and is refused when the row changed since.
+ */
+import { z } from 'zod';
+import { ProjectId } from './projects.ts';
+
+const FeatureId = z.number().int().min(1);
+const Category = z.string().trim().min(1, 'Give the feature a category').max(100);
+const Name = z.string().trim().min(1, 'Give the feature a name').max(255);
+const Description = z.string().trim().min(1, 'Describe the feature').max(100_000);
+const Steps = z
+  .array(z.string().trim().min(1, 'A step cannot be empty').max(10_000))
+  .min(1, 'List at least one step')
+  .max(200);
+const Dependencies = z.array(FeatureId).max(20, 'A feature can have at most 20 dependencies');
+
+export const FeatureText = z.object({
+  category: Category,
+  name: Name,
+  description: Description,
+  steps: Steps,
+});
+export type FeatureText = z.infer<typeof FeatureText>;
+
+export const BacklogAdd = z
+  .object({ id: ProjectId, feature: FeatureText.extend({ dependencies: Dependencies }).strict() })
+  .strict();
+export const BacklogEdit = z
+  .object({
+    id: ProjectId,
+    featureId: FeatureId,
+    /** The text the editor started from; the edit is refused if the row no longer has it. */
+    expected: FeatureText.strict(),
+    changes: FeatureText.partial().strict(),
+  })
+  .strict();
+export const BacklogFeatureRef = z.object({ id: ProjectId, featureId: FeatureId }).strict();
+export const BacklogMove = z
+  .object({
+    id: ProjectId,
+    featureId: FeatureId,
+    /** Put it just before this feature in priority order; null puts it last. */
+    beforeId: FeatureId.nullable(),
+    expectedPriority: z.number().int(),
+  })
+  .strict();
+export const BacklogSetDependencies = z
+  .object({
+    id: ProjectId,
+    featureId: FeatureId,
+    dependencies: Dependencies,
+    expected: z.array(FeatureId),
+  })
+  .strict();
+export const BacklogSkip = z
+  .object({ id: ProjectId, featureId: FeatureId, skip: z.boolean() })
+  .strict();
+export const BacklogFormat = z.enum(['backlog-json', 'feature-list-json']);
+export type BacklogFormat = z.infer<typeof BacklogFormat>;
+export const BacklogExport = z.object({ id: ProjectId, format: BacklogFormat }).strict();
+export const BacklogImport = z
+  .object({
+    id: ProjectId,
+    format: BacklogFormat,
+    text: z.string().min(1, 'The file is empty').max(20_000_000, 'The file is larger than 20 MB'),
+  })
+  .strict();
+export const BacklogExpand = z
+  .object({
+    id: ProjectId,
+    addendum: z
+      .string()
+      .trim()
+      .min(1, 'Write what the project should also do')
+      .max(200_000, 'The addendum is longer than 200,000 characters'),
+  })
+  .strict();
+
+export const BacklogChange = z.object({ featureId: z.number(), message: z.string() });
+export type BacklogChange = z.infer<typeof BacklogChange>;
+
+export const FeatureSession = z.object({
+  runId: z.string(),
+  agentId: z.string(),
+  role: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  outcome: z.string().nullable(),
+  message: z.string().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+});
+export type FeatureSession = z.infer<typeof FeatureSession>;
+
+export const FeatureDetails = z.object({
+  featureId: z.number(),
+  sessions: z.array(FeatureSession),
+  lastError: z.string().nullable(),
+  humanInput: z
+    .object({
+      prompt: z.string(),
+      answer: z.record(z.string(), z.union([z.string(), z.boolean()])).nullable(),
+      waiting: z.boolean(),
+    })
+    .nullable(),
+  commits: z.array(z.object({ hash: z.string(), date: z.string(), subject: z.string() })),
+  checkpoints: z.array(z.object({ ref: z.string(), hash: z.string(), date: z.string() })),
+});
+export type FeatureDetails = z.infer<typeof FeatureDetails>;
+
+export const backlogCommands = {
+  'backlog.add': { input: BacklogAdd, output: BacklogChange },
+  'backlog.edit': { input: BacklogEdit, output: BacklogChange },
+  'backlog.remove': { input: BacklogFeatureRef, output: BacklogChange },
+  'backlog.move': { input: BacklogMove, output: BacklogChange },
+  'backlog.setDependencies': { input: BacklogSetDependencies, output: BacklogChange },
+  'backlog.skip': { input: BacklogSkip, output: BacklogChange },
+  'backlog.retest': { input: BacklogFeatureRef, output: BacklogChange },
+  'backlog.resetAttempts': { input: BacklogFeatureRef, output: BacklogChange },
+  'backlog.export': {
+    input: BacklogExport,
+    output: z.object({ fileName: z.string(), text: z.string() }),
+  },
+  'backlog.import': {
+    input: BacklogImport,
+    output: z.object({ created: z.number(), message: z.string() }),
+  },
+  'backlog.details': { input: BacklogFeatureRef, output: FeatureDetails },
+} as const;

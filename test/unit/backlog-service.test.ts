@@ -1,0 +1,210 @@
+/**
+ * The backlog.* handlers on a real project folder: input checked by the contract's zod schemas,
+ * writes land in the project's features.db (autocoder's location too), export is read-only, and
+ * feature details come from the run logs, `git log --grep` and checkpoint refs of a real repo.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatAgentEventLine, parseInput } from '../../contract/index.ts';
+import { backlogCommands } from '../../contract/backlog.ts';
+import { FeaturesDb } from '../../core/features-db.ts';
+import { formatRunLogRecord, runLogPath } from '../../core/run-log.ts';
+import { createBacklogService } from '../../main/services/backlog-service.ts';
+import { createReferenceDb, fingerprintDb } from '../fixtures/reference-db.ts';
+
+function project(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-bsvc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const changed: string[] = [];
+  const { handlers } = createBacklogService({
+    projectDir: (id) => (id === 'p' ? dir : null),
+    onChanged: (id) => changed.push(id),
+  });
+  return { dir, handlers, changed };
+}
+
+test('bad input is refused by the contract with a sentence naming the field', () => {
+  const add = parseInput(backlogCommands['backlog.add'].input, {
+    id: 'p',
+    feature: { category: 'c', name: ' ', description: 'd', steps: ['s'], dependencies: [] },
+  });
+  assert.deepEqual(add, {
+    ok: false,
+    error: {
+      code: 'invalid-input',
+      message: 'feature.name: Give the feature a name.',
+      field: 'feature.name',
+    },
+  });
+  const deps = parseInput(backlogCommands['backlog.setDependencies'].input, {
+    id: 'p',
+    featureId: 1,
+    dependencies: [0],
+    expected: [],
+  });
+  assert.equal(deps.ok, false);
+  const extra = parseInput(backlogCommands['backlog.skip'].input, {
+    id: 'p',
+    featureId: 1,
+    skip: true,
+    sql: 'DROP TABLE features',
+  });
+  assert.equal(extra.ok, false);
+});
+
+test('add creates features.db for a new project; edits reach an autocoder database in place', async (t) => {
+  const { dir, handlers, changed } = project(t);
+  const added = await handlers['backlog.add']({
+    id: 'p',
+    feature: { category: 'c', name: 'Login', description: 'd', steps: ['s'], dependencies: [] },
+  });
+  assert.equal(added.ok, true);
+  const db = FeaturesDb.open(join(dir, 'features.db'), { create: false });
+  assert.equal(db.get(1)!.name, 'Login');
+  db.close();
+  assert.deepEqual(changed, ['p']);
+  assert.deepEqual(await handlers['backlog.skip']({ id: 'nope', featureId: 1, skip: true }), {
+    ok: false,
+    error: { code: 'not-found', message: 'That project is not registered any more.' },
+  });
+
+  const other = project(t);
+  const path = join(other.dir, '.autocoder', 'features.db');
+  createReferenceDb(path, [
+    { id: 1, name: 'Login' },
+    { id: 2, name: 'Session', dependencies: '[1]' },
+  ]);
+  const before = fingerprintDb(path);
+  const exported = await other.handlers['backlog.export']({ id: 'p', format: 'feature-list-json' });
+  assert.equal(exported.ok && exported.value.fileName, 'feature_list.json');
+  assert.deepEqual(fingerprintDb(path), before, 'export leaves the database untouched');
+  const cycle = await other.handlers['backlog.setDependencies']({
+    id: 'p',
+    featureId: 1,
+    dependencies: [2],
+    expected: [],
+  });
+  assert.equal(
+    !cycle.ok && cycle.error.message,
+    'That would make a cycle: Login → Session → Login.',
+  );
+  assert.equal((await other.handlers['backlog.remove']({ id: 'p', featureId: 2 })).ok, true);
+  const after = FeaturesDb.open(path, { create: false });
+  assert.deepEqual(
+    after.all().map((f) => f.name),
+    ['Login'],
+  );
+  after.close();
+});
+
+test('details: sessions from the run logs, commits naming the feature and its checkpoints', async (t) => {
+  const { dir, handlers } = project(t);
+  const db = FeaturesDb.open(join(dir, 'features.db'));
+  db.createBulk([
+    { category: 'c', name: 'Login form', description: 'd', steps: ['s'] },
+    { category: 'c', name: 'Other', description: 'd', steps: ['s'] },
+  ]);
+  db.claim(1, 'o');
+  db.releaseClaim(1, 'o', { countAttempt: true, error: 'Tests failed', maxAttempts: 5 });
+  db.close();
+  const usage = {
+    inputTokens: 100,
+    outputTokens: 50,
+    cacheReadTokens: 10,
+    cacheWriteTokens: 5,
+    costUsd: 0.25,
+  };
+  const log = runLogPath(dir, 'run-1');
+  mkdirSync(join(dir, '.nightshift', 'runs'), { recursive: true });
+  const lines = [
+    {
+      type: 'agent-started',
+      agentId: 'coding-1',
+      role: 'coding',
+      featureId: 1,
+      featureName: 'Login form',
+    },
+    {
+      type: 'agent-started',
+      agentId: 'coding-2',
+      role: 'coding',
+      featureId: 2,
+      featureName: 'Other',
+    },
+    {
+      type: 'agent-finished',
+      agentId: 'coding-1',
+      role: 'coding',
+      featureId: 1,
+      sessionId: 's1',
+      outcome: 'failed',
+      message: 'Tests failed',
+      usage,
+      turns: 3,
+    },
+    {
+      type: 'agent-started',
+      agentId: 'coding-1',
+      role: 'coding',
+      featureId: 1,
+      featureName: 'Login form',
+    },
+  ] as const;
+  writeFileSync(
+    log,
+    'not json\n' +
+      lines.map((e, i) => formatRunLogRecord(formatAgentEventLine(e, 1000 + i), 1000 + i)).join(''),
+  );
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', dir, ...args], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    })
+      .toString()
+      .trim();
+  git('init', '-q');
+  git('commit', '-q', '--allow-empty', '-m', 'Feature #1: login form markup');
+  git('commit', '-q', '--allow-empty', '-m', 'Unrelated #10 fix');
+  git('commit', '-q', '--allow-empty', '-m', 'Polish the Login form styles');
+  const head = git('rev-parse', 'HEAD');
+  git('update-ref', 'refs/nightshift/checkpoints/run-1/1-1', head);
+  git('update-ref', 'refs/nightshift/checkpoints/run-1/11-1', head);
+
+  const r = await handlers['backlog.details']({ id: 'p', featureId: 1 });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  const d = r.value;
+  assert.equal(d.lastError, 'Tests failed');
+  assert.deepEqual(
+    d.sessions.map((s) => [
+      s.agentId,
+      s.role,
+      s.outcome,
+      s.startedAt,
+      s.endedAt,
+      s.inputTokens,
+      s.outputTokens,
+      s.costUsd,
+    ]),
+    [
+      ['coding-1', 'coding', 'failed', 1000, 1002, 115, 50, 0.25],
+      ['coding-1', 'coding', null, 1003, null, 0, 0, 0],
+    ],
+  );
+  assert.deepEqual(
+    d.commits.map((c) => c.subject),
+    ['Polish the Login form styles', 'Feature #1: login form markup'],
+  );
+  assert.deepEqual(
+    d.checkpoints.map((c) => [c.ref, c.hash]),
+    [['refs/nightshift/checkpoints/run-1/1-1', head]],
+  );
+});
