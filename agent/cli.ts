@@ -1,102 +1,45 @@
 /**
- * The agent process entry (bundled to out/agent/index.js).
+ * The agent process entry. Built by electron-vite next to the main process, as
+ * `out/main/agent.js` (the desktop app runs it on Electron's own Node); the browser shell runs
+ * `agent/cli.ts` directly on Node.
  *
- *   node agent/cli.ts --project-dir <abs> --model <m> [--yolo] --concurrency <1-5> --regression-agents <0-3>
+ *   agent --project-dir <abs> --model <m> [--yolo] --concurrency <1-5> --regression-agents <0-3>
+ *
+ * The flags and every environment variable it reads are the launch protocol in
+ * `core/launch-protocol.ts` (one place for both ends); provider settings ANTHROPIC_API_KEY /
+ * ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL pass through to Claude Code.
  *
  * cwd = the project, stdin closed, in its own process group. Typed events and plain lines go to
  * stdout. Exit 0 on completion (also with work left that needs a human), stop (SIGTERM/SIGINT)
- * or drain-stop; 3 when the provider refused the credentials; other non-zero on a real failure.
- *
- * Environment: NIGHTSHIFT_RUN_ID, NIGHTSHIFT_RUN_LOG, NIGHTSHIFT_SESSION_TIMEOUT_MIN (60),
- * NIGHTSHIFT_MAX_ATTEMPTS (3), NIGHTSHIFT_CLAUDE_PATH; provider settings ANTHROPIC_API_KEY /
- * ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL pass through to Claude Code. Tuning knobs (mostly
- * for tests): NIGHTSHIFT_LEASE_MIN (30), NIGHTSHIFT_HEARTBEAT_MS (60000), NIGHTSHIFT_POLL_MS
- * (1000), NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS (60000), NIGHTSHIFT_RETEST_MIN (10: minimum minutes
- * between two regression tests of an unchanged feature), NIGHTSHIFT_BROWSER_MCP (1; 0 disables
- * the Playwright MCP server).
+ * or drain-stop; 2 on bad launch flags; 3 when the provider refused the credentials; other
+ * non-zero on a real failure.
  */
-import { parseArgs } from 'node:util';
-import { isAbsolute } from 'node:path';
 import { statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { agentEnv } from '../core/run-log.ts';
+import { type Result, err, ok } from '../contract/index.ts';
+import { agentEnv, parseLaunchArgs, readAgentTuning } from '../core/launch-protocol.ts';
 import { AgentOutput } from './output.ts';
 import { Orchestrator, type OrchestratorConfig } from './orchestrator.ts';
 import { sweepOwnGroup } from './process-group.ts';
 
-const USAGE =
-  'Usage: agent --project-dir <absolute path> --model <model> [--yolo] --concurrency <1-5> --regression-agents <0-3>';
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  return Number.isFinite(n) && n >= min ? n : fallback;
-}
-
-function parse(
-  argv: string[],
-):
-  | { ok: true; value: Omit<OrchestratorConfig, 'runId' | 'sessionEnv'> }
-  | { ok: false; message: string } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'project-dir': { type: 'string' },
-        model: { type: 'string' },
-        yolo: { type: 'boolean', default: false },
-        concurrency: { type: 'string', default: '1' },
-        'regression-agents': { type: 'string', default: '1' },
-        // The reference's name for the same thing.
-        'testing-ratio': { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    return {
-      ok: false,
-      message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
-    };
-  }
-  const projectDir = values['project-dir'];
-  if (!projectDir || !isAbsolute(projectDir))
-    return { ok: false, message: `--project-dir must be an absolute path.\n${USAGE}` };
+function parse(argv: string[]): Result<Omit<OrchestratorConfig, 'runId' | 'sessionEnv'>> {
+  const launch = parseLaunchArgs(argv);
+  if (!launch.ok) return launch;
+  const { projectDir, settings } = launch.value;
   try {
     if (!statSync(projectDir).isDirectory())
-      return { ok: false, message: `${projectDir} is not a directory.` };
+      return err('invalid-input', `${projectDir} is not a directory.`);
   } catch {
-    return { ok: false, message: `The project folder ${projectDir} does not exist.` };
+    return err('not-found', `The project folder ${projectDir} does not exist.`);
   }
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 5)
-    return { ok: false, message: '--concurrency must be a whole number from 1 to 5.' };
-  const regressionAgents = Number(values['testing-ratio'] ?? values['regression-agents']);
-  if (!Number.isInteger(regressionAgents) || regressionAgents < 0 || regressionAgents > 3)
-    return { ok: false, message: '--regression-agents must be a whole number from 0 to 3.' };
-  const model = values.model?.trim() || 'claude-opus-4-6';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(model))
-    return { ok: false, message: `Invalid model id: ${model}` };
-  return {
-    ok: true,
-    value: {
-      projectDir,
-      model,
-      yolo: values.yolo ?? false,
-      concurrency,
-      regressionAgents,
-      sessionTimeoutMs: envNumber(agentEnv.sessionTimeoutMinutes, 60, 0.05) * 60_000,
-      maxAttempts: Math.round(envNumber(agentEnv.maxFeatureAttempts, 3, 1)),
-      leaseMs: envNumber('NIGHTSHIFT_LEASE_MIN', 30, 0.01) * 60_000,
-      heartbeatMs: envNumber('NIGHTSHIFT_HEARTBEAT_MS', 60_000, 50),
-      rateLimitBackoffMs: envNumber('NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS', 60_000, 100),
-      retestIntervalMs: envNumber('NIGHTSHIFT_RETEST_MIN', 10, 0) * 60_000,
-      pollMs: envNumber('NIGHTSHIFT_POLL_MS', 1000, 20),
-      claudePath: process.env[agentEnv.claudeExecutable] || null,
-      browserMcp: process.env.NIGHTSHIFT_BROWSER_MCP !== '0',
-    },
-  };
+  return ok({
+    projectDir,
+    model: settings.model,
+    yolo: settings.yolo,
+    concurrency: settings.codingAgents,
+    regressionAgents: settings.regressionAgents,
+    ...readAgentTuning(process.env),
+  });
 }
 
 async function main(): Promise<void> {
@@ -106,8 +49,9 @@ async function main(): Promise<void> {
   const out = new AgentOutput({ runLogPath: process.env[agentEnv.runLog] || null, secrets });
   const parsed = parse(process.argv.slice(2));
   if (!parsed.ok) {
-    out.event({ type: 'error', agentId: null, message: parsed.message });
-    out.event({ type: 'run-state', phase: 'failed', message: parsed.message });
+    const { message } = parsed.error;
+    out.event({ type: 'error', agentId: null, message });
+    out.event({ type: 'run-state', phase: 'failed', message });
     process.exitCode = 2;
     return;
   }

@@ -19,7 +19,7 @@ import {
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { RunOrigin, RunSettings } from '../contract/index.ts';
-import { isAlive, processCommandLine, processStartToken } from './process-table.ts';
+import { type ProcessProbe, osProbe } from './process-table.ts';
 import { lockPath } from './run-log.ts';
 
 export const LockRecord = z.object({
@@ -73,15 +73,15 @@ export function readLock(projectDir: string): LockRecord | 'missing' | 'corrupt'
 }
 
 /** Is the process recorded in this lock the agent that wrote it (not a reused pid)? */
-export function lockAgentAlive(lock: LockRecord): boolean {
-  if (lock.pid === null || !isAlive(lock.pid)) return false;
-  const token = processStartToken(lock.pid);
+export function lockAgentAlive(lock: LockRecord, probe: ProcessProbe = osProbe): boolean {
+  if (lock.pid === null || !probe.isAlive(lock.pid)) return false;
+  const token = probe.startToken(lock.pid);
   if (lock.startToken !== null && token !== null && token !== lock.startToken) return false;
-  const cmd = processCommandLine(lock.pid);
+  const cmd = probe.commandLine(lock.pid);
   return cmd === null || cmd.includes(lock.marker);
 }
 
-export function inspectLock(projectDir: string): LockInspection {
+export function inspectLock(projectDir: string, probe: ProcessProbe = osProbe): LockInspection {
   const lock = readLock(projectDir);
   if (lock === 'missing') return { kind: 'free' };
   if (lock === 'corrupt') {
@@ -89,16 +89,16 @@ export function inspectLock(projectDir: string): LockInspection {
     return { kind: 'stale', reason: 'the lock file was unreadable' };
   }
   if (lock.phase === 'running') {
-    return lockAgentAlive(lock)
+    return lockAgentAlive(lock, probe)
       ? { kind: 'live-agent', lock }
       : { kind: 'stale', reason: `agent ${lock.pid ?? '?'} is no longer running` };
   }
   // Still spawning: busy while the app that took it is alive (and is who it says it is).
   const ownerAlive =
-    isAlive(lock.ownerPid) &&
-    (lock.ownerStart === null || processStartToken(lock.ownerPid) === lock.ownerStart);
+    probe.isAlive(lock.ownerPid) &&
+    (lock.ownerStart === null || probe.startToken(lock.ownerPid) === lock.ownerStart);
   if (ownerAlive) return { kind: 'starting-elsewhere', lock };
-  if (lock.pid !== null && lockAgentAlive(lock)) return { kind: 'live-agent', lock };
+  if (lock.pid !== null && lockAgentAlive(lock, probe)) return { kind: 'live-agent', lock };
   return { kind: 'stale', reason: 'the app that was starting the agent is gone' };
 }
 
@@ -163,7 +163,7 @@ const BREAKER_STALE_MS = 10_000;
  * just taken, and both would spawn. So clearing happens under a short-lived breaker file, taken
  * exclusively, and the lock is inspected again while holding it.
  */
-export function removeStaleLock(projectDir: string): boolean {
+export function removeStaleLock(projectDir: string, probe: ProcessProbe = osProbe): boolean {
   const path = lockPath(projectDir);
   const breaker = `${path}.break`;
   let fd: number;
@@ -183,7 +183,7 @@ export function removeStaleLock(projectDir: string): boolean {
   try {
     writeSync(fd, String(process.pid));
     closeSync(fd);
-    if (inspectLock(projectDir).kind !== 'stale') return false;
+    if (inspectLock(projectDir, probe).kind !== 'stale') return false;
     rmSync(path, { force: true });
     return true;
   } finally {

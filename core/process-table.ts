@@ -4,7 +4,7 @@
  * Linux reads /proc directly; macOS asks `ps`; Windows has no process groups and reports less.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface ProcessInfo {
   pid: number;
@@ -178,16 +178,117 @@ export function processTree(rootPid: number, pgid = rootPid): ProcessInfo[] {
   return [...found.values()].filter((p) => p.state !== 'Z');
 }
 
-export function signal(pid: number, sig: NodeJS.Signals): boolean {
+/** The process-level facts a lock is checked against (the OS, or a fake in unit tests). */
+export interface ProcessProbe {
+  isAlive(pid: number): boolean;
+  /** When the process started (an opaque token), or null where the platform does not say. */
+  startToken(pid: number): string | null;
+  /** One-letter state (T = stopped), or null when unknown. */
+  state(pid: number): string | null;
+  commandLine(pid: number): string | null;
+  cwd(pid: number): string | null;
+  /** Whether its environment holds `name=value`; null when the OS will not tell. */
+  envHas(pid: number, name: string, value: string): boolean | null;
+}
+
+/** Linux: /proc/<pid>/cwd; macOS: lsof; elsewhere unknown. */
+export function processCwd(pid: number): string | null {
   try {
-    process.kill(pid, sig);
-    return true;
+    if (isLinux) return readlinkSync(`/proc/${pid}/cwd`);
+    if (process.platform === 'win32') return null;
+    const out = execFileSync('lsof', ['-a', '-p', String(pid), '-d', 'cwd', '-Fn'], {
+      encoding: 'utf8',
+    });
+    const line = out.split('\n').find((l) => l.startsWith('n'));
+    return line ? line.slice(1) : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
+/** Linux: /proc/<pid>/environ; macOS: `ps eww`; Windows: unknown (null). */
+export function processEnvHas(pid: number, name: string, value: string): boolean | null {
+  const entry = `${name}=${value}`;
+  try {
+    if (isLinux) return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry);
+    if (process.platform === 'win32') return null;
+    const out = execFileSync('ps', ['eww', '-o', 'command=', '-p', String(pid)], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return out.includes(` ${entry}`);
+  } catch {
+    return null;
+  }
+}
+
+export const osProbe: ProcessProbe = {
+  isAlive,
+  startToken: processStartToken,
+  state: (pid) => processInfo(pid)?.state ?? null,
+  commandLine: processCommandLine,
+  cwd: processCwd,
+  envHas: processEnvHas,
+};
+
+export type KillFunction = (pid: number, signal: NodeJS.Signals) => void;
+
+/**
+ * Sends signals, refusing the ones that could reach what is not an agent's: pid ≤ 1 (kill(-1)
+ * or kill(0) would reach every process of the user, or our own group), Nightshift's own pid, and
+ * its own process group. The kill function is injectable so those refusals are tested without
+ * ever risking the real call.
+ */
+export interface Signaller {
+  signal(pid: number, sig: NodeJS.Signals): boolean;
+  /** POSIX: the whole group `pgid` (kill(-pgid)); Windows has no groups: the pid itself. */
+  signalGroup(pgid: number, sig: NodeJS.Signals): boolean;
+}
+
+export function ownProcessGroup(): number | null {
+  try {
+    if (isLinux) return parseProcStat(readFileSync('/proc/self/stat', 'utf8'))?.pgid ?? null;
+    if (process.platform === 'win32') return null;
+    const out = execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)], {
+      encoding: 'utf8',
+    }).trim();
+    return out ? Number(out) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createSignaller(
+  kill: KillFunction = (pid, sig) => process.kill(pid, sig),
+  self: { pid: number; pgid: number | null } = { pid: process.pid, pgid: ownProcessGroup() },
+  platform: NodeJS.Platform = process.platform,
+): Signaller {
+  const refused = (pid: number) =>
+    !Number.isInteger(pid) || pid <= 1 || pid === self.pid || pid === self.pgid;
+  const send = (target: number, sig: NodeJS.Signals) => {
+    try {
+      kill(target, sig);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signalOne = (pid: number, sig: NodeJS.Signals) => !refused(pid) && send(pid, sig);
+  return {
+    signal: signalOne,
+    signalGroup(pgid, sig) {
+      if (platform === 'win32') return signalOne(pgid, sig);
+      return !refused(pgid) && send(-pgid, sig);
+    },
+  };
+}
+
+const osSignaller = createSignaller();
+
+export function signal(pid: number, sig: NodeJS.Signals): boolean {
+  return osSignaller.signal(pid, sig);
+}
+
 export function signalGroup(pgid: number, sig: NodeJS.Signals): boolean {
-  if (process.platform === 'win32') return signal(pgid, sig);
-  return signal(-pgid, sig);
+  return osSignaller.signalGroup(pgid, sig);
 }

@@ -35,12 +35,3 @@ export function parseRunLogRecord(text: string): RunLogRecord | null {
     return null;
   }
 }
-
-/** Environment variables the supervisor gives every agent process. */
-export const agentEnv = {
-  runId: 'NIGHTSHIFT_RUN_ID',
-  runLog: 'NIGHTSHIFT_RUN_LOG',
-  sessionTimeoutMinutes: 'NIGHTSHIFT_SESSION_TIMEOUT_MIN',
-  maxFeatureAttempts: 'NIGHTSHIFT_MAX_ATTEMPTS',
-  claudeExecutable: 'NIGHTSHIFT_CLAUDE_PATH',
-} as const;

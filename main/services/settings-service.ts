@@ -9,6 +9,7 @@ import {
   ok,
 } from '../../contract/index.ts';
 import { secretHint } from '../../core/redact.ts';
+import { settingsEnv } from '../../core/launch-protocol.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Registry } from './registry.ts';
 import type { Secrets } from './secrets.ts';
@@ -88,9 +89,6 @@ export class SettingsService {
     if (apiKey) env.ANTHROPIC_API_KEY = apiKey;
     if (authToken) env.ANTHROPIC_AUTH_TOKEN = authToken;
     if (s.provider.baseUrl) env.ANTHROPIC_BASE_URL = s.provider.baseUrl;
-    env.NIGHTSHIFT_SESSION_TIMEOUT_MIN = String(s.sessionTimeoutMinutes);
-    env.NIGHTSHIFT_MAX_ATTEMPTS = String(s.maxFeatureAttempts);
-    if (s.claudeExecutablePath) env.NIGHTSHIFT_CLAUDE_PATH = s.claudeExecutablePath;
-    return env;
+    return { ...env, ...settingsEnv(s) };
   }
 }

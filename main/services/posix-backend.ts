@@ -1,0 +1,139 @@
+/**
+ * The POSIX process backend: each agent leads its own process group. Freeze is SIGSTOP to the
+ * group and then to every process of the run that left it (setsid); stop is SIGTERM, SIGKILL
+ * after the grace period, and a sweep of everything the run left behind.
+ *
+ * Nothing is signalled on the strength of a pid alone. The group is signalled only while the
+ * OS confirms it is the run's (its leader, or once the leader is gone one of its members,
+ * carries the run id in its environment: Linux never reuses a pid while a group of that id has
+ * members), and a process outside the group only when it carries the run id itself, or was
+ * seen as part of the run with the same start time.
+ */
+import {
+  type ProcessProbe,
+  type Signaller,
+  createSignaller,
+  listProcesses,
+  osProbe,
+  processTree,
+  processesWithEnv,
+} from '../../core/process-table.ts';
+import { agentEnv } from '../../core/launch-protocol.ts';
+import { delay, spawnAgent, watchExit } from './os-process.ts';
+import type {
+  ExitStatus,
+  ProcessBackend,
+  RunProcesses,
+  SpawnOutcome,
+  SpawnSpec,
+  TreeSnapshot,
+} from './process-backend.ts';
+
+export class PosixProcessBackend implements ProcessBackend {
+  readonly canFreeze = true;
+  private readonly probe: ProcessProbe;
+  private readonly signaller: Signaller;
+
+  constructor(options: { probe?: ProcessProbe; signaller?: Signaller } = {}) {
+    this.probe = options.probe ?? osProbe;
+    this.signaller = options.signaller ?? createSignaller();
+  }
+
+  isAlive = (pid: number) => this.probe.isAlive(pid);
+  startToken = (pid: number) => this.probe.startToken(pid);
+  state = (pid: number) => this.probe.state(pid);
+  commandLine = (pid: number) => this.probe.commandLine(pid);
+  cwd = (pid: number) => this.probe.cwd(pid);
+  envHas = (pid: number, name: string, value: string) => this.probe.envHas(pid, name, value);
+
+  spawn(spec: SpawnSpec): Promise<SpawnOutcome> {
+    return spawnAgent(spec, true);
+  }
+
+  /** Does the OS confirm that the group led by `run.pid` is this run's? */
+  groupConfirmed(run: RunProcesses): boolean {
+    if (this.probe.isAlive(run.pid))
+      return this.probe.envHas(run.pid, agentEnv.runId, run.runId) === true;
+    return listProcesses().some(
+      (p) =>
+        p.pgid === run.pid &&
+        p.state !== 'Z' &&
+        this.probe.envHas(p.pid, agentEnv.runId, run.runId) === true,
+    );
+  }
+
+  /**
+   * Every process of a run: the agent's descendants and group (processTree) when the OS
+   * confirms the leader, plus any process that carries the run's id in its environment, which
+   * finds daemons that called setsid() and were orphaned (neither the group nor a parent link
+   * leads to them any more).
+   */
+  tree(run: RunProcesses): number[] {
+    const pids = new Set<number>();
+    if (this.groupConfirmed(run)) for (const p of processTree(run.pid)) pids.add(p.pid);
+    for (const pid of processesWithEnv(agentEnv.runId, run.runId)) pids.add(pid);
+    return [...pids];
+  }
+
+  snapshot(run: RunProcesses): TreeSnapshot {
+    return new Map(this.tree(run).map((pid) => [pid, this.probe.startToken(pid)]));
+  }
+
+  private group(run: RunProcesses, sig: NodeJS.Signals): void {
+    if (this.groupConfirmed(run)) this.signaller.signalGroup(run.pid, sig);
+  }
+
+  freeze(run: RunProcesses): void {
+    // The group first, then whatever left it, so nothing can spawn new work during the walk.
+    this.group(run, 'SIGSTOP');
+    for (const pid of this.tree(run)) this.signaller.signal(pid, 'SIGSTOP');
+  }
+
+  thaw(run: RunProcesses): void {
+    for (const pid of this.tree(run)) this.signaller.signal(pid, 'SIGCONT');
+    this.group(run, 'SIGCONT');
+  }
+
+  async terminate(run: RunProcesses, how: { frozen: boolean; snapshot: TreeSnapshot }) {
+    this.group(run, 'SIGTERM');
+    if (how.frozen) {
+      // A stopped process keeps SIGTERM pending; continue it so it is delivered now.
+      for (const pid of how.snapshot.keys()) this.signaller.signal(pid, 'SIGCONT');
+      this.group(run, 'SIGCONT');
+    }
+  }
+
+  kill(run: RunProcesses): void {
+    this.group(run, 'SIGKILL');
+  }
+
+  killRemnants(run: RunProcesses, snapshot: TreeSnapshot): void {
+    for (const [pid, token] of snapshot) {
+      if (this.probe.isAlive(pid) && (token === null || this.probe.startToken(pid) === token))
+        this.signaller.signal(pid, 'SIGKILL');
+    }
+    this.group(run, 'SIGKILL');
+  }
+
+  async sweep(run: RunProcesses): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const members = this.tree(run).filter((pid) => pid !== run.pid || this.probe.isAlive(pid));
+      if (members.length === 0) return;
+      this.group(run, 'SIGKILL');
+      for (const pid of members) this.signaller.signal(pid, 'SIGKILL');
+      await delay(20);
+    }
+  }
+
+  signalLeftovers(run: RunProcesses, sig: 'SIGTERM' | 'SIGKILL'): number[] {
+    const leftovers = this.tree(run).filter((pid) => pid !== run.pid);
+    if (leftovers.length === 0) return [];
+    this.group(run, sig);
+    for (const pid of leftovers) this.signaller.signal(pid, sig);
+    return leftovers;
+  }
+
+  watchExit(pid: number): Promise<ExitStatus> {
+    return watchExit(pid, this.probe);
+  }
+}
