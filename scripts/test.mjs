@@ -28,7 +28,7 @@ process.env.NIGHTSHIFT_TEST = '1';
 // Every answer and event of the app is checked against the contract while tests run.
 process.env.NIGHTSHIFT_VERIFY_CONTRACT ??= '1';
 
-const suites = ['unit', 'integration', 'e2e', 'electron'];
+const suites = ['unit', 'integration', 'faults', 'e2e', 'electron'];
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => suites.includes(a));
 const explicitFiles = args.filter((a) => !suites.includes(a)).map((f) => resolve(f));
