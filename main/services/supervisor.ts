@@ -37,6 +37,7 @@ import {
   parseAgentEventLine,
   stoppedAgentState,
 } from '../../contract/index.ts';
+import { credentialsRefusedMessage } from '../../contract/containment.ts';
 import {
   createLockExclusive,
   inspectLock,
@@ -79,8 +80,8 @@ export interface SupervisorOptions {
   lookup(projectId: string): SupervisedProject | null;
   /** The agent program; the launch flags are appended. */
   agentCommand(): { command: string; args: string[] };
-  /** Extra environment for the agent (provider credentials, limits). */
-  agentEnv(): Record<string, string>;
+  /** Extra environment for the agent (provider credentials, limits, the project's containment). */
+  agentEnv(project: SupervisedProject): Record<string, string>;
   /** Secret values to scrub from output beyond the pattern rules. */
   secrets(): string[];
   diagnostics: Diagnostics;
@@ -415,7 +416,7 @@ export class AgentSupervisor implements AgentControl {
     try {
       mkdirSync(runsDir(project.path), { recursive: true });
       child = spawnDetached(command, launch, project.path, {
-        ...this.opts.agentEnv(),
+        ...this.opts.agentEnv(project),
         [agentEnv.runId]: runId,
         [agentEnv.runLog]: lock.runLog,
       });
@@ -643,6 +644,13 @@ export class AgentSupervisor implements AgentControl {
             'The adopted agent crashed: exit status unknown; the agent ended without finishing its run. Its last lines are below; Start runs it again.',
         });
       }
+    } else if (exit.code === 3) {
+      // The provider refused the credentials: not a crash, and nothing a restart fixes.
+      this.setState(projectId, {
+        ...base,
+        status: 'stopped',
+        message: credentialsRefusedMessage,
+      });
     } else {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       this.setState(projectId, {
