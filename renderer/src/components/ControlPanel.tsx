@@ -9,6 +9,7 @@ import {
   type RunSettings,
 } from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
+import { CredentialsButton } from './ContainmentPanel.tsx';
 import {
   availableActions,
   exitDescription,
@@ -174,6 +175,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
           {state.message && state.message !== action.outcome?.message ? (
             <p className="status-message">{state.message}</p>
           ) : null}
+          <CredentialsButton message={action.outcome?.message ?? state.message} />
         </div>
         <div className="buttons" role="group" aria-label="Agent actions">
           <button
