@@ -14,15 +14,24 @@
  * or drain-stop; 2 on bad launch flags; 3 when the provider refused the credentials; other
  * non-zero on a real failure.
  */
-import { statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Result, err, ok } from '../contract/index.ts';
 import { agentEnv, parseLaunchArgs, readAgentTuning } from '../core/launch-protocol.ts';
+import { containmentEnvName, parseRunContainment } from '../contract/containment.ts';
+import { probeSandbox } from '../core/sandbox-probe.ts';
+import { sessionEnvFrom } from './env-allowlist.ts';
+import { providerHostOf, sandboxSettingsFor } from './containment.ts';
+import type { SessionContainment } from './session-guard.ts';
 import { AgentOutput } from './output.ts';
 import { Orchestrator, type OrchestratorConfig } from './orchestrator.ts';
 import { sweepOwnGroup } from './process-group.ts';
 
-function parse(argv: string[]): Result<Omit<OrchestratorConfig, 'runId' | 'sessionEnv'>> {
+function parse(
+  argv: string[],
+): Result<Omit<OrchestratorConfig, 'runId' | 'sessionEnv' | 'containment'>> {
   const launch = parseLaunchArgs(argv);
   if (!launch.ok) return launch;
   const { projectDir, settings } = launch.value;
@@ -42,12 +51,75 @@ function parse(argv: string[]): Result<Omit<OrchestratorConfig, 'runId' | 'sessi
   });
 }
 
+/**
+ * The containment of this run's sessions: the allowlisted environment, the sandbox (or none, when
+ * it cannot start and the user allowed unsandboxed runs), and whether project settings load.
+ */
+function containSessions(
+  projectDir: string,
+):
+  | { ok: true; env: Record<string, string>; containment: SessionContainment; status: string }
+  | { ok: false; message: string } {
+  const parsed = parseRunContainment(process.env[containmentEnvName]);
+  if (!parsed.ok) return parsed;
+  const c = parsed.value;
+  const probe = probeSandbox();
+  if (!probe.available && !c.allowUnsandboxed)
+    return {
+      ok: false,
+      message: `The OS sandbox cannot start: ${probe.reason} Install it, or allow unsandboxed runs in Settings.`,
+    };
+  const home = process.env.HOME || homedir();
+  // The run's own temp folder: sessions may write here, and nowhere else outside the project.
+  const tmpDir = mkdtempSync(join(tmpdir(), 'nightshift-run-'));
+  const env = sessionEnvFrom(process.env, {
+    extraNames: c.extraEnv,
+    fixed: {
+      // MCP tools must be visible directly, not deferred behind tool search.
+      ENABLE_TOOL_SEARCH: 'false',
+      DISABLE_AUTOUPDATER: '1',
+      CLAUDE_AGENT_SDK_CLIENT_APP: 'nightshift/0.1.0',
+      TMPDIR: tmpDir,
+    },
+  });
+  const cloud = /^(1|true)$/i.test(process.env.CLAUDE_CODE_USE_BEDROCK ?? '')
+    ? 'bedrock'
+    : /^(1|true)$/i.test(process.env.CLAUDE_CODE_USE_VERTEX ?? '')
+      ? 'vertex'
+      : null;
+  const sandbox = probe.available
+    ? sandboxSettingsFor({
+        projectDir,
+        home,
+        tmpDir,
+        providerHost: providerHostOf(process.env.ANTHROPIC_BASE_URL),
+        cloudProvider: cloud,
+        containment: c,
+      })
+    : null;
+  return {
+    ok: true,
+    env,
+    containment: {
+      sandbox,
+      trustProjectSettings: c.trustProjectSettings,
+      home,
+      tmpDir,
+      pathVar: env.PATH ?? '',
+    },
+    status: probe.available
+      ? 'Sandbox: on'
+      : `Sandbox: off: ${probe.reason} (unsandboxed runs are allowed in Settings)`,
+  };
+}
+
 async function main(): Promise<void> {
   const secrets = [process.env.ANTHROPIC_API_KEY, process.env.ANTHROPIC_AUTH_TOKEN].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
   const out = new AgentOutput({ runLogPath: process.env[agentEnv.runLog] || null, secrets });
   const parsed = parse(process.argv.slice(2));
+  const runId = process.env[agentEnv.runId] || randomUUID();
   if (!parsed.ok) {
     const { message } = parsed.error;
     out.event({ type: 'error', agentId: null, message });
@@ -55,15 +127,21 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const sessionEnv: Record<string, string | undefined> = {
-    ...process.env,
-    // MCP tools must be visible directly, not deferred behind tool search.
-    ENABLE_TOOL_SEARCH: 'false',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_AGENT_SDK_CLIENT_APP: 'nightshift/0.1.0',
-  };
+  const contained = containSessions(parsed.value.projectDir);
+  if (!contained.ok) {
+    out.event({ type: 'error', agentId: null, message: contained.message });
+    out.event({ type: 'run-state', phase: 'failed', message: contained.message });
+    process.exitCode = 2;
+    return;
+  }
+  out.line(contained.status);
   const orchestrator = new Orchestrator(
-    { ...parsed.value, runId: process.env[agentEnv.runId] || randomUUID(), sessionEnv },
+    {
+      ...parsed.value,
+      runId,
+      sessionEnv: contained.env,
+      containment: contained.containment,
+    },
     out,
   );
 

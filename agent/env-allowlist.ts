@@ -71,7 +71,21 @@ const EXACT = new Set([
 ]);
 
 /** Families that pass (prefixes), unless the name is credential-shaped (DENY below). */
-const PREFIXES = ['LC_', 'npm_config_', 'NPM_CONFIG_', 'PYTHON', 'RUST', 'DEBUG'];
+const PREFIXES = [
+  'LC_',
+  'npm_config_',
+  'NPM_CONFIG_',
+  'PYTHON',
+  'RUST',
+  'DEBUG',
+  // Claude Code's own knobs (timeouts, retries, telemetry); tokens among them are DENIED below.
+  'CLAUDE_CODE_',
+  'DISABLE_',
+  'ENABLE_',
+  'MCP_',
+  'BASH_DEFAULT_TIMEOUT',
+  'BASH_MAX_TIMEOUT',
+];
 
 /**
  * Provider settings Claude Code needs to reach the model. The key and token are scrubbed from

@@ -53,6 +53,7 @@ import {
   type SessionResult,
   type SessionSpec,
 } from './session.ts';
+import type { SessionContainment } from './session-guard.ts';
 
 export interface OrchestratorConfig {
   projectDir: string;
@@ -74,6 +75,8 @@ export interface OrchestratorConfig {
   claudePath: string | null;
   /** Environment for Claude Code (provider settings included). */
   sessionEnv: Record<string, string | undefined>;
+  /** Sandbox and settings trust of every session (absent: no sandbox, no project settings). */
+  containment?: SessionContainment;
   /** Start the Playwright MCP server for browser checks (not in YOLO mode). */
   browserMcp: boolean;
   /** Replaceable for tests of the loop itself; defaults to the real SDK session. */

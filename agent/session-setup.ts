@@ -10,6 +10,7 @@
  * - `allowedTools` is exactly the built-in tools, the role's feature tools and, with the browser,
  *   the Playwright tools: anything else is refused in `dontAsk` mode.
  */
+import type { SessionContainment } from './session-guard.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -71,6 +72,8 @@ export interface SetupConfig {
   sessionEnv: Record<string, string | undefined>;
   claudePath: string | null;
   sessionTimeoutMs: number;
+  /** The run's sandbox, environment and settings trust (absent: the SDK's defaults). */
+  containment?: SessionContainment;
 }
 
 /**
@@ -142,6 +145,7 @@ export function sessionSpecFor(options: {
     allowedTools: allowedToolsFor(role, browser),
     builtinTools: BUILTIN_TOOLS,
     env: cfg.sessionEnv,
+    ...(cfg.containment ? { containment: cfg.containment } : {}),
     claudePath: cfg.claudePath,
     maxTurns: MAX_TURNS[role],
     timeoutMs: cfg.sessionTimeoutMs,

@@ -14,6 +14,7 @@ import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
 import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
 import { AgentEvent } from './agent-events.ts';
 import { backlogCommands } from './backlog.ts';
+import { containmentCommands } from './containment.ts';
 
 const none = z.object({}).strict().optional();
 const ScheduleAdd = z.object({ id: z.string().min(1), schedule: ScheduleFields }).strict();
@@ -69,6 +70,7 @@ export const commands = {
   'agent.resumeAll': { input: none, output: z.array(AgentState) },
   'agent.stopAll': { input: none, output: z.array(AgentState) },
   ...backlogCommands,
+  ...containmentCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -90,3 +90,52 @@ export function parseRunContainment(
   }
   return { ok: true, value: parsed.data };
 }
+
+const ProjectId = z.object({ id: z.string().min(1).max(64) }).strict();
+
+/** What the project view shows: "Sandbox: on" or "Sandbox: off: <reason>", and the choices. */
+export const ContainmentStatus = z.object({
+  sandbox: z.enum(['on', 'off']),
+  /** Why the sandbox is off (null when on). */
+  reason: z.string().nullable(),
+  /** The user allowed runs without the sandbox (Settings). */
+  allowUnsandboxed: z.boolean(),
+  /** Where the sandbox is off and unsandboxed runs are not allowed, Start refuses. */
+  canStart: z.boolean(),
+  project: ProjectContainment,
+});
+export type ContainmentStatus = z.infer<typeof ContainmentStatus>;
+
+/** One of the project's `.claude/` files, shown before the user trusts them. */
+export const ProjectSettingsFile = z.object({
+  /** Relative to the project folder. */
+  path: z.string(),
+  content: z.string(),
+  /** Only the first 64 KiB are shown. */
+  truncated: z.boolean(),
+});
+export type ProjectSettingsFile = z.infer<typeof ProjectSettingsFile>;
+
+export const ContainmentUpdate = z
+  .object({ id: z.string().min(1).max(64), containment: ProjectContainment })
+  .strict();
+export type ContainmentUpdate = z.input<typeof ContainmentUpdate>;
+
+export const containmentCommands = {
+  'containment.status': { input: ProjectId, output: ContainmentStatus },
+  /** The project's `.claude/` settings, hooks and agents files, to read before trusting them. */
+  'containment.projectFiles': { input: ProjectId, output: z.array(ProjectSettingsFile) },
+  'containment.update': { input: ContainmentUpdate, output: ContainmentStatus },
+} as const;
+
+/** Start's answer when no credentials exist anywhere (the UI offers Settings → Provider). */
+export const noCredentialsMessage =
+  'No Claude credentials were found. Enter an API key in Settings → Provider (or set up Bedrock or Vertex), then press Start.';
+
+/** The panel's words when the provider refused the credentials during a run (agent exit 3). */
+export const credentialsRefusedMessage =
+  'Stopped: the provider refused the credentials. Fix the API key or sign-in in Settings → Provider, then press Start.';
+
+/** True when a message is about credentials: the UI shows the "Open Settings → Provider" button. */
+export const isCredentialsMessage = (message: string | null | undefined): boolean =>
+  message === noCredentialsMessage || message === credentialsRefusedMessage;

@@ -10,4 +10,5 @@ export * from './agent-events.ts';
 export * from './features.ts';
 export * from './backlog.ts';
 export * from './run-view.ts';
+export * from './containment.ts';
 export * from './api.ts';

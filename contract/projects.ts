@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunOverrides } from './run-settings.ts';
 import { Schedule } from './schedules.ts';
+import { ProjectContainment } from './containment.ts';
 
 export const ProjectName = z
   .string()
@@ -23,6 +24,8 @@ export const Project = z.object({
   createdAt: z.string(),
   overrides: RunOverrides,
   schedules: z.array(Schedule),
+  /** Sandbox extras, extra environment names and settings trust; absent = the strictest. */
+  containment: ProjectContainment.optional(),
 });
 export type Project = z.infer<typeof Project>;
 
@@ -37,6 +40,7 @@ export const ProjectUpdate = z
     name: ProjectName.optional(),
     path: ProjectPath.optional(),
     overrides: RunOverrides.optional(),
+    containment: ProjectContainment.optional(),
   })
   .strict();
 export type ProjectUpdate = z.infer<typeof ProjectUpdate>;

@@ -42,6 +42,8 @@ export const Settings = z.object({
     baseUrl: BaseUrl.or(z.literal('')),
   }),
   claudeExecutablePath: z.string().max(1000),
+  /** Where the OS sandbox cannot start, runs may start without it (off: Start refuses). */
+  allowUnsandboxedRuns: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -56,6 +58,7 @@ export const defaultSettings: Settings = {
   mutedNotifications: [],
   provider: { baseUrl: '' },
   claudeExecutablePath: '',
+  allowUnsandboxedRuns: false,
 };
 
 /** What the renderer sees: the settings plus whether each secret is set (never its value). */
@@ -104,6 +107,7 @@ export const SettingsUpdate = z
     mutedNotifications: z.array(NotificationKind).optional(),
     provider: z.object({ baseUrl: BaseUrl.or(z.literal('')) }).optional(),
     claudeExecutablePath: z.string().max(1000).optional(),
+    allowUnsandboxedRuns: z.boolean().optional(),
     /** Write-only: a new value replaces the stored one, null clears it. */
     apiKey: z.string().min(1).max(500).nullable().optional(),
     authToken: z.string().min(1).max(2000).nullable().optional(),

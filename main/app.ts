@@ -33,6 +33,7 @@ import { createBacklogService } from './services/backlog-service.ts';
 import { endLiveCards, reduceRunView, runViewFromEvents } from './services/run-view.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
+import { ContainmentService } from './services/containment-service.ts';
 
 export interface AppPorts {
   shell: 'electron' | 'browser';
@@ -93,15 +94,25 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const registry = new Registry(loaded.store, loaded.doc, bus);
   const settings = new SettingsService(registry, ports.secrets, bus, loaded.recoveredFrom);
 
+  const baseEnv = (): Record<string, string> => ({
+    ...inheritedEnv(),
+    ...(ports.baseAgentEnv ?? {}),
+    ...settings.agentEnvironment(),
+  });
+  const containment = new ContainmentService({
+    registry,
+    secrets: ports.secrets,
+    agentEnv: baseEnv,
+  });
+  const projectPreflight = ports.preflight;
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
-    ...(ports.preflight ? { preflight: ports.preflight } : {}),
-    agentEnv: () => ({
-      ...inheritedEnv(),
-      ...(ports.baseAgentEnv ?? {}),
-      ...settings.agentEnvironment(),
-    }),
+    // The real orchestrator also needs credentials and a sandbox (or leave to run without one).
+    ...(projectPreflight
+      ? { preflight: (dir: string) => containment.startRefusal() ?? projectPreflight(dir) }
+      : {}),
+    agentEnv: (project) => ({ ...baseEnv(), ...containment.agentEnv(project.id) }),
     secrets: () => ports.secrets.all(),
     diagnostics,
     ...(ports.stopGraceMs !== undefined ? { stopGraceMs: ports.stopGraceMs } : {}),
@@ -237,6 +248,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'spec.save': (input) => features.saveSpec(input),
     ...scheduling.handlers,
     ...backlog.handlers,
+    ...containment.handlers(),
   };
   scheduling.start();
 

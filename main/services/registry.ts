@@ -82,6 +82,7 @@ export class Registry {
       next.path = path.value;
     }
     if (input.overrides !== undefined) next.overrides = input.overrides;
+    if (input.containment !== undefined) next.containment = input.containment;
     this.commit({
       ...this.doc,
       projects: this.doc.projects.map((p) => (p.id === current.id ? next : p)),

@@ -31,6 +31,7 @@ import {
   parseAgentEventLine,
   stoppedAgentState,
 } from '../../contract/index.ts';
+import { credentialsRefusedMessage } from '../../contract/containment.ts';
 import {
   createLockExclusive,
   inspectLock,
@@ -69,8 +70,8 @@ export interface SupervisorOptions {
   lookup(projectId: string): SupervisedProject | null;
   /** The agent program; the launch flags are appended. */
   agentCommand(): { command: string; args: string[] };
-  /** Extra environment for the agent (provider credentials, limits). */
-  agentEnv(): Record<string, string>;
+  /** Extra environment for the agent (provider credentials, limits, the project's containment). */
+  agentEnv(project: SupervisedProject): Record<string, string>;
   /** Secret values to scrub from output beyond the pattern rules. */
   secrets(): string[];
   diagnostics: Diagnostics;
@@ -391,7 +392,7 @@ export class AgentSupervisor implements AgentControl {
         args: [...args, ...launchArgs(project.path, settings)],
         cwd: project.path,
         env: {
-          ...this.opts.agentEnv(),
+          ...this.opts.agentEnv(project),
           [agentEnv.runId]: runId,
           [agentEnv.runLog]: lock.runLog,
         },
@@ -603,6 +604,9 @@ export class AgentSupervisor implements AgentControl {
           'The adopted agent crashed: exit status unknown; the agent ended without finishing its run. Its last lines are below; Start runs it again.',
       };
     }
+    if (exit.code === 3)
+      // The provider refused the credentials: not a crash, and nothing a restart fixes.
+      return { ...base, status: 'stopped', message: credentialsRefusedMessage };
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     return {
       ...base,

@@ -13,6 +13,7 @@ import {
   type RunSettings,
 } from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
+import { CredentialsButton } from './ContainmentPanel.tsx';
 import { formatClock, formatElapsed, originLabel, fieldMessage } from '../lib/format.ts';
 import { useAction, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
@@ -170,6 +171,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
           {state.message && state.message !== action.outcome?.message ? (
             <p className="status-message">{state.message}</p>
           ) : null}
+          <CredentialsButton message={action.outcome?.message ?? state.message} />
         </div>
         <div className="buttons" role="group" aria-label="Agent actions">
           <button

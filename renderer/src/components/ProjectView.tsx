@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { Project } from '../../../contract/index.ts';
 import { useProjects } from '../stores/projects.ts';
+import { ContainmentPanel } from './ContainmentPanel.tsx';
 import { ControlPanel } from './ControlPanel.tsx';
 import { FeatureList } from './FeatureList.tsx';
 import { LogView } from './LogView.tsx';
@@ -37,6 +38,7 @@ export function ProjectView(props: {
         </div>
       </header>
       <ControlPanel project={project} />
+      <ContainmentPanel projectId={project.id} />
       <RunOverview projectId={project.id} />
       <Tabs<TabKey>
         label="Project sections"

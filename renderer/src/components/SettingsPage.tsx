@@ -169,6 +169,30 @@ function DefaultsSection(props: { settings: SettingsView }): ReactNode {
   );
 }
 
+function SandboxSection(props: { settings: SettingsView }): ReactNode {
+  const [value, setValue, dirty] = useDraft({
+    allowUnsandboxedRuns: props.settings.allowUnsandboxedRuns,
+  });
+  const s = useSave();
+  return (
+    <Section
+      title="Sandbox"
+      description="Every agent session runs in the OS sandbox: it writes only in its project, reaches only the provider, package registries and localhost, and cannot read your credentials. Where the sandbox cannot start (no bubblewrap and socat on Linux, Windows), Start refuses unless you allow unsandboxed runs here."
+      dirty={dirty}
+      pending={s.pending}
+      outcome={sectionOutcome(s.outcome, ['allowUnsandboxedRuns'])}
+      onSubmit={() => void s.save(value, 'Sandbox setting saved. It applies to the next start.')}
+    >
+      <Switch
+        label="Allow unsandboxed runs where the sandbox cannot start"
+        checked={value.allowUnsandboxedRuns}
+        onChange={(allowUnsandboxedRuns) => setValue({ allowUnsandboxedRuns })}
+        hint="Agents then run with your user's full access to files and network. The project view says so."
+      />
+    </Section>
+  );
+}
+
 function AppSection(props: { settings: SettingsView }): ReactNode {
   const { settings } = props;
   const [value, setValue, dirty] = useDraft({
@@ -571,16 +595,30 @@ export function SettingsPage(): ReactNode {
           again.
         </div>
       ) : null}
-      <DefaultsSection settings={settings} />
-      <RunsSection settings={settings} />
-      <section className="panel settings-section" aria-labelledby="s-credentials">
+      <section
+        id="settings-provider"
+        className="panel settings-section"
+        aria-labelledby="s-credentials"
+      >
         <h2 id="s-credentials">Credentials</h2>
         <p className="muted">
-          Write-only. Leave both unset to use the Claude login on this machine.
+          Recommended: an API key from the Anthropic Console, entered here (write-only), or Amazon
+          Bedrock / Google Vertex AI set up in the environment Nightshift starts from (
+          <code>CLAUDE_CODE_USE_BEDROCK=1</code> or <code>CLAUDE_CODE_USE_VERTEX=1</code> with that
+          cloud&apos;s credentials).
         </p>
         <SecretField label="API key" name="apiKey" state={settings.secrets.apiKey} />
         <SecretField label="Auth token" name="authToken" state={settings.secrets.authToken} />
+        <p className="muted small">
+          Leaving both unset uses Claude Code&apos;s own sign-in on this machine (
+          <code>claude login</code> with a Claude subscription). That still works, but
+          Anthropic&apos;s terms may not allow subscription sign-in for third-party tools such as
+          Nightshift; an API key is the safe choice.
+        </p>
       </section>
+      <DefaultsSection settings={settings} />
+      <RunsSection settings={settings} />
+      <SandboxSection settings={settings} />
       <ProviderSection settings={settings} />
       <NotificationsSection settings={settings} />
       <AppSection settings={settings} />

@@ -1,0 +1,258 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import {
+  isCredentialsMessage,
+  type ProjectContainment,
+  type ProjectSettingsFile,
+} from '../../../contract/index.ts';
+import {
+  loadContainment,
+  openProviderSettings,
+  readProjectSettingsFiles,
+  saveContainment,
+} from '../actions/containment.ts';
+import { useApp } from '../stores/app.ts';
+import { useContainment } from '../stores/containment.ts';
+import { useSettingsLoaded } from './containment-hooks.ts';
+import { Dialog } from './Dialog.tsx';
+
+/** "Open Settings → Provider" next to a sentence about missing or refused credentials. */
+export function CredentialsButton(props: { message: string | null | undefined }): ReactNode {
+  if (!isCredentialsMessage(props.message)) return null;
+  return (
+    <button type="button" className="button" onClick={openProviderSettings}>
+      Open Settings → Provider
+    </button>
+  );
+}
+
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/** The project's containment: sandbox state, settings trust, and the per-project extras. */
+export function ContainmentPanel(props: { projectId: string }): ReactNode {
+  const { projectId } = props;
+  const status = useContainment((s) => s.byProject[projectId] ?? null);
+  const settingsVersion = useSettingsLoaded();
+  const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
+  useEffect(() => {
+    void loadContainment(projectId).then((r) => setError(r.ok ? null : r.error.message));
+  }, [projectId, settingsVersion]);
+
+  if (!status)
+    return error ? (
+      <p className="error-text" role="alert">
+        {error}
+      </p>
+    ) : null;
+  const trusted = status.project.trustProjectSettings;
+  const untrust = async () => {
+    const r = await saveContainment(projectId, { ...status.project, trustProjectSettings: false });
+    setError(r.ok ? null : r.error.message);
+  };
+  return (
+    <section className="panel containment-panel" aria-label="Containment">
+      <p className="containment-sandbox" data-testid="sandbox-status">
+        <strong>
+          {status.sandbox === 'on' ? 'Sandbox: on' : `Sandbox: off: ${status.reason ?? ''}`}
+        </strong>
+        {status.sandbox === 'off' ? (
+          <span className={status.allowUnsandboxed ? 'muted' : 'error-text'}>
+            {' '}
+            {status.allowUnsandboxed
+              ? 'Unsandboxed runs are allowed in Settings: agents run with your full access.'
+              : 'Start is refused until the sandbox can start or you allow unsandboxed runs in Settings.'}
+          </span>
+        ) : null}
+      </p>
+      <p className="containment-trust">
+        Project settings (<code>.claude/</code>):{' '}
+        {trusted ? 'trusted, loaded into sessions' : 'not trusted, ignored'}{' '}
+        {trusted ? (
+          <button type="button" className="button" onClick={() => void untrust()}>
+            Stop trusting
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={() => setReviewing(true)}>
+            Review and trust…
+          </button>
+        )}{' '}
+        <button type="button" className="button" onClick={() => setEditing(true)}>
+          Containment settings…
+        </button>
+        {status.sandbox === 'off' && !status.allowUnsandboxed ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => useApp.getState().select({ kind: 'settings' })}
+          >
+            Open Settings
+          </button>
+        ) : null}
+      </p>
+      {error ? (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {editing ? (
+        <ContainmentDialog
+          projectId={projectId}
+          value={status.project}
+          onClose={() => setEditing(false)}
+        />
+      ) : null}
+      {reviewing ? (
+        <TrustDialog
+          projectId={projectId}
+          value={status.project}
+          onClose={() => setReviewing(false)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function ContainmentDialog(props: {
+  projectId: string;
+  value: ProjectContainment;
+  onClose: () => void;
+}): ReactNode {
+  const [domains, setDomains] = useState(props.value.extraDomains.join('\n'));
+  const [paths, setPaths] = useState(props.value.extraWritePaths.join('\n'));
+  const [env, setEnv] = useState(props.value.extraEnv.join('\n'));
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const save = async () => {
+    const r = await saveContainment(props.projectId, {
+      ...props.value,
+      extraDomains: lines(domains),
+      extraWritePaths: lines(paths),
+      extraEnv: lines(env),
+    });
+    if (r.ok) props.onClose();
+    else setError(r.error);
+  };
+  return (
+    <Dialog title="Containment settings" onClose={props.onClose} wide>
+      <form
+        className="dialog-body"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <label className="field">
+          <span>Extra network domains (one per line)</span>
+          <textarea
+            name="extraDomains"
+            rows={3}
+            value={domains}
+            onChange={(e) => setDomains(e.target.value)}
+          />
+          <span className="field-hint">
+            Besides the provider, the package registries and localhost. E.g. api.example.com or
+            *.example.com.
+          </span>
+        </label>
+        <label className="field">
+          <span>Extra folders agents may write (one per line)</span>
+          <textarea
+            name="extraWritePaths"
+            rows={3}
+            value={paths}
+            onChange={(e) => setPaths(e.target.value)}
+          />
+          <span className="field-hint">Absolute (/…) or under your home (~/…).</span>
+        </label>
+        <label className="field">
+          <span>Extra environment variables passed to sessions (names, one per line)</span>
+          <textarea name="extraEnv" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} />
+          <span className="field-hint">
+            Credentials (SSH agent, cloud and forge tokens) stay out unless you name them here.
+          </span>
+        </label>
+        {error ? (
+          <p className="error-text" role="alert">
+            {error.message}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="button primary">
+            Save
+          </button>
+          <button type="button" className="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function TrustDialog(props: {
+  projectId: string;
+  value: ProjectContainment;
+  onClose: () => void;
+}): ReactNode {
+  const [files, setFiles] = useState<ProjectSettingsFile[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void readProjectSettingsFiles(props.projectId).then((r) =>
+      r.ok ? setFiles(r.value) : setError(r.error.message),
+    );
+  }, [props.projectId]);
+  const trust = async () => {
+    const r = await saveContainment(props.projectId, {
+      ...props.value,
+      trustProjectSettings: true,
+    });
+    if (r.ok) props.onClose();
+    else setError(r.error.message);
+  };
+  return (
+    <Dialog title="Trust this project's settings?" onClose={props.onClose} wide>
+      <div className="dialog-body">
+        <p>
+          Trusted settings are loaded into every session: their hooks run commands outside
+          Nightshift&apos;s guard, and their permissions can widen what agents may do. Read them
+          first.
+        </p>
+        {files === null && !error ? <p className="muted">Reading the files…</p> : null}
+        {files && files.length === 0 ? (
+          <p className="muted">This project has no .claude/ settings files.</p>
+        ) : null}
+        {files?.map((f) => (
+          <div key={f.path} className="trust-file">
+            <h3 className="mono small">
+              {f.path}
+              {f.truncated ? ' (first 64 KiB)' : ''}
+            </h3>
+            <pre className="log-pre">{f.content}</pre>
+          </div>
+        ))}
+        {error ? (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button
+            type="button"
+            className="button primary"
+            disabled={files === null}
+            onClick={() => void trust()}
+          >
+            Trust these settings
+          </button>
+          <button type="button" className="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
