@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { FeatureState, FeatureView, HumanInputField } from '../../../contract/index.ts';
-import { getApi } from '../api.ts';
+import { answerHumanInput } from '../actions/features.ts';
 import { answerSentMessage, featureStateLabel, featureStateOrder } from '../lib/format.ts';
 import { emptyFeatureEntry, useFeatures } from '../stores/features.ts';
 import { useProjects } from '../stores/projects.ts';
@@ -32,7 +32,7 @@ function HumanInputForm(props: { projectId: string; feature: FeatureView }): Rea
     }
     setBusy(true);
     setError(null);
-    const result = await getApi().call['features.resolveHumanInput']({
+    const result = await answerHumanInput({
       id: props.projectId,
       featureId: feature.id,
       values,
@@ -48,7 +48,6 @@ function HumanInputForm(props: { projectId: string; feature: FeatureView }): Rea
     const rateLimited =
       view?.phase === 'rate-limited' || (view?.rateLimitedUntil ?? 0) > Date.now();
     setDone(answerSentMessage(agents[props.projectId]?.status ?? null, rateLimited));
-    void refreshFeaturesNow(props.projectId);
   };
 
   const field = (f: HumanInputField) => {
