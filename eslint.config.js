@@ -56,11 +56,11 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['main/services/**/*.ts'],
+    files: ['main/services/**/*.ts', 'main/commands/**/*.ts'],
     // `electron` as a package or as the main/electron folder, at any depth.
     rules: banned(
       [layer('electron', 'server', 'renderer', 'agent', 'preload')],
-      'main/services is plain Node: no electron, no shells.',
+      'main/services and main/commands are plain Node: no electron, no shells.',
     ),
   },
   {

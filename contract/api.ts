@@ -12,7 +12,6 @@ import type { Result } from './result.ts';
 import { RunView } from './run-view.ts';
 import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
 import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
-import { AgentEvent } from './agent-events.ts';
 import { backlogCommands } from './backlog.ts';
 import { containmentCommands } from './containment.ts';
 
@@ -81,7 +80,6 @@ export type CommandOutput<K extends CommandName> = z.infer<(typeof commands)[K][
 export const events = {
   'agent.status': AgentState,
   'agent.log': z.object({ projectId: z.string(), lines: z.array(LogLine) }),
-  'agent.events': z.object({ projectId: z.string(), events: z.array(AgentEvent) }),
   'agent.runView': RunView,
   'projects.changed': z.array(Project),
   'settings.changed': SettingsView,

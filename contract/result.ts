@@ -45,13 +45,17 @@ export function resultSchema<T extends z.ZodType>(value: T) {
   ]);
 }
 
-/** Turns a zod failure into one sentence naming the first offending field. */
+/**
+ * Turns a zod failure into one sentence about the first offending field, and that field's
+ * dotted path. The sentence does not repeat the path: the UI shows it at the field, or names the
+ * field itself where it shows the sentence elsewhere.
+ */
 export function describeZodError(error: z.ZodError): { message: string; field?: string } {
   const issue = error.issues[0];
   if (!issue) return { message: 'The request is not valid.' };
   const field = issue.path.map(String).join('.');
   const text = issue.message.endsWith('.') ? issue.message : `${issue.message}.`;
-  return field ? { message: `${field}: ${text}`, field } : { message: text };
+  return field ? { message: text, field } : { message: text };
 }
 
 /** Parses untrusted input; on failure returns an invalid-input error that changes nothing. */

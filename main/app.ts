@@ -4,22 +4,21 @@
  * validation and one behaviour.
  */
 import { join } from 'node:path';
-import type { z } from 'zod';
 import {
-  type AgentState,
   type CommandName,
-  type CommandOutput,
   type Result,
-  type RunView,
-  emptyRunView,
   commands,
   err,
-  isActiveStatus,
   messageOf,
   ok,
   parseInput,
-  resolveRunSettings,
 } from '../contract/index.ts';
+import { agentCommands } from './commands/agent.ts';
+import { featureCommands } from './commands/features.ts';
+import type { Handlers } from './commands/handlers.ts';
+import { projectCommands } from './commands/projects.ts';
+import { settingsCommands } from './commands/settings.ts';
+import { specCommands } from './commands/spec.ts';
 import { type Clock, systemClock } from './services/clock.ts';
 import type { Diagnostics } from './services/diagnostics.ts';
 import { EventBus } from './services/event-bus.ts';
@@ -30,7 +29,7 @@ import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
 import { FeaturesService } from './services/features-service.ts';
 import { createBacklogService } from './services/backlog-service.ts';
-import { endLiveCards, reduceRunView, runViewFromEvents } from './services/run-view.ts';
+import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
 import { ContainmentService } from './services/containment-service.ts';
@@ -58,12 +57,6 @@ export interface AppPorts {
   /** Brings the app forward when a notification is clicked. */
   focusApp?: (projectId: string | null) => void;
 }
-
-type Handlers = {
-  [K in CommandName]: (
-    input: z.infer<(typeof commands)[K]['input']>,
-  ) => Promise<Result<CommandOutput<K>>> | Result<CommandOutput<K>>;
-};
 
 export interface NightshiftApp {
   bus: EventBus;
@@ -123,30 +116,15 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   supervisor.onState((state) => bus.emit('agent.status', state));
   supervisor.onLog((projectId, lines) => bus.emit('agent.log', { projectId, lines }));
   // The live project view, derived in main from the agent's events so late viewers see it.
-  const runViews = new Map<string, RunView>();
-  const setRunView = (view: RunView) => {
-    runViews.set(view.projectId, view);
-    bus.emit('agent.runView', view);
-  };
-  supervisor.onAgentEvent((projectId, event) => {
-    bus.emit('agent.events', { projectId, events: [event] });
-    setRunView(reduceRunView(runViews.get(projectId) ?? emptyRunView(projectId), event));
-  });
-  supervisor.onState((state, previous) => {
-    if (state.status === 'starting')
-      setRunView(emptyRunView(state.projectId, state.settings?.model ?? null));
-    else if (!isActiveStatus(state.status) && previous.status !== state.status) {
-      // Nothing runs any more: no live cards, no hold; progress and cost stay for reading.
-      const view = runViews.get(state.projectId);
-      if (view) setRunView({ ...endLiveCards(view), rateLimitedUntil: null });
-    }
-  });
+  const runViews = new RunViewFeed({ clock, send: (view) => bus.emit('agent.runView', view) });
+  supervisor.onAgentEvent((projectId, event) => runViews.onAgentEvent(projectId, event));
+  supervisor.onState((state, previous) => runViews.onState(state, previous));
+  registry.onRemoved((project) => runViews.forget(project.id));
 
   supervisor.adoptExisting(registry.list());
   for (const project of registry.list()) {
-    const replayed = supervisor.replayedEvents(project.id);
     const model = supervisor.state(project.id).settings?.model ?? null;
-    if (replayed.length) runViews.set(project.id, runViewFromEvents(project.id, replayed, model));
+    runViews.replay(project.id, supervisor.replayedEvents(project.id), model);
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
   const backlog = createBacklogService({ projectDir: (id) => registry.get(id)?.path ?? null });
@@ -163,26 +141,6 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     log: (level, message) => diagnostics.log(level, message),
   });
 
-  const agentOr = (id: string): Result<AgentState> =>
-    registry.get(id)
-      ? ok(supervisor.state(id))
-      : err('not-found', 'That project is not registered any more.');
-
-  const startAgent = async (
-    id: string,
-    overrides: z.infer<(typeof commands)['agent.start']['input']>['overrides'],
-  ) => {
-    const project = registry.get(id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
-    const runSettings = resolveRunSettings(settings.get().defaults, project.overrides, overrides);
-    return supervisor.start(id, { settings: runSettings, origin: 'manual' });
-  };
-
-  const forAll = async (action: (id: string) => Promise<Result<AgentState>>) => {
-    await Promise.all(registry.list().map((p) => action(p.id)));
-    return ok(registry.list().map((p) => supervisor.state(p.id)));
-  };
-
   const handlers: Handlers = {
     'app.info': () =>
       ok({
@@ -192,60 +150,21 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
         dataDir: ports.dataDir,
         canPickFolder: Boolean(ports.pickFolder),
       }),
-    'projects.list': () => ok(registry.list()),
-    'projects.add': (input) => registry.add(input),
-    'projects.update': (input) => registry.update(input),
-    'projects.remove': (input) => scheduling.removeProject(input.id),
-    'projects.pickFolder': async () => ok(ports.pickFolder ? await ports.pickFolder() : null),
-    'settings.get': () => ok(settings.view()),
-    'settings.update': (input) => settings.update(input),
-    'settings.models': () => ok(settings.models()),
-    'agent.status': (input) => agentOr(input.id),
-    'agent.statusAll': () => ok(registry.list().map((p) => supervisor.state(p.id))),
-    'agent.start': (input) => startAgent(input.id, input.overrides),
-    'agent.stop': (input) => {
-      if (!registry.get(input.id)) return agentOr(input.id);
-      // A stop by hand holds until the window ends and cancels a pending crash retry.
-      scheduling.scheduler.noteManualStop(input.id);
-      return supervisor.stop(input.id);
-    },
-    'agent.pause': (input) =>
-      registry.get(input.id) ? supervisor.pause(input.id) : agentOr(input.id),
-    'agent.resume': (input) =>
-      registry.get(input.id) ? supervisor.resume(input.id) : agentOr(input.id),
-    'agent.drain': (input) =>
-      registry.get(input.id) ? supervisor.drain(input.id) : agentOr(input.id),
-    'agent.logs': (input) =>
-      registry.get(input.id)
-        ? ok(supervisor.logs(input.id, input.limit))
-        : err('not-found', 'That project is not registered any more.'),
-    'agent.pauseAll': () =>
-      forAll((id) =>
-        supervisor.state(id).status === 'running'
-          ? supervisor.pause(id)
-          : Promise.resolve(ok(supervisor.state(id))),
-      ),
-    'agent.resumeAll': () =>
-      forAll((id) =>
-        supervisor.state(id).status === 'paused'
-          ? supervisor.resume(id)
-          : Promise.resolve(ok(supervisor.state(id))),
-      ),
-    'agent.stopAll': () =>
-      forAll((id) => {
-        scheduling.scheduler.noteManualStop(id);
-        return supervisor.isActive(id)
-          ? supervisor.stop(id)
-          : Promise.resolve(ok(supervisor.state(id)));
-      }),
-    'agent.runView': (input) =>
-      registry.get(input.id)
-        ? ok(runViews.get(input.id) ?? emptyRunView(input.id))
-        : err('not-found', 'That project is not registered any more.'),
-    'features.list': (input) => features.list(input),
-    'features.resolveHumanInput': (input) => features.resolveHumanInput(input),
-    'spec.get': (input) => features.getSpec(input),
-    'spec.save': (input) => features.saveSpec(input),
+    ...projectCommands({
+      registry,
+      removeProject: (id) => scheduling.removeProject(id),
+      ...(ports.pickFolder ? { pickFolder: ports.pickFolder } : {}),
+    }),
+    ...settingsCommands(settings),
+    ...agentCommands({
+      registry,
+      settings,
+      supervisor,
+      runViews,
+      noteManualStop: (id) => scheduling.scheduler.noteManualStop(id),
+    }),
+    ...featureCommands(features),
+    ...specCommands(features),
     ...scheduling.handlers,
     ...backlog.handlers,
     ...containment.handlers(),
@@ -295,6 +214,8 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       shut = true;
       // Stops planning first: agents stopped for the quit are not "stopped by hand".
       scheduling.dispose();
+      runViews.flush();
+      runViews.dispose();
       await supervisor.shutdown(mode ?? settings.get().quitBehavior);
     },
   };

@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import { dismissNotice } from './actions/projects.ts';
 import { useApp } from './stores/app.ts';
 import { useProjects } from './stores/projects.ts';
 import { Sidebar } from './components/Sidebar.tsx';
@@ -67,11 +68,7 @@ export function App(): ReactNode {
         {notice ? (
           <div className="banner notice" role="status">
             <span>{notice}</span>
-            <button
-              type="button"
-              className="button small"
-              onClick={() => useApp.setState({ notice: null })}
-            >
+            <button type="button" className="button small" onClick={dismissNotice}>
               Dismiss
             </button>
           </div>

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { defaultSettings, type Result, type Schedule } from '../../contract/index.ts';
 import { isAlive } from '../../core/process-table.ts';
 import { lockPath } from '../../core/run-log.ts';
-import { FakeClock } from '../../main/services/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import {
   Scheduler,
   type SchedulerEvent,

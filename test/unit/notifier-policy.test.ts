@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NotificationKind } from '../../contract/index.ts';
-import { FakeClock } from '../../main/services/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { EventBus } from '../../main/services/event-bus.ts';
 import {
   type DesktopNotification,

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   answerSentMessage,
-  fieldMessage,
   formatCost,
   formatCostFigure,
   formatElapsed,
@@ -10,7 +9,7 @@ import {
   originLabel,
 } from '../../renderer/src/lib/format.ts';
 
-test('origins, durations, money and field messages read as words', () => {
+test('origins, durations and money read as words', () => {
   assert.equal(originLabel('schedule'), 'Started by schedule');
   assert.equal(originLabel('manual'), 'Started by hand');
   assert.equal(originLabel('adopted'), 'Adopted from a previous session');
@@ -30,11 +29,6 @@ test('origins, durations, money and field messages read as words', () => {
   assert.equal(formatTokens(999), '999');
   assert.equal(formatTokens(12_345), '12k');
   assert.equal(formatTokens(1_500_000), '1.5M');
-  assert.equal(
-    fieldMessage('path: The folder does not exist.', 'path'),
-    'The folder does not exist.',
-  );
-  assert.equal(fieldMessage('The folder does not exist.', 'path'), 'The folder does not exist.');
 });
 
 test('a cost says whether it is exact, estimated or not known', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSettings, type Result, type Schedule } from '../../contract/index.ts';
 import { createNodeApp } from '../../main/server/node-app.ts';
-import { FakeClock } from '../../main/services/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.ts';
 import { MAX_SCHEDULES_PER_PROJECT } from '../../main/services/schedules-service.ts';
 import { FakeAgents, settle } from './scheduler-fakes.ts';

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../main/services/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.ts';
 import { defaultSettings, type Schedule } from '../../contract/index.ts';
 import { everyNight, FakeAgents, settle } from './scheduler-fakes.ts';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultSettings } from '../../contract/index.ts';
-import { FakeClock } from '../../main/services/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { EventBus } from '../../main/services/event-bus.ts';
 import { Registry } from '../../main/services/registry.ts';
 import { createScheduling } from '../../main/services/scheduling.ts';

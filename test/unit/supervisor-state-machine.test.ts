@@ -13,7 +13,7 @@ import type { AgentState, LogLine, RunSettings } from '../../contract/index.ts';
 import { createLockExclusive, readLock, type LockRecord } from '../../core/agent-lock.ts';
 import { agentEnv, launchArgs } from '../../core/launch-protocol.ts';
 import { drainFlagPath, formatRunLogRecord, lockPath, runLogPath } from '../../core/run-log.ts';
-import { FakeClock } from '../../main/services/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { createDiagnostics } from '../../main/services/diagnostics.ts';
 import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
 import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';

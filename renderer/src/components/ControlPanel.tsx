@@ -12,10 +12,11 @@ import {
   type Result,
   type RunSettings,
 } from '../../../contract/index.ts';
-import { getApi } from '../api.ts';
 import { CredentialsButton } from './ContainmentPanel.tsx';
-import { formatClock, formatElapsed, originLabel, fieldMessage } from '../lib/format.ts';
-import { useAction, useNow } from '../lib/hooks.ts';
+import { drainAgent, pauseAgent, resumeAgent, startAgent, stopAgent } from '../actions/agent.ts';
+import { errorAt } from '../lib/field-errors.ts';
+import { formatClock, formatElapsed, originLabel } from '../lib/format.ts';
+import { useAction, useDraft, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 import { ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
@@ -125,14 +126,10 @@ export function ControlPanel(props: { project: Project }): ReactNode {
   const { project } = props;
   const state = useProjects((s) => s.agents[project.id]) ?? stoppedAgentState(project.id);
   const defaults = useApp((s) => s.settings?.defaults) ?? defaultSettings.defaults;
-  const initial = resolveRunSettings(defaults, project.overrides);
-  const initialKey = JSON.stringify(initial);
-  const [draft, setDraft] = useState<{ key: string; value: RunSettings }>({
-    key: initialKey,
-    value: initial,
-  });
   // When the project's overrides or the global defaults change, start from them again.
-  const runSettings = draft.key === initialKey ? draft.value : initial;
+  const [runSettings, setRunSettings] = useDraft<RunSettings>(
+    resolveRunSettings(defaults, project.overrides),
+  );
   const action = useAction();
   const can = availableActions(state);
   // "Agent started (pid …)" must not stand next to a crash that came after it.
@@ -144,23 +141,12 @@ export function ControlPanel(props: { project: Project }): ReactNode {
     if (state.status === 'crashed' && action.outcome?.kind === 'ok') clear();
   }
   const busy = action.pending !== null;
-  const api = getApi();
 
   const act = (label: string, fallback: string, fn: () => Promise<Result<AgentState>>) => {
-    const before = useProjects.getState().agents[project.id];
-    void action
-      .run(label, fn, (s) => s.message ?? fallback)
-      .then((r) => {
-        // Use the reply only if no status event arrived meanwhile (events are newer).
-        const store = useProjects.getState();
-        if (r.ok && store.agents[project.id] === before) store.setAgent(r.value);
-      });
+    void action.run(label, fn, (s) => s.message ?? fallback);
   };
 
-  const modelError =
-    action.outcome?.kind === 'error' && action.outcome.field?.endsWith('model')
-      ? fieldMessage(action.outcome.message, action.outcome.field)
-      : null;
+  const modelError = errorAt(action.outcome, 'overrides.model');
   const pauseHintId = `pause-hint-${project.id}`;
 
   return (
@@ -179,9 +165,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
             className="button primary"
             disabled={!can.start || busy}
             onClick={() =>
-              act('Starting…', 'Start requested.', () =>
-                api.call['agent.start']({ id: project.id, overrides: runSettings }),
-              )
+              act('Starting…', 'Start requested.', () => startAgent(project.id, runSettings))
             }
           >
             Start
@@ -191,9 +175,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
             className="button"
             disabled={!can.pause || busy}
             aria-describedby={!state.canFreeze ? pauseHintId : undefined}
-            onClick={() =>
-              act('Pausing…', 'Paused.', () => api.call['agent.pause']({ id: project.id }))
-            }
+            onClick={() => act('Pausing…', 'Paused.', () => pauseAgent(project.id))}
           >
             Pause
           </button>
@@ -203,7 +185,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
             disabled={!can.drain || busy}
             onClick={() =>
               act('Asking the agent to finish current work…', 'Finishing current work.', () =>
-                api.call['agent.drain']({ id: project.id }),
+                drainAgent(project.id),
               )
             }
           >
@@ -213,9 +195,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
             type="button"
             className="button"
             disabled={!can.resume || busy}
-            onClick={() =>
-              act('Resuming…', 'Resumed.', () => api.call['agent.resume']({ id: project.id }))
-            }
+            onClick={() => act('Resuming…', 'Resumed.', () => resumeAgent(project.id))}
           >
             Resume
           </button>
@@ -223,9 +203,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
             type="button"
             className="button danger"
             disabled={!can.stop || busy}
-            onClick={() =>
-              act('Stopping…', 'Stopped.', () => api.call['agent.stop']({ id: project.id }))
-            }
+            onClick={() => act('Stopping…', 'Stopped.', () => stopAgent(project.id))}
           >
             Stop
           </button>
@@ -242,7 +220,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
       <CrashDetails state={state} />
       <RunSettingsForm
         value={runSettings}
-        onChange={(value) => setDraft({ key: initialKey, value })}
+        onChange={setRunSettings}
         disabled={!can.start || busy}
         modelError={modelError}
       />

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { FeatureState, FeatureView, HumanInputField } from '../../../contract/index.ts';
-import { getApi } from '../api.ts';
+import { answerHumanInput } from '../actions/features.ts';
 import { answerSentMessage, featureStateLabel, featureStateOrder } from '../lib/format.ts';
 import { emptyFeatureEntry, useFeatures } from '../stores/features.ts';
 import { useProjects } from '../stores/projects.ts';
@@ -36,7 +36,7 @@ function HumanInputForm(props: {
     }
     setBusy(true);
     setError(null);
-    const result = await getApi().call['features.resolveHumanInput']({
+    const result = await answerHumanInput({
       id: props.projectId,
       featureId: feature.id,
       values,

@@ -1,19 +1,19 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   notificationKinds,
   type AppError,
   type NotificationKind,
   type QuitBehavior,
-  type Result,
   type RunSettings,
-  type SettingsUpdate,
   type SettingsView,
 } from '../../../contract/index.ts';
-import { getApi } from '../api.ts';
-import { fieldMessage } from '../lib/format.ts';
-import { useAction, type ActionOutcome } from '../lib/hooks.ts';
+import { saveSettings } from '../actions/settings.ts';
+import { errorAt } from '../lib/field-errors.ts';
+import { useAction, useDraft } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
-import { Field, ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+import { ModelPicker, NumberField, NumberSelect, Outcome, Switch } from './fields.tsx';
+import { ProviderSection } from './ProviderSettings.tsx';
+import { Section, sectionOutcome, useSave } from './SettingsSection.tsx';
 
 const notificationLabels: Record<NotificationKind, string> = {
   'all-passing': 'Every feature of a project passes',
@@ -25,95 +25,6 @@ const notificationLabels: Record<NotificationKind, string> = {
   'window-started': 'A schedule window starts',
   'window-ended': 'A schedule window ends',
 };
-
-/** Local edits on top of a value owned by main; dropped when main's value changes. */
-function useDraft<T>(current: T): [T, (value: T) => void, boolean] {
-  const key = JSON.stringify(current);
-  const [draft, setDraft] = useState<{ key: string; value: T }>({ key, value: current });
-  const value = draft.key === key ? draft.value : current;
-  return [value, (v: T) => setDraft({ key, value: v }), JSON.stringify(value) !== key];
-}
-
-function errorAt(outcome: ActionOutcome | null, ...fields: string[]): string | null {
-  if (outcome?.kind !== 'error' || !outcome.field) return null;
-  const f = outcome.field;
-  return fields.includes(f) ? fieldMessage(outcome.message, f) : null;
-}
-
-/** A section's outcome line: field errors are shown at their fields, everything else here. */
-function sectionOutcome(
-  outcome: ActionOutcome | null,
-  fields: readonly string[],
-): ActionOutcome | null {
-  if (outcome?.kind === 'error' && outcome.field && fields.includes(outcome.field)) {
-    return { kind: 'error', message: 'Nothing was saved; correct the field marked above.' };
-  }
-  return outcome;
-}
-
-function useSave(): {
-  pending: string | null;
-  outcome: ActionOutcome | null;
-  save: (update: SettingsUpdate, success: string) => Promise<Result<SettingsView>>;
-  fail: (message: string, field: string) => void;
-} {
-  const action = useAction();
-  const [local, setLocal] = useState<ActionOutcome | null>(null);
-  const save = async (update: SettingsUpdate, success: string) => {
-    setLocal(null);
-    const r = await action.run(
-      'Saving…',
-      () => getApi().call['settings.update'](update),
-      () => success,
-    );
-    if (r.ok) useApp.setState({ settings: r.value });
-    return r;
-  };
-  return {
-    pending: action.pending,
-    outcome: local ?? action.outcome,
-    save,
-    fail: (message, field) => setLocal({ kind: 'error', message, field }),
-  };
-}
-
-function Section(props: {
-  title: string;
-  description?: string;
-  onSubmit: () => void;
-  dirty: boolean;
-  pending: string | null;
-  outcome: ActionOutcome | null;
-  children: ReactNode;
-}): ReactNode {
-  const id = props.title.toLowerCase().replace(/\W+/g, '-');
-  return (
-    <section className="panel settings-section" aria-labelledby={`s-${id}`}>
-      <h2 id={`s-${id}`}>{props.title}</h2>
-      {props.description ? <p className="muted">{props.description}</p> : null}
-      <form
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          props.onSubmit();
-        }}
-        noValidate
-      >
-        {props.children}
-        <div className="form-actions">
-          <button
-            type="submit"
-            className="button primary"
-            disabled={!props.dirty || props.pending !== null}
-          >
-            Save {props.title.toLowerCase()}
-          </button>
-          {props.dirty ? <span className="muted small">Unsaved changes</span> : null}
-          <Outcome outcome={props.outcome} pending={props.pending} />
-        </div>
-      </form>
-    </section>
-  );
-}
 
 function DefaultsSection(props: { settings: SettingsView }): ReactNode {
   const models = useApp((s) => s.models);
@@ -140,7 +51,7 @@ function DefaultsSection(props: { settings: SettingsView }): ReactNode {
           value={value.model}
           models={models}
           onChange={(model) => setValue({ ...value, model })}
-          error={errorAt(s.outcome, 'defaults.model', 'defaults')}
+          error={errorAt(s.outcome, 'defaults.model')}
         />
         <NumberSelect
           label="Coding agents"
@@ -264,39 +175,6 @@ function AppSection(props: { settings: SettingsView }): ReactNode {
   );
 }
 
-function NumberField(props: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  min: number;
-  max: number;
-  unit: string;
-  hint: string;
-  error: string | null;
-}): ReactNode {
-  return (
-    <Field label={props.label} error={props.error} hint={props.hint}>
-      {({ id, describedBy, invalid }) => (
-        <span className="input-unit">
-          <input
-            id={id}
-            type="number"
-            inputMode="numeric"
-            min={props.min}
-            max={props.max}
-            step={1}
-            value={props.value}
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            onChange={(e) => props.onChange(e.target.value)}
-          />
-          <span className="muted">{props.unit}</span>
-        </span>
-      )}
-    </Field>
-  );
-}
-
 function RunsSection(props: { settings: SettingsView }): ReactNode {
   const { settings } = props;
   const [value, setValue, dirty] = useDraft({
@@ -415,11 +293,10 @@ function SecretField(props: {
     setError(null);
     const r = await action.run(
       next === null ? 'Clearing…' : 'Saving…',
-      () => getApi().call['settings.update']({ [props.name]: next }),
+      () => saveSettings({ [props.name]: next }),
       () => (next === null ? `${props.label} cleared.` : `${props.label} saved.`),
     );
     if (r.ok) {
-      useApp.setState({ settings: r.value });
       setEditing(false);
       setValue('');
     } else {
@@ -495,7 +372,7 @@ function SecretField(props: {
           </div>
           {error ? (
             <p id={`${inputId}-error`} className="field-error" role="alert">
-              {fieldMessage(error.message, error.field)}
+              {error.message}
             </p>
           ) : null}
         </div>
@@ -505,72 +382,6 @@ function SecretField(props: {
       ) : null}
       <p className="field-hint">Stored encrypted on this machine; never shown again in full.</p>
     </div>
-  );
-}
-
-function ProviderSection(props: { settings: SettingsView }): ReactNode {
-  const { settings } = props;
-  const [value, setValue, dirty] = useDraft({
-    baseUrl: settings.provider.baseUrl,
-    claudeExecutablePath: settings.claudeExecutablePath,
-  });
-  const s = useSave();
-  return (
-    <Section
-      title="Provider and Claude"
-      description="Leave the base URL empty for Anthropic. Set it for an Anthropic-compatible provider (Ollama, GLM, a gateway)."
-      dirty={dirty}
-      pending={s.pending}
-      outcome={sectionOutcome(s.outcome, ['provider.baseUrl', 'provider', 'claudeExecutablePath'])}
-      onSubmit={() =>
-        void s.save(
-          {
-            provider: { baseUrl: value.baseUrl.trim() },
-            claudeExecutablePath: value.claudeExecutablePath.trim(),
-          },
-          'Provider settings saved. They apply to the next start.',
-        )
-      }
-    >
-      <div className="settings-grid">
-        <Field
-          label="Provider base URL"
-          error={errorAt(s.outcome, 'provider.baseUrl', 'provider')}
-          hint="For example http://localhost:11434 for Ollama."
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="url"
-              value={value.baseUrl}
-              placeholder="https://api.anthropic.com (default)"
-              spellCheck={false}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(e) => setValue({ ...value, baseUrl: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
-          label="Claude executable"
-          error={errorAt(s.outcome, 'claudeExecutablePath')}
-          hint="Leave empty to use the one bundled with Nightshift."
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="text"
-              value={value.claudeExecutablePath}
-              placeholder="/usr/local/bin/claude"
-              spellCheck={false}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(e) => setValue({ ...value, claudeExecutablePath: e.target.value })}
-            />
-          )}
-        </Field>
-      </div>
-    </Section>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import { getApi } from '../api.ts';
+import { loadSpec, saveSpec } from '../actions/spec.ts';
 import { useAction } from '../lib/hooks.ts';
 import { Outcome } from './fields.tsx';
 
@@ -14,18 +14,16 @@ export function SpecEditor(props: { projectId: string }): ReactNode {
 
   useEffect(() => {
     let live = true;
-    void getApi()
-      .call['spec.get']({ id: projectId })
-      .then((r) => {
-        if (!live) return;
-        if (r.ok) {
-          setLoaded(r.value);
-          setText(r.value.text);
-          setLoadError(null);
-        } else {
-          setLoadError(r.error.message);
-        }
-      });
+    void loadSpec(projectId).then((r) => {
+      if (!live) return;
+      if (r.ok) {
+        setLoaded(r.value);
+        setText(r.value.text);
+        setLoadError(null);
+      } else {
+        setLoadError(r.error.message);
+      }
+    });
     return () => {
       live = false;
     };
@@ -48,7 +46,7 @@ export function SpecEditor(props: { projectId: string }): ReactNode {
         void save
           .run(
             'Saving…',
-            () => getApi().call['spec.save']({ id: projectId, text }),
+            () => saveSpec(projectId, text),
             (v) => `Saved to ${v.path}.`,
           )
           .then((r) => {

@@ -1,5 +1,7 @@
 import { useId, useState, type ReactNode } from 'react';
 import type { ModelInfo } from '../../../contract/index.ts';
+import { errorLine } from '../lib/field-errors.ts';
+import type { OverridesDraft, YoloChoice } from '../lib/run-overrides-draft.ts';
 
 /** A sentence under a field, announced when it appears. */
 export function FieldError(props: { id: string; message: string | null | undefined }): ReactNode {
@@ -194,7 +196,7 @@ export function NumberSelect(props: {
 
 /** Outcome line beside a set of buttons: what happened, or what went wrong. */
 export function Outcome(props: {
-  outcome: { kind: 'ok' | 'error'; message: string } | null;
+  outcome: { kind: 'ok' | 'error'; message: string; field?: string | undefined } | null;
   pending?: string | null;
 }): ReactNode {
   return (
@@ -204,9 +206,169 @@ export function Outcome(props: {
       ) : props.outcome ? (
         <span className={props.outcome.kind === 'error' ? 'error-text' : 'ok-text'}>
           {props.outcome.kind === 'error' ? <span aria-hidden="true">⚠ </span> : null}
-          {props.outcome.message}
+          {props.outcome.kind === 'error' ? errorLine(props.outcome) : props.outcome.message}
         </span>
       ) : null}
     </p>
+  );
+}
+
+/** A labelled one-line text input (also url and time), with its hint and error sentence. */
+export function TextField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | null | undefined;
+  hint?: ReactNode;
+  type?: 'text' | 'url' | 'time';
+  name?: string;
+  placeholder?: string;
+  maxLength?: number;
+  list?: string;
+  autoFocus?: boolean;
+  /** Shown after the input on the same row (e.g. a "Choose…" button). */
+  after?: ReactNode;
+}): ReactNode {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {({ id, describedBy, invalid }) => {
+        const input = (
+          <input
+            id={id}
+            type={props.type ?? 'text'}
+            name={props.name}
+            value={props.value}
+            placeholder={props.placeholder}
+            maxLength={props.maxLength}
+            list={props.list}
+            data-autofocus={props.autoFocus || undefined}
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            onChange={(e) => props.onChange(e.target.value)}
+          />
+        );
+        return props.after ? (
+          <div className="input-row">
+            {input}
+            {props.after}
+          </div>
+        ) : (
+          input
+        );
+      }}
+    </Field>
+  );
+}
+
+/** A whole-number input kept as the typed text (so a half-typed value is not lost). */
+export function NumberField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min: number;
+  max: number;
+  unit?: string;
+  name?: string;
+  hint?: ReactNode;
+  error?: string | null | undefined;
+}): ReactNode {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {({ id, describedBy, invalid }) => {
+        const input = (
+          <input
+            id={id}
+            type="number"
+            inputMode="numeric"
+            name={props.name}
+            min={props.min}
+            max={props.max}
+            step={1}
+            value={props.value}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            onChange={(e) => props.onChange(e.target.value)}
+          />
+        );
+        return props.unit ? (
+          <span className="input-unit">
+            {input}
+            <span className="muted">{props.unit}</span>
+          </span>
+        ) : (
+          input
+        );
+      }}
+    </Field>
+  );
+}
+
+/** A form-level error sentence, announced when it appears. */
+export function FormError(props: { message: string | null | undefined }): ReactNode {
+  if (!props.message) return null;
+  return (
+    <p className="form-error" role="alert">
+      {props.message}
+    </p>
+  );
+}
+
+/**
+ * Model, YOLO and agent counts as overrides of the next level's values: each can say "use the
+ * default" (`defaultLabel` words it per field).
+ */
+export function RunOverridesFields(props: {
+  value: OverridesDraft;
+  onChange: (patch: Partial<OverridesDraft>) => void;
+  models: readonly ModelInfo[];
+  defaultLabel: (field: keyof OverridesDraft) => string;
+  errorAt: (field: keyof OverridesDraft) => string | null | undefined;
+}): ReactNode {
+  const { value, onChange } = props;
+  return (
+    <div className="run-settings-grid">
+      <ModelPicker
+        label="Model"
+        value={value.model}
+        models={props.models}
+        defaultLabel={props.defaultLabel('model')}
+        onChange={(model) => onChange({ model })}
+        error={props.errorAt('model') ?? null}
+      />
+      <Field label="YOLO mode" error={props.errorAt('yolo')}>
+        {({ id, describedBy }) => (
+          <select
+            id={id}
+            value={value.yolo}
+            aria-describedby={describedBy}
+            onChange={(e) => onChange({ yolo: e.target.value as YoloChoice })}
+          >
+            <option value="default">{props.defaultLabel('yolo')}</option>
+            <option value="on">On</option>
+            <option value="off">Off</option>
+          </select>
+        )}
+      </Field>
+      <NumberSelect
+        label="Coding agents"
+        value={value.codingAgents}
+        min={1}
+        max={5}
+        defaultLabel={props.defaultLabel('codingAgents')}
+        onChange={(codingAgents) => onChange({ codingAgents })}
+        error={props.errorAt('codingAgents') ?? null}
+      />
+      <NumberSelect
+        label="Regression agents"
+        value={value.regressionAgents}
+        min={0}
+        max={3}
+        defaultLabel={props.defaultLabel('regressionAgents')}
+        onChange={(regressionAgents) => onChange({ regressionAgents })}
+        error={props.errorAt('regressionAgents') ?? null}
+      />
+    </div>
   );
 }

@@ -147,12 +147,3 @@ export function formatLogTime(ts: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
-
-/** Drops a leading "field: " that the server adds for messages shown without their field. */
-export function fieldMessage(message: string, field: string | undefined): string {
-  if (!field) return message;
-  const prefix = `${field}: `;
-  if (!message.startsWith(prefix)) return message;
-  const rest = message.slice(prefix.length);
-  return rest.charAt(0).toUpperCase() + rest.slice(1);
-}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppError, Result } from '../../../contract/index.ts';
+import type { Result } from '../../../contract/index.ts';
+import { toAppError } from '../actions/call.ts';
 
 /** The current time, refreshed every `intervalMs` while `active`. */
 export function useNow(intervalMs = 1000, active = true): number {
@@ -72,12 +73,13 @@ export function useAction(): {
   return { pending, outcome, run, clear };
 }
 
-export function toAppError(error: unknown): AppError {
-  const message =
-    error instanceof Error
-      ? error.message
-      : typeof error === 'string'
-        ? error
-        : 'Something went wrong in this window. Reload it and try again.';
-  return { code: 'internal', message };
+/**
+ * Local edits on top of a value owned by main: the draft, a setter, and whether it differs.
+ * When main's value changes (an event, another window's save) the edits are dropped.
+ */
+export function useDraft<T>(current: T): [T, (value: T) => void, boolean] {
+  const key = JSON.stringify(current);
+  const [draft, setDraft] = useState<{ key: string; value: T }>({ key, value: current });
+  const value = draft.key === key ? draft.value : current;
+  return [value, (v: T) => setDraft({ key, value: v }), JSON.stringify(value) !== key];
 }

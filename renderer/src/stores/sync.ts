@@ -8,6 +8,7 @@ import { useApp } from './app.ts';
 import { useFeatures } from './features.ts';
 import { useLogs } from './logs.ts';
 import { useProjects } from './projects.ts';
+import { useSchedules } from './schedules.ts';
 import { showsToasts } from './toast-queue.ts';
 import { useToasts } from './toasts.ts';
 
@@ -81,15 +82,16 @@ export function openProject(projectId: string): void {
 async function hydrateAll(): Promise<void> {
   if (!api) return;
   const a = api;
-  const [info, projects, statuses, settings, models] = await Promise.all([
+  const [info, projects, statuses, settings, models, schedules] = await Promise.all([
     a.call['app.info'](),
     a.call['projects.list'](),
     a.call['agent.statusAll'](),
     a.call['settings.get'](),
     a.call['settings.models'](),
+    a.call['schedules.status'](),
   ]);
   const app = useApp.getState();
-  const failures = [info, projects, statuses, settings, models].filter((r) => !r.ok);
+  const failures = [info, projects, statuses, settings, models, schedules].filter((r) => !r.ok);
   const first = failures[0];
   useApp.setState({
     info: info.ok ? info.value : app.info,
@@ -99,6 +101,7 @@ async function hydrateAll(): Promise<void> {
   });
   // The desktop app shows its notifications itself; drop any that arrived before we knew.
   if (info.ok && !showsToasts(info.value)) useToasts.getState().clear();
+  if (schedules.ok) useSchedules.getState().setStatuses(schedules.value);
   const store = useProjects.getState();
   if (statuses.ok) store.setAgents(statuses.value);
   if (projects.ok) {
@@ -146,6 +149,7 @@ export function startSync(nightshift: NightshiftApi, ws: WsClient | null): () =>
       useLogs.getState().append(projectId, lines),
     ),
     nightshift.on('settings.changed', (settings) => useApp.setState({ settings })),
+    nightshift.on('schedules.changed', (all) => useSchedules.getState().setStatuses(all)),
     nightshift.on('app.navigate', ({ projectId }) => openProject(projectId)),
     nightshift.on('app.notification', (notification) => {
       // Until app.info answers the shell is unknown: keep it (Electron's are cleared then).
