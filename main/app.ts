@@ -232,9 +232,10 @@ function inheritedEnv(): Record<string, string> {
   return env;
 }
 
+/** An empty variable counts as unset (the XDG spec says so; a relative '' would mean the cwd). */
 export const defaultDataDir = (home: string): string =>
   process.platform === 'darwin'
     ? join(home, 'Library', 'Application Support', 'Nightshift')
     : process.platform === 'win32'
-      ? join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Nightshift')
-      : join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'nightshift');
+      ? join(process.env.APPDATA || join(home, 'AppData', 'Roaming'), 'Nightshift')
+      : join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'nightshift');

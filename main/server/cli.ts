@@ -184,7 +184,7 @@ async function runStart(argv: string[]): Promise<void> {
   const dataDir = resolve(
     typeof values['data-dir'] === 'string'
       ? values['data-dir']
-      : (process.env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir(homedir())),
+      : process.env.NIGHTSHIFT_DATA_DIR || defaultDataDir(homedir()),
   );
   const diagnostics = createDiagnostics(dataDir);
   const where = diagnostics.path ? ` Electron's output is in ${diagnostics.path}.` : '';

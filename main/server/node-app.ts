@@ -47,7 +47,7 @@ export async function createNodeApp(
   options: { dataDir?: string; echo?: boolean } = {},
 ): Promise<NightshiftApp> {
   const dataDir = resolve(
-    options.dataDir ?? process.env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir(homedir()),
+    options.dataDir ?? (process.env.NIGHTSHIFT_DATA_DIR || defaultDataDir(homedir())),
   );
   mkdirSync(dataDir, { recursive: true });
   const agentCommand = agentCommandFromEnv();

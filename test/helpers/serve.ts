@@ -28,7 +28,13 @@ export interface ServedApp {
 }
 
 export async function startServe(
-  options: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    args?: string[];
+    /** false: no --data-dir flag, so the server picks its data dir itself (env or default). */
+    dataDirFlag?: boolean;
+  } = {},
 ): Promise<ServedApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-serve-'));
   const child = spawn(
@@ -38,8 +44,7 @@ export async function startServe(
       'serve',
       '--port',
       '0',
-      '--data-dir',
-      dataDir,
+      ...(options.dataDirFlag === false ? [] : ['--data-dir', dataDir]),
       ...(options.args ?? []),
     ],
     {

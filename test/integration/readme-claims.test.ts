@@ -1,0 +1,249 @@
+/**
+ * README claims that had no test, each checked against the real `nightshift serve` (real store,
+ * secrets, registry, scheduler and supervisor; the scripted fixture agent records how it was
+ * launched). test/README.md maps every README claim to the test that proves it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentState, Project, ScheduleStatus } from '../../contract/index.ts';
+import { ApiClient, fixtureAgentCommand, startServe, type ServedApp } from '../helpers/serve.ts';
+
+const scripted = JSON.stringify(fixtureAgentCommand('scripted'));
+
+/** Runs `body` against a fresh server and its API, ending both (and removing `dirs`) whatever happens. */
+async function withServer(
+  options: Parameters<typeof startServe>[0],
+  body: (app: ServedApp, api: ApiClient) => Promise<void>,
+  ...dirs: string[]
+): Promise<void> {
+  let app: ServedApp | undefined;
+  let api: ApiClient | undefined;
+  try {
+    app = await startServe({
+      ...options,
+      env: { NIGHTSHIFT_AGENT_COMMAND: scripted, ...options?.env },
+    });
+    api = await ApiClient.connect(app);
+    await body(app, api);
+  } finally {
+    api?.close();
+    try {
+      await app?.stop();
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  }
+}
+
+async function ok<T>(api: ApiClient, command: string, input?: unknown): Promise<T> {
+  const r = await api.call<T>(command, input);
+  assert.ok(r.ok, `${command}: ${r.ok ? '' : r.error.message}`);
+  return r.value;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000) {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test(
+  'the data directory defaults to $XDG_CONFIG_HOME/nightshift, else ~/.config/nightshift (Linux)',
+  { skip: process.platform !== 'linux' && 'Linux paths' },
+  async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ns-home-'));
+    const env = { HOME: home, XDG_CONFIG_HOME: '', NIGHTSHIFT_DATA_DIR: '' };
+    await withServer(
+      { dataDir: home, dataDirFlag: false, env },
+      async (_app, api) => {
+        const info = await ok<{ dataDir: string }>(api, 'app.info');
+        assert.equal(info.dataDir, join(home, '.config', 'nightshift'));
+        assert.ok(
+          existsSync(join(home, '.config', 'nightshift', 'nightshift.json')),
+          'the store is there',
+        );
+      },
+      home,
+    );
+    const xdg = mkdtempSync(join(tmpdir(), 'ns-xdg-'));
+    await withServer(
+      {
+        dataDir: xdg,
+        dataDirFlag: false,
+        env: { HOME: xdg, XDG_CONFIG_HOME: join(xdg, 'cfg'), NIGHTSHIFT_DATA_DIR: '' },
+      },
+      async (_app, api) => {
+        const info = await ok<{ dataDir: string }>(api, 'app.info');
+        assert.equal(info.dataDir, join(xdg, 'cfg', 'nightshift'));
+        assert.ok(existsSync(join(xdg, 'cfg', 'nightshift', 'nightshift.json')));
+      },
+      xdg,
+    );
+  },
+);
+
+test('NIGHTSHIFT_DATA_DIR overrides the data directory, and --data-dir overrides both', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-envdir-'));
+  const flagDir = mkdtempSync(join(tmpdir(), 'ns-flagdir-'));
+  await withServer(
+    { dataDir: dir, dataDirFlag: false, env: { NIGHTSHIFT_DATA_DIR: dir } },
+    async (_app, api) => {
+      assert.equal((await ok<{ dataDir: string }>(api, 'app.info')).dataDir, dir);
+      assert.ok(existsSync(join(dir, 'nightshift.json')));
+    },
+  );
+  await withServer(
+    { dataDir: flagDir, env: { NIGHTSHIFT_DATA_DIR: dir } },
+    async (_app, api) => {
+      assert.equal((await ok<{ dataDir: string }>(api, 'app.info')).dataDir, flagDir);
+    },
+    dir,
+    flagDir,
+  );
+});
+
+test('the browser shell keeps secrets in secrets.json with mode 0600, never in nightshift.json or answers', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-secrets-'));
+  const key = 'sk-ant-readme-claim-0123456789abcd';
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      const view = await ok<{ secrets: { apiKey: { set: boolean; hint: string } } }>(
+        api,
+        'settings.update',
+        { apiKey: key },
+      );
+      assert.equal(view.secrets.apiKey.set, true);
+      assert.ok(!JSON.stringify(view).includes(key), 'the answer holds a hint, not the key');
+      const file = join(dataDir, 'secrets.json');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      // Stored base64-encoded (not encrypted: the file's mode is the protection here).
+      assert.ok(readFileSync(file, 'utf8').includes(Buffer.from(key).toString('base64')));
+      assert.ok(!readFileSync(join(dataDir, 'nightshift.json'), 'utf8').includes(key));
+    },
+    dataDir,
+  );
+});
+
+test('credential and configuration folders in the home folder are refused as projects, with the reason', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'ns-credhome-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-cred-data-'));
+  for (const d of ['.ssh', '.aws', '.gnupg', join('.config', 'gh'), '.docker', '.kube'])
+    mkdirSync(join(home, d, 'inner'), { recursive: true });
+  mkdirSync(join(home, 'code', 'app'), { recursive: true });
+  await withServer(
+    { dataDir, env: { HOME: home } },
+    async (_app, api) => {
+      for (const d of ['.ssh', '.aws', '.gnupg', join('.config', 'gh'), '.docker', '.kube']) {
+        for (const path of [join(home, d), join(home, d, 'inner')]) {
+          const r = await api.call('projects.add', {
+            name: `p${Math.random().toString(36).slice(2, 8)}`,
+            path,
+          });
+          assert.equal(r.ok, false, path);
+          if (!r.ok) assert.match(r.error.message, /holds credentials or configuration/, path);
+        }
+      }
+      assert.deepEqual(await ok<Project[]>(api, 'projects.list'), [], 'nothing was registered');
+      // An ordinary folder in the same home is fine.
+      await ok<Project>(api, 'projects.add', { name: 'app', path: join(home, 'code', 'app') });
+    },
+    home,
+    dataDir,
+  );
+});
+
+test('the token changes every time the server starts; the old one gets 401', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-token-'));
+  let first = '';
+  await withServer({ dataDir }, async (app) => {
+    first = app.token;
+    assert.match(first, /^[\w-]{20,}$/, 'a long random token');
+  });
+  await withServer(
+    { dataDir },
+    async (app) => {
+      assert.notEqual(app.token, first);
+      const stale = await fetch(`${app.origin}/api/info?token=${first}`);
+      assert.equal(stale.status, 401);
+      await assert.rejects(ApiClient.connect(app, { token: first }), /401/);
+      const fresh = await fetch(`${app.origin}/?token=${app.token}`);
+      assert.equal(fresh.status, 200);
+    },
+    dataDir,
+  );
+});
+
+test('Settings’ session limit, attempts and claude path reach the agent at its start', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-settings-agent-'));
+  const projectDir = mkdtempSync(join(tmpdir(), 'ns-settings-project-'));
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      await ok(api, 'settings.update', {
+        sessionTimeoutMinutes: 33,
+        maxFeatureAttempts: 7,
+        claudeExecutablePath: '/opt/claude/bin/claude',
+      });
+      const p = await ok<Project>(api, 'projects.add', { name: 'limits', path: projectDir });
+      await ok<AgentState>(api, 'agent.start', { id: p.id });
+      const launches = join(projectDir, '.fixture', 'launches.jsonl');
+      await until(() => existsSync(launches), 'the agent to record its launch');
+      const { env } = JSON.parse(
+        readFileSync(launches, 'utf8').trim().split('\n')[0] as string,
+      ) as {
+        env: Record<string, string>;
+      };
+      assert.equal(env.NIGHTSHIFT_SESSION_TIMEOUT_MIN, '33');
+      assert.equal(env.NIGHTSHIFT_MAX_ATTEMPTS, '7');
+      assert.equal(env.NIGHTSHIFT_CLAUDE_PATH, '/opt/claude/bin/claude');
+      await ok(api, 'agent.stop', { id: p.id });
+    },
+    dataDir,
+    projectDir,
+  );
+});
+
+test('scheduler state (a skipped next window) survives a restart in scheduler-state.json', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-sched-restart-'));
+  const projectDir = mkdtempSync(join(tmpdir(), 'ns-sched-project-'));
+  // A window that opens in three hours, every day: there is always a next one to skip.
+  const later = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(11, 16);
+  let projectId = '';
+  await withServer({ dataDir }, async (_app, api) => {
+    const p = await ok<Project>(api, 'projects.add', { name: 'skippy', path: projectDir });
+    projectId = p.id;
+    await ok(api, 'schedules.add', {
+      id: p.id,
+      schedule: {
+        days: [1, 2, 3, 4, 5, 6, 7],
+        startTime: later,
+        timeZone: 'UTC',
+        durationMinutes: 60,
+        enabled: true,
+        run: {},
+      },
+    });
+    const skipped = await ok<ScheduleStatus[]>(api, 'schedules.skipNext', { id: p.id, skip: true });
+    assert.equal(skipped.find((s) => s.projectId === p.id)?.skipNext, true);
+  });
+  assert.ok(existsSync(join(dataDir, 'scheduler-state.json')), 'the state file is in the data dir');
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      const status = await ok<ScheduleStatus[]>(api, 'schedules.status');
+      assert.equal(
+        status.find((s) => s.projectId === projectId)?.skipNext,
+        true,
+        'still skipped after the restart',
+      );
+    },
+    dataDir,
+    projectDir,
+  );
+});
