@@ -3,7 +3,7 @@ import type { Project } from '../../../contract/index.ts';
 import { useProjects } from '../stores/projects.ts';
 import { ContainmentPanel } from './ContainmentPanel.tsx';
 import { ControlPanel } from './ControlPanel.tsx';
-import { FeatureList } from './FeatureList.tsx';
+import { BacklogView } from './backlog/BacklogView.tsx';
 import { LogView } from './LogView.tsx';
 import { RunOverview } from './RunOverview.tsx';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
@@ -64,7 +64,7 @@ export function ProjectView(props: {
         ]}
       >
         {tab === 'log' ? <LogView projectId={project.id} /> : null}
-        {tab === 'features' ? <FeatureList projectId={project.id} /> : null}
+        {tab === 'features' ? <BacklogView projectId={project.id} /> : null}
         {tab === 'spec' ? <SpecEditor projectId={project.id} /> : null}
         {tab === 'schedules' ? <ScheduleEditor project={project} /> : null}
       </Tabs>
