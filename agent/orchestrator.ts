@@ -737,6 +737,7 @@ export class Orchestrator {
       stoppedByUs ||
       result.end === 'rate-limited' ||
       result.end === 'auth-failed' ||
+      result.end === 'budget' ||
       this.authFailure !== null;
 
     if (role === 'initializer' || !db || featureId === null) {
@@ -824,6 +825,8 @@ export class Orchestrator {
       message,
       usage: result.usage,
       turns: result.turns,
+      end: result.end,
+      subtype: result.subtype,
     });
   }
 

@@ -8,4 +8,5 @@ export * from './agent.ts';
 export * from './agent-events.ts';
 export * from './features.ts';
 export * from './run-view.ts';
+export * from './ledger.ts';
 export * from './api.ts';

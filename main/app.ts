@@ -31,6 +31,7 @@ import { FeaturesService } from './services/features-service.ts';
 import { endLiveCards, reduceRunView, runViewFromEvents } from './services/run-view.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
+import { type LedgerArea, createLedgerArea } from './services/ledger/ledger-area.ts';
 
 export interface AppPorts {
   shell: 'electron' | 'browser';
@@ -69,6 +70,8 @@ export interface NightshiftApp {
   supervisor: AgentSupervisor;
   /** Scheduler, schedule commands and notifier (tray, power and menus use it). */
   scheduling: Scheduling;
+  /** Run ledger, budgets, inbox and reports. */
+  ledger: LedgerArea;
   diagnostics: Diagnostics;
   dataDir: string;
   dispatch(name: string, input: unknown): Promise<Result<unknown>>;
@@ -140,7 +143,9 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
 
+  let ledgerArea: LedgerArea | null = null;
   const scheduling = createScheduling({
+    canStart: (id, now) => ledgerArea?.budgets.canStartScheduled(id, now) ?? null,
     clock,
     bus,
     registry,
@@ -151,6 +156,18 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     ...(ports.focusApp ? { focusApp: ports.focusApp } : {}),
     log: (level, message) => diagnostics.log(level, message),
   });
+  const ledger = createLedgerArea({
+    dataDir: ports.dataDir,
+    clock,
+    bus,
+    projects: () => registry.list(),
+    agents: supervisor,
+    features,
+    schedules: scheduling.scheduler,
+    notify: (n) => scheduling.notifier.notify(n),
+    log: (level, message) => diagnostics.log(level, message),
+  });
+  ledgerArea = ledger;
 
   const agentOr = (id: string): Result<AgentState> =>
     registry.get(id)
@@ -164,6 +181,9 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     const project = registry.get(id);
     if (!project) return err('not-found', 'That project is not registered any more.');
     const runSettings = resolveRunSettings(settings.get().defaults, project.overrides, overrides);
+    const overBudget = ledger.budgets.canStart(id, runSettings.model);
+    if (overBudget)
+      return err('conflict', `${project.name} was not started: ${overBudget.message}`);
     return supervisor.start(id, { settings: runSettings, origin: 'manual' });
   };
 
@@ -236,7 +256,9 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'spec.get': (input) => features.getSpec(input),
     'spec.save': (input) => features.saveSpec(input),
     ...scheduling.handlers,
+    ...ledger.handlers,
   };
+  ledger.start();
   scheduling.start();
 
   async function dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
@@ -274,6 +296,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     settings,
     supervisor,
     scheduling,
+    ledger,
     diagnostics,
     dataDir: ports.dataDir,
     dispatch,
@@ -283,6 +306,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       // Stops planning first: agents stopped for the quit are not "stopped by hand".
       scheduling.dispose();
       await supervisor.shutdown(mode ?? settings.get().quitBehavior);
+      ledger.dispose();
     },
   };
 }

@@ -24,6 +24,8 @@ const notificationLabels: Record<NotificationKind, string> = {
   'rate-limited': 'A run hits a rate limit',
   'window-started': 'A schedule window starts',
   'window-ended': 'A schedule window ends',
+  'budget-stopped': 'A budget stops a run',
+  'night-report': 'A run’s report is ready',
 };
 
 /** Local edits on top of a value owned by main; dropped when main's value changes. */
