@@ -182,17 +182,25 @@ const shortDate = (t: number): string =>
     .replace(/(\w+) (\d+)/, '$2 $1');
 
 function describe(b: Omit<BudgetBreach, 'message'>, projectName: string, now: number): string {
-  const whose = b.scope === 'global' ? '' : `${projectName}'s `;
   const amount =
     b.unit === 'usd' ? formatUsd(b.limit) : `${Math.round(b.limit).toLocaleString('en-US')} tokens`;
-  switch (b.period) {
-    case 'month':
-      return `${monthName(now)}'s ${whose}budget (${amount}) is spent; next window after ${shortDate(b.nextAt!)}.`;
-    case 'day':
-      return `Today's ${whose}budget (${amount}) is spent; next window after midnight.`;
-    default:
-      return `The ${whose}budget for one run (${amount}) would be exceeded by another session.`;
-  }
+  const period = b.period === 'month' ? monthName(now) : b.period === 'day' ? 'today' : 'one run';
+  const subject =
+    b.scope === 'project'
+      ? `${projectName}'s budget for ${period}`
+      : b.period === 'month'
+        ? `${period}'s budget`
+        : b.period === 'day'
+          ? "Today's budget"
+          : 'The budget for one run';
+  const state = b.spent >= b.limit ? 'is spent' : 'would be exceeded by the next session';
+  const tail =
+    b.period === 'month'
+      ? `; next window after ${shortDate(b.nextAt!)}`
+      : b.period === 'day'
+        ? '; next window after midnight'
+        : '';
+  return `${subject} (${amount}) ${state}${tail}.`;
 }
 
 /** The first budget the next session would probably break, or null. */
