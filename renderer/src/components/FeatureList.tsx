@@ -8,7 +8,7 @@ import { refreshFeaturesNow } from '../stores/sync.ts';
 
 type Values = Record<string, string | boolean>;
 
-function HumanInputForm(props: { projectId: string; feature: FeatureView }): ReactNode {
+export function HumanInputForm(props: { projectId: string; feature: FeatureView }): ReactNode {
   const { feature } = props;
   const request = feature.humanInput;
   const [values, setValues] = useState<Values>(() => {

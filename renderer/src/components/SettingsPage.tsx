@@ -14,6 +14,7 @@ import { fieldMessage } from '../lib/format.ts';
 import { useAction, type ActionOutcome } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { Field, ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+import { BudgetEditor } from './history/BudgetEditor.tsx';
 
 const notificationLabels: Record<NotificationKind, string> = {
   'all-passing': 'Every feature of a project passes',
@@ -575,6 +576,7 @@ export function SettingsPage(): ReactNode {
       ) : null}
       <DefaultsSection settings={settings} />
       <RunsSection settings={settings} />
+      <BudgetEditor scope="global" title="Budgets (all projects)" />
       <section className="panel settings-section" aria-labelledby="s-credentials">
         <h2 id="s-credentials">Credentials</h2>
         <p className="muted">
