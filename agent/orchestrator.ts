@@ -705,6 +705,8 @@ export class Orchestrator {
       message: finished.message,
       usage: result.usage,
       turns: result.turns,
+      end: result.end,
+      subtype: result.subtype,
     });
   }
 

@@ -29,7 +29,8 @@ export interface Finished {
 }
 
 export function faultOf(end: SessionEnd, runAuthFailed: boolean): Fault {
-  if (end === 'aborted') return 'stopped';
+  // Ended by us, or by the budget's hard cap: the feature is not at fault.
+  if (end === 'aborted' || end === 'budget') return 'stopped';
   if (end === 'auth-failed' || runAuthFailed) return 'auth';
   if (end === 'rate-limited') return 'rate-limit';
   return 'feature';

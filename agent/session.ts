@@ -9,6 +9,7 @@
 import { query, type Options, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
 import { guardHooks, type SessionContainment } from './session-guard.ts';
+import { readSessionBudget } from '../core/session-budget.ts';
 import { classifyErrorText, classifyMessage, verdictOf, type Observation } from './sdk-outcome.ts';
 
 export interface SessionSpec {
@@ -41,7 +42,11 @@ export type SessionEnd =
   | 'timeout'
   | 'rate-limited'
   /** The provider refused the credentials or the account: no session can succeed until fixed. */
-  | 'auth-failed';
+  | 'auth-failed'
+  /** The SDK's hard dollar cap (maxBudgetUsd, from the budgets) ended it. */
+  | 'budget'
+  /** No tool call or progress for too long: the stall watchdog ended it. */
+  | 'stalled';
 
 export interface SessionResult {
   end: SessionEnd;
@@ -146,7 +151,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const seenMessageIds = new Set<string>();
   let running = emptyUsage();
 
+  // Read per session: the budget left changes while a run goes.
+  const maxBudgetUsd = readSessionBudget(spec.cwd, spec.env);
   const options: Options = {
+    ...(maxBudgetUsd !== null ? { maxBudgetUsd } : {}),
     model: spec.model,
     cwd: spec.cwd,
     // Project `.claude/` settings, hooks and permissions only for a project the user trusts.
@@ -258,6 +266,12 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
         verdict.kind === 'error' ? verdict.detail : 'Claude Code ended without a result.',
         300,
       ),
+    };
+  if (r.subtype === 'error_max_budget_usd')
+    return {
+      ...base,
+      end: 'budget',
+      message: `Stopped at the session's budget cap of $${(maxBudgetUsd ?? 0).toFixed(2)}.`,
     };
   if (r.subtype === 'success' && !r.is_error)
     return { ...base, end: 'completed', message: clip(r.result || 'Session finished.', 300) };

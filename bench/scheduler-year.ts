@@ -5,7 +5,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { defaultSettings, type Schedule } from '../contract/index.ts';
-import { FakeClock } from '../main/services/clock.ts';
+import { FakeClock } from '../test/helpers/fake-clock.ts';
 import { Scheduler, type SchedulerProject } from '../main/services/scheduler.ts';
 import { everyNight, FakeAgents, settle } from '../test/unit/scheduler-fakes.ts';
 

@@ -43,6 +43,19 @@ export const Progress = z.object({
 });
 export type Progress = z.infer<typeof Progress>;
 
+/** How one SDK session ended, as the agent saw it (stalled: ended by the stall watchdog). */
+export const SessionEndKind = z.enum([
+  'completed',
+  'error',
+  'aborted',
+  'timeout',
+  'rate-limited',
+  'auth-failed',
+  'stalled',
+  'budget',
+]);
+export type SessionEndKind = z.infer<typeof SessionEndKind>;
+
 const base = { nsEvent: z.literal(1), ts: z.number() };
 
 export const AgentEvent = z.discriminatedUnion('type', [
@@ -76,6 +89,13 @@ export const AgentEvent = z.discriminatedUnion('type', [
     message: z.string(),
     usage: Usage.nullable(),
     turns: z.number().nullable(),
+    /** How the SDK session ended (optional: older agents did not say). */
+    end: SessionEndKind.optional(),
+    /** The SDK result's subtype (success, error_max_turns, error_max_budget_usd, ...). */
+    subtype: z.string().nullable().optional(),
+    /** Commits the session made and the checkpoint ref it left, where the agent knows them. */
+    commits: z.array(z.string()).optional(),
+    checkpointRef: z.string().nullable().optional(),
   }),
   z.object({
     ...base,

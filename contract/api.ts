@@ -14,6 +14,7 @@ import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
 import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
 import { backlogCommands } from './backlog.ts';
 import { containmentCommands } from './containment.ts';
+import { ledgerCommands, ledgerEvents } from './ledger.ts';
 
 const none = z.object({}).strict().optional();
 const ScheduleAdd = z.object({ id: z.string().min(1), schedule: ScheduleFields }).strict();
@@ -70,6 +71,7 @@ export const commands = {
   'agent.stopAll': { input: none, output: z.array(AgentState) },
   ...backlogCommands,
   ...containmentCommands,
+  ...ledgerCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;
@@ -92,6 +94,7 @@ export const events = {
     body: z.string(),
     projectId: z.string().nullable(),
   }),
+  ...ledgerEvents,
 } as const;
 
 export type EventName = keyof typeof events;

@@ -11,4 +11,5 @@ export * from './features.ts';
 export * from './backlog.ts';
 export * from './run-view.ts';
 export * from './containment.ts';
+export * from './ledger.ts';
 export * from './api.ts';

@@ -82,6 +82,8 @@ export const ScheduleStatus = z.object({
   nextRetryAt: z.number().nullable(),
   /** The open window is being skipped (skip-next was asked before it opened). */
   activeSkipped: z.boolean().optional(),
+  /** Why the open window was not started (e.g. "December's budget is spent; …"). */
+  blockedReason: z.string().nullable().optional(),
   /** After a window ended: when the draining scheduled run will be stopped at the latest. */
   stopAt: z.number().nullable().optional(),
   /** The current or next occurrence of each enabled schedule, for per-schedule display. */

@@ -12,6 +12,8 @@ export const notificationKinds = [
   'rate-limited',
   'window-started',
   'window-ended',
+  'budget-stopped',
+  'night-report',
 ] as const;
 export const NotificationKind = z.enum(notificationKinds);
 export type NotificationKind = z.infer<typeof NotificationKind>;

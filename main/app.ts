@@ -33,6 +33,7 @@ import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/scheduling.ts';
 import { ContainmentService } from './services/containment-service.ts';
+import { type LedgerArea, createLedgerArea } from './services/ledger/ledger-area.ts';
 
 export interface AppPorts {
   shell: 'electron' | 'browser';
@@ -65,6 +66,8 @@ export interface NightshiftApp {
   supervisor: AgentSupervisor;
   /** Scheduler, schedule commands and notifier (tray, power and menus use it). */
   scheduling: Scheduling;
+  /** Run ledger, budgets, inbox and reports. */
+  ledger: LedgerArea;
   diagnostics: Diagnostics;
   dataDir: string;
   dispatch(name: string, input: unknown): Promise<Result<unknown>>;
@@ -129,7 +132,9 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
   const backlog = createBacklogService({ projectDir: (id) => registry.get(id)?.path ?? null });
 
+  let ledgerArea: LedgerArea | null = null;
   const scheduling = createScheduling({
+    canStart: (id, now) => ledgerArea?.budgets.canStartScheduled(id, now) ?? null,
     clock,
     bus,
     registry,
@@ -140,6 +145,18 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     ...(ports.focusApp ? { focusApp: ports.focusApp } : {}),
     log: (level, message) => diagnostics.log(level, message),
   });
+  const ledger = createLedgerArea({
+    dataDir: ports.dataDir,
+    clock,
+    bus,
+    projects: () => registry.list(),
+    agents: supervisor,
+    features,
+    schedules: scheduling.scheduler,
+    notify: (n) => scheduling.notifier.notify(n),
+    log: (level, message) => diagnostics.log(level, message),
+  });
+  ledgerArea = ledger;
 
   const handlers: Handlers = {
     'app.info': () =>
@@ -162,13 +179,16 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       supervisor,
       runViews,
       noteManualStop: (id) => scheduling.scheduler.noteManualStop(id),
+      startRefusal: (id, model) => ledger.budgets.canStart(id, model),
     }),
     ...featureCommands(features),
     ...specCommands(features),
     ...scheduling.handlers,
     ...backlog.handlers,
     ...containment.handlers(),
+    ...ledger.handlers,
   };
+  ledger.start();
   scheduling.start();
 
   async function dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
@@ -206,6 +226,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     settings,
     supervisor,
     scheduling,
+    ledger,
     diagnostics,
     dataDir: ports.dataDir,
     dispatch,
@@ -217,6 +238,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       runViews.flush();
       runViews.dispose();
       await supervisor.shutdown(mode ?? settings.get().quitBehavior);
+      ledger.dispose();
     },
   };
 }

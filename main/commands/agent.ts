@@ -23,6 +23,8 @@ export interface AgentCommandDeps {
   runViews: RunViewFeed;
   /** A stop by hand holds until the window ends and cancels a pending crash retry. */
   noteManualStop(projectId: string): void;
+  /** Why a start by hand may not happen now (a spent budget), or null. */
+  startRefusal?(projectId: string, model: string): { message: string } | null;
 }
 
 const notRegistered = () => err('not-found', 'That project is not registered any more.');
@@ -51,6 +53,8 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
         project.overrides,
         input.overrides,
       );
+      const refusal = d.startRefusal?.(input.id, settings.model) ?? null;
+      if (refusal) return err('conflict', `${project.name} was not started: ${refusal.message}`);
       return supervisor.start(input.id, { settings, origin: 'manual' });
     },
     'agent.stop': known((id) => {

@@ -139,6 +139,7 @@ async function boot(): Promise<void> {
     showWindow,
     quit: () => app.quit(),
     log,
+    inboxCount: () => ns.ledger.ledger.inbox().length,
   });
   installPowerManagement({
     bus: ns.bus,

@@ -26,6 +26,8 @@ export interface TrayDeps {
   showWindow(projectId?: string): void;
   quit(): void;
   log?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Open items of the attention inbox (shown in the tooltip and the menu). */
+  inboxCount?(): number;
 }
 
 /** Turns the plain-data template into Electron's menu template. */
@@ -85,6 +87,7 @@ export function installTray(deps: TrayDeps): { tray: Tray; refresh(): void; disp
         schedule: statuses.get(p.id) ?? null,
       })),
       formatTime: formatWhen,
+      inboxCount: deps.inboxCount?.() ?? 0,
     };
   };
   const refresh = () => {
@@ -106,7 +109,8 @@ export function installTray(deps: TrayDeps): { tray: Tray; refresh(): void; disp
       name === 'agent.status' ||
       name === 'projects.changed' ||
       name === 'schedules.changed' ||
-      name === 'settings.changed'
+      name === 'settings.changed' ||
+      name === 'inbox.changed'
     ) {
       schedule();
     }

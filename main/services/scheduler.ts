@@ -109,6 +109,8 @@ export interface SchedulerOptions {
   formatTime?(t: number): string;
   /** Runs on every firing of the one timer, before evaluation (e.g. a time-zone check). */
   onTick?(): void;
+  /** Why a scheduled run may not start now (e.g. its budget is spent), or null to start it. */
+  canStart?(projectId: string, now: number): string | null;
 }
 
 interface Episode {
@@ -116,6 +118,8 @@ interface Episode {
   end: number;
   scheduleIds: string[];
   skipped: boolean;
+  /** The window was not started because of this (a spent budget); it is skipped. */
+  blockedBy?: string;
 }
 
 interface Ending {
@@ -215,6 +219,7 @@ export class Scheduler {
       gaveUp: plan.gaveUp,
       nextRetryAt: plan.nextRetryAt,
       activeSkipped: e?.skipped ?? false,
+      blockedReason: e?.blockedBy ?? null,
       stopAt: plan.ending?.stopAt ?? null,
       upcoming: plan.windows.upcoming.map((u) => ({ ...u })),
     };
@@ -512,6 +517,21 @@ export class Scheduler {
       schedule?.run,
     );
     const now = this.o.clock.now();
+    const refusal = this.o.canStart?.(plan.projectId, now) ?? null;
+    if (refusal) {
+      // Skipped for the rest of this window: no retries against a spent budget.
+      ep.skipped = true;
+      ep.blockedBy = refusal;
+      this.event(
+        plan,
+        'window-skipped',
+        now,
+        `${project.name}: the scheduled window was not started. ${refusal}`,
+        episodeWindow(ep),
+      );
+      this.publish();
+      return;
+    }
     if (why === 'window') {
       this.event(
         plan,

@@ -38,6 +38,8 @@ export interface SchedulingDeps {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** The machine's time zone (default: the system's, re-read each time). */
   readZone?(now: number): ZoneReading;
+  /** Why a scheduled run may not start now (a spent budget), or null. */
+  canStart?(projectId: string, now: number): string | null;
   /** Test knobs. */
   retryDelaysMs?: readonly number[];
   maxSleepMs?: number;
@@ -114,6 +116,7 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     ...(d.retryDelaysMs ? { retryDelaysMs: d.retryDelaysMs } : {}),
     ...(d.maxSleepMs ? { maxSleepMs: d.maxSleepMs } : {}),
     onTick: () => zone.check(),
+    ...(d.canStart ? { canStart: d.canStart } : {}),
   });
   const schedules = new SchedulesService({ repo: d.registry, scheduler, clock: d.clock });
   const removeProject = async (

@@ -24,6 +24,8 @@ export interface TrayModel {
   projects: readonly TrayProject[];
   /** Formats an instant as the user reads it ("Tue 22:00"). */
   formatTime(t: number): string;
+  /** Open items of the attention inbox. */
+  inboxCount?: number;
 }
 
 export type ProjectAction =
@@ -115,6 +117,8 @@ export function trayTooltip(model: TrayModel): string {
         : 'nothing running',
     );
   }
+  const inbox = model.inboxCount ?? 0;
+  if (inbox > 0) parts.push(`${inbox} need${inbox === 1 ? 's' : ''} you`);
   return `Nightshift: ${parts.join(', ')}`;
 }
 
@@ -208,7 +212,13 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
     action: { kind: allSkipped ? 'unskip-next-all' : 'skip-next-all' },
   });
   menu.push({ id: 'sep-app', type: 'separator' });
-  menu.push({ id: 'open', type: 'normal', label: 'Open Nightshift', action: { kind: 'open' } });
+  const inbox = model.inboxCount ?? 0;
+  menu.push({
+    id: 'open',
+    type: 'normal',
+    label: inbox > 0 ? `Open Nightshift (${inbox} in the inbox)` : 'Open Nightshift',
+    action: { kind: 'open' },
+  });
   menu.push({
     id: 'quit',
     type: 'normal',

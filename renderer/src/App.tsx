@@ -6,6 +6,8 @@ import { Sidebar } from './components/Sidebar.tsx';
 import { ProjectView } from './components/ProjectView.tsx';
 import { SettingsPage } from './components/SettingsPage.tsx';
 import { Toasts } from './components/Toasts.tsx';
+import { InboxView } from './components/inbox/InboxView.tsx';
+import { UnseenReports } from './components/history/UnseenReports.tsx';
 import {
   AddProjectDialog,
   EditProjectDialog,
@@ -75,6 +77,8 @@ export function App(): ReactNode {
         ) : null}
         {view.kind === 'settings' ? (
           <SettingsPage />
+        ) : view.kind === 'inbox' ? (
+          <InboxView />
         ) : selected ? (
           <ProjectView
             key={selected.id}
@@ -109,6 +113,7 @@ export function App(): ReactNode {
         )}
       </main>
       <Toasts />
+      <UnseenReports />
       {dialog?.kind === 'add' ? <AddProjectDialog onClose={close} /> : null}
       {dialog?.kind === 'edit' && dialogProject ? (
         <EditProjectDialog project={dialogProject} onClose={close} />

@@ -253,3 +253,13 @@ test('tray actions go through the app’s command dispatch', async () => {
   assert.deepEqual(opened, ['p', undefined]);
   assert.equal(quit, 1);
 });
+
+test('the inbox count shows in the tooltip and on Open Nightshift', () => {
+  const model = { projects: [], formatTime: () => 'Tue 22:00', inboxCount: 3 };
+  const t = trayTemplate(model);
+  assert.equal(t.tooltip, 'Nightshift: nothing running, 3 need you');
+  assert.equal(t.menu.find((i) => i.id === 'open')?.label, 'Open Nightshift (3 in the inbox)');
+  const none = trayTemplate({ ...model, inboxCount: 0 });
+  assert.equal(none.tooltip, 'Nightshift: nothing running');
+  assert.equal(none.menu.find((i) => i.id === 'open')?.label, 'Open Nightshift');
+});

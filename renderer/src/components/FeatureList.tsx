@@ -8,10 +8,10 @@ import { refreshFeaturesNow } from '../stores/sync.ts';
 
 type Values = Record<string, string | boolean>;
 
-function HumanInputForm(props: {
+export function HumanInputForm(props: {
   projectId: string;
   feature: FeatureView;
-  onSent: (message: string) => void;
+  onSent?: (message: string) => void;
 }): ReactNode {
   const { feature } = props;
   const request = feature.humanInput;
@@ -55,7 +55,7 @@ function HumanInputForm(props: {
     setDone(message);
     // The refresh moves the feature out of "needs human", which unmounts this form: the list
     // keeps the confirmation so the user still sees it.
-    props.onSent(`#${feature.id}: ${message}`);
+    props.onSent?.(`#${feature.id}: ${message}`);
     void refreshFeaturesNow(props.projectId);
   };
 
@@ -145,7 +145,7 @@ function HumanInputForm(props: {
 function FeatureRow(props: {
   projectId: string;
   feature: FeatureView;
-  onSent: (message: string) => void;
+  onSent?: (message: string) => void;
 }): ReactNode {
   const { feature } = props;
   return (

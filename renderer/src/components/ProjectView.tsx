@@ -9,8 +9,9 @@ import { RunOverview } from './RunOverview.tsx';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { SpecEditor } from './SpecEditor.tsx';
 import { Tabs } from './Tabs.tsx';
+import { HistoryTab } from './history/HistoryTab.tsx';
 
-type TabKey = 'log' | 'features' | 'spec' | 'schedules';
+type TabKey = 'log' | 'features' | 'spec' | 'schedules' | 'history';
 
 export function ProjectView(props: {
   project: Project;
@@ -61,12 +62,14 @@ export function ProjectView(props: {
           },
           { key: 'spec', label: 'Spec' },
           { key: 'schedules', label: 'Schedules' },
+          { key: 'history', label: 'History' },
         ]}
       >
         {tab === 'log' ? <LogView projectId={project.id} /> : null}
         {tab === 'features' ? <BacklogView projectId={project.id} /> : null}
         {tab === 'spec' ? <SpecEditor projectId={project.id} /> : null}
         {tab === 'schedules' ? <ScheduleEditor project={project} /> : null}
+        {tab === 'history' ? <HistoryTab projectId={project.id} /> : null}
       </Tabs>
     </div>
   );

@@ -28,7 +28,9 @@ function StatusSummary(props: { project: Project; status: ScheduleStatus | null 
   const lines: string[] = [];
   if (status?.activeWindow) {
     const end = formatClock(status.activeWindow.end);
-    if (status.activeSkipped)
+    if (status.blockedReason)
+      lines.push(`A window is open until ${end}, but it was not started: ${status.blockedReason}`);
+    else if (status.activeSkipped)
       lines.push(`A window is open until ${end}, but it is being skipped as asked.`);
     else if (status.gaveUp)
       lines.push(

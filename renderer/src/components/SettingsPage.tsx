@@ -14,6 +14,7 @@ import { useApp } from '../stores/app.ts';
 import { ModelPicker, NumberField, NumberSelect, Outcome, Switch } from './fields.tsx';
 import { ProviderSection } from './ProviderSettings.tsx';
 import { Section, sectionOutcome, useSave } from './SettingsSection.tsx';
+import { BudgetEditor } from './history/BudgetEditor.tsx';
 
 const notificationLabels: Record<NotificationKind, string> = {
   'all-passing': 'Every feature of a project passes',
@@ -24,6 +25,8 @@ const notificationLabels: Record<NotificationKind, string> = {
   'rate-limited': 'A run hits a rate limit',
   'window-started': 'A schedule window starts',
   'window-ended': 'A schedule window ends',
+  'budget-stopped': 'A budget stops a run',
+  'night-report': 'A run’s report is ready',
 };
 
 function DefaultsSection(props: { settings: SettingsView }): ReactNode {
@@ -429,6 +432,7 @@ export function SettingsPage(): ReactNode {
       </section>
       <DefaultsSection settings={settings} />
       <RunsSection settings={settings} />
+      <BudgetEditor scope="global" title="Budgets (all projects)" />
       <SandboxSection settings={settings} />
       <ProviderSection settings={settings} />
       <NotificationsSection settings={settings} />

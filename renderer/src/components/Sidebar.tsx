@@ -7,6 +7,7 @@ import {
 } from '../../../contract/index.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
+import { InboxCount } from './inbox/InboxView.tsx';
 
 function ProjectRow(props: { project: Project; selected: boolean }): ReactNode {
   const { project, selected } = props;
@@ -76,6 +77,14 @@ export function Sidebar(props: { onAdd: () => void }): ReactNode {
       <div className="sidebar-foot">
         <button type="button" className="button wide" onClick={props.onAdd}>
           Add project
+        </button>
+        <button
+          type="button"
+          className={view.kind === 'inbox' ? 'nav-link selected' : 'nav-link'}
+          aria-current={view.kind === 'inbox' ? 'page' : undefined}
+          onClick={() => select({ kind: 'inbox' })}
+        >
+          Inbox <InboxCount />
         </button>
         <button
           type="button"

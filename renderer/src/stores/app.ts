@@ -5,7 +5,8 @@ import type { ConnectionState } from '../transport/ws-client.ts';
 export type AppInfo = CommandOutput<'app.info'>;
 
 /** What the main area shows. UI state only: never persisted. */
-export type View = { kind: 'project'; id: string } | { kind: 'settings' } | { kind: 'none' };
+export type View =
+  { kind: 'project'; id: string } | { kind: 'settings' } | { kind: 'inbox' } | { kind: 'none' };
 
 interface AppState {
   info: AppInfo | null;

@@ -1,0 +1,218 @@
+/**
+ * Read side of the ledger: runs with their totals, sessions, the night report and chart series.
+ * Pure functions over a LedgerDb; sums are computed in SQL so 10,000 sessions stay fast.
+ */
+import {
+  type AgentRole,
+  type LedgerOrigin,
+  type NightReport,
+  type ProjectCharts,
+  RunEndReason,
+  type RunRecord,
+  RunSettings,
+  RunWindow,
+  type SessionOutcome,
+  type SessionRecord,
+} from '../../../contract/index.ts';
+import type { LedgerDb, Row } from './ledger-db.ts';
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function parseJson<T>(
+  text: unknown,
+  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
+): T | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const r = schema.safeParse(JSON.parse(text));
+    return r.success ? (r.data ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+const RUN_SELECT = `SELECT r.*,
+    COUNT(s.seq) AS n_sessions,
+    COALESCE(SUM(CASE WHEN s.outcome = 'passed' AND s.role = 'coding' THEN 1 ELSE 0 END), 0) AS n_passed,
+    COALESCE(SUM(s.cost_usd), 0) AS cost,
+    COALESCE(SUM(s.input_tokens), 0) AS tin,
+    COALESCE(SUM(s.output_tokens), 0) AS tout,
+    COALESCE(SUM(s.cache_read_tokens), 0) AS tcr,
+    COALESCE(SUM(s.cache_write_tokens), 0) AS tcw
+  FROM runs r LEFT JOIN sessions s ON s.run_id = r.run_id`;
+
+function toRun(row: Row): RunRecord {
+  const reason = RunEndReason.safeParse(row.end_reason);
+  const origin = str(row.origin);
+  return {
+    projectId: String(row.project_id),
+    projectName: String(row.project_name),
+    runId: String(row.run_id),
+    origin: (origin === 'manual' || origin === 'schedule' ? origin : 'unknown') as LedgerOrigin,
+    window: parseJson(row.window_json, RunWindow),
+    settings: parseJson(row.settings_json, RunSettings),
+    startedAt: num(row.started_at),
+    endedAt: row.ended_at === null ? null : num(row.ended_at),
+    endReason: reason.success ? reason.data : null,
+    endMessage: str(row.end_message),
+    sessions: num(row.n_sessions),
+    passed: num(row.n_passed),
+    costUsd: num(row.cost),
+    inputTokens: num(row.tin),
+    outputTokens: num(row.tout),
+    cacheReadTokens: num(row.tcr),
+    cacheWriteTokens: num(row.tcw),
+  };
+}
+
+export function listRuns(ledger: LedgerDb, projectId: string, limit = 200): RunRecord[] {
+  return ledger
+    .all(
+      `${RUN_SELECT} WHERE r.project_id = ? GROUP BY r.run_id ORDER BY r.started_at DESC LIMIT ?`,
+      projectId,
+      limit,
+    )
+    .map(toRun);
+}
+
+export function getRun(ledger: LedgerDb, runId: string): RunRecord | null {
+  const row = ledger.get(`${RUN_SELECT} WHERE r.run_id = ? GROUP BY r.run_id`, runId);
+  return row && row.run_id !== null ? toRun(row) : null;
+}
+
+function toSession(row: Row): SessionRecord {
+  let commits: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(String(row.commits_json ?? '[]'));
+    if (Array.isArray(parsed)) commits = parsed.filter((c): c is string => typeof c === 'string');
+  } catch {
+    commits = [];
+  }
+  return {
+    projectId: String(row.project_id),
+    runId: String(row.run_id),
+    agentId: String(row.agent_id),
+    role: String(row.role) as AgentRole,
+    featureId: row.feature_id === null ? null : num(row.feature_id),
+    featureName: str(row.feature_name),
+    model: str(row.model),
+    startedAt: num(row.started_at),
+    endedAt: row.ended_at === null ? null : num(row.ended_at),
+    outcome: (str(row.outcome) as SessionOutcome | null) ?? null,
+    message: str(row.message),
+    turns: row.turns === null ? null : num(row.turns),
+    inputTokens: num(row.input_tokens),
+    outputTokens: num(row.output_tokens),
+    cacheReadTokens: num(row.cache_read_tokens),
+    cacheWriteTokens: num(row.cache_write_tokens),
+    costUsd: row.cost_usd === null ? null : num(row.cost_usd),
+    commits,
+    checkpointRef: str(row.checkpoint_ref),
+  };
+}
+
+export function listSessions(ledger: LedgerDb, runId: string): SessionRecord[] {
+  return ledger.all('SELECT * FROM sessions WHERE run_id = ? ORDER BY seq', runId).map(toSession);
+}
+
+export const formatUsd = (usd: number): string => `$${usd.toFixed(2)}`;
+
+/** The report of one run: features by what became of them, totals by role, why it ended. */
+export function nightReport(ledger: LedgerDb, run: RunRecord): NightReport {
+  const sessions = listSessions(ledger, run.runId);
+  const passed = new Map<number, string>();
+  const failed = new Map<number, string>();
+  for (const s of sessions) {
+    if (s.featureId === null || s.role === 'initializer') continue;
+    const name = s.featureName ?? `Feature #${s.featureId}`;
+    if (s.role === 'coding' && s.outcome === 'passed') {
+      passed.set(s.featureId, name);
+      failed.delete(s.featureId);
+    } else if (s.outcome === 'failed' && !passed.has(s.featureId)) failed.set(s.featureId, name);
+  }
+  const marks = ledger.all(
+    `SELECT feature_id, feature_name, MAX(ts) AS ts FROM feature_marks
+     WHERE run_id = ? AND kind = 'human-input' GROUP BY feature_id ORDER BY feature_id`,
+    run.runId,
+  );
+  const needsInput = new Map<number, string>();
+  for (const m of marks)
+    if (!passed.has(num(m.feature_id))) needsInput.set(num(m.feature_id), String(m.feature_name));
+  // Set aside: failed in this run and then waiting for a person (attempts exhausted).
+  const setAside = new Map<number, string>();
+  for (const [id, name] of needsInput)
+    if (failed.has(id)) {
+      setAside.set(id, name);
+      failed.delete(id);
+    }
+  for (const id of setAside.keys()) needsInput.delete(id);
+
+  const roles = new Map<AgentRole, NightReport['byRole'][number]>();
+  for (const s of sessions) {
+    const t = roles.get(s.role) ?? {
+      role: s.role,
+      sessions: 0,
+      durationMs: 0,
+      costUsd: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    };
+    t.sessions++;
+    t.durationMs += Math.max(0, (s.endedAt ?? run.endedAt ?? s.startedAt) - s.startedAt);
+    t.costUsd += s.costUsd ?? 0;
+    t.inputTokens += s.inputTokens;
+    t.outputTokens += s.outputTokens;
+    t.cacheReadTokens += s.cacheReadTokens;
+    t.cacheWriteTokens += s.cacheWriteTokens;
+    roles.set(s.role, t);
+  }
+  const list = (m: Map<number, string>) =>
+    [...m].map(([id, name]) => ({ id, name })).sort((a, b) => a.id - b.id);
+  const needYou = needsInput.size + setAside.size;
+  return {
+    run,
+    passed: list(passed),
+    failed: list(failed),
+    setAside: list(setAside),
+    needsInput: list(needsInput),
+    byRole: [...roles.values()],
+    headline: `${run.projectName}: ${passed.size} passed, ${needYou} need${needYou === 1 ? 's' : ''} you, ${formatUsd(run.costUsd)}`,
+  };
+}
+
+/** Local calendar day of an instant, "YYYY-MM-DD". */
+export function localDay(t: number): string {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function projectCharts(ledger: LedgerDb, projectId: string): ProjectCharts {
+  const runs = ledger.all(
+    `SELECT run_id, COALESCE(ended_at, last_ts, started_at) AS at, passing FROM runs
+     WHERE project_id = ? AND passing IS NOT NULL ORDER BY started_at`,
+    projectId,
+  );
+  const burnUp = runs.map((r) => ({
+    at: num(r.at),
+    runId: String(r.run_id),
+    passing: num(r.passing),
+  }));
+  const byDay = new Map<string, { costUsd: number; passing: number }>();
+  for (const s of ledger.all(
+    `SELECT started_at, cost_usd, outcome, role FROM sessions WHERE project_id = ? ORDER BY started_at`,
+    projectId,
+  )) {
+    const day = localDay(num(s.started_at));
+    const d = byDay.get(day) ?? { costUsd: 0, passing: 0 };
+    d.costUsd += s.cost_usd === null ? 0 : num(s.cost_usd);
+    if (s.outcome === 'passed' && s.role === 'coding') d.passing++;
+    byDay.set(day, d);
+  }
+  return {
+    burnUp,
+    costPerDay: [...byDay].map(([day, d]) => ({ day, costUsd: d.costUsd, passing: d.passing })),
+  };
+}

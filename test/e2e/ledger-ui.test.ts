@@ -1,0 +1,156 @@
+/**
+ * The morning after, in Chromium against the real `nightshift serve`:
+ * - History lists a finished run after the server restarted, and its report shows the run's
+ *   features and cost and exports as Markdown;
+ * - a human-input request of the real agent (real Claude Agent SDK and Claude Code against the
+ *   fake Anthropic server) is answered from the inbox, and the item goes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'playwright/test';
+import type { RunRecord } from '../../contract/index.ts';
+import { FeaturesDb } from '../../core/features-db.ts';
+import { findFeaturesDb } from '../../core/project-paths.ts';
+import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
+import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
+import { ApiClient, fixtureAgentCommand, repoRoot, startServe } from '../helpers/serve.ts';
+import { openPage, processesMentioning, waitUntil } from './ui-harness.ts';
+
+async function waitForEndedRun(api: ApiClient, id: string): Promise<RunRecord> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const r = await api.call<RunRecord[]>('ledger.runs', { id });
+    const run = r.ok ? r.value[0] : undefined;
+    if (run?.endedAt) return run;
+    if (Date.now() > deadline) throw new Error(`The run did not end: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+test('History lists a run after a restart; its report shows features and cost and exports as Markdown', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ns-e2e-history-'));
+  const dataDir = join(root, 'data');
+  const project = join(root, 'shop');
+  mkdirSync(project);
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const env = {
+    NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand('sessions')),
+    FIXTURE_SESSIONS: '3',
+  };
+  const first = await startServe({ dataDir, env });
+  try {
+    const api = await ApiClient.connect(first);
+    const added = await api.call<{ id: string }>('projects.add', { name: 'shop', path: project });
+    assert.ok(added.ok);
+    assert.ok((await api.call('agent.start', { id: added.value.id })).ok);
+    const run = await waitForEndedRun(api, added.value.id);
+    assert.equal(run.endReason, 'complete');
+    api.close();
+  } finally {
+    await first.stop();
+  }
+
+  const second = await startServe({ dataDir, env });
+  const { launched, page, problems } = await openPage();
+  try {
+    await page.goto(second.url);
+    await expect(page.getByRole('heading', { level: 1, name: 'shop' })).toBeVisible();
+    await page.getByRole('tab', { name: 'History' }).click();
+    const runs = page.getByRole('table', { name: 'Runs' });
+    await expect(runs.getByRole('row')).toHaveCount(2);
+    const row = runs.getByRole('row').nth(1);
+    await expect(row).toContainText('complete');
+    await expect(row).toContainText('$1.50');
+    await row.getByRole('button', { name: 'Report' }).click();
+    const report = page.getByRole('article', { name: /^Report of run/ });
+    await expect(
+      report.getByRole('heading', { name: 'shop: 3 passed, 0 need you, $1.50' }),
+    ).toBeVisible();
+    for (const name of ['Feature 1', 'Feature 2', 'Feature 3'])
+      await expect(report.getByRole('listitem').filter({ hasText: name })).toBeVisible();
+    await expect(report.getByRole('row', { name: /Coding/ })).toContainText('$1.50');
+    await expect(report.getByText('Every feature passes')).toBeVisible();
+
+    const download = page.waitForEvent('download');
+    await report.getByRole('button', { name: 'Export as Markdown' }).click();
+    const file = await (await download).path();
+    const markdown = readFileSync(file, 'utf8');
+    assert.match(markdown, /^# shop: 3 passed, 0 need you, \$1\.50/);
+    assert.match(markdown, /## Passed \(3\)\n\n- #1 Feature 1\n- #2 Feature 2\n- #3 Feature 3/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await launched.close();
+    await second.stop();
+  }
+});
+
+test('a human-input request of the real agent is answered from the inbox', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ns-e2e-inbox-'));
+  const project = join(root, 'payments');
+  const home = join(root, 'home');
+  mkdirSync(project);
+  mkdirSync(join(home, '.claude'), { recursive: true });
+  writeFileSync(join(project, 'app_spec.txt'), 'Shop\n- Checkout\n');
+  const fake = await startFakeAnthropic(scriptedBrain({ askHumanOn: new Set([1]) }));
+  const served = await startServe({
+    dataDir: join(root, 'data'),
+    env: {
+      NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([process.execPath, join(repoRoot, 'agent/cli.ts')]),
+      HOME: home,
+      CLAUDE_CONFIG_DIR: join(home, '.claude'),
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
+      DISABLE_TELEMETRY: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      NIGHTSHIFT_BROWSER_MCP: '0',
+      NIGHTSHIFT_POLL_MS: '200',
+    },
+  });
+  const { launched, page } = await openPage();
+  t.after(async () => {
+    try {
+      await launched.close();
+    } finally {
+      await served.stop();
+      await fake.close();
+      await waitUntil(() => processesMentioning(project).length === 0, 10_000, 'no agent left');
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  const api = await ApiClient.connect(served);
+  try {
+    const added = await api.call<{ id: string }>('projects.add', {
+      name: 'payments',
+      path: project,
+    });
+    assert.ok(added.ok);
+    await page.goto(served.url);
+    await expect(page.getByRole('heading', { level: 1, name: 'payments' })).toBeVisible();
+    assert.ok(
+      (await api.call('agent.start', { id: added.value.id, overrides: { yolo: true } })).ok,
+    );
+    const inboxButton = page.getByRole('navigation').getByRole('button', { name: /^Inbox/ });
+    await expect(inboxButton).toContainText('1', { timeout: 120_000 });
+    await inboxButton.click();
+    const item = page.getByRole('listitem', { name: 'payments: “Checkout” needs your input' });
+    await expect(item).toBeVisible();
+    await expect(item.getByText('Which payment provider should I use?').first()).toBeVisible();
+    await item.getByLabel('Answer').fill('Use Stripe.');
+    await item.getByRole('button', { name: 'Send to the agent' }).click();
+    await expect(page.getByText('Nothing needs you.')).toBeVisible({ timeout: 20_000 });
+    await expect(inboxButton).toHaveText('Inbox');
+    const db = FeaturesDb.open(findFeaturesDb(project)!, { create: false });
+    try {
+      const f = db.get(1);
+      assert.equal(f?.needsHumanInput, false, 'the answer reached the features database');
+    } finally {
+      db.close();
+    }
+  } finally {
+    api.close();
+  }
+});
