@@ -113,7 +113,8 @@ export function parseLaunchArgs(argv: string[]): Result<LaunchRequest> {
   if (!parsed.success) {
     const { message, field } = describeZodError(parsed.error);
     const flag = field ? (flagOf[field] ?? field) : null;
-    const sentence = field ? message.slice(field.length + 2) : message;
+    const sentence =
+      field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
     return err(
       'invalid-input',
       flag ? `${flag}: ${sentence}` : sentence,

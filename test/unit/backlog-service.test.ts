@@ -36,7 +36,7 @@ test('bad input is refused by the contract with a sentence naming the field', ()
     ok: false,
     error: {
       code: 'invalid-input',
-      message: 'feature.name: Give the feature a name.',
+      message: 'Give the feature a name.',
       field: 'feature.name',
     },
   });

@@ -284,7 +284,7 @@ test('a crash is reported with its code and last lines; leftovers get SIGTERM, t
     proc?.print('about to crash');
     await settle();
     const crashAt = t.clock.now();
-    proc?.exit({ code: 3, signal: null });
+    proc?.exit({ code: 1, signal: null });
     await settle();
     const term = t.backend.calls.find((c) => c.op === 'leftovers');
     assert.deepEqual(term?.op === 'leftovers' && term.pids, [child.pid]);
@@ -297,9 +297,9 @@ test('a crash is reported with its code and last lines; leftovers get SIGTERM, t
     assert.equal(child.alive, false);
     const state = t.supervisor.state('alpha');
     assert.equal(state.status, 'crashed');
-    assert.equal(state.exit?.code, 3);
+    assert.equal(state.exit?.code, 1);
     assert.ok(state.exit?.lastLines.includes('about to crash'));
-    assert.match(state.message ?? '', /exited with code 3/);
+    assert.match(state.message ?? '', /exited with code 1/);
     assert.equal(existsSync(lockPath(p.path)), false);
     assert.equal((await t.start('alpha')).ok, true, 'Start works again after a crash');
   } finally {
