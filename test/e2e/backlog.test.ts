@@ -252,3 +252,36 @@ test('the list is reordered with the keyboard alone', async () => {
   await expect(list.getByRole('option', { selected: true })).toContainText(`#${second}`);
   assert.deepEqual(problems, []);
 });
+
+test('the graph pans and zooms with the keyboard and wheel by changing one transform, not its nodes', async () => {
+  await page.getByRole('radio', { name: 'Graph' }).click();
+  const graph = page.getByRole('group', { name: 'Dependency graph' });
+  await expect(graph.getByRole('button', { name: /^#\d+ / })).toHaveCount(4);
+  await expect(graph.getByRole('button', { name: '#3 Export notes, Skipped' })).toBeVisible();
+  // Mark a node element: a re-render that replaced it would drop the mark.
+  await graph.getByRole('button', { name: /^#1 Layout/ }).evaluate((el) => {
+    (el as unknown as { __mark: number }).__mark = 1;
+  });
+  const wrapper = graph.locator('.graph-wrapper');
+  const transform = () => wrapper.evaluate((el) => (el as HTMLElement).style.transform);
+  const before = await transform();
+  await graph.focus();
+  await page.keyboard.press('+');
+  const zoomed = await transform();
+  assert.notEqual(zoomed, before);
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await transform(), zoomed);
+  const box = (await graph.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const beforeWheel = await transform();
+  await page.mouse.wheel(0, -200);
+  await expect.poll(transform).not.toBe(beforeWheel);
+  assert.equal(
+    await graph
+      .getByRole('button', { name: /^#1 Layout/ })
+      .evaluate((el) => (el as unknown as { __mark?: number }).__mark),
+    1,
+    'the node element was not re-rendered',
+  );
+  assert.deepEqual(problems, []);
+});
