@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
@@ -282,6 +282,34 @@ test('the graph pans and zooms with the keyboard and wheel by changing one trans
       .evaluate((el) => (el as unknown as { __mark?: number }).__mark),
     1,
     'the node element was not re-rendered',
+  );
+  assert.deepEqual(problems, []);
+});
+
+test('export downloads the backlog as feature_list.json and an import appends it back', async () => {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export feature_list.json' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'feature_list.json');
+  const file = await download.path();
+  const items = JSON.parse(readFileSync(file, 'utf8')) as { id: number; name: string }[];
+  assert.deepEqual(
+    items.map((i) => i.id).sort((a, b) => a - b),
+    [1, 2, 3, 4],
+  );
+  await page.getByLabel('Import file').setInputFiles(file);
+  await expect(notice()).toHaveText(
+    'Imported 4 features; the agents can pick them up at their next claim.',
+  );
+  assert.deepEqual(
+    readDb((db) =>
+      db
+        .all()
+        .map((f) => f.id)
+        .sort((a, b) => a - b),
+    ),
+    [1, 2, 3, 4, 5, 6, 7, 8],
   );
   assert.deepEqual(problems, []);
 });
