@@ -10,8 +10,9 @@ import type {
   Result,
 } from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
-import { stepTarget } from '../lib/backlog-filter.ts';
+import { byPriority, stepTarget } from '../lib/backlog-filter.ts';
 import { useBacklog, type BacklogUi } from '../stores/backlog.ts';
+import { useFeatures } from '../stores/features.ts';
 import { refreshFeaturesNow } from '../stores/sync.ts';
 
 const patch = (projectId: string, p: Partial<BacklogUi>): void =>
@@ -88,24 +89,38 @@ export function moveBefore(
   );
 }
 
-/** One step up or down in priority order (keyboard reordering). */
-export async function moveStep(
+const stepQueues = new Map<string, Promise<boolean>>();
+
+/**
+ * One step up or down in priority order (keyboard reordering). Steps are queued per project and
+ * each reads the list as refreshed after the previous one, so quick key presses do not race
+ * their own stale priorities.
+ */
+export function moveStep(
   projectId: string,
-  ordered: readonly FeatureView[],
-  feature: FeatureView,
+  featureId: number,
   direction: -1 | 1,
 ): Promise<boolean> {
-  const target = stepTarget(ordered, feature.id, direction);
-  if (target === undefined) {
-    patch(projectId, {
-      notice: {
-        kind: 'ok',
-        text: `#${feature.id} is already ${direction < 0 ? 'first' : 'last'}.`,
-      },
-    });
-    return false;
-  }
-  return moveBefore(projectId, feature, target);
+  const step = async (): Promise<boolean> => {
+    const list = useFeatures.getState().entries[projectId]?.list?.features ?? [];
+    const ordered = [...list].sort(byPriority);
+    const feature = ordered.find((f) => f.id === featureId);
+    if (!feature) return false;
+    const target = stepTarget(ordered, featureId, direction);
+    if (target === undefined) {
+      patch(projectId, {
+        notice: {
+          kind: 'ok',
+          text: `#${featureId} is already ${direction < 0 ? 'first' : 'last'}.`,
+        },
+      });
+      return false;
+    }
+    return moveBefore(projectId, feature, target);
+  };
+  const next = (stepQueues.get(projectId) ?? Promise.resolve(true)).then(step, step);
+  stepQueues.set(projectId, next);
+  return next;
 }
 
 export function setDependencies(

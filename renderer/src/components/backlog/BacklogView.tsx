@@ -162,7 +162,7 @@ export function BacklogView(props: { projectId: string }): ReactNode {
       </div>
       {ui.notice ? (
         <p
-          className={ui.notice.kind === 'error' ? 'error-text' : 'ok-text'}
+          className={`backlog-notice ${ui.notice.kind === 'error' ? 'error-text' : 'ok-text'}`}
           role={ui.notice.kind === 'error' ? 'alert' : 'status'}
         >
           {ui.notice.text}

@@ -35,12 +35,19 @@ export function ListView(props: {
   const at = features.findIndex((f) => f.id === selectedId);
 
   const onKeyDown = (e: KeyboardEvent) => {
+    if ((e.key === 'Home' || e.key === 'End') && features.length > 0) {
+      e.preventDefault();
+      const i = e.key === 'Home' ? 0 : features.length - 1;
+      selectFeature(projectId, features[i]!.id);
+      virtualizer.scrollToIndex(i);
+      return;
+    }
     if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
     e.preventDefault();
     const direction = e.key === 'ArrowUp' ? -1 : 1;
     const current = features[at];
     if (e.altKey && current) {
-      void moveStep(projectId, props.ordered, current, direction);
+      void moveStep(projectId, current.id, direction);
       return;
     }
     const next = features[Math.min(features.length - 1, Math.max(0, at + direction))];
@@ -64,7 +71,8 @@ export function ListView(props: {
       onKeyDown={onKeyDown}
     >
       <p id={`bl-help-${projectId}`} className="visually-hidden">
-        Arrow keys choose a feature; Alt with Arrow Up or Down moves it in priority order.
+        Arrow keys, Home and End choose a feature; Alt with Arrow Up or Down moves it in priority
+        order.
       </p>
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
