@@ -179,7 +179,7 @@ test('the token changes every time the server starts; the old one gets 401', asy
   );
 });
 
-test('Settings’ session limit, attempts and claude path reach the agent at its start', async () => {
+test('Settings’ session limit, attempts, claude path, base URL and key reach the agent at its start', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ns-settings-agent-'));
   const projectDir = mkdtempSync(join(tmpdir(), 'ns-settings-project-'));
   await withServer(
@@ -189,6 +189,8 @@ test('Settings’ session limit, attempts and claude path reach the agent at its
         sessionTimeoutMinutes: 33,
         maxFeatureAttempts: 7,
         claudeExecutablePath: '/opt/claude/bin/claude',
+        provider: { baseUrl: 'https://gateway.example.com/anthropic' },
+        apiKey: 'sk-ant-provider-key-0123456789',
       });
       const p = await ok<Project>(api, 'projects.add', { name: 'limits', path: projectDir });
       await ok<AgentState>(api, 'agent.start', { id: p.id });
@@ -202,6 +204,9 @@ test('Settings’ session limit, attempts and claude path reach the agent at its
       assert.equal(env.NIGHTSHIFT_SESSION_TIMEOUT_MIN, '33');
       assert.equal(env.NIGHTSHIFT_MAX_ATTEMPTS, '7');
       assert.equal(env.NIGHTSHIFT_CLAUDE_PATH, '/opt/claude/bin/claude');
+      // Settings → Provider: the base URL and the key reach the agent too.
+      assert.equal(env.ANTHROPIC_BASE_URL, 'https://gateway.example.com/anthropic');
+      assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-provider-key-0123456789');
       await ok(api, 'agent.stop', { id: p.id });
     },
     dataDir,
