@@ -502,6 +502,23 @@ test('settings: recovered-file notice, secret hints, and the server’s error ne
   assert.deepEqual(problems, [], 'no errors in the page');
 });
 
+test('a new schedule’s time zone defaults to this machine’s', async () => {
+  // The page's zone is the machine's the browser runs on; a context in Tokyo stands for one.
+  const context = await (launched as LaunchedBrowser).browser.newContext({
+    timezoneId: 'Asia/Tokyo',
+  });
+  try {
+    const tokyo = await context.newPage();
+    await tokyo.goto(served.url);
+    await tokyo.getByRole('navigation').getByRole('button', { name: /^blog/ }).click();
+    await tokyo.getByRole('tab', { name: 'Schedules' }).click();
+    await tokyo.getByRole('tabpanel').getByRole('button', { name: 'Add schedule' }).click();
+    await expect(tokyo.getByLabel('Time zone')).toHaveValue('Asia/Tokyo');
+  } finally {
+    await context.close();
+  }
+});
+
 /**
  * SCRIPTED API, on purpose: what the renderer does with notifications in the desktop app
  * (`app.info` says `shell: 'electron'`) cannot be reached through `nightshift serve`, whose shell

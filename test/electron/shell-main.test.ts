@@ -12,7 +12,7 @@
 import '../helpers/electron-standin/register.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -171,6 +171,23 @@ test('the sender check refuses other frames, other origins and no frame, and not
   }
   await refused('no frame', null);
   assert.deepEqual(await ok<Project[]>('projects.list'), before, 'no project was added');
+});
+
+test('the desktop app keeps secrets encrypted by safeStorage in secrets.enc.json, never in plain', async () => {
+  const key = 'sk-ant-desktop-secret-0123456789';
+  const before = callsOf('safeStorage.encryptString').length;
+  const view = await ok<{ secrets: { apiKey: { set: boolean } } }>('settings.update', {
+    apiKey: key,
+  });
+  assert.equal(view.secrets.apiKey.set, true);
+  assert.ok(!JSON.stringify(view).includes(key), 'the answer holds no key');
+  assert.ok(callsOf('safeStorage.encryptString').length > before, 'encrypted by safeStorage');
+  const file = join(userData, 'secrets.enc.json');
+  assert.ok(existsSync(file));
+  const stored = readFileSync(file, 'utf8');
+  assert.ok(!stored.includes(key) && !stored.includes(Buffer.from(key).toString('base64')));
+  assert.equal(existsSync(join(userData, 'secrets.json')), false, 'no plain secrets file');
+  await ok('settings.update', { apiKey: null });
 });
 
 test('main’s events reach the window on their channels; the tray menu follows the projects', async () => {

@@ -44,7 +44,12 @@ export function makeHarness(
       command: process.execPath,
       args: [fixtureAgent(options.agent), ...(options.agentArgs ?? [])],
     }),
-    agentEnv: () => ({ PATH: process.env.PATH ?? '', ...(options.env ?? {}) }),
+    // The run's marker lets scripts/test.mjs find agents that outlived their test.
+    agentEnv: () => ({
+      PATH: process.env.PATH ?? '',
+      NIGHTSHIFT_TEST_MARKER: process.env.NIGHTSHIFT_TEST_MARKER ?? '',
+      ...(options.env ?? {}),
+    }),
     secrets: () => [],
     diagnostics: createDiagnostics(null),
     stopGraceMs: options.stopGraceMs ?? 3_000,

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentState, Project, ScheduleStatus } from '../../contract/index.ts';
+import { isAlive } from '../../core/process-table.ts';
 import { ApiClient, fixtureAgentCommand, startServe, type ServedApp } from '../helpers/serve.ts';
 
 const scripted = JSON.stringify(fixtureAgentCommand('scripted'));
@@ -179,7 +180,7 @@ test('the token changes every time the server starts; the old one gets 401', asy
   );
 });
 
-test('Settings’ session limit, attempts and claude path reach the agent at its start', async () => {
+test('Settings’ session limit, attempts, claude path, base URL and key reach the agent at its start', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ns-settings-agent-'));
   const projectDir = mkdtempSync(join(tmpdir(), 'ns-settings-project-'));
   await withServer(
@@ -189,6 +190,8 @@ test('Settings’ session limit, attempts and claude path reach the agent at its
         sessionTimeoutMinutes: 33,
         maxFeatureAttempts: 7,
         claudeExecutablePath: '/opt/claude/bin/claude',
+        provider: { baseUrl: 'https://gateway.example.com/anthropic' },
+        apiKey: 'sk-ant-provider-key-0123456789',
       });
       const p = await ok<Project>(api, 'projects.add', { name: 'limits', path: projectDir });
       await ok<AgentState>(api, 'agent.start', { id: p.id });
@@ -202,6 +205,9 @@ test('Settings’ session limit, attempts and claude path reach the agent at its
       assert.equal(env.NIGHTSHIFT_SESSION_TIMEOUT_MIN, '33');
       assert.equal(env.NIGHTSHIFT_MAX_ATTEMPTS, '7');
       assert.equal(env.NIGHTSHIFT_CLAUDE_PATH, '/opt/claude/bin/claude');
+      // Settings → Provider: the base URL and the key reach the agent too.
+      assert.equal(env.ANTHROPIC_BASE_URL, 'https://gateway.example.com/anthropic');
+      assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-provider-key-0123456789');
       await ok(api, 'agent.stop', { id: p.id });
     },
     dataDir,
@@ -245,5 +251,55 @@ test('scheduler state (a skipped next window) survives a restart in scheduler-st
     },
     dataDir,
     projectDir,
+  );
+});
+
+test('disabling a schedule stops the run it started; Skip next window for all skips every project', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-disable-'));
+  const dirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'ns-disable-project-')));
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      const [a, b] = [
+        await ok<Project>(api, 'projects.add', { name: 'now', path: dirs[0] }),
+        await ok<Project>(api, 'projects.add', { name: 'later', path: dirs[1] }),
+      ];
+      const days = [1, 2, 3, 4, 5, 6, 7];
+      const nowUtc = new Date().toISOString().slice(11, 16);
+      const fields = {
+        days,
+        startTime: nowUtc,
+        timeZone: 'UTC',
+        durationMinutes: 120,
+        enabled: true,
+        run: {},
+      };
+      const s = await ok<{ id: string }>(api, 'schedules.add', { id: a.id, schedule: fields });
+      await until(
+        async () => (await ok<AgentState>(api, 'agent.status', { id: a.id })).status === 'running',
+        'the schedule to start the agent',
+      );
+      const pid = (await ok<AgentState>(api, 'agent.status', { id: a.id })).pid as number;
+      await ok(api, 'schedules.update', {
+        id: a.id,
+        scheduleId: s.id,
+        schedule: { ...fields, enabled: false },
+      });
+      await until(
+        async () => (await ok<AgentState>(api, 'agent.status', { id: a.id })).status === 'stopped',
+        'the disabled schedule’s run to stop',
+      );
+      assert.equal(isAlive(pid), false);
+
+      // Both projects get a later window; "skip next" without a project skips them all.
+      const later = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(11, 16);
+      for (const p of [a, b])
+        await ok(api, 'schedules.add', { id: p.id, schedule: { ...fields, startTime: later } });
+      const all = await ok<ScheduleStatus[]>(api, 'schedules.skipNext', { skip: true });
+      for (const p of [a, b])
+        assert.equal(all.find((x) => x.projectId === p.id)?.skipNext, true, p.name);
+    },
+    dataDir,
+    ...dirs,
   );
 });
