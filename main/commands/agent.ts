@@ -27,8 +27,8 @@ export interface AgentCommandDeps {
 
 const notRegistered = () => err('not-found', 'That project is not registered any more.');
 
-export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
-  const { registry, supervisor } = d;
+export function agentCommands(deps: AgentCommandDeps): AreaHandlers<'agent'> {
+  const { registry, supervisor } = deps;
   /** Runs `fn` for a registered project; answers not-found for any other id. */
   const known =
     <T>(fn: (id: string) => Promise<Result<T>> | Result<T>) =>
@@ -47,14 +47,14 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
       const project = registry.get(input.id);
       if (!project) return notRegistered();
       const settings = resolveRunSettings(
-        d.settings.get().defaults,
+        deps.settings.get().defaults,
         project.overrides,
         input.overrides,
       );
       return supervisor.start(input.id, { settings, origin: 'manual' });
     },
     'agent.stop': known((id) => {
-      d.noteManualStop(id);
+      deps.noteManualStop(id);
       return supervisor.stop(id);
     }),
     'agent.pause': known((id) => supervisor.pause(id)),
@@ -62,7 +62,7 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
     'agent.drain': known((id) => supervisor.drain(id)),
     'agent.logs': (input) =>
       registry.get(input.id) ? ok(supervisor.logs(input.id, input.limit)) : notRegistered(),
-    'agent.runView': known((id) => ok(d.runViews.get(id))),
+    'agent.runView': known((id) => ok(deps.runViews.get(id))),
     'agent.pauseAll': () =>
       forAll((id) =>
         supervisor.state(id).status === 'running' ? supervisor.pause(id) : unchanged(id),
@@ -73,7 +73,7 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
       ),
     'agent.stopAll': () =>
       forAll((id) => {
-        d.noteManualStop(id);
+        deps.noteManualStop(id);
         return supervisor.isActive(id) ? supervisor.stop(id) : unchanged(id);
       }),
   };
