@@ -30,7 +30,7 @@ import { AgentSupervisor } from './services/supervisor.ts';
 import { FeaturesService } from './services/features-service.ts';
 import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
-import { type Scheduling, createScheduling } from './services/scheduling.ts';
+import { type Scheduling, createScheduling } from './services/unattended.ts';
 
 export interface AppPorts {
   shell: 'electron' | 'browser';

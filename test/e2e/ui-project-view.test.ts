@@ -31,7 +31,7 @@ import {
   stopUi,
   type LaunchedBrowser,
   type Served,
-} from './ui-harness.ts';
+} from '../helpers/ui-harness.ts';
 
 const now = Date.now();
 const project: Project = {
