@@ -14,6 +14,31 @@ const builtins = `^(node:|(${builtinModules.filter((m) => !m.startsWith('_')).jo
 const banned = (regexes, message) => ({
   'no-restricted-imports': ['error', { patterns: regexes.map((regex) => ({ regex, message })) }],
 });
+/** `no-restricted-imports` with both import paths and source patterns (one rule entry per block). */
+const restricted = ({ paths = [], patterns = [] }, message) => ({
+  'no-restricted-imports': [
+    'error',
+    { paths, patterns: patterns.map((regex) => ({ regex, message })) },
+  ],
+});
+/** Raw IPC stays in the IPC router (main) and the preload (renderer side). */
+const rawIpc = {
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: 'Only main/electron/ipc-router.ts (ipcMain) and preload/ (ipcRenderer) touch raw IPC.',
+};
+/**
+ * The pure halves of shell modules (a menu template, a sender check, window bounds): each sits
+ * beside its shell file in main/electron/ and is electron-free, so plain Node tests it.
+ */
+export const pureHalves = [
+  'main/electron/trusted-sender.ts',
+  'main/electron/tray-menu.ts',
+  'main/electron/app-menu-template.ts',
+  'main/electron/window-bounds.ts',
+  'main/electron/navigation-queue.ts',
+];
+const electronShellLayers = [layer('renderer', 'preload', 'agent')];
 const noElectron = {
   paths: [{ name: 'electron', message: 'Only main/electron and preload import electron.' }],
 };
@@ -72,15 +97,24 @@ export default tseslint.config(
   },
   {
     files: ['main/electron/**/*.ts'],
-    rules: banned(
-      [layer('renderer', 'preload', 'agent')],
+    rules: restricted(
+      { paths: [rawIpc], patterns: electronShellLayers },
       'main/electron reaches the renderer only through IPC.',
     ),
   },
   {
-    // Pure, so it can be unit tested from plain Node.
-    files: ['main/electron/trusted-sender.ts'],
-    rules: banned(['^electron(/|$)'], 'The sender check stays free of electron.'),
+    files: ['main/electron/ipc-router.ts'],
+    rules: restricted(
+      { patterns: electronShellLayers },
+      'main/electron reaches the renderer only through IPC.',
+    ),
+  },
+  {
+    files: pureHalves,
+    rules: banned(
+      ['^electron(/|$)', ...electronShellLayers],
+      'A pure half of a shell module stays free of electron (plain Node tests it).',
+    ),
   },
   {
     files: ['preload/**/*.ts'],

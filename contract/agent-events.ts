@@ -136,7 +136,6 @@ export const AgentEvent = z.discriminatedUnion('type', [
   }),
 ]);
 export type AgentEvent = z.infer<typeof AgentEvent>;
-export type AgentEventType = AgentEvent['type'];
 
 /** Parses one stdout line: an AgentEvent, or null for a plain log line. */
 export function parseAgentEventLine(line: string): AgentEvent | null {

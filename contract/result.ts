@@ -38,13 +38,6 @@ export const err = (code: ErrorCode, message: string, field?: string): Err => ({
   error: field === undefined ? { code, message } : { code, message, field },
 });
 
-export function resultSchema<T extends z.ZodType>(value: T) {
-  return z.union([
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: AppError }),
-  ]);
-}
-
 /**
  * Turns a zod failure into one sentence about the first offending field, and that field's
  * dotted path. The sentence does not repeat the path: the UI shows it at the field, or names the

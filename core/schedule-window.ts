@@ -231,20 +231,6 @@ export function mergeWindows(list: readonly Occurrence[]): WindowInstance[] {
   return out;
 }
 
-/** Merged windows of the enabled schedules that overlap [from, to). */
-export function windowsBetween(
-  schedules: readonly ScheduleTimes[],
-  from: number,
-  to: number,
-): WindowInstance[] {
-  const all: Occurrence[] = [];
-  for (const s of schedules) {
-    if (s.enabled === false) continue;
-    all.push(...occurrences(s, from, to));
-  }
-  return mergeWindows(all);
-}
-
 /** How far back and ahead a plan looks: a window lasts at most a day, a week repeats. */
 export const LOOKBACK_MS = 2 * DAY_MS + HOUR_MS;
 export const LOOKAHEAD_MS = 9 * DAY_MS;
@@ -291,12 +277,6 @@ export function planAt(schedules: readonly ScheduleTimes[], now: number): Window
   if (nextBoundary === null && enabled.length > 0) nextBoundary = to;
   return { active, next, nextBoundary, upcoming };
 }
-
-/** The zone this runtime is in (the default for new schedules). */
-export function systemTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
 const dayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** "Mon–Fri", "Mon, Wed, Fri", "Every day": short and readable. */

@@ -31,7 +31,7 @@ import { FeaturesService } from './services/features-service.ts';
 import { createBacklogService } from './services/backlog-service.ts';
 import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
-import { type Scheduling, createScheduling } from './services/scheduling.ts';
+import { type Scheduling, createScheduling } from './services/unattended.ts';
 import { ContainmentService } from './services/containment-service.ts';
 import { type LedgerArea, createLedgerArea } from './services/ledger/ledger-area.ts';
 

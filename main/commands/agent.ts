@@ -29,8 +29,8 @@ export interface AgentCommandDeps {
 
 const notRegistered = () => err('not-found', 'That project is not registered any more.');
 
-export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
-  const { registry, supervisor } = d;
+export function agentCommands(deps: AgentCommandDeps): AreaHandlers<'agent'> {
+  const { registry, supervisor } = deps;
   /** Runs `fn` for a registered project; answers not-found for any other id. */
   const known =
     <T>(fn: (id: string) => Promise<Result<T>> | Result<T>) =>
@@ -49,16 +49,16 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
       const project = registry.get(input.id);
       if (!project) return notRegistered();
       const settings = resolveRunSettings(
-        d.settings.get().defaults,
+        deps.settings.get().defaults,
         project.overrides,
         input.overrides,
       );
-      const refusal = d.startRefusal?.(input.id, settings.model) ?? null;
+      const refusal = deps.startRefusal?.(input.id, settings.model) ?? null;
       if (refusal) return err('conflict', `${project.name} was not started: ${refusal.message}`);
       return supervisor.start(input.id, { settings, origin: 'manual' });
     },
     'agent.stop': known((id) => {
-      d.noteManualStop(id);
+      deps.noteManualStop(id);
       return supervisor.stop(id);
     }),
     'agent.pause': known((id) => supervisor.pause(id)),
@@ -66,7 +66,7 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
     'agent.drain': known((id) => supervisor.drain(id)),
     'agent.logs': (input) =>
       registry.get(input.id) ? ok(supervisor.logs(input.id, input.limit)) : notRegistered(),
-    'agent.runView': known((id) => ok(d.runViews.get(id))),
+    'agent.runView': known((id) => ok(deps.runViews.get(id))),
     'agent.pauseAll': () =>
       forAll((id) =>
         supervisor.state(id).status === 'running' ? supervisor.pause(id) : unchanged(id),
@@ -77,7 +77,7 @@ export function agentCommands(d: AgentCommandDeps): AreaHandlers<'agent'> {
       ),
     'agent.stopAll': () =>
       forAll((id) => {
-        d.noteManualStop(id);
+        deps.noteManualStop(id);
         return supervisor.isActive(id) ? supervisor.stop(id) : unchanged(id);
       }),
   };

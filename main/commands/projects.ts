@@ -10,12 +10,12 @@ export interface ProjectCommandDeps {
   pickFolder?: () => Promise<string | null>;
 }
 
-export function projectCommands(d: ProjectCommandDeps): AreaHandlers<'projects'> {
+export function projectCommands(deps: ProjectCommandDeps): AreaHandlers<'projects'> {
   return {
-    'projects.list': () => ok(d.registry.list()),
-    'projects.add': (input) => d.registry.add(input),
-    'projects.update': (input) => d.registry.update(input),
-    'projects.remove': (input) => d.removeProject(input.id),
-    'projects.pickFolder': async () => ok(d.pickFolder ? await d.pickFolder() : null),
+    'projects.list': () => ok(deps.registry.list()),
+    'projects.add': (input) => deps.registry.add(input),
+    'projects.update': (input) => deps.registry.update(input),
+    'projects.remove': (input) => deps.removeProject(input.id),
+    'projects.pickFolder': async () => ok(deps.pickFolder ? await deps.pickFolder() : null),
   };
 }

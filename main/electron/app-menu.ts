@@ -1,13 +1,9 @@
 /**
  * The application menu with keyboard shortcuts, from the pure template in
- * main/services/app-menu-template.ts, rebuilt when the project list changes.
+ * main/electron/app-menu-template.ts, rebuilt when the project list changes.
  */
 import { Menu, type MenuItemConstructorOptions, app } from 'electron';
-import {
-  type AppMenuCommand,
-  type AppMenuItem,
-  appMenuTemplate,
-} from '../services/app-menu-template.ts';
+import { type AppMenuCommand, type AppMenuItem, appMenuTemplate } from './app-menu-template.ts';
 import type { EventBus } from '../services/event-bus.ts';
 
 export interface AppMenuDeps {

@@ -7,7 +7,7 @@ import { app } from 'electron';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { autostartDesktopEntry } from '../services/app-menu-template.ts';
+import { autostartDesktopEntry } from './app-menu-template.ts';
 import type { EventBus } from '../services/event-bus.ts';
 
 export const HIDDEN_FLAG = '--hidden';

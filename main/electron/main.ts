@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createApp, type NightshiftApp } from '../app.ts';
 import { createDiagnostics } from '../services/diagnostics.ts';
 import { orchestratorPreflight } from '../../core/run-preflight.ts';
-import { NavigationQueue } from '../services/navigation-queue.ts';
+import { NavigationQueue } from './navigation-queue.ts';
 import { openElectronStore, safeStorageSecrets } from './electron-store-adapter.ts';
 import { installAppMenu } from './app-menu.ts';
 import { installIpcRouter } from './ipc-router.ts';

@@ -1,6 +1,6 @@
 /**
  * The tray: an icon whose tooltip summarises every project, and a menu rebuilt from the pure
- * template (main/services/tray-menu.ts) on every change of agent, project or schedule state.
+ * template (main/electron/tray-menu.ts) on every change of agent, project or schedule state.
  */
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
 import type { AgentControl } from '../services/supervisor-types.ts';
@@ -13,7 +13,7 @@ import {
   type TrayModel,
   runTrayAction,
   trayTemplate,
-} from '../services/tray-menu.ts';
+} from './tray-menu.ts';
 import { COLOR16, COLOR32, TEMPLATE16, TEMPLATE32 } from './tray-icon.ts';
 
 export interface TrayDeps {

@@ -1,6 +1,6 @@
 /**
  * Restores the main window's size, position and maximised state, validated against the
- * displays present now (main/services/window-bounds.ts), and saves them as they change.
+ * displays present now (main/electron/window-bounds.ts), and saves them as they change.
  */
 import { type BrowserWindow, screen } from 'electron';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import {
   type SavedWindowState,
   type WindowBoundsDefaults,
   restoreWindowState,
-} from '../services/window-bounds.ts';
+} from './window-bounds.ts';
 
 export const windowDefaults: WindowBoundsDefaults = {
   width: 1280,

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { err, ok, type Result } from '../../contract/result.ts';
+import { err, messageOf, ok, type Result } from '../../contract/result.ts';
 import type { FeatureList, FeatureState, FeatureView } from '../../contract/features.ts';
 import {
   analyzeGraph,
@@ -72,10 +72,6 @@ export function listFeaturesIn(projectDir: string): FeatureList {
   return { features: sorted.map((f) => toFeatureView(f, graph)), dbPath: path };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class FeaturesService {
   private readonly deps: FeaturesServiceDeps;
 
@@ -100,7 +96,7 @@ export class FeaturesService {
     try {
       return ok(listFeaturesIn(dir.value));
     } catch (error) {
-      return err('io', `Could not read the features database: ${describe(error)}`);
+      return err('io', `Could not read the features database: ${messageOf(error)}`);
     }
   }
 
@@ -111,7 +107,7 @@ export class FeaturesService {
     try {
       return ok({ text: existsSync(path) ? readFileSync(path, 'utf8') : '', path });
     } catch (error) {
-      return err('io', `Could not read ${path}: ${describe(error)}`);
+      return err('io', `Could not read ${path}: ${messageOf(error)}`);
     }
   }
 
@@ -127,7 +123,7 @@ export class FeaturesService {
       renameSync(tmp, path);
       return ok({ path });
     } catch (error) {
-      return err('io', `Could not save the spec to ${path}: ${describe(error)}`);
+      return err('io', `Could not save the spec to ${path}: ${messageOf(error)}`);
     }
   }
 
@@ -157,12 +153,12 @@ export class FeaturesService {
       return ok({ featureId: input.featureId });
     } catch (error) {
       if (error instanceof FeatureError) return err('conflict', error.message);
-      if (/busy|locked/i.test(describe(error)))
+      if (/busy|locked/i.test(messageOf(error)))
         return err(
           'busy',
           'The features database is busy (an agent is writing). Try again in a moment.',
         );
-      return err('io', `Could not save the answer: ${describe(error)}`);
+      return err('io', `Could not save the answer: ${messageOf(error)}`);
     } finally {
       db?.close();
     }

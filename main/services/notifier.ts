@@ -41,30 +41,30 @@ export interface NotifierOptions {
 }
 
 export class Notifier {
-  private readonly o: NotifierOptions;
+  private readonly options: NotifierOptions;
   private readonly lastShown = new Map<string, number>();
   /** What was shown, newest last (kept short; for tests and the browser shell). */
   readonly history: DesktopNotification[] = [];
 
   constructor(options: NotifierOptions) {
-    this.o = options;
+    this.options = options;
   }
 
   /** Shows a notification unless its kind is muted or it just repeated. Returns whether it showed. */
   notify(n: DesktopNotification): boolean {
-    if (this.o.muted().includes(n.kind)) return false;
+    if (this.options.muted().includes(n.kind)) return false;
     const key = `${n.kind}\u0000${n.projectId ?? ''}\u0000${n.body}`;
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     const last = this.lastShown.get(key);
-    if (last !== undefined && now - last < (this.o.repeatWindowMs ?? 60_000)) return false;
+    if (last !== undefined && now - last < (this.options.repeatWindowMs ?? 60_000)) return false;
     this.lastShown.set(key, now);
     this.history.push(n);
     if (this.history.length > 100) this.history.shift();
-    this.o.bus?.emit('app.notification', { ...n });
+    this.options.bus?.emit('app.notification', { ...n });
     try {
-      this.o.port.show(n, () => this.clicked(n));
+      this.options.port.show(n, () => this.clicked(n));
     } catch (error) {
-      this.o.log?.('warn', `A notification could not be shown: ${String(error)}`);
+      this.options.log?.('warn', `A notification could not be shown: ${String(error)}`);
       return false;
     }
     return true;
@@ -72,8 +72,8 @@ export class Notifier {
 
   /** What a click does: open the app on that project. */
   clicked(n: DesktopNotification): void {
-    if (this.o.focusApp) this.o.focusApp(n.projectId);
-    else if (n.projectId) this.o.bus?.emit('app.navigate', { projectId: n.projectId });
+    if (this.options.focusApp) this.options.focusApp(n.projectId);
+    else if (n.projectId) this.options.bus?.emit('app.navigate', { projectId: n.projectId });
   }
 }
 

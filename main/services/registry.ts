@@ -94,7 +94,7 @@ export class Registry {
     const current = this.get(id);
     if (!current) return err('not-found', 'That project is not registered any more.');
     if (this.isAgentActive(id)) {
-      // Runs a schedule started are stopped by the removal (see scheduling.ts) before this.
+      // Runs a schedule started are stopped by the removal (see unattended.ts) before this.
       return err(
         'conflict',
         `The agent of ${current.name} is running and was not started by its schedule. Stop it first; the project's files stay on disk either way.`,

@@ -157,16 +157,3 @@ export function runViewFromEvents(
   for (const event of events) view = reduceRunView(view, event);
   return view;
 }
-
-/** Adds two usage totals (for callers that aggregate across runs). */
-export function sumUsage(a: Usage | null, b: Usage | null): Usage | null {
-  if (!a) return b;
-  if (!b) return a;
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
-    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-    costUsd: a.costUsd + b.costUsd,
-  };
-}

@@ -154,7 +154,7 @@ interface Plan {
 const emptyPlan: WindowPlan = { active: null, next: null, nextBoundary: null, upcoming: [] };
 
 export class Scheduler {
-  private readonly o: SchedulerOptions;
+  private readonly options: SchedulerOptions;
   private readonly plans = new Map<string, Plan>();
   private readonly retryDelays: readonly number[];
   private readonly maxSleep: number;
@@ -170,7 +170,7 @@ export class Scheduler {
   private evaluating = false;
 
   constructor(options: SchedulerOptions) {
-    this.o = options;
+    this.options = options;
     this.retryDelays = options.retryDelaysMs ?? [10_000, 30_000, 90_000];
     this.maxSleep = options.maxSleepMs ?? 60_000;
     this.lastingRun = options.lastingRunMs ?? 5 * 60_000;
@@ -182,9 +182,9 @@ export class Scheduler {
     if (this.started) return;
     this.started = true;
     this.restore();
-    this.unsubscribers.push(this.o.agents.onState((s, p) => this.onAgentState(s, p)));
-    if (this.o.bus) {
-      this.unsubscribers.push(this.o.bus.on('projects.changed', () => this.replan()));
+    this.unsubscribers.push(this.options.agents.onState((s, p) => this.onAgentState(s, p)));
+    if (this.options.bus) {
+      this.unsubscribers.push(this.options.bus.on('projects.changed', () => this.replan()));
     }
     this.evaluate(true);
   }
@@ -287,7 +287,7 @@ export class Scheduler {
    */
   holdForRemoval(projectId: string): boolean {
     const plan = this.plans.get(projectId);
-    const st = this.o.agents.state(projectId);
+    const st = this.options.agents.state(projectId);
     if (!plan || !this.owns(plan, st) || !isActiveStatus(st.status)) return false;
     plan.removing = true;
     plan.wantStart = null;
@@ -325,8 +325,8 @@ export class Scheduler {
     if (this.evaluating) return;
     this.evaluating = true;
     try {
-      const now = this.o.clock.now();
-      const projects = this.o.projects();
+      const now = this.options.clock.now();
+      const projects = this.options.projects();
       const seen = new Set<string>();
       for (const project of projects) {
         seen.add(project.id);
@@ -407,7 +407,7 @@ export class Scheduler {
     if (plan.ending) {
       // The previous window's drain is still going: keep the run for this window instead.
       plan.ending = null;
-      const st = this.o.agents.state(plan.projectId);
+      const st = this.options.agents.state(plan.projectId);
       if (this.owns(plan, st)) {
         if (st.status === 'paused' && st.pauseKind === 'drained') this.resumeRun(plan);
         else if (st.status === 'draining') plan.resumeWhenDrained = true;
@@ -444,9 +444,9 @@ export class Scheduler {
     plan.resumeWhenDrained = false;
     const name = this.nameOf(plan.projectId);
     const window: WindowInstance = { scheduleIds: ep.scheduleIds, start: ep.start, end: ep.end };
-    const st = this.o.agents.state(plan.projectId);
+    const st = this.options.agents.state(plan.projectId);
     const owned = this.owns(plan, st) && isStoppableStatus(st.status);
-    const graceMs = Math.max(0, this.o.settings().windowEndGraceMinutes) * 60_000;
+    const graceMs = Math.max(0, this.options.settings().windowEndGraceMinutes) * 60_000;
     if (!natural) {
       if (owned) this.stopRun(plan, 'its schedule no longer covers this time');
       this.log(
@@ -475,7 +475,7 @@ export class Scheduler {
   /** Starts, resumes or leaves the agent as the plan wants. */
   private act(plan: Plan): void {
     if (!plan.wantStart || plan.removing) return;
-    const st = this.o.agents.state(plan.projectId);
+    const st = this.options.agents.state(plan.projectId);
     const why = plan.wantStart;
     if (!isActiveStatus(st.status)) {
       plan.wantStart = null;
@@ -495,7 +495,7 @@ export class Scheduler {
         this.event(
           plan,
           'window-started',
-          this.o.clock.now(),
+          this.options.clock.now(),
           `${name}: a scheduled window opened; the agent was already ${st.status}, so it was left as it is.`,
           ep ? episodeWindow(ep) : undefined,
         );
@@ -512,12 +512,12 @@ export class Scheduler {
       .map((id) => project.schedules.find((s) => s.id === id))
       .find((s) => s !== undefined);
     const settings = resolveRunSettings(
-      this.o.settings().defaults,
+      this.options.settings().defaults,
       project.overrides,
       schedule?.run,
     );
-    const now = this.o.clock.now();
-    const refusal = this.o.canStart?.(plan.projectId, now) ?? null;
+    const now = this.options.clock.now();
+    const refusal = this.options.canStart?.(plan.projectId, now) ?? null;
     if (refusal) {
       // Skipped for the rest of this window: no retries against a spent budget.
       ep.skipped = true;
@@ -547,7 +547,7 @@ export class Scheduler {
       );
     }
     plan.acting++;
-    this.o.agents.start(plan.projectId, { settings, origin: 'schedule' }).then(
+    this.options.agents.start(plan.projectId, { settings, origin: 'schedule' }).then(
       (r) => {
         plan.acting--;
         if (r.ok) {
@@ -565,7 +565,7 @@ export class Scheduler {
   }
 
   private startFailed(plan: Plan, message: string): void {
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     this.event(
       plan,
       'start-failed',
@@ -579,12 +579,12 @@ export class Scheduler {
 
   private resumeRun(plan: Plan): void {
     plan.acting++;
-    void this.o.agents.resume(plan.projectId).finally(() => plan.acting--);
+    void this.options.agents.resume(plan.projectId).finally(() => plan.acting--);
   }
 
   private drainRun(plan: Plan): void {
     plan.acting++;
-    void this.o.agents.drain(plan.projectId).then((r) => {
+    void this.options.agents.drain(plan.projectId).then((r) => {
       plan.acting--;
       // Could not drain (it was not running any more): stop it outright if it is still ours.
       if (!r.ok && plan.ending) {
@@ -599,11 +599,11 @@ export class Scheduler {
   private stopRun(plan: Plan, why: string): void {
     this.log('info', `${this.nameOf(plan.projectId)}: stopping the scheduled run: ${why}.`);
     plan.acting++;
-    void this.o.agents.stop(plan.projectId).finally(() => plan.acting--);
+    void this.options.agents.stop(plan.projectId).finally(() => plan.acting--);
   }
 
   private stopOwned(plan: Plan, why: string): void {
-    const st = this.o.agents.state(plan.projectId);
+    const st = this.options.agents.state(plan.projectId);
     if (this.owns(plan, st) && isStoppableStatus(st.status)) this.stopRun(plan, why);
   }
 
@@ -642,7 +642,7 @@ export class Scheduler {
   private onAgentState(state: AgentState, previous: AgentState): void {
     const plan = this.plans.get(state.projectId);
     if (!plan) return;
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     if (state.runId && state.runId !== plan.seenRunId) {
       plan.seenRunId = state.runId;
       plan.runningSince = now;
@@ -684,7 +684,7 @@ export class Scheduler {
   }
 
   private forget(plan: Plan): void {
-    const st = this.o.agents.state(plan.projectId);
+    const st = this.options.agents.state(plan.projectId);
     if (this.owns(plan, st) && isStoppableStatus(st.status)) {
       this.stopRun(plan, 'its project was removed');
     }
@@ -695,7 +695,7 @@ export class Scheduler {
 
   private arm(): void {
     if (!this.started) return;
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     let due: number | null = null;
     const consider = (t: number | null) => {
       if (t !== null && (due === null || t < due)) due = t;
@@ -711,26 +711,26 @@ export class Scheduler {
       due === null ? this.maxSleep : Math.min(Math.max(0, (due as number) - now), this.maxSleep);
     this.timer?.cancel();
     this.timerExpectedAt = now + wait;
-    this.timer = this.o.clock.setTimer(wait, () => this.onTimer());
+    this.timer = this.options.clock.setTimer(wait, () => this.onTimer());
   }
 
   private onTimer(): void {
     this.timer = null;
     try {
-      this.o.onTick?.();
+      this.options.onTick?.();
     } catch (error) {
       this.log('error', `A scheduler tick listener failed: ${messageOf(error)}`);
     }
     // A tick that re-planned (a time-zone change) has evaluated and re-armed already.
     if (!this.started || this.timer) return;
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     const drift = now - this.timerExpectedAt;
     if (Math.abs(drift) > this.tolerance) {
       this.log(
         'warn',
         `The clock moved by ${Math.round(drift / 1000)} s (sleep or a clock change); re-planning.`,
       );
-      this.o.onEvent?.({
+      this.options.onEvent?.({
         kind: 'clock-changed',
         projectId: '',
         projectName: '',
@@ -752,13 +752,13 @@ export class Scheduler {
     const json = JSON.stringify(statuses);
     if (json !== this.lastStatusJson) {
       this.lastStatusJson = json;
-      this.o.bus?.emit('schedules.changed', statuses);
+      this.options.bus?.emit('schedules.changed', statuses);
     }
     this.persist();
   }
 
   private persist(): void {
-    if (!this.o.memory) return;
+    if (!this.options.memory) return;
     const snapshot: SchedulerSnapshot = { version: 1, projects: {} };
     for (const p of this.plans.values()) {
       snapshot.projects[p.projectId] = {
@@ -775,7 +775,7 @@ export class Scheduler {
     if (json === this.lastSnapshotJson) return;
     this.lastSnapshotJson = json;
     try {
-      this.o.memory.save(snapshot);
+      this.options.memory.save(snapshot);
     } catch (error) {
       this.log('error', `Could not save the scheduler state: ${messageOf(error)}`);
     }
@@ -784,7 +784,7 @@ export class Scheduler {
   private restore(): void {
     let snapshot: SchedulerSnapshot | null = null;
     try {
-      snapshot = this.o.memory?.load() ?? null;
+      snapshot = this.options.memory?.load() ?? null;
     } catch (error) {
       this.log(
         'warn',
@@ -825,7 +825,7 @@ export class Scheduler {
     };
     if (window) e.window = window;
     try {
-      this.o.onEvent?.(e);
+      this.options.onEvent?.(e);
     } catch (error) {
       this.log('error', `A scheduler event listener failed: ${messageOf(error)}`);
     }
@@ -836,11 +836,11 @@ export class Scheduler {
   }
 
   private when(t: number): string {
-    return (this.o.formatTime ?? formatWhen)(t);
+    return (this.options.formatTime ?? formatWhen)(t);
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.o.log?.(level, message);
+    this.options.log?.(level, message);
   }
 }
 

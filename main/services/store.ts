@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { z } from 'zod';
-import { Project, Settings, defaultSettings } from '../../contract/index.ts';
+import { Project, Settings, defaultSettings, messageOf } from '../../contract/index.ts';
 
 export const CURRENT_VERSION = 2;
 
@@ -106,7 +106,7 @@ export function loadDocument(
     store.write(doc);
     return { store, doc, recoveredFrom: null, problem: null };
   } catch (error) {
-    problem = error instanceof Error ? error.message : String(error);
+    problem = messageOf(error);
   }
   const backup = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   let recoveredFrom: string | null = null;

@@ -42,11 +42,11 @@ export interface ZoneWatcherOptions {
  * least once a minute, calls `check()` (so does a wake from sleep).
  */
 export class ZoneWatcher {
-  private readonly o: ZoneWatcherOptions;
+  private readonly options: ZoneWatcherOptions;
   private last: ZoneReading;
 
   constructor(options: ZoneWatcherOptions) {
-    this.o = options;
+    this.options = options;
     this.last = this.read();
   }
 
@@ -56,7 +56,7 @@ export class ZoneWatcher {
     const next = this.read();
     this.last = next;
     if (next.zone === previous.zone && next.offsetMs === previous.offsetMs) return false;
-    this.o.onChange(next, previous);
+    this.options.onChange(next, previous);
     return true;
   }
 
@@ -65,7 +65,7 @@ export class ZoneWatcher {
   }
 
   private read(): ZoneReading {
-    return (this.o.read ?? readSystemZone)(this.o.clock.now());
+    return (this.options.read ?? readSystemZone)(this.options.clock.now());
   }
 }
 

@@ -35,8 +35,3 @@ export function getApi(): NightshiftApi {
 export function getWsClient(): WsClient | null {
   return wsClient;
 }
-
-/** For tests and previews: use a given API object. */
-export function setApiForTests(value: NightshiftApi): void {
-  api = value;
-}

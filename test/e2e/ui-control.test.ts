@@ -22,7 +22,7 @@ import {
   watchPage,
   type LaunchedBrowser,
   type Served,
-} from './ui-harness.ts';
+} from '../helpers/ui-harness.ts';
 
 let served: Served;
 let launched: LaunchedBrowser | undefined;

@@ -14,7 +14,7 @@ import {
   tempProject,
   type LaunchedBrowser,
   type Served,
-} from './ui-harness.ts';
+} from '../helpers/ui-harness.ts';
 
 let served: Served;
 let launched: LaunchedBrowser | undefined;

@@ -36,7 +36,7 @@ import {
   waitUntil,
   type LaunchedBrowser,
   type Served,
-} from './ui-harness.ts';
+} from '../helpers/ui-harness.ts';
 
 // ≈ $0.18 on Opus 4.6: 12k × $5 + 3.4k × $25 + 1k × $6.25 + 50k × $0.50, per million.
 const usage = {

@@ -15,7 +15,7 @@ import type { AgentState, Project } from '../../contract/index.ts';
 import { isAlive, processInfo, processTree } from '../../core/process-table.ts';
 import type { NightshiftApp } from '../../main/app.ts';
 import { formatWhen } from '../../main/services/scheduler.ts';
-import { runTrayAction, trayTemplate, type TrayItem } from '../../main/services/tray-menu.ts';
+import { runTrayAction, trayTemplate, type TrayItem } from '../../main/electron/tray-menu.ts';
 import { caller, createBrowserApp } from '../helpers/browser-app.ts';
 import { ApiClient, fixtureAgentCommand, startServe } from '../helpers/serve.ts';
 

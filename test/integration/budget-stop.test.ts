@@ -15,7 +15,7 @@ import type { InboxItem, RunRecord, SessionRecord } from '../../contract/index.t
 import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import { ApiClient, repoRoot, startServe } from '../helpers/serve.ts';
-import { processesMentioning, waitUntil } from '../e2e/ui-harness.ts';
+import { processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
 
 const LIMIT = 0.02;
 

@@ -4,16 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 
 const root = resolve(import.meta.dirname, '../..');
 const eslint = new ESLint({ cwd: root });
 
-async function restricted(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`import { x } from '${source}';\nexport const y = x;\n`, {
-    filePath: join(root, file),
-  });
+async function restricted(file: string, source: string, name = 'x'): Promise<string[]> {
+  const [result] = await eslint.lintText(
+    `import { ${name} } from '${source}';\nexport const y = ${name};\n`,
+    { filePath: join(root, file) },
+  );
   assert.ok(result, 'ESLint returned a result');
   const fatal = result.messages.filter((m) => m.fatal);
   assert.deepEqual(fatal, [], 'the code parsed');
@@ -77,3 +80,41 @@ for (const [file, source] of allowed) {
     assert.deepEqual(await restricted(file, source), []);
   });
 }
+
+/** Raw IPC: [file, imported name, allowed] */
+const ipc: [string, string, boolean][] = [
+  ['main/electron/ipc-router.ts', 'ipcMain', true],
+  ['preload/index.ts', 'ipcRenderer', true],
+  ['preload/deep/x.ts', 'ipcRenderer', true],
+  ['main/electron/tray.ts', 'ipcMain', false],
+  ['main/electron/deep/x.ts', 'ipcMain', false],
+  ['main/electron/main.ts', 'ipcRenderer', false],
+  ['main/electron/main.ts', 'app', true],
+  ['renderer/src/x.ts', 'ipcRenderer', false],
+];
+
+for (const [file, name, allowed] of ipc) {
+  test(`lint ${allowed ? 'allows' : 'refuses'} ${name} from electron in ${file}`, async () => {
+    const messages = await restricted(file, 'electron', name);
+    assert.equal(messages.length, allowed ? 0 : 1, JSON.stringify(messages));
+  });
+}
+
+test('each pure half of a shell module exists beside its shell and may not import electron', async () => {
+  const config = (await eslint.calculateConfigForFile(
+    join(root, 'main/electron/tray-menu.ts'),
+  )) as {
+    rules?: Record<string, unknown>;
+  };
+  assert.ok(config.rules?.['no-restricted-imports'], 'the rule is on for pure halves');
+  const { pureHalves } = (await import(pathToFileURL(join(root, 'eslint.config.js')).href)) as {
+    pureHalves: string[];
+  };
+  assert.ok(pureHalves.length >= 5);
+  for (const file of pureHalves) {
+    assert.ok(existsSync(join(root, file)), `${file} exists`);
+    assert.match(file, /^main\/electron\/[^/]+\.ts$/, 'beside the shell files');
+    assert.equal((await restricted(file, 'electron', 'app')).length, 1, file);
+    assert.deepEqual(await restricted(file, '../../contract/index.ts'), [], file);
+  }
+});

@@ -12,7 +12,7 @@ import { defaultSettings, type Result, type Schedule } from '../../contract/inde
 import { createNodeApp } from '../../main/server/node-app.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.ts';
-import { MAX_SCHEDULES_PER_PROJECT } from '../../main/services/schedules-service.ts';
+import { MAX_SCHEDULES_PER_PROJECT } from '../../main/services/schedule-store.ts';
 import { FakeAgents, settle } from './scheduler-fakes.ts';
 
 const valid = {

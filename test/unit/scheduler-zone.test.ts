@@ -9,9 +9,9 @@ import { defaultSettings } from '../../contract/index.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { EventBus } from '../../main/services/event-bus.ts';
 import { Registry } from '../../main/services/registry.ts';
-import { createScheduling } from '../../main/services/scheduling.ts';
+import { createScheduling } from '../../main/services/unattended.ts';
 import { emptyDocument, type Store } from '../../main/services/store.ts';
-import { trayTemplate } from '../../main/services/tray-menu.ts';
+import { trayTemplate } from '../../main/electron/tray-menu.ts';
 import {
   type ZoneReading,
   ZoneWatcher,

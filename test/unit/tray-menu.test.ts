@@ -14,7 +14,7 @@ import {
   type TrayItem,
   type TrayModel,
   type TrayProject,
-} from '../../main/services/tray-menu.ts';
+} from '../../main/electron/tray-menu.ts';
 
 const fmt = (t: number) => new Date(t).toISOString().slice(11, 16);
 

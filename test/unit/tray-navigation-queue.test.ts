@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NavigationQueue } from '../../main/services/navigation-queue.ts';
+import { NavigationQueue } from '../../main/electron/navigation-queue.ts';
 
 function setup() {
   const delivered: string[] = [];

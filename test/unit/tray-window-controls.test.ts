@@ -7,9 +7,9 @@ import {
   appMenuTemplate,
   autostartDesktopEntry,
   type AppMenuItem,
-} from '../../main/services/app-menu-template.ts';
+} from '../../main/electron/app-menu-template.ts';
 import { shouldKeepAwake } from '../../main/services/scheduler.ts';
-import { restoreWindowState } from '../../main/services/window-bounds.ts';
+import { restoreWindowState } from '../../main/electron/window-bounds.ts';
 
 const defaults = { width: 1280, height: 820, minWidth: 860, minHeight: 520 };
 const laptop = { x: 0, y: 0, width: 1440, height: 875 };

@@ -9,15 +9,14 @@ import type {
   CommandOutput,
   Result,
 } from '../../../contract/index.ts';
+import { messageOf } from '../../../contract/index.ts';
 import { getApi } from '../api.ts';
 
 export function toAppError(error: unknown): AppError {
   const message =
-    error instanceof Error
-      ? error.message
-      : typeof error === 'string'
-        ? error
-        : 'Something went wrong in this window. Reload it and try again.';
+    error instanceof Error || typeof error === 'string'
+      ? messageOf(error)
+      : 'Something went wrong in this window. Reload it and try again.';
   return { code: 'internal', message };
 }
 

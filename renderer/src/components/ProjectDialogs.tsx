@@ -53,6 +53,25 @@ function ProjectFields(props: {
   );
 }
 
+/** Cancel and the dialog's submit button, which says what it is doing while busy. */
+function SubmitActions(props: {
+  onCancel: () => void;
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+}): ReactNode {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="button primary" disabled={props.busy}>
+        {props.busy ? props.busyLabel : props.label}
+      </button>
+    </div>
+  );
+}
+
 /** A suggested project name for a folder: its last part, with only the allowed characters. */
 function nameForFolder(path: string): string {
   const base = path.split(/[\\/]/).filter(Boolean).pop() ?? '';
@@ -116,14 +135,12 @@ export function AddProjectDialog(props: { onClose: () => void }): ReactNode {
           adding={{ canPick, pick: () => void pick() }}
         />
         <FormError message={formError(error, ['name', 'path'])} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Adding…' : 'Add project'}
-          </button>
-        </div>
+        <SubmitActions
+          onCancel={props.onClose}
+          busy={busy}
+          label="Add project"
+          busyLabel="Adding…"
+        />
       </form>
     </Dialog>
   );
@@ -182,14 +199,12 @@ export function EditProjectDialog(props: { project: Project; onClose: () => void
         <FormError
           message={formError(error, ['name', 'path', ...overrideKeys.map((k) => `overrides.${k}`)])}
         />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save changes'}
-          </button>
-        </div>
+        <SubmitActions
+          onCancel={props.onClose}
+          busy={busy}
+          label="Save changes"
+          busyLabel="Saving…"
+        />
       </form>
     </Dialog>
   );

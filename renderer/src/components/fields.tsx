@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { ModelInfo } from '../../../contract/index.ts';
 import { errorLine } from '../lib/field-errors.ts';
 import type { OverridesDraft, YoloChoice } from '../lib/run-overrides-draft.ts';
@@ -213,6 +213,35 @@ export function Outcome(props: {
   );
 }
 
+/** A labelled input wired to its hint and error; `wrap` places it in a row (a button, a unit). */
+function LabelledInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | null | undefined;
+  hint?: ReactNode;
+  input: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;
+  wrap?: ((input: ReactNode) => ReactNode) | undefined;
+}): ReactNode {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {({ id, describedBy, invalid }) => {
+        const input = (
+          <input
+            {...props.input}
+            id={id}
+            value={props.value}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            onChange={(e) => props.onChange(e.target.value)}
+          />
+        );
+        return props.wrap ? props.wrap(input) : input;
+      }}
+    </Field>
+  );
+}
+
 /** A labelled one-line text input (also url and time), with its hint and error sentence. */
 export function TextField(props: {
   label: string;
@@ -229,36 +258,31 @@ export function TextField(props: {
   /** Shown after the input on the same row (e.g. a "Choose…" button). */
   after?: ReactNode;
 }): ReactNode {
+  const { after } = props;
   return (
-    <Field label={props.label} error={props.error} hint={props.hint}>
-      {({ id, describedBy, invalid }) => {
-        const input = (
-          <input
-            id={id}
-            type={props.type ?? 'text'}
-            name={props.name}
-            value={props.value}
-            placeholder={props.placeholder}
-            maxLength={props.maxLength}
-            list={props.list}
-            data-autofocus={props.autoFocus || undefined}
-            autoComplete="off"
-            spellCheck={false}
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            onChange={(e) => props.onChange(e.target.value)}
-          />
-        );
-        return props.after ? (
-          <div className="input-row">
-            {input}
-            {props.after}
-          </div>
-        ) : (
-          input
-        );
+    <LabelledInput
+      {...props}
+      input={{
+        type: props.type ?? 'text',
+        name: props.name,
+        placeholder: props.placeholder,
+        maxLength: props.maxLength,
+        list: props.list,
+        ...(props.autoFocus ? { 'data-autofocus': true } : {}),
+        autoComplete: 'off',
+        spellCheck: false,
       }}
-    </Field>
+      wrap={
+        after
+          ? (input) => (
+              <div className="input-row">
+                {input}
+                {after}
+              </div>
+            )
+          : undefined
+      }
+    />
   );
 }
 
@@ -274,34 +298,29 @@ export function NumberField(props: {
   hint?: ReactNode;
   error?: string | null | undefined;
 }): ReactNode {
+  const { unit } = props;
   return (
-    <Field label={props.label} error={props.error} hint={props.hint}>
-      {({ id, describedBy, invalid }) => {
-        const input = (
-          <input
-            id={id}
-            type="number"
-            inputMode="numeric"
-            name={props.name}
-            min={props.min}
-            max={props.max}
-            step={1}
-            value={props.value}
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            onChange={(e) => props.onChange(e.target.value)}
-          />
-        );
-        return props.unit ? (
-          <span className="input-unit">
-            {input}
-            <span className="muted">{props.unit}</span>
-          </span>
-        ) : (
-          input
-        );
+    <LabelledInput
+      {...props}
+      input={{
+        type: 'number',
+        inputMode: 'numeric',
+        name: props.name,
+        min: props.min,
+        max: props.max,
+        step: 1,
       }}
-    </Field>
+      wrap={
+        unit
+          ? (input) => (
+              <span className="input-unit">
+                {input}
+                <span className="muted">{unit}</span>
+              </span>
+            )
+          : undefined
+      }
+    />
   );
 }
 

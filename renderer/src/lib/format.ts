@@ -5,7 +5,6 @@ import type {
   CostFigure,
   FeatureState,
   RunOrigin,
-  Usage,
 } from '../../../contract/index.ts';
 
 export function originLabel(origin: RunOrigin | null, adopted = false): string | null {
@@ -122,12 +121,6 @@ export function formatTokens(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
   return `${(n / 1_000_000).toFixed(1)}M`;
-}
-
-export function usageSummary(usage: Usage): string {
-  const tokens =
-    usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
-  return `${formatTokens(tokens)} tokens · ${formatCost(usage.costUsd)}`;
 }
 
 /** "14:05" today, or "Tue 14:05" on another day. */

@@ -15,7 +15,7 @@ import {
 import type { Clock } from './clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { type NotificationPort, Notifier, installNotificationPolicy } from './notifier.ts';
-import { type ScheduleRepository, SchedulesService, jsonFileMemory } from './schedules-service.ts';
+import { type ScheduleRepository, SchedulesService, jsonFileMemory } from './schedule-store.ts';
 import { Scheduler, type SchedulerEvent, formatWhen } from './scheduler.ts';
 import { type ZoneReading, ZoneWatcher, describeZone } from './zone-watcher.ts';
 import type { AgentControl } from './supervisor-types.ts';

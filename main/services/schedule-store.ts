@@ -41,14 +41,14 @@ export interface SchedulesServiceOptions {
 }
 
 export class SchedulesService {
-  private readonly o: SchedulesServiceOptions;
+  private readonly options: SchedulesServiceOptions;
 
   constructor(options: SchedulesServiceOptions) {
-    this.o = options;
+    this.options = options;
   }
 
   add(input: In<'schedules.add'>): Result<Schedule> {
-    const project = this.o.repo.get(input.id);
+    const project = this.options.repo.get(input.id);
     if (!project) return err('not-found', 'That project is not registered any more.');
     const fields = parseInput(ScheduleFields, input.schedule);
     if (!fields.ok) return fields;
@@ -60,17 +60,17 @@ export class SchedulesService {
     }
     const schedule: Schedule = {
       ...normalise(fields.value),
-      id: (this.o.newId ?? randomUUID)(),
-      createdAt: new Date(this.o.clock.now()).toISOString(),
+      id: (this.options.newId ?? randomUUID)(),
+      createdAt: new Date(this.options.clock.now()).toISOString(),
     };
-    const saved = this.o.repo.setSchedules(project.id, [...project.schedules, schedule]);
+    const saved = this.options.repo.setSchedules(project.id, [...project.schedules, schedule]);
     if (!saved.ok) return saved;
-    this.o.scheduler.replan();
+    this.options.scheduler.replan();
     return ok(schedule);
   }
 
   update(input: In<'schedules.update'>): Result<Schedule> {
-    const project = this.o.repo.get(input.id);
+    const project = this.options.repo.get(input.id);
     if (!project) return err('not-found', 'That project is not registered any more.');
     const current = project.schedules.find((s) => s.id === input.scheduleId);
     if (!current) return err('not-found', 'That schedule does not exist any more.');
@@ -81,36 +81,36 @@ export class SchedulesService {
       id: current.id,
       createdAt: current.createdAt,
     };
-    const saved = this.o.repo.setSchedules(
+    const saved = this.options.repo.setSchedules(
       project.id,
       project.schedules.map((s) => (s.id === current.id ? schedule : s)),
     );
     if (!saved.ok) return saved;
-    this.o.scheduler.replan();
+    this.options.scheduler.replan();
     return ok(schedule);
   }
 
   remove(input: In<'schedules.remove'>): Result<{ scheduleId: string }> {
-    const project = this.o.repo.get(input.id);
+    const project = this.options.repo.get(input.id);
     if (!project) return err('not-found', 'That project is not registered any more.');
     if (!project.schedules.some((s) => s.id === input.scheduleId)) {
       return err('not-found', 'That schedule does not exist any more.');
     }
-    const saved = this.o.repo.setSchedules(
+    const saved = this.options.repo.setSchedules(
       project.id,
       project.schedules.filter((s) => s.id !== input.scheduleId),
     );
     if (!saved.ok) return saved;
-    this.o.scheduler.replan();
+    this.options.scheduler.replan();
     return ok({ scheduleId: input.scheduleId });
   }
 
   status(): Result<ScheduleStatus[]> {
-    return ok(this.o.scheduler.status());
+    return ok(this.options.scheduler.status());
   }
 
   skipNext(input: In<'schedules.skipNext'>): Result<ScheduleStatus[]> {
-    return this.o.scheduler.skipNext(input.id, input.skip);
+    return this.options.scheduler.skipNext(input.id, input.skip);
   }
 
   /** The contract handlers, to spread into the composition root's handler map. */
