@@ -51,13 +51,17 @@ let project: string;
 let outside: string;
 let sessionTmp: string;
 let script: string[] = [];
+/** After the Bash steps, one call of another tool (e.g. Write), or none. */
+let fileScript: Record<string, Record<string, unknown>> | null = null;
 
 /** Runs `script` one Bash call per turn, then ends the session. */
 function brain(request: MessagesRequest) {
   const step = request.messages.filter((m) => m.role === 'assistant').length;
   const command = script[step];
-  if (command === undefined) return text('Done.');
-  return callTool('Bash', { command, description: `step ${step}` });
+  if (command !== undefined) return callTool('Bash', { command, description: `step ${step}` });
+  const extra = fileScript ? Object.entries(fileScript)[step - script.length] : undefined;
+  if (extra) return callTool(extra[0], extra[1]);
+  return text('Done.');
 }
 
 /** The tool result text of each step, in order. */
@@ -107,7 +111,10 @@ function agentProcessEnv(): Record<string, string> {
   };
 }
 
-async function session(containment: SessionContainment): Promise<SessionResult> {
+async function session(
+  containment: SessionContainment,
+  tools: string[] = ['Bash'],
+): Promise<SessionResult> {
   fake.requests.length = 0;
   return runSession({
     role: 'coding',
@@ -116,8 +123,8 @@ async function session(containment: SessionContainment): Promise<SessionResult> 
     model: 'claude-sonnet-4-5',
     cwd: project,
     mcpServers: {},
-    allowedTools: ['Bash'],
-    builtinTools: ['Bash'],
+    allowedTools: tools,
+    builtinTools: tools,
     env: sessionEnvFrom(agentProcessEnv()),
     containment,
     claudePath: null,
@@ -194,4 +201,35 @@ test('the sandbox: a write outside the project and a read of a key file fail, a 
     `the sandbox denies .nightshift/: ${nightshift}`,
   );
   assert.match(nightshift ?? '', /exit=[1-9]/);
+});
+
+test('project .claude settings load only when trusted, and no file tool may rewrite them', async () => {
+  const marker = join(root, 'hook-ran');
+  mkdirSync(join(project, '.claude'), { recursive: true });
+  const settings = JSON.stringify({
+    hooks: {
+      PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: `touch ${marker}` }] }],
+    },
+  });
+  writeFileSync(join(project, '.claude', 'settings.json'), settings);
+  const probe = probeSandbox();
+  const base = probe.available ? sandboxed() : { ...sandboxed(), sandbox: null };
+  script = ['echo untrusted'];
+  fileScript = {
+    // A new file: Claude Code asks to read an existing one first, before any hook runs.
+    Write: { file_path: join(project, '.claude', 'settings.local.json'), content: '{"hooks":{}}' },
+  };
+  const untrusted = await session(base, ['Bash', 'Write']);
+  assert.equal(untrusted.end, 'completed', untrusted.message);
+  assert.equal(existsSync(marker), false, 'an untrusted project hook never runs');
+  const writeResult = results()[1] ?? '';
+  assert.match(writeResult, /Writing '.*\.claude\/settings\.local\.json' is refused/);
+  assert.equal(existsSync(join(project, '.claude', 'settings.local.json')), false);
+  assert.equal(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'), settings);
+
+  script = ['echo trusted'];
+  fileScript = null;
+  const trusted = await session({ ...base, trustProjectSettings: true });
+  assert.equal(trusted.end, 'completed', trusted.message);
+  assert.equal(existsSync(marker), true, 'a trusted project hook runs');
 });
