@@ -19,9 +19,12 @@ export interface Served {
   stop: () => Promise<void>;
 }
 
-/** Starts `nightshift serve --port 0` with the given fixture agent arguments. */
+/**
+ * Starts `nightshift serve --port 0` with the given fixture agent arguments, or with Nightshift's
+ * real orchestrator as the agent when `agentArgs` is null.
+ */
 export async function startServer(
-  agentArgs: string[],
+  agentArgs: string[] | null,
   env: Record<string, string> = {},
 ): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ns-ui-data-'));
@@ -31,13 +34,19 @@ export async function startServer(
     {
       cwd: root,
       env: {
-        ...process.env,
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => k !== 'NIGHTSHIFT_AGENT_COMMAND'),
+        ),
         ...env,
-        NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
-          nodeBin,
-          join(root, 'test/fixtures/agents/chatty.ts'),
-          ...agentArgs,
-        ]),
+        ...(agentArgs
+          ? {
+              NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
+                nodeBin,
+                join(root, 'test/fixtures/agents/chatty.ts'),
+                ...agentArgs,
+              ]),
+            }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -137,7 +146,10 @@ export interface Ui extends OpenedPage {
 }
 
 /** `nightshift serve` with the given fixture agent arguments, and a watched page (openPage). */
-export async function startUi(agentArgs: string[], env: Record<string, string> = {}): Promise<Ui> {
+export async function startUi(
+  agentArgs: string[] | null,
+  env: Record<string, string> = {},
+): Promise<Ui> {
   const served = await startServer(agentArgs, env);
   try {
     return { served, ...(await openPage()) };

@@ -272,6 +272,19 @@ function installFakeApi(fx: Fixture): void {
           }
         : ok({ ...fx.settings, ...i, recoveredFrom: null }),
     'schedules.status': () => ok([]),
+    'containment.status': () =>
+      ok({
+        sandbox: 'on',
+        reason: null,
+        allowUnsandboxed: false,
+        canStart: true,
+        project: {
+          extraDomains: [],
+          extraWritePaths: [],
+          extraEnv: [],
+          trustProjectSettings: false,
+        },
+      }),
   };
   const call = new Proxy(
     {},
