@@ -135,6 +135,9 @@ function containSessions(
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_AGENT_SDK_CLIENT_APP: 'nightshift/0.1.0',
       TMPDIR: tmpDir,
+      // Not a secret: it marks every process of the run, so Stop also ends daemons an agent
+      // detached with setsid (the supervisor finds them by this variable).
+      ...(process.env[agentEnv.runId] ? { [agentEnv.runId]: process.env[agentEnv.runId]! } : {}),
     },
   });
   const cloud = /^(1|true)$/i.test(process.env.CLAUDE_CODE_USE_BEDROCK ?? '')

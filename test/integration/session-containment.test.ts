@@ -40,7 +40,7 @@ const SECRETS: Record<string, string> = {
   GITLAB_TOKEN: 'glpat-fake-5555',
   NPM_TOKEN: 'npm_fake_6666',
   SSH_AUTH_SOCK: '/tmp/fake-ssh-agent.sock',
-  NIGHTSHIFT_RUN_ID: 'run-secret-7777',
+  NIGHTSHIFT_RUN_LOG: '/tmp/run-secret-7777.jsonl',
 };
 const PRIVATE_KEY_TEXT = 'FAKE-PRIVATE-KEY-TEXT-8888';
 
