@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute } from 'node:path';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,6 +226,8 @@ async function main(): Promise<void> {
     code = 1;
   }
   await sweepOwnGroup();
+  // The run's temp folder goes with the run (its processes are gone after the sweep).
+  rmSync(contained.containment.tmpDir, { recursive: true, force: true });
   if (forced) clearTimeout(forced);
   process.exit(code);
 }
