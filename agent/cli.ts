@@ -25,7 +25,7 @@ import { agentEnv } from '../core/run-log.ts';
 import { containmentEnvName, parseRunContainment } from '../contract/containment.ts';
 import { probeSandbox } from '../core/sandbox-probe.ts';
 import { sessionEnvFrom } from './env-allowlist.ts';
-import { providerHostOf, sandboxSettingsFor } from './containment.ts';
+import { providerHostOf, readRulesFor, sandboxSettingsFor } from './containment.ts';
 import type { SessionContainment } from './session-guard.ts';
 import { AgentOutput } from './output.ts';
 import { Orchestrator, type OrchestratorConfig } from './orchestrator.ts';
@@ -145,16 +145,15 @@ function containSessions(
     : /^(1|true)$/i.test(process.env.CLAUDE_CODE_USE_VERTEX ?? '')
       ? 'vertex'
       : null;
-  const sandbox = probe.available
-    ? sandboxSettingsFor({
-        projectDir,
-        home,
-        tmpDir,
-        providerHost: providerHostOf(process.env.ANTHROPIC_BASE_URL),
-        cloudProvider: cloud,
-        containment: c,
-      })
-    : null;
+  const inputs = {
+    projectDir,
+    home,
+    tmpDir,
+    providerHost: providerHostOf(process.env.ANTHROPIC_BASE_URL),
+    cloudProvider: cloud,
+    containment: c,
+  } as const;
+  const sandbox = probe.available ? sandboxSettingsFor(inputs) : null;
   return {
     ok: true,
     env,
@@ -164,6 +163,7 @@ function containSessions(
       home,
       tmpDir,
       pathVar: env.PATH ?? '',
+      readRules: readRulesFor(inputs),
     },
     status: probe.available
       ? 'Sandbox: on'

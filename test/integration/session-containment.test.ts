@@ -24,7 +24,7 @@ import {
 } from '../fixtures/fake-anthropic-server.ts';
 import { runSession, type SessionResult } from '../../agent/session.ts';
 import { sessionEnvFrom } from '../../agent/env-allowlist.ts';
-import { sandboxSettingsFor } from '../../agent/containment.ts';
+import { readRulesFor, sandboxSettingsFor } from '../../agent/containment.ts';
 import { probeSandbox } from '../../core/sandbox-probe.ts';
 import { defaultRunContainment } from '../../contract/containment.ts';
 import type { SessionContainment } from '../../agent/session-guard.ts';
@@ -138,15 +138,18 @@ async function session(
   });
 }
 
-const sandboxed = (): SessionContainment => ({
-  sandbox: sandboxSettingsFor({
+const inputs = () =>
+  ({
     projectDir: project,
     home,
     tmpDir: sessionTmp,
     providerHost: '127.0.0.1',
     cloudProvider: null,
     containment: defaultRunContainment(),
-  }),
+  }) as const;
+const sandboxed = (): SessionContainment => ({
+  sandbox: sandboxSettingsFor(inputs()),
+  readRules: readRulesFor(inputs()),
   trustProjectSettings: false,
   home,
   tmpDir: sessionTmp,
@@ -183,9 +186,14 @@ test('the sandbox: a write outside the project and a read of a key file fail, a 
     // The guard would refuse `> .nightshift/flag`; `tee` via a computed name gets past it, not the sandbox.
     `d=.nights; tee "\${d}hift/flag" < /dev/null ; echo "exit=$?"`,
   ];
-  const result = await session(sandboxed());
+  // The Read tool runs in Claude Code, outside the OS sandbox: the read hook keeps it out.
+  fileScript = { Read: { file_path: join(home, '.ssh', 'id_ed25519') } };
+  const result = await session(sandboxed(), ['Bash', 'Read']);
+  fileScript = null;
   assert.equal(result.end, 'completed', result.message);
-  const [inside, writeOutside, readKey, nightshift] = results();
+  const [inside, writeOutside, readKey, nightshift, readTool] = results();
+  assert.match(readTool ?? '', /Reading '.*id_ed25519' is refused/);
+  assert.ok(!(readTool ?? '').includes(PRIVATE_KEY_TEXT), 'the Read tool did not read the key');
   if (process.env.NS_TEST_VERBOSE) console.log({ inside, writeOutside, readKey, nightshift });
   assert.match(inside ?? '', /wrote-inside/);
   assert.equal(readFileSync(join(project, 'inside.txt'), 'utf8'), 'inside\n');

@@ -9,7 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sessionEnvFrom } from '../../agent/env-allowlist.ts';
-import { providerHostOf, sandboxSettingsFor } from '../../agent/containment.ts';
+import {
+  mayRead,
+  providerHostOf,
+  readRulesFor,
+  sandboxSettingsFor,
+} from '../../agent/containment.ts';
 import { isProtectedPath } from '../../agent/protected-paths.ts';
 import { realpathOrNull } from '../../agent/session-guard.ts';
 import { findCredentials } from '../../core/credentials.ts';
@@ -168,4 +173,30 @@ test('the run containment variable: absent means strictest, malformed is a sente
   const bad = parseRunContainment('{"extraDomains":["http://x"]}');
   assert.equal(bad.ok, false);
   if (!bad.ok) assert.match(bad.message, /extraDomains\.0: A domain is a host name/);
+});
+
+test('file tools read the project, toolchains and caches, never the rest of home or credentials', () => {
+  const rules = readRulesFor({
+    projectDir: '/home/u/proj',
+    home: '/home/u',
+    tmpDir: '/tmp/nightshift-run-1',
+    providerHost: null,
+    cloudProvider: null,
+    containment: defaultRunContainment(),
+  });
+  for (const p of [
+    '/home/u/proj/src/a.ts',
+    '/home/u/.npm/_cacache/x',
+    '/usr/lib/node/x.js',
+    '/tmp/x',
+  ])
+    assert.equal(mayRead(p, rules), true, p);
+  for (const p of [
+    '/home/u/.ssh/id_ed25519',
+    '/home/u/notes.txt',
+    '/home/u/.aws/credentials',
+    '/home/u/.cargo/credentials.toml',
+    '/home/u/.config/nightshift/secrets.json',
+  ])
+    assert.equal(mayRead(p, rules), false, p);
 });
