@@ -14,7 +14,7 @@
  * or drain-stop; 2 on bad launch flags; 3 when the provider refused the credentials; other
  * non-zero on a real failure.
  */
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { agentEnv, parseLaunchArgs, readAgentTuning } from '../core/launch-proto
 import { containmentEnvName, parseRunContainment } from '../contract/containment.ts';
 import { probeSandbox } from '../core/sandbox-probe.ts';
 import { sessionEnvFrom } from './env-allowlist.ts';
-import { providerHostOf, sandboxSettingsFor } from './containment.ts';
+import { providerHostOf, readRulesFor, sandboxSettingsFor } from './containment.ts';
 import type { SessionContainment } from './session-guard.ts';
 import { AgentOutput } from './output.ts';
 import { Orchestrator, type OrchestratorConfig } from './orchestrator.ts';
@@ -80,6 +80,9 @@ function containSessions(
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_AGENT_SDK_CLIENT_APP: 'nightshift/0.1.0',
       TMPDIR: tmpDir,
+      // Not a secret: it marks every process of the run, so Stop also ends daemons an agent
+      // detached with setsid (the supervisor finds them by this variable).
+      ...(process.env[agentEnv.runId] ? { [agentEnv.runId]: process.env[agentEnv.runId]! } : {}),
     },
   });
   const cloud = /^(1|true)$/i.test(process.env.CLAUDE_CODE_USE_BEDROCK ?? '')
@@ -87,16 +90,15 @@ function containSessions(
     : /^(1|true)$/i.test(process.env.CLAUDE_CODE_USE_VERTEX ?? '')
       ? 'vertex'
       : null;
-  const sandbox = probe.available
-    ? sandboxSettingsFor({
-        projectDir,
-        home,
-        tmpDir,
-        providerHost: providerHostOf(process.env.ANTHROPIC_BASE_URL),
-        cloudProvider: cloud,
-        containment: c,
-      })
-    : null;
+  const inputs = {
+    projectDir,
+    home,
+    tmpDir,
+    providerHost: providerHostOf(process.env.ANTHROPIC_BASE_URL),
+    cloudProvider: cloud,
+    containment: c,
+  } as const;
+  const sandbox = probe.available ? sandboxSettingsFor(inputs) : null;
   return {
     ok: true,
     env,
@@ -106,6 +108,7 @@ function containSessions(
       home,
       tmpDir,
       pathVar: env.PATH ?? '',
+      readRules: readRulesFor(inputs),
     },
     status: probe.available
       ? 'Sandbox: on'
@@ -169,6 +172,8 @@ async function main(): Promise<void> {
     code = 1;
   }
   await sweepOwnGroup();
+  // The run's temp folder goes with the run (its processes are gone after the sweep).
+  rmSync(contained.containment.tmpDir, { recursive: true, force: true });
   if (forced) clearTimeout(forced);
   process.exit(code);
 }

@@ -154,6 +154,37 @@ export function sandboxSettingsFor(input: SandboxInputs): SandboxSettings {
   };
 }
 
+export interface ReadRules {
+  /** Hidden folders (the home folder, credential files). */
+  deny: string[];
+  /** Re-allowed inside `deny` (the project, toolchains, caches). */
+  allow: string[];
+  /** Hidden even inside `allow` (credential files). */
+  secrets: string[];
+}
+
+/** What file tools (Read, Grep, Glob) may read: the sandbox's read rules, for tools it does not cover. */
+export function readRulesFor(input: SandboxInputs): ReadRules {
+  const fs = sandboxSettingsFor(input).filesystem!;
+  const home = resolve(input.home);
+  return {
+    deny: fs.denyRead ?? [],
+    allow: fs.allowRead ?? [],
+    secrets: HOME_SECRETS.map((r) => join(home, r)),
+  };
+}
+
+const within = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+/** True when a file tool may read `absPath` under `rules`. */
+export function mayRead(absPath: string, rules: ReadRules): boolean {
+  const p = resolve(absPath);
+  if (rules.secrets.some((d) => within(p, d))) return false;
+  if (!rules.deny.some((d) => within(p, d))) return true;
+  return rules.allow.some((d) => within(p, d));
+}
+
 /** The provider host from a base URL, or null (Anthropic's API, or an unparsable value). */
 export function providerHostOf(baseUrl: string | undefined): string | null {
   if (!baseUrl) return null;

@@ -3,7 +3,8 @@
  * agent's whole environment. Invariants:
  * - Only names on the allowlist (exact names or `PREFIX_*` families) or named by the project pass.
  * - Credential-shaped names (SSH agent, cloud, forge, registry tokens) and Nightshift's own
- *   variables never pass through a family rule; only an explicit per-project name lets one in.
+ *   variables never pass through a family rule; only an explicit per-project name lets one in
+ *   (the agent adds NIGHTSHIFT_RUN_ID itself as a fixed value: it marks the run's processes).
  * - The provider's settings pass so Claude Code can talk to the model; the commands it runs do
  *   not see the key: the sandbox's credential rules unset it for them (containment.ts).
  */

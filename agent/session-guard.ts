@@ -17,6 +17,7 @@ import { findOnPath } from '../core/sandbox-probe.ts';
 import { processInfo } from '../core/process-table.ts';
 import { checkBashCommand, type GuardContext } from './bash-guard.ts';
 import { isProtectedPath } from './protected-paths.ts';
+import { mayRead, type ReadRules } from './containment.ts';
 
 export interface SessionContainment {
   /** The SDK sandbox settings, or null when the run goes unsandboxed (the user allowed it). */
@@ -27,6 +28,8 @@ export interface SessionContainment {
   tmpDir: string;
   /** The sessions' PATH (what commands resolve against). */
   pathVar: string;
+  /** What Read, Grep and Glob may read (they run in Claude Code, outside the OS sandbox). */
+  readRules?: ReadRules;
 }
 
 export function realpathOrNull(p: string): string | null {
@@ -76,6 +79,10 @@ const deny = (reason: string): ReturnType<HookCallback> =>
 export const protectedFileRefusal = (path: string): string =>
   `Writing '${path}' is refused: agents cannot change .claude/settings*.json, .nightshift/, .git/hooks or .git/config.`;
 
+/** The sentence a file tool receives for a path outside what sessions may read. */
+export const readRefusal = (path: string): string =>
+  `Reading '${path}' is refused: sessions read the project, toolchains and caches, not the rest of your home folder or credential files.`;
+
 export function guardHooks(projectDir: string, c?: SessionContainment): HookCallbackMatcher[] {
   const ctx = guardContextFor(projectDir, c);
   const bash: HookCallback = async (input) => {
@@ -95,7 +102,18 @@ export function guardHooks(projectDir: string, c?: SessionContainment): HookCall
       ? deny(protectedFileRefusal(target))
       : {};
   };
+  const rules = c?.readRules;
+  const reads: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse' || !rules) return {};
+    const i = (input.tool_input ?? {}) as { file_path?: unknown; path?: unknown };
+    const target = typeof i.file_path === 'string' ? i.file_path : i.path;
+    if (typeof target !== 'string') return {};
+    const abs = isAbsolute(target) ? target : resolve(projectDir, target);
+    const real = realpathOrNull(abs) ?? abs;
+    return mayRead(abs, rules) && mayRead(real, rules) ? {} : deny(readRefusal(target));
+  };
   return [
+    { matcher: 'Read|Grep|Glob|NotebookRead', hooks: [reads] },
     { matcher: 'Bash', hooks: [bash] },
     { matcher: 'Write|Edit|MultiEdit|NotebookEdit', hooks: [files] },
   ];

@@ -106,7 +106,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     agentCommand: ports.agentCommand,
     // The real orchestrator also needs credentials and a sandbox (or leave to run without one).
     ...(projectPreflight
-      ? { preflight: (dir: string) => containment.startRefusal() ?? projectPreflight(dir) }
+      ? { preflight: (dir: string) => projectPreflight(dir) ?? containment.startRefusal() }
       : {}),
     agentEnv: (project) => ({ ...baseEnv(), ...containment.agentEnv(project.id) }),
     secrets: () => ports.secrets.all(),

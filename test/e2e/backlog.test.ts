@@ -26,7 +26,7 @@ import {
   tempProject,
   waitUntil,
   type LaunchedBrowser,
-} from './ui-harness.ts';
+} from '../helpers/ui-harness.ts';
 
 let fake: FakeAnthropic;
 let server: ChildProcess;

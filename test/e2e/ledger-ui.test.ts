@@ -17,7 +17,7 @@ import { findFeaturesDb } from '../../core/project-paths.ts';
 import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import { ApiClient, fixtureAgentCommand, repoRoot, startServe } from '../helpers/serve.ts';
-import { openPage, processesMentioning, waitUntil } from './ui-harness.ts';
+import { openPage, processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
 
 async function waitForEndedRun(api: ApiClient, id: string): Promise<RunRecord> {
   const deadline = Date.now() + 120_000;

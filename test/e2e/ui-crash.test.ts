@@ -1,6 +1,6 @@
 /**
  * A crash must not look like a stop: against the real `nightshift serve`, a fixture agent that
- * exits with code 3 shows "Crashed (exit code 3)", its last lines, and Start as the way on.
+ * exits with code 4 shows "Crashed (exit code 4)", its last lines, and Start as the way on.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,17 +49,17 @@ test('a crashed agent says so, with its exit code and last lines', async () => {
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
   await expect(page.getByText(/^Agent started \(pid \d+\)\.$/)).toBeVisible();
-  await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 3)', {
+  await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 4)', {
     timeout: 15_000,
   });
   // The start's success does not stand next to the crash that came after it.
   await expect(page.getByText(/^Agent started \(pid \d+\)\.$/)).toHaveCount(0);
   await expect(page.getByLabel('Last lines before the crash')).toContainText('about to crash');
-  await expect(page.getByText(/ended unexpectedly \(exit code 3\)/)).toBeVisible();
+  await expect(page.getByText(/ended unexpectedly \(exit code 4\)/)).toBeVisible();
   await expect(
     page
       .getByRole('navigation')
-      .getByRole('button', { name: /crashy Status: Crashed \(exit code 3\)/ }),
+      .getByRole('button', { name: /crashy Status: Crashed \(exit code 4\)/ }),
   ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();

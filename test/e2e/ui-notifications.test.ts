@@ -1,6 +1,6 @@
 /**
  * The browser shell has no desktop notifications, so the page shows them: against the real
- * `nightshift serve`, two fixture agents that crash (exit code 3) each raise an alert toast that
+ * `nightshift serve`, two fixture agents that crash (exit code 4) each raise an alert toast that
  * stays; Dismiss removes one, and "Open project" on the other selects its project.
  */
 import { after, before, test } from 'node:test';
@@ -75,7 +75,7 @@ test('a crash raises a toast that stays; Open project selects that project', asy
   const crashToast = urgent.getByRole('group', { name: 'crashy: the agent crashed' });
   const otherToast = urgent.getByRole('group', { name: 'other: the agent crashed' });
   await expect(crashToast).toBeVisible({ timeout: 15_000 });
-  await expect(crashToast).toContainText('It exited with code 3.');
+  await expect(crashToast).toContainText('It exited with code 4.');
   await expect(otherToast).toBeVisible({ timeout: 15_000 });
   // Still on the project shown before the crash: a toast does not navigate by itself.
   await expect(heading('other')).toBeVisible();
@@ -95,7 +95,7 @@ test('a crash raises a toast that stays; Open project selects that project', asy
     'aria-current',
     'page',
   );
-  await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 3)');
+  await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 4)');
   await expect(crashToast).toHaveCount(0);
   await expect(urgent.getByRole('group')).toHaveCount(0);
   assert.deepEqual(problems, [], 'no errors in the page');

@@ -21,10 +21,11 @@ export interface Served {
 
 /**
  * Starts `nightshift serve --port 0` with the given fixture agent (test/fixtures/agents/<agent>.ts)
- * and arguments, on a fresh data dir unless `dataDir` names one a test prepared.
+ * and arguments, or with Nightshift's real orchestrator as the agent when `agentArgs` is null; on
+ * a fresh data dir unless `dataDir` names one a test prepared.
  */
 export async function startServer(
-  agentArgs: string[],
+  agentArgs: string[] | null,
   env: Record<string, string> = {},
   options: { agent?: string; dataDir?: string } = {},
 ): Promise<Served> {
@@ -35,13 +36,19 @@ export async function startServer(
     {
       cwd: root,
       env: {
-        ...process.env,
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => k !== 'NIGHTSHIFT_AGENT_COMMAND'),
+        ),
         ...env,
-        NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
-          nodeBin,
-          join(root, 'test/fixtures/agents', `${options.agent ?? 'chatty'}.ts`),
-          ...agentArgs,
-        ]),
+        ...(agentArgs
+          ? {
+              NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([
+                nodeBin,
+                join(root, 'test/fixtures/agents', `${options.agent ?? 'chatty'}.ts`),
+                ...agentArgs,
+              ]),
+            }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -143,7 +150,7 @@ export interface Ui extends OpenedPage {
 
 /** `nightshift serve` with the given fixture agent arguments, and a watched page (openPage). */
 export async function startUi(
-  agentArgs: string[],
+  agentArgs: string[] | null,
   env: Record<string, string> = {},
   options: { agent?: string; dataDir?: string } = {},
 ): Promise<Ui> {

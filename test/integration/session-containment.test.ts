@@ -24,7 +24,7 @@ import {
 } from '../fixtures/fake-anthropic-server.ts';
 import { runSession, type SessionResult } from '../../agent/session.ts';
 import { sessionEnvFrom } from '../../agent/env-allowlist.ts';
-import { sandboxSettingsFor } from '../../agent/containment.ts';
+import { readRulesFor, sandboxSettingsFor } from '../../agent/containment.ts';
 import { probeSandbox } from '../../core/sandbox-probe.ts';
 import { defaultRunContainment } from '../../contract/containment.ts';
 import type { SessionContainment } from '../../agent/session-guard.ts';
@@ -40,7 +40,7 @@ const SECRETS: Record<string, string> = {
   GITLAB_TOKEN: 'glpat-fake-5555',
   NPM_TOKEN: 'npm_fake_6666',
   SSH_AUTH_SOCK: '/tmp/fake-ssh-agent.sock',
-  NIGHTSHIFT_RUN_ID: 'run-secret-7777',
+  NIGHTSHIFT_RUN_LOG: '/tmp/run-secret-7777.jsonl',
 };
 const PRIVATE_KEY_TEXT = 'FAKE-PRIVATE-KEY-TEXT-8888';
 
@@ -51,13 +51,17 @@ let project: string;
 let outside: string;
 let sessionTmp: string;
 let script: string[] = [];
+/** After the Bash steps, one call of another tool (e.g. Write), or none. */
+let fileScript: Record<string, Record<string, unknown>> | null = null;
 
 /** Runs `script` one Bash call per turn, then ends the session. */
 function brain(request: MessagesRequest) {
   const step = request.messages.filter((m) => m.role === 'assistant').length;
   const command = script[step];
-  if (command === undefined) return text('Done.');
-  return callTool('Bash', { command, description: `step ${step}` });
+  if (command !== undefined) return callTool('Bash', { command, description: `step ${step}` });
+  const extra = fileScript ? Object.entries(fileScript)[step - script.length] : undefined;
+  if (extra) return callTool(extra[0], extra[1]);
+  return text('Done.');
 }
 
 /** The tool result text of each step, in order. */
@@ -107,7 +111,10 @@ function agentProcessEnv(): Record<string, string> {
   };
 }
 
-async function session(containment: SessionContainment): Promise<SessionResult> {
+async function session(
+  containment: SessionContainment,
+  tools: string[] = ['Bash'],
+): Promise<SessionResult> {
   fake.requests.length = 0;
   return runSession({
     role: 'coding',
@@ -116,8 +123,8 @@ async function session(containment: SessionContainment): Promise<SessionResult> 
     model: 'claude-sonnet-4-5',
     cwd: project,
     mcpServers: {},
-    allowedTools: ['Bash'],
-    builtinTools: ['Bash'],
+    allowedTools: tools,
+    builtinTools: tools,
     env: sessionEnvFrom(agentProcessEnv()),
     containment,
     claudePath: null,
@@ -131,15 +138,18 @@ async function session(containment: SessionContainment): Promise<SessionResult> 
   });
 }
 
-const sandboxed = (): SessionContainment => ({
-  sandbox: sandboxSettingsFor({
+const inputs = () =>
+  ({
     projectDir: project,
     home,
     tmpDir: sessionTmp,
     providerHost: '127.0.0.1',
     cloudProvider: null,
     containment: defaultRunContainment(),
-  }),
+  }) as const;
+const sandboxed = (): SessionContainment => ({
+  sandbox: sandboxSettingsFor(inputs()),
+  readRules: readRulesFor(inputs()),
   trustProjectSettings: false,
   home,
   tmpDir: sessionTmp,
@@ -176,9 +186,14 @@ test('the sandbox: a write outside the project and a read of a key file fail, a 
     // The guard would refuse `> .nightshift/flag`; `tee` via a computed name gets past it, not the sandbox.
     `d=.nights; tee "\${d}hift/flag" < /dev/null ; echo "exit=$?"`,
   ];
-  const result = await session(sandboxed());
+  // The Read tool runs in Claude Code, outside the OS sandbox: the read hook keeps it out.
+  fileScript = { Read: { file_path: join(home, '.ssh', 'id_ed25519') } };
+  const result = await session(sandboxed(), ['Bash', 'Read']);
+  fileScript = null;
   assert.equal(result.end, 'completed', result.message);
-  const [inside, writeOutside, readKey, nightshift] = results();
+  const [inside, writeOutside, readKey, nightshift, readTool] = results();
+  assert.match(readTool ?? '', /Reading '.*id_ed25519' is refused/);
+  assert.ok(!(readTool ?? '').includes(PRIVATE_KEY_TEXT), 'the Read tool did not read the key');
   if (process.env.NS_TEST_VERBOSE) console.log({ inside, writeOutside, readKey, nightshift });
   assert.match(inside ?? '', /wrote-inside/);
   assert.equal(readFileSync(join(project, 'inside.txt'), 'utf8'), 'inside\n');
@@ -194,4 +209,35 @@ test('the sandbox: a write outside the project and a read of a key file fail, a 
     `the sandbox denies .nightshift/: ${nightshift}`,
   );
   assert.match(nightshift ?? '', /exit=[1-9]/);
+});
+
+test('project .claude settings load only when trusted, and no file tool may rewrite them', async () => {
+  const marker = join(root, 'hook-ran');
+  mkdirSync(join(project, '.claude'), { recursive: true });
+  const settings = JSON.stringify({
+    hooks: {
+      PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: `touch ${marker}` }] }],
+    },
+  });
+  writeFileSync(join(project, '.claude', 'settings.json'), settings);
+  const probe = probeSandbox();
+  const base = probe.available ? sandboxed() : { ...sandboxed(), sandbox: null };
+  script = ['echo untrusted'];
+  fileScript = {
+    // A new file: Claude Code asks to read an existing one first, before any hook runs.
+    Write: { file_path: join(project, '.claude', 'settings.local.json'), content: '{"hooks":{}}' },
+  };
+  const untrusted = await session(base, ['Bash', 'Write']);
+  assert.equal(untrusted.end, 'completed', untrusted.message);
+  assert.equal(existsSync(marker), false, 'an untrusted project hook never runs');
+  const writeResult = results()[1] ?? '';
+  assert.match(writeResult, /Writing '.*\.claude\/settings\.local\.json' is refused/);
+  assert.equal(existsSync(join(project, '.claude', 'settings.local.json')), false);
+  assert.equal(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'), settings);
+
+  script = ['echo trusted'];
+  fileScript = null;
+  const trusted = await session({ ...base, trustProjectSettings: true });
+  assert.equal(trusted.end, 'completed', trusted.message);
+  assert.equal(existsSync(marker), true, 'a trusted project hook runs');
 });

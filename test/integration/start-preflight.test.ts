@@ -78,6 +78,8 @@ test('Start without a spec answers with the sentence; nothing is locked or spawn
     assert.equal(existsSync(spawned), false, 'no agent was spawned');
 
     writeFileSync(join(project, 'app_spec.txt'), 'A notes app\n');
+    // The real orchestrator's other start checks: credentials, and a sandbox or leave to skip it.
+    await call('settings.update', { apiKey: 'sk-ant-test-key', allowUnsandboxedRuns: true });
     const started = (await app.dispatch('agent.start', { id: p.id })) as Result<AgentState>;
     assert.equal(started.ok, true, started.ok ? '' : started.error.message);
     for (let i = 0; i < 100 && !existsSync(spawned); i++)

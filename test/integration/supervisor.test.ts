@@ -118,10 +118,10 @@ test('a crash is detected with its exit code and last lines', async () => {
   try {
     await h.supervisor.start('crashy', start);
     const state = await waitForStatus(h.supervisor, 'crashy', 'crashed');
-    assert.equal(state.exit?.code, 3);
+    assert.equal(state.exit?.code, 4);
     assert.equal(state.exit?.signal, null);
     assert.ok(state.exit?.lastLines.some((l) => l.includes('about to crash')));
-    assert.match(state.message ?? '', /exited with code 3/);
+    assert.match(state.message ?? '', /exited with code 4/);
     assert.equal(existsSync(lockPath(p.path)), false, 'lock released after a crash');
     // Crashed → Start works again.
     const again = await h.supervisor.start('crashy', start);
