@@ -13,6 +13,7 @@ import { RunView } from './run-view.ts';
 import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
 import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
 import { AgentEvent } from './agent-events.ts';
+import { lockCommands } from './locks.ts';
 
 const none = z.object({}).strict().optional();
 const ScheduleAdd = z.object({ id: z.string().min(1), schedule: ScheduleFields }).strict();
@@ -67,6 +68,7 @@ export const commands = {
   'agent.pauseAll': { input: none, output: z.array(AgentState) },
   'agent.resumeAll': { input: none, output: z.array(AgentState) },
   'agent.stopAll': { input: none, output: z.array(AgentState) },
+  ...lockCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

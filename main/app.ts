@@ -27,6 +27,7 @@ import type { Secrets } from './services/secrets.ts';
 import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
+import { lockHandlers } from './services/lock-handlers.ts';
 import { FeaturesService } from './services/features-service.ts';
 import { endLiveCards, reduceRunView, runViewFromEvents } from './services/run-view.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
@@ -236,6 +237,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     'spec.get': (input) => features.getSpec(input),
     'spec.save': (input) => features.saveSpec(input),
     ...scheduling.handlers,
+    ...lockHandlers(supervisor),
   };
   scheduling.start();
 
