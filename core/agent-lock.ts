@@ -146,11 +146,13 @@ export function inspectLock(projectDir: string, probe: ProcessProbe = osProbe): 
     return { kind: 'stale', reason: 'the lock file was unreadable' };
   }
   if (lock.phase === 'spawning') {
-    // Still spawning: busy while the app that took it is alive (and is who it says it is).
+    // Still spawning: busy while the app that took it is alive and is who it says it is (where
+    // the platform reports start times, a lock without the owner's start time proves nothing).
+    const ownerToken = lock.ownerPid > 1 ? probe.startToken(lock.ownerPid) : null;
     const ownerAlive =
       lock.ownerPid > 1 &&
       probe.isAlive(lock.ownerPid) &&
-      (lock.ownerStart === null || probe.startToken(lock.ownerPid) === lock.ownerStart);
+      (ownerToken === null || ownerToken === lock.ownerStart);
     if (ownerAlive) return { kind: 'starting-elsewhere', lock };
     if (lock.pid === null)
       return { kind: 'stale', reason: 'the app that was starting the agent is gone' };

@@ -191,6 +191,26 @@ test('a lock naming Nightshift itself, or pid 1, 0 or a negative one, is never c
   }
 });
 
+test('a forged "still spawning" lock naming a live process without its start time does not hold the project', async () => {
+  const h = makeHarness();
+  const p = h.addProject('spawning');
+  const decoy = startDecoy();
+  try {
+    const pid = await decoyPid(decoy);
+    forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: null, pid: null });
+    assert.equal(inspectLock(p.path).kind, 'stale', 'an owner the OS cannot match is no owner');
+    forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: processStartToken(pid) });
+    assert.equal(inspectLock(p.path).kind, 'starting-elsewhere', 'a matching owner still counts');
+    forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: null, pid: null });
+    const r = await h.supervisor.start('spawning', { settings: runSettings, origin: 'manual' });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assertUntouched(pid, 'the decoy named as the owner');
+  } finally {
+    decoy.kill('SIGKILL');
+    await h.dispose();
+  }
+});
+
 test('autocoder’s or AutoForge’s own lock with a live pid refuses Start, naming the tool', async () => {
   const h = makeHarness();
   const p = h.addProject('shared-with-autoforge');
