@@ -50,6 +50,11 @@ export const AgentState = z.object({
   canFreeze: z.boolean(),
   /** The last thing that happened, in words (shown under the status badge). */
   message: z.string().nullable(),
+  /**
+   * The project's agent lock names a process the OS does not confirm as its agent: why, in a
+   * sentence. The panel offers `agent.clearLock`; Start is refused until then.
+   */
+  lockProblem: z.string().nullable().optional(),
 });
 export type AgentState = z.infer<typeof AgentState>;
 

@@ -15,6 +15,7 @@ import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
 import { backlogCommands } from './backlog.ts';
 import { containmentCommands } from './containment.ts';
 import { ledgerCommands, ledgerEvents } from './ledger.ts';
+import { lockCommands } from './locks.ts';
 
 const none = z.object({}).strict().optional();
 const ScheduleAdd = z.object({ id: z.string().min(1), schedule: ScheduleFields }).strict();
@@ -72,6 +73,7 @@ export const commands = {
   ...backlogCommands,
   ...containmentCommands,
   ...ledgerCommands,
+  ...lockCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

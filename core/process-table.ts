@@ -120,7 +120,7 @@ export function processesWithEnv(name: string, value: string): number[] {
   if (isLinux) {
     for (const dir of readdirSync('/proc')) {
       const pid = Number(dir);
-      if (!Number.isInteger(pid) || pid === process.pid) continue;
+      if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
       try {
         const environ = readFileSync(`/proc/${dir}/environ`, 'latin1');
         if (environ.split('\0').includes(entry) && isAlive(pid)) found.push(pid);
@@ -140,7 +140,7 @@ export function processesWithEnv(name: string, value: string): number[] {
       const m = /^\s*(\d+)\s/.exec(line);
       if (!m || !line.includes(` ${entry}`)) continue;
       const pid = Number(m[1]);
-      if (pid !== process.pid && isAlive(pid)) found.push(pid);
+      if (pid > 1 && pid !== process.pid && isAlive(pid)) found.push(pid);
     }
   } catch {
     // ps unavailable: the group and the parent links are all we have.

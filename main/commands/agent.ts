@@ -3,6 +3,7 @@
  * log and live view. Every command on an unknown project answers not-found and changes nothing;
  * a stop by hand is told to the scheduler first, so a schedule does not restart the agent.
  */
+import { lockHandlers } from '../services/lock-handlers.ts';
 import {
   type AgentState,
   type Project,
@@ -44,6 +45,8 @@ export function agentCommands(deps: AgentCommandDeps): AreaHandlers<'agent'> {
 
   return {
     'agent.status': known((id) => ok(supervisor.state(id))),
+    // The lock commands (contract/locks.ts): clearing a lock the OS could not confirm.
+    ...lockHandlers(supervisor),
     'agent.statusAll': () => ok(registry.list().map((p) => supervisor.state(p.id))),
     'agent.start': (input) => {
       const project = registry.get(input.id);

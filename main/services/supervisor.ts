@@ -33,12 +33,15 @@ import {
 } from '../../contract/index.ts';
 import { credentialsRefusedMessage } from '../../contract/containment.ts';
 import {
+  clearLock,
   createLockExclusive,
+  foreignAgentLock,
   inspectLock,
   type LockRecord,
   readLock,
   releaseLock,
   removeStaleLock,
+  unconfirmedLockMessage,
   updateLock,
 } from '../../core/agent-lock.ts';
 import { agentEnv, launchArgs } from '../../core/launch-protocol.ts';
@@ -309,8 +312,56 @@ export class AgentSupervisor implements AgentControl {
         );
       } else if (found.kind === 'live-agent' && !this.slot(project.id).run) {
         this.adopt(project, found.lock);
+      } else if (found.kind === 'unconfirmed' && !this.slot(project.id).run) {
+        this.reportUnconfirmed(project, found.reason);
       }
     }
+  }
+
+  /**
+   * The user's "clear the lock" for a lock naming a process the OS does not confirm as the
+   * project's agent (or a stale one). Signals nothing; refuses while a confirmed agent runs.
+   */
+  clearLock(projectId: string): Promise<Result<AgentState>> {
+    return this.serial(projectId, async () => {
+      const project = this.opts.lookup(projectId);
+      if (!project) return err('not-found', 'That project is not registered any more.');
+      if (this.slot(projectId).run)
+        return err(
+          'conflict',
+          `The agent of ${project.name} is running with this lock; stop it instead.`,
+        );
+      const result = clearLock(project.path, this.backend);
+      if (result.refusal === 'live-agent')
+        return err(
+          'conflict',
+          `The lock of ${project.name} names its running agent; it was not cleared. Restart Nightshift to attach to it.`,
+        );
+      if (result.refusal)
+        return err(
+          'busy',
+          `Another Nightshift is starting the agent of ${project.name}; the lock was not cleared.`,
+        );
+      if (result.cleared) rmSync(drainFlagPath(project.path), { force: true });
+      this.opts.diagnostics.log(
+        'info',
+        `${result.cleared ? 'Cleared' : 'Found no'} agent lock in ${project.path} at the user's request.`,
+      );
+      this.setState(projectId, {
+        lockProblem: null,
+        message: result.cleared
+          ? 'The lock was cleared; no process was signalled. Start runs a new agent.'
+          : 'There was no agent lock to clear.',
+      });
+      return ok(this.slot(projectId).state);
+    });
+  }
+
+  private reportUnconfirmed(project: SupervisedProject, reason: string): string {
+    const message = unconfirmedLockMessage(project.name, reason);
+    this.setState(project.id, { lockProblem: message, message });
+    this.opts.diagnostics.log('warn', `${message} (${project.path})`);
+    return message;
   }
 
   /** Forgets a removed project (only when nothing runs). */
@@ -345,6 +396,13 @@ export class AgentSupervisor implements AgentControl {
     }
     const refusal = this.opts.preflight?.(project.path);
     if (refusal) return err('conflict', refusal);
+    const foreign = foreignAgentLock(project.path, this.backend);
+    if (foreign) {
+      return err(
+        'conflict',
+        `${foreign.tool} is running its own agent on ${project.name} (pid ${foreign.pid}, lock ${foreign.path}). Stop it there first: one project runs one agent.`,
+      );
+    }
 
     const startedAt = new Date(this.clock.now()).toISOString();
     const runId = `${startedAt.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
@@ -380,6 +438,7 @@ export class AgentSupervisor implements AgentControl {
       adopted: false,
       settings,
       exit: null,
+      lockProblem: null,
       message: 'Starting the agent…',
     });
 
@@ -490,6 +549,8 @@ export class AgentSupervisor implements AgentControl {
         `Another Nightshift (pid ${found.lock.ownerPid}) is starting the agent of ${project.name}.`,
       );
     }
+    if (found.kind === 'unconfirmed')
+      return err('conflict', this.reportUnconfirmed(project, found.reason));
     removeStaleLock(project.path, this.backend);
     if (createLockExclusive(project.path, lock)) return null;
     return err(
@@ -661,6 +722,7 @@ export class AgentSupervisor implements AgentControl {
       adopted: true,
       settings: lock.settings,
       exit: null,
+      lockProblem: null,
       message: `Attached to the agent left running by an earlier session (pid ${pid}).`,
     });
     this.opts.diagnostics.log('info', `Adopted the running agent of ${project.name} (pid ${pid}).`);

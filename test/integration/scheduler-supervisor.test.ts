@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSettings, type Result, type Schedule } from '../../contract/index.ts';
@@ -113,6 +113,66 @@ test('a crash inside a window is retried after 10 s, 30 s, 90 s, then given up f
     t.clock.advance(10 * 60_000);
     assert.equal(t.h.supervisor.state('p').status, 'crashed', 'no more retries in this window');
     assert.equal(t.pids.length, 4);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('window end, real agent still busy: drained first, stopped with SIGTERM exactly when the grace period ends', async () => {
+  const signals = join(mkdtempSync(join(tmpdir(), 'nightshift-signals-')), 'signals.log');
+  // The agent takes an hour to finish its current work: the grace period runs out first.
+  const t = build({
+    start: `${MON}T21:59:00Z`,
+    grace: 10,
+    env: { FIXTURE_DRAIN_DELAY: '3600000', FIXTURE_SIGNAL_LOG: signals },
+  });
+  try {
+    t.add('p', [schedule('1')]);
+    t.scheduler.start();
+    t.clock.advanceTo(at(`${MON}T22:00:00Z`));
+    const running = await waitForStatus(t.h.supervisor, 'p', 'running');
+    const pid = running.pid as number;
+    // Its signal handler is in place once it prints (node loads the fixture first).
+    await waitFor(
+      () => t.h.supervisor.logs('p').some((l) => l.text.includes('from fixture')),
+      'the agent to work',
+    );
+    t.clock.advanceTo(at(`${MON}T23:00:00Z`));
+    await waitForStatus(t.h.supervisor, 'p', 'draining');
+    assert.equal(t.scheduler.projectStatus('p')?.stopAt, at(`${MON}T23:10:00Z`));
+    t.clock.advanceTo(at(`${MON}T23:09:59Z`));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(t.h.supervisor.state('p').status, 'draining', 'still in the grace period');
+    assert.ok(isAlive(pid));
+    assert.equal(existsSync(signals), false, 'no signal during the grace period');
+    t.clock.advanceTo(at(`${MON}T23:10:00Z`));
+    await waitForStatus(t.h.supervisor, 'p', 'stopped');
+    assert.equal(isAlive(pid), false);
+    assert.match(readFileSync(signals, 'utf8'), /^\d+ SIGTERM\n$/, 'stopped by one SIGTERM');
+    assert.equal(t.scheduler.projectStatus('p')?.stopAt, null);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a real run that lasts 5 minutes (scheduler time) resets the crash counter', async () => {
+  const t = build({ start: `${MON}T22:00:00Z`, env: { FIXTURE_CRASH_AFTER: '1500' } });
+  try {
+    t.add('p', [schedule('1', { durationMinutes: 240 })]);
+    t.scheduler.start();
+    await waitForStatus(t.h.supervisor, 'p', 'crashed');
+    await waitFor(() => t.scheduler.projectStatus('p')?.nextRetryAt, 'the first retry');
+    assert.equal(t.scheduler.projectStatus('p')?.crashRetries, 1);
+    t.clock.advance(10_000);
+    await waitForStatus(t.h.supervisor, 'p', 'running');
+    // This run lasts 5 minutes of scheduler time before it crashes (1.5 s of real time).
+    t.clock.advance(5 * 60_000);
+    await waitForStatus(t.h.supervisor, 'p', 'crashed');
+    await waitFor(() => t.scheduler.projectStatus('p')?.nextRetryAt, 'the next retry');
+    const st = t.scheduler.projectStatus('p');
+    assert.equal(st?.crashRetries, 1, 'counted from zero again');
+    assert.equal(st?.nextRetryAt, t.clock.now() + 10_000, 'the first backoff, not the second');
+    assert.equal(t.pids.length, 2);
   } finally {
     await t.dispose();
   }

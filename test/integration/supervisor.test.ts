@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockPath } from '../../core/run-log.ts';
+import { agentEnv } from '../../core/launch-protocol.ts';
 import { isAlive, processInfo, processTree } from '../../core/process-table.ts';
 import {
   assertAllGone,
@@ -21,6 +24,29 @@ import {
 } from '../helpers/supervisor-harness.ts';
 
 const start = { settings: runSettings, origin: 'manual' as const };
+
+/**
+ * Every agent process on the machine working in `projectDir`: a process whose environment
+ * carries the run marker (NIGHTSHIFT_RUN_ID) and whose command line names the folder (only this
+ * test's temp folder, so only this test's processes).
+ */
+function agentsIn(projectDir: string): { pid: number; runId: string }[] {
+  const found: { pid: number; runId: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const env = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      const marker = env.find((e) => e.startsWith(`${agentEnv.runId}=`));
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (marker && cmd.includes(projectDir))
+        found.push({ pid, runId: marker.slice(agentEnv.runId.length + 1) });
+    } catch {
+      // Ended while we read, or not ours to read.
+    }
+  }
+  return found;
+}
 
 function runLogText(projectDir: string): string {
   const dir = join(projectDir, '.nightshift', 'runs');
@@ -143,8 +169,14 @@ test('two supervisors cannot run one project', async () => {
     if (!second.ok) assert.equal(second.error.code, 'busy');
     // b attached to the live agent instead of starting a second one.
     assert.equal(b.supervisor.state('shared').pid, a.supervisor.state('shared').pid);
-    const pids = processTree(a.supervisor.state('shared').pid as number).map((p) => p.pid);
-    assert.equal(pids.length, 1, 'only one agent process exists');
+    // Counted system-wide by the run marker, not in a's tree: a second agent anywhere shows.
+    if (process.platform !== 'linux') return; // the count reads /proc
+    const agents = agentsIn(project.path);
+    assert.deepEqual(
+      agents,
+      [{ pid: a.supervisor.state('shared').pid, runId: a.supervisor.state('shared').runId }],
+      'only one agent process exists',
+    );
   } finally {
     await a.dispose();
     await b.supervisor.shutdown('leave-running');
@@ -204,10 +236,12 @@ test('drain finishes current work and then shows paused; resume continues', asyn
   }
 });
 
-test('an agent ignoring SIGTERM is killed after the grace period', async () => {
+test('an agent ignoring SIGTERM is killed after the grace period: SIGTERM first, the kill waited', async () => {
+  const grace = 1_500;
+  const signals = join(mkdtempSync(join(tmpdir(), 'nightshift-signals-')), 'signals.log');
   const h = makeHarness({
-    env: { FIXTURE_IGNORE_TERM: '1', FIXTURE_CHILDREN: '1' },
-    stopGraceMs: 500,
+    env: { FIXTURE_IGNORE_TERM: '1', FIXTURE_CHILDREN: '1', FIXTURE_SIGNAL_LOG: signals },
+    stopGraceMs: grace,
   });
   h.addProject('stubborn');
   try {
@@ -216,8 +250,31 @@ test('an agent ignoring SIGTERM is killed after the grace period', async () => {
     const pids = (
       await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
     ).map((p) => p.pid);
-    const stopped = await h.supervisor.stop('stubborn');
+    const stopping = h.supervisor.stop('stubborn');
+    // The agent records the SIGTERM it got (and ignores it); SIGKILL cannot be recorded, so
+    // the kill shows as the agent being gone.
+    const termAt = await waitFor(() => {
+      const line = existsSync(signals) ? readFileSync(signals, 'utf8').split('\n')[0] : '';
+      return line?.endsWith(' SIGTERM') ? Number(line.split(' ')[0]) : null;
+    }, 'the agent to record SIGTERM');
+    await new Promise((r) => setTimeout(r, grace / 2));
+    assert.ok(isAlive(pid), 'half-way through the grace period the agent still runs');
+    const stopped = await stopping;
+    const goneAt = Date.now();
     assert.equal(stopped.ok, true);
+    assert.equal(isAlive(pid), false);
+    assert.ok(
+      goneAt - termAt >= grace - 50,
+      `the kill came ${goneAt - termAt} ms after SIGTERM, not before the ${grace} ms grace period`,
+    );
+    assert.equal(
+      readFileSync(signals, 'utf8').trim().split('\n').length,
+      1,
+      'exactly one SIGTERM, then the kill',
+    );
+    assert.ok(
+      h.supervisor.logs('stubborn').some((l) => /did not stop within 2 s; forcing it/.test(l.text)),
+    );
     assert.equal(h.supervisor.state('stubborn').status, 'stopped');
     await assertAllGone(pids);
   } finally {

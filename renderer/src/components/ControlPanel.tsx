@@ -20,6 +20,7 @@ import { useAction, useDraft, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 import { ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+import { LockProblem } from './LockProblem.tsx';
 
 function StatusBadge(props: { state: AgentState }): ReactNode {
   const { state } = props;
@@ -218,6 +219,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
       <Outcome outcome={action.outcome} pending={action.pending} />
       <RunningSince state={state} />
       <CrashDetails state={state} />
+      <LockProblem state={state} />
       <RunSettingsForm
         value={runSettings}
         onChange={setRunSettings}
