@@ -23,6 +23,11 @@ export const Project = z.object({
   createdAt: z.string(),
   overrides: RunOverrides,
   schedules: z.array(Schedule),
+  /**
+   * Why the project's folder cannot be used now (gone, or a folder Nightshift refuses), as a
+   * sentence; absent when it can. Worked out by main each time projects are read, never stored.
+   */
+  folderProblem: z.string().optional(),
 });
 export type Project = z.infer<typeof Project>;
 

@@ -23,6 +23,7 @@ import { type Clock, systemClock } from './services/clock.ts';
 import type { Diagnostics } from './services/diagnostics.ts';
 import { EventBus } from './services/event-bus.ts';
 import { Registry } from './services/registry.ts';
+import { storedFolderProblem } from './services/project-path.ts';
 import type { Secrets } from './services/secrets.ts';
 import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
@@ -88,13 +89,16 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       `The settings file could not be read (${loaded.problem ?? 'unknown problem'}); it was backed up to ${loaded.recoveredFrom ?? '(no copy could be made)'} and defaults are in use.`,
     );
   }
-  const registry = new Registry(loaded.store, loaded.doc, bus);
+  const registry = new Registry(loaded.store, loaded.doc, bus, { dataDir: ports.dataDir });
+  for (const problem of registry.folderProblems()) diagnostics.log('warn', problem);
   const settings = new SettingsService(registry, ports.secrets, bus, loaded.recoveredFrom);
 
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
-    ...(ports.preflight ? { preflight: ports.preflight } : {}),
+    // Every start, scheduled ones included, re-checks the stored folder first.
+    preflight: (dir) =>
+      storedFolderProblem(dir, { dataDir: ports.dataDir }) ?? ports.preflight?.(dir) ?? null,
     agentEnv: () => ({
       ...inheritedEnv(),
       ...(ports.baseAgentEnv ?? {}),
@@ -163,6 +167,8 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   ) => {
     const project = registry.get(id);
     if (!project) return err('not-found', 'That project is not registered any more.');
+    const refused = registry.startRefusal(id);
+    if (refused) return refused;
     const runSettings = resolveRunSettings(settings.get().defaults, project.overrides, overrides);
     return supervisor.start(id, { settings: runSettings, origin: 'manual' });
   };
