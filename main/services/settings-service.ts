@@ -11,7 +11,7 @@ import {
 import { secretHint } from '../../core/redact.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Registry } from './registry.ts';
-import type { Secrets } from './secrets.ts';
+import { type Secrets, providerEnvironment } from './secrets.ts';
 
 export class SettingsService {
   private readonly registry: Registry;
@@ -45,6 +45,10 @@ export class SettingsService {
         authToken: hint(this.secrets.get('authToken')),
       },
       recoveredFrom: this.recoveredFrom,
+      secretsProtection: {
+        ...this.secrets.protection,
+        fromEnvironment: providerEnvironment.filter((name) => !!process.env[name]),
+      },
     };
   }
 

@@ -578,6 +578,18 @@ export function SettingsPage(): ReactNode {
         <p className="muted">
           Write-only. Leave both unset to use the Claude login on this machine.
         </p>
+        {settings.secretsProtection ? (
+          <p
+            className={settings.secretsProtection.kind === 'keychain' ? 'muted' : 'banner warn'}
+            role={settings.secretsProtection.kind === 'keychain' ? undefined : 'note'}
+            data-testid="secrets-protection"
+          >
+            {settings.secretsProtection.sentence}
+            {settings.secretsProtection.fromEnvironment.length
+              ? ` Set in Nightshift's environment now: ${settings.secretsProtection.fromEnvironment.join(', ')}.`
+              : ''}
+          </p>
+        ) : null}
         <SecretField label="API key" name="apiKey" state={settings.secrets.apiKey} />
         <SecretField label="Auth token" name="authToken" state={settings.secrets.authToken} />
       </section>
