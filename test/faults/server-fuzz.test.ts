@@ -17,7 +17,10 @@ test('5,000 malformed HTTP requests and 5,000 malformed WebSocket messages (seed
     const client = await ApiClient.connect(app);
     const added = await client.call('projects.add', { name: 'fuzzed', path: project });
     assert.equal(added.ok, true);
-    const saved = await client.call('settings.update', { windowEndGraceMinutes: 7, apiKey: 'sk-fuzz-secret' });
+    const saved = await client.call('settings.update', {
+      windowEndGraceMinutes: 7,
+      apiKey: 'sk-fuzz-secret',
+    });
     assert.equal(saved.ok, true, JSON.stringify(saved));
     client.close();
     const files = ['nightshift.json', 'secrets.json', 'scheduler-state.json'].map((f) =>
