@@ -66,6 +66,8 @@ export const SettingsView = Settings.extend({
   }),
   /** Set when the settings file was unreadable and had to be replaced. */
   recoveredFrom: z.string().nullable(),
+  /** What is wrong with the files Nightshift keeps (unreadable, read-only, full), in words. */
+  storageProblem: z.string().nullable().optional(),
   /** What protects the secrets on this machine, in words (always set by main). */
   secretsProtection: z
     .object({

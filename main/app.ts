@@ -83,15 +83,21 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const verifyContract = ports.verifyContract ?? process.env.NIGHTSHIFT_VERIFY_CONTRACT === '1';
   const bus = new EventBus(verifyContract);
   const loaded = await ports.openStore();
-  if (loaded.recoveredFrom || loaded.problem) {
-    diagnostics.log(
-      'warn',
-      `The settings file could not be read (${loaded.problem ?? 'unknown problem'}); it was backed up to ${loaded.recoveredFrom ?? '(no copy could be made)'} and defaults are in use.`,
-    );
-  }
+  const storageProblem = loaded.recoveredFrom
+    ? `The settings file could not be read (${loaded.problem ?? 'unknown problem'}); it was kept aside as ${loaded.recoveredFrom} and defaults are in use.`
+    : loaded.problem;
+  if (storageProblem) diagnostics.log('warn', storageProblem);
+  const secretsProblem = ports.secrets.problem?.();
+  if (secretsProblem) diagnostics.log('warn', secretsProblem);
   const registry = new Registry(loaded.store, loaded.doc, bus, { dataDir: ports.dataDir });
   for (const problem of registry.folderProblems()) diagnostics.log('warn', problem);
-  const settings = new SettingsService(registry, ports.secrets, bus, loaded.recoveredFrom);
+  const settings = new SettingsService(
+    registry,
+    ports.secrets,
+    bus,
+    loaded.recoveredFrom,
+    storageProblem,
+  );
 
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),

@@ -150,8 +150,10 @@ export class Registry {
   }
 
   updateSettings(settings: Settings): void {
-    this.doc = { ...this.doc, settings };
-    this.store.write(this.doc);
+    // Written first: a failed write (full disk, read-only folder) changes nothing in memory.
+    const doc = { ...this.doc, settings };
+    this.store.write(doc);
+    this.doc = doc;
   }
 
   private commit(next: StoredDocument): void {

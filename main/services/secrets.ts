@@ -7,7 +7,8 @@
  * - the browser shell: a file only this user can read, mode 0600, not encrypted (`file`).
  * Provider variables in Nightshift's own environment reach agents in every case.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { messageOf } from '../../contract/index.ts';
 import { dirname } from 'node:path';
 
 export type SecretName = 'apiKey' | 'authToken';
@@ -29,6 +30,8 @@ export interface Secrets {
   set(name: SecretName, value: string | null): void;
   all(): string[];
   readonly protection: SecretsProtection;
+  /** What went wrong reading the stored secrets, in a sentence, or null. */
+  problem?(): string | null;
 }
 
 /** The provider variables agents inherit from Nightshift's environment. */
@@ -99,12 +102,30 @@ export function fileSecrets(
   codec: SecretCodec = plainCodec,
   protection: SecretsProtection = fileProtection(path),
 ): Secrets {
+  let problem: string | null = null;
+  /** A file that cannot be parsed is kept aside (never overwritten) and reported once. */
   const read = (): Record<string, string> => {
+    let text: string;
     try {
-      return existsSync(path)
-        ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>)
-        : {};
-    } catch {
+      if (!existsSync(path)) return {};
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      problem ??= `The secrets file ${path} could not be read (${messageOf(error)}); enter the key again in Settings.`;
+      return {};
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        return parsed as Record<string, string>;
+      throw new Error('it is not a JSON object');
+    } catch (error) {
+      const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        renameSync(path, aside);
+        problem = `The secrets file could not be read (${messageOf(error)}); it was kept aside as ${aside}. Enter the key again in Settings.`;
+      } catch {
+        problem ??= `The secrets file ${path} could not be read (${messageOf(error)}); enter the key again in Settings.`;
+      }
       return {};
     }
   };
@@ -113,8 +134,10 @@ export function fileSecrets(
     writeFileSync(path, JSON.stringify(data), { mode: 0o600 });
     chmodSync(path, 0o600);
   };
+  read();
   return {
     protection,
+    problem: () => problem,
     get(name) {
       const v = read()[name];
       if (!v) return null;

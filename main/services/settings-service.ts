@@ -18,6 +18,7 @@ export class SettingsService {
   private readonly secrets: Secrets;
   private readonly bus: EventBus | null;
   private readonly recoveredFrom: string | null;
+  private readonly storageProblem: string | null;
   private readonly changeListeners = new Set<(settings: Settings) => void>();
 
   constructor(
@@ -25,7 +26,9 @@ export class SettingsService {
     secrets: Secrets,
     bus: EventBus | null,
     recoveredFrom: string | null,
+    storageProblem: string | null = null,
   ) {
+    this.storageProblem = storageProblem;
     this.registry = registry;
     this.secrets = secrets;
     this.bus = bus;
@@ -45,6 +48,8 @@ export class SettingsService {
         authToken: hint(this.secrets.get('authToken')),
       },
       recoveredFrom: this.recoveredFrom,
+      storageProblem:
+        [this.storageProblem, this.secrets.problem?.()].filter(Boolean).join(' ') || null,
       secretsProtection: {
         ...this.secrets.protection,
         fromEnvironment: providerEnvironment.filter((name) => !!process.env[name]),

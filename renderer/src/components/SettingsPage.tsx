@@ -571,6 +571,11 @@ export function SettingsPage(): ReactNode {
           again.
         </div>
       ) : null}
+      {settings.storageProblem && !settings.recoveredFrom ? (
+        <div className="banner warn" role="alert" data-testid="storage-problem">
+          {settings.storageProblem}
+        </div>
+      ) : null}
       <DefaultsSection settings={settings} />
       <RunsSection settings={settings} />
       <section className="panel settings-section" aria-labelledby="s-credentials">
