@@ -26,6 +26,11 @@ export const Project = z.object({
   schedules: z.array(Schedule),
   /** Sandbox extras, extra environment names and settings trust; absent = the strictest. */
   containment: ProjectContainment.optional(),
+  /**
+   * Why the project's folder cannot be used now (gone, or a folder Nightshift refuses), as a
+   * sentence; absent when it can. Worked out by main each time projects are read, never stored.
+   */
+  folderProblem: z.string().optional(),
 });
 export type Project = z.infer<typeof Project>;
 

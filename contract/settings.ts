@@ -71,6 +71,18 @@ export const SettingsView = Settings.extend({
   }),
   /** Set when the settings file was unreadable and had to be replaced. */
   recoveredFrom: z.string().nullable(),
+  /** What is wrong with the files Nightshift keeps (unreadable, read-only, full), in words. */
+  storageProblem: z.string().nullable().optional(),
+  /** What protects the secrets on this machine, in words (always set by main). */
+  secretsProtection: z
+    .object({
+      /** keychain: encrypted by the OS; file: a plain file only this user can read; launch: memory. */
+      kind: z.enum(['keychain', 'file', 'launch']),
+      sentence: z.string(),
+      /** Provider variables found in Nightshift's own environment (names only). */
+      fromEnvironment: z.array(z.string()),
+    })
+    .optional(),
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 

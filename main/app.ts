@@ -23,6 +23,7 @@ import { type Clock, systemClock } from './services/clock.ts';
 import type { Diagnostics } from './services/diagnostics.ts';
 import { EventBus } from './services/event-bus.ts';
 import { Registry } from './services/registry.ts';
+import { storedFolderProblem } from './services/project-path.ts';
 import type { Secrets } from './services/secrets.ts';
 import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';
@@ -81,14 +82,21 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const verifyContract = ports.verifyContract ?? process.env.NIGHTSHIFT_VERIFY_CONTRACT === '1';
   const bus = new EventBus(verifyContract);
   const loaded = await ports.openStore();
-  if (loaded.recoveredFrom || loaded.problem) {
-    diagnostics.log(
-      'warn',
-      `The settings file could not be read (${loaded.problem ?? 'unknown problem'}); it was backed up to ${loaded.recoveredFrom ?? '(no copy could be made)'} and defaults are in use.`,
-    );
-  }
-  const registry = new Registry(loaded.store, loaded.doc, bus);
-  const settings = new SettingsService(registry, ports.secrets, bus, loaded.recoveredFrom);
+  const storageProblem = loaded.recoveredFrom
+    ? `The settings file could not be read (${loaded.problem ?? 'unknown problem'}); it was kept aside as ${loaded.recoveredFrom} and defaults are in use.`
+    : loaded.problem;
+  if (storageProblem) diagnostics.log('warn', storageProblem);
+  const secretsProblem = ports.secrets.problem?.();
+  if (secretsProblem) diagnostics.log('warn', secretsProblem);
+  const registry = new Registry(loaded.store, loaded.doc, bus, { dataDir: ports.dataDir });
+  for (const problem of registry.folderProblems()) diagnostics.log('warn', problem);
+  const settings = new SettingsService(
+    registry,
+    ports.secrets,
+    bus,
+    loaded.recoveredFrom,
+    storageProblem,
+  );
 
   const baseEnv = (): Record<string, string> => ({
     ...inheritedEnv(),
@@ -104,10 +112,11 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
-    // The real orchestrator also needs credentials and a sandbox (or leave to run without one).
-    ...(projectPreflight
-      ? { preflight: (dir: string) => projectPreflight(dir) ?? containment.startRefusal() }
-      : {}),
+    // Every start, scheduled ones included, re-checks the stored folder first; the real
+    // orchestrator also needs credentials and a sandbox (or leave to run without one).
+    preflight: (dir) =>
+      storedFolderProblem(dir, { dataDir: ports.dataDir }) ??
+      (projectPreflight ? (projectPreflight(dir) ?? containment.startRefusal()) : null),
     agentEnv: (project) => ({ ...baseEnv(), ...containment.agentEnv(project.id) }),
     secrets: () => ports.secrets.all(),
     diagnostics,
@@ -179,7 +188,11 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       supervisor,
       runViews,
       noteManualStop: (id) => scheduling.scheduler.noteManualStop(id),
-      startRefusal: (id, model) => ledger.budgets.canStart(id, model),
+      startRefusal: (id, model) => {
+        const folder = registry.startRefusal(id);
+        if (folder && !folder.ok) return { message: folder.error.message };
+        return ledger.budgets.canStart(id, model);
+      },
     }),
     ...featureCommands(features),
     ...specCommands(features),

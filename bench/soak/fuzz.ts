@@ -13,7 +13,7 @@ const hashOf = (path: string): string =>
   existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'absent';
 
 const app = await startServe();
-let failed = false;
+let failed: boolean;
 try {
   const files = ['nightshift.json', 'secrets.json'].map((f) => join(app.dataDir, f));
   const before = files.map(hashOf);

@@ -4,7 +4,13 @@ import { safeStorage } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDocument, type LoadedDocument, type Store } from '../services/store.ts';
-import { fileSecrets, plainCodec, type Secrets } from '../services/secrets.ts';
+import {
+  fileSecrets,
+  launchSecrets,
+  plainCodec,
+  safeStorageProtection,
+  type Secrets,
+} from '../services/secrets.ts';
 
 export function openElectronStore(dataDir: string): { store: Store } & LoadedDocument {
   const path = join(dataDir, 'nightshift.json');
@@ -26,15 +32,29 @@ export function openElectronStore(dataDir: string): { store: Store } & LoadedDoc
   });
 }
 
+/**
+ * Secrets over safeStorage when an OS keychain really encrypts them; otherwise kept for this
+ * launch only (never a silent plain-text fallback). An unencrypted secrets.json an earlier
+ * version wrote is read once, so a key is not lost, and never written again.
+ */
 export function safeStorageSecrets(dataDir: string): Secrets {
-  const encrypted = safeStorage.isEncryptionAvailable();
-  return fileSecrets(
-    join(dataDir, encrypted ? 'secrets.enc.json' : 'secrets.json'),
-    encrypted
-      ? {
-          encode: (p) => safeStorage.encryptString(p).toString('base64'),
-          decode: (s) => safeStorage.decryptString(Buffer.from(s, 'base64')),
-        }
-      : plainCodec,
-  );
+  const protection = safeStorageProtection({
+    platform: process.platform,
+    available: safeStorage.isEncryptionAvailable(),
+    backend: process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null,
+  });
+  if (protection.kind === 'keychain')
+    return fileSecrets(
+      join(dataDir, 'secrets.enc.json'),
+      {
+        encode: (p) => safeStorage.encryptString(p).toString('base64'),
+        decode: (s) => safeStorage.decryptString(Buffer.from(s, 'base64')),
+      },
+      protection,
+    );
+  const legacy = fileSecrets(join(dataDir, 'secrets.json'), plainCodec);
+  return launchSecrets(protection, {
+    ...(legacy.get('apiKey') ? { apiKey: legacy.get('apiKey') as string } : {}),
+    ...(legacy.get('authToken') ? { authToken: legacy.get('authToken') as string } : {}),
+  });
 }

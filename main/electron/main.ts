@@ -109,6 +109,9 @@ async function boot(): Promise<void> {
     // The agent runs on Electron's own Node, from the same bundle folder.
     agentCommand: () => ({ command: process.execPath, args: [join(here, 'agent.js')] }),
     preflight: orchestratorPreflight,
+    // Agents run as this binary in Node mode: this is why the RunAsNode fuse stays enabled
+    // (electron-builder.yml). A child spawned this way can be detached into its own process
+    // group (whole-tree pause, group stop) and outlive the app; utilityProcess can do neither.
     baseAgentEnv: { ELECTRON_RUN_AS_NODE: '1' },
     notifications: electronNotificationPort(),
     // Shows (or creates) the window; the navigation waits for its page (NavigationQueue).

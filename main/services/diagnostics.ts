@@ -21,7 +21,11 @@ export function createDiagnostics(
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const keep = options.keep ?? 3;
   const path = dataDir ? join(dataDir, 'logs', 'nightshift.log') : null;
-  if (path) mkdirSync(join(dataDir as string, 'logs'), { recursive: true });
+  try {
+    if (path) mkdirSync(join(dataDir as string, 'logs'), { recursive: true });
+  } catch {
+    // A read-only or full data folder: logging below fails quietly; the app still starts.
+  }
 
   function rotate(file: string): void {
     rmSync(`${file}.${keep}`, { force: true });

@@ -1,6 +1,9 @@
 /**
  * The project registry and global settings, persisted as one document through the Store port.
  * Every change is validated first and written whole, so a failed change changes nothing.
+ * Stored folders are checked again whenever projects are read (and before every start through
+ * `startRefusal`): a folder that is gone or now refused is reported on the project as
+ * `folderProblem`, never stored, and nothing of the project is deleted.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,7 +17,7 @@ import {
   ok,
 } from '../../contract/index.ts';
 import type { EventBus } from './event-bus.ts';
-import { checkProjectPath } from './project-path.ts';
+import { type PathContext, checkProjectPath, storedFolderProblem } from './project-path.ts';
 import type { Store, StoredDocument } from './store.ts';
 
 export class Registry {
@@ -25,18 +28,44 @@ export class Registry {
   isAgentActive: (projectId: string) => boolean = () => false;
   private readonly removedListeners = new Set<(project: Project) => void>();
 
-  constructor(store: Store, doc: StoredDocument, bus: EventBus | null = null) {
+  private readonly paths: PathContext;
+
+  constructor(
+    store: Store,
+    doc: StoredDocument,
+    bus: EventBus | null = null,
+    paths: PathContext = {},
+  ) {
     this.store = store;
-    this.doc = doc;
     this.bus = bus;
+    this.paths = paths;
+    // A document written before a check existed may hold the derived field: never keep it.
+    this.doc = { ...doc, projects: doc.projects.map(stored) };
+  }
+
+  /** Sentences for every stored project whose folder cannot be used now (for diagnostics). */
+  folderProblems(): string[] {
+    return this.list().flatMap((p) => (p.folderProblem ? [`${p.name}: ${p.folderProblem}`] : []));
   }
 
   list(): Project[] {
-    return this.doc.projects;
+    return this.doc.projects.map((p) => this.withProblem(p));
   }
 
   get(id: string): Project | null {
-    return this.doc.projects.find((p) => p.id === id) ?? null;
+    const project = this.doc.projects.find((p) => p.id === id);
+    return project ? this.withProblem(project) : null;
+  }
+
+  /** Why the project cannot start now (its folder), as a Result error; null when it can. */
+  startRefusal(id: string): Result<never> | null {
+    const problem = this.get(id)?.folderProblem;
+    return problem ? err('forbidden', problem, 'path') : null;
+  }
+
+  private withProblem(project: Project): Project {
+    const problem = storedFolderProblem(project.path, this.paths);
+    return problem ? { ...project, folderProblem: problem } : project;
   }
 
   settings(): Settings {
@@ -87,7 +116,7 @@ export class Registry {
       ...this.doc,
       projects: this.doc.projects.map((p) => (p.id === current.id ? next : p)),
     });
-    return ok(next);
+    return ok(this.get(current.id) ?? next);
   }
 
   remove(id: string): Result<{ id: string }> {
@@ -122,14 +151,17 @@ export class Registry {
   }
 
   updateSettings(settings: Settings): void {
-    this.doc = { ...this.doc, settings };
-    this.store.write(this.doc);
-  }
-
-  private commit(doc: StoredDocument): void {
+    // Written first: a failed write (full disk, read-only folder) changes nothing in memory.
+    const doc = { ...this.doc, settings };
     this.store.write(doc);
     this.doc = doc;
-    this.bus?.emit('projects.changed', doc.projects);
+  }
+
+  private commit(next: StoredDocument): void {
+    const doc = { ...next, projects: next.projects.map(stored) };
+    this.store.write(doc);
+    this.doc = doc;
+    this.bus?.emit('projects.changed', this.list());
   }
 
   private checkName(name: string, selfId: string | null): Result<true> {
@@ -146,10 +178,17 @@ export class Registry {
   }
 
   private checkPath(input: string, selfId: string | null): Result<string> {
-    const checked = checkProjectPath(input);
+    const checked = checkProjectPath(input, this.paths);
     if (!checked.ok) return err('invalid-input', checked.message, 'path');
     const clash = this.doc.projects.find((p) => p.id !== selfId && p.path === checked.path);
     if (clash) return err('conflict', `That folder is already the project ${clash.name}.`, 'path');
     return ok(checked.path);
   }
+}
+
+/** A project as it is stored: without the fields main derives when it reads. */
+function stored(project: Project): Project {
+  if (project.folderProblem === undefined) return project;
+  const { folderProblem: _derived, ...rest } = project;
+  return rest;
 }

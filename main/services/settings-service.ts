@@ -12,13 +12,14 @@ import { secretHint } from '../../core/redact.ts';
 import { settingsEnv } from '../../core/launch-protocol.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Registry } from './registry.ts';
-import type { Secrets } from './secrets.ts';
+import { type Secrets, providerEnvironment } from './secrets.ts';
 
 export class SettingsService {
   private readonly registry: Registry;
   private readonly secrets: Secrets;
   private readonly bus: EventBus | null;
   private readonly recoveredFrom: string | null;
+  private readonly storageProblem: string | null;
   private readonly changeListeners = new Set<(settings: Settings) => void>();
 
   constructor(
@@ -26,7 +27,9 @@ export class SettingsService {
     secrets: Secrets,
     bus: EventBus | null,
     recoveredFrom: string | null,
+    storageProblem: string | null = null,
   ) {
+    this.storageProblem = storageProblem;
     this.registry = registry;
     this.secrets = secrets;
     this.bus = bus;
@@ -46,6 +49,12 @@ export class SettingsService {
         authToken: hint(this.secrets.get('authToken')),
       },
       recoveredFrom: this.recoveredFrom,
+      storageProblem:
+        [this.storageProblem, this.secrets.problem?.()].filter(Boolean).join(' ') || null,
+      secretsProtection: {
+        ...this.secrets.protection,
+        fromEnvironment: providerEnvironment.filter((name) => !!process.env[name]),
+      },
     };
   }
 

@@ -91,23 +91,62 @@ export interface LoadedDocument {
 }
 
 /**
- * Reads and migrates the document. On a corrupt file: copy it aside, start from defaults, and
- * say so. `openStore` is called again after the bad file is moved, since conf/electron-store
- * refuse to open a file they cannot parse.
+ * Reads and migrates the document. On a corrupt file: keep it aside, start from defaults, and
+ * say so. On a file that reads fine but cannot be written: run on it, refuse changes, say so.
+ * `openStore` is called again after the bad file is moved, since conf/electron-store refuse to
+ * open a file they cannot parse.
  */
 export function loadDocument(
   path: string,
   openStore: () => Store,
 ): { store: Store } & LoadedDocument {
-  let problem: string;
+  let store: Store;
+  let doc: StoredDocument;
   try {
-    const store = openStore();
-    const doc = migrate(store.read());
-    store.write(doc);
-    return { store, doc, recoveredFrom: null, problem: null };
+    store = openStore();
+    doc = migrate(store.read());
   } catch (error) {
-    problem = messageOf(error);
+    return recover(path, openStore, messageOf(error));
   }
+  // Read fine; a failed write (read-only folder, full disk) keeps the document in memory, keeps
+  // the file as it is, and says so: nothing is backed up or replaced because of it.
+  try {
+    store.write(doc);
+  } catch (error) {
+    return {
+      store: unsavedStore(store, error),
+      doc,
+      recoveredFrom: null,
+      problem: unwritable(path, error),
+    };
+  }
+  return { store, doc, recoveredFrom: null, problem: null };
+}
+
+const unwritable = (path: string, error: unknown): string =>
+  `Nightshift cannot save its settings to ${path} (${error instanceof Error ? error.message : String(error)}). It runs with what it read; changes are refused until the folder is writable again.`;
+
+/** A store whose writes keep failing with a sentence instead of whatever the file system threw. */
+function unsavedStore(store: Store, first: unknown): Store {
+  return {
+    path: store.path,
+    read: () => store.read(),
+    write: (doc) => {
+      try {
+        store.write(doc);
+      } catch (error) {
+        throw new Error(unwritable(store.path, error ?? first), { cause: error });
+      }
+    },
+  };
+}
+
+function recover(
+  path: string,
+  openStore: () => Store,
+  problem: string,
+): { store: Store } & LoadedDocument {
+  // The unreadable file is kept aside under a new name, never overwritten.
   const backup = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   let recoveredFrom: string | null = null;
   if (existsSync(path)) {
@@ -123,10 +162,39 @@ export function loadDocument(
       }
     }
   }
-  const store = openStore();
   const doc = emptyDocument();
-  store.write(doc);
-  return { store, doc, recoveredFrom, problem };
+  if (existsSync(path) && recoveredFrom === null) {
+    // Neither moved nor copied: leave it alone and run on defaults in memory.
+    return {
+      store: memoryStore(path, `${problem} It could not be kept aside, so it was left untouched`),
+      doc,
+      recoveredFrom,
+      problem,
+    };
+  }
+  try {
+    const store = openStore();
+    store.write(doc);
+    return { store, doc, recoveredFrom, problem };
+  } catch (error) {
+    return {
+      store: memoryStore(path, unwritable(path, error)),
+      doc,
+      recoveredFrom,
+      problem: `${problem}. ${unwritable(path, error)}`,
+    };
+  }
+}
+
+/** Refuses every write with the sentence: used when the file can be neither read nor replaced. */
+function memoryStore(path: string, why: string): Store {
+  return {
+    path,
+    read: () => emptyDocument(),
+    write: () => {
+      throw new Error(why);
+    },
+  };
 }
 
 /** A `conf`-backed Store for plain Node (the browser shell and tests). */

@@ -311,12 +311,7 @@ export async function runFuzz(options: {
         figures.resultErrors++;
         continue;
       }
-      let parsed: AnswerShape | null = null;
-      try {
-        parsed = JSON.parse(answer) as AnswerShape;
-      } catch {
-        parsed = null;
-      }
+      const parsed = parseAnswer(answer);
       if (parsed?.result?.ok === false && typeof parsed.result.error?.message === 'string')
         figures.resultErrors++;
       else figures.unexpected.push({ message: shown, answer: answer.slice(0, 200) });
@@ -326,6 +321,14 @@ export async function runFuzz(options: {
   await Promise.all(Array.from({ length: 8 }, socketWorker));
   figures.ms = Date.now() - started;
   return figures;
+}
+
+function parseAnswer(text: string): AnswerShape | null {
+  try {
+    return JSON.parse(text) as AnswerShape;
+  } catch {
+    return null;
+  }
 }
 
 interface AnswerShape {

@@ -164,7 +164,7 @@ export function ControlPanel(props: { project: Project }): ReactNode {
           <button
             type="button"
             className="button primary"
-            disabled={!can.start || busy}
+            disabled={!can.start || busy || project.folderProblem !== undefined}
             onClick={() =>
               act('Starting…', 'Start requested.', () => startAgent(project.id, runSettings))
             }
@@ -210,6 +210,11 @@ export function ControlPanel(props: { project: Project }): ReactNode {
           </button>
         </div>
       </div>
+      {project.folderProblem ? (
+        <p className="banner error" role="alert" data-testid="folder-problem">
+          {project.folderProblem}
+        </p>
+      ) : null}
       {!state.canFreeze ? (
         <p id={pauseHintId} className="field-hint">
           This system cannot freeze a running process tree, so Pause is not available; use Pause

@@ -409,6 +409,11 @@ export function SettingsPage(): ReactNode {
           again.
         </div>
       ) : null}
+      {settings.storageProblem && !settings.recoveredFrom ? (
+        <div className="banner warn" role="alert" data-testid="storage-problem">
+          {settings.storageProblem}
+        </div>
+      ) : null}
       <section
         id="settings-provider"
         className="panel settings-section"
@@ -421,6 +426,18 @@ export function SettingsPage(): ReactNode {
           <code>CLAUDE_CODE_USE_BEDROCK=1</code> or <code>CLAUDE_CODE_USE_VERTEX=1</code> with that
           cloud&apos;s credentials).
         </p>
+        {settings.secretsProtection ? (
+          <p
+            className={settings.secretsProtection.kind === 'keychain' ? 'muted' : 'banner warn'}
+            role={settings.secretsProtection.kind === 'keychain' ? undefined : 'note'}
+            data-testid="secrets-protection"
+          >
+            {settings.secretsProtection.sentence}
+            {settings.secretsProtection.fromEnvironment.length
+              ? ` Set in Nightshift's environment now: ${settings.secretsProtection.fromEnvironment.join(', ')}.`
+              : ''}
+          </p>
+        ) : null}
         <SecretField label="API key" name="apiKey" state={settings.secrets.apiKey} />
         <SecretField label="Auth token" name="authToken" state={settings.secrets.authToken} />
         <p className="muted small">

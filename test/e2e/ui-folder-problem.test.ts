@@ -1,0 +1,49 @@
+/**
+ * A project whose folder disappeared while Nightshift ran: its panel says why in a sentence and
+ * Start is disabled (real renderer in Chromium, real `nightshift serve`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { expect } from 'playwright/test';
+import WebSocket from 'ws';
+import { removeDirs, startUi, stopUi, tempProject } from '../helpers/ui-harness.ts';
+
+function addProject(url: string, name: string, path: string): Promise<unknown> {
+  const u = new URL(url);
+  const ws = new WebSocket(`ws://${u.host}/api/ws?token=${u.searchParams.get('token')}`);
+  return new Promise((resolveAdd, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to projects.add')), 10_000);
+    ws.once('error', reject);
+    ws.once('open', () =>
+      ws.send(JSON.stringify({ id: 1, command: 'projects.add', input: { name, path } })),
+    );
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { id?: number; result?: unknown };
+      if (m.id !== 1) return;
+      clearTimeout(timer);
+      ws.close();
+      resolveAdd(m.result);
+    });
+  });
+}
+
+test('a project whose folder is gone says so in its panel and cannot start', async () => {
+  const ui = await startUi(['--interval', '100']);
+  const project = tempProject('ns-ui-gone-');
+  try {
+    const added = (await addProject(ui.served.url, 'vanished', project)) as { ok: boolean };
+    assert.equal(added.ok, true);
+    rmSync(project, { recursive: true, force: true });
+    await ui.page.goto(ui.served.url);
+    await ui.page.getByText('vanished', { exact: true }).first().click();
+    const problem = ui.page.getByTestId('folder-problem');
+    await expect(problem).toContainText(`The folder ${project} does not exist any more.`);
+    await expect(problem).toContainText('nothing of the project was deleted');
+    await expect(ui.page.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
+    assert.deepEqual(ui.problems, []);
+  } finally {
+    await stopUi(ui.launched, ui.served);
+    removeDirs(project, ui.served.dataDir);
+  }
+});
