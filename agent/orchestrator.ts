@@ -14,13 +14,16 @@
  * - the loop reads the backlog once per iteration; the run ends when nothing can run (phase
  *   `complete` only when every feature passes, `finished` when work is left, with the reasons).
  */
-import { existsSync } from 'node:fs';
-import type {
-  AgentEventInput,
-  AgentRole,
-  Progress,
-  RunPhase,
-  Usage,
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  providerTroubleWords,
+  type AgentEventInput,
+  type AgentRole,
+  type Progress,
+  type ProviderTrouble,
+  type RunPhase,
+  type Usage,
 } from '../contract/agent-events.ts';
 import { analyzeGraph, compareBySchedule, type GraphAnalysis } from '../core/dependency-graph.ts';
 import { asGraphNode, FeaturesDb, type Feature } from '../core/features-db.ts';
@@ -30,12 +33,14 @@ import {
   legacyFeatureListPath,
   specPath,
 } from '../core/project-paths.ts';
-import { drainFlagPath } from '../core/run-log.ts';
+import { agentEnv, drainFlagPath, initializingFlagPath } from '../core/run-log.ts';
 import { copyFileSync } from 'node:fs';
 import type { ToolContext } from './feature-tools.ts';
 import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
 import { codingPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
+import { backlogProblems, specFeatureCount } from './backlog-check.ts';
+import { ProviderHold } from './provider-hold.ts';
 import { regressionQueue } from './regression-queue.ts';
 import {
   codingOutcome,
@@ -78,6 +83,25 @@ export interface OrchestratorConfig {
   browserMcp: boolean;
   /** Replaceable for tests of the loop itself; defaults to the real SDK session. */
   runSession?: (spec: SessionSpec) => Promise<SessionResult>;
+  /**
+   * After this long without a session getting through to the provider, the run drains and
+   * stops (default: `NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN`, else 2 h).
+   */
+  outageLimitMs?: number;
+  /** First hold of an outage; doubles per hold up to 15 min (default 30 s; env for tests). */
+  outageBackoffMs?: number;
+}
+
+/** A duration in words: "2 h", "45 min", "18 s". */
+function formatSpan(ms: number): string {
+  if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)} h`;
+  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function envMs(name: string, scale: number, fallback: number): number {
+  const n = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(n) && n > 0 ? n * scale : fallback;
 }
 
 interface Live {
@@ -89,6 +113,9 @@ interface Live {
   ctx: ToolContext;
   resumed: boolean;
   promise: Promise<void>;
+  /** How the session ended, once it has. */
+  end?: SessionResult['end'];
+  endMessage?: string;
 }
 
 /** Exit code when the provider refused the credentials (the supervisor shows the run crashed). */
@@ -103,8 +130,14 @@ export class Orchestrator {
   private phase: RunPhase | null = null;
   private phaseMessage = '';
   private stopping = false;
-  private holdUntil: number | null = null;
-  private consecutiveHolds = 0;
+  /** New sessions held for a rate or usage limit. */
+  private readonly rateHold: ProviderHold;
+  /** New sessions held while the provider is unreachable, overloaded or failing. */
+  private readonly outage: ProviderHold;
+  private outageReason: ProviderTrouble = 'unreachable';
+  private readonly outageLimitMs: number;
+  /** Set when the outage lasted past its limit: start nothing, end once sessions are done. */
+  private outageGiveUp: string | null = null;
   private lastProgress = '';
   private lastHeartbeat = 0;
   private lastSweep = 0;
@@ -123,6 +156,13 @@ export class Orchestrator {
   constructor(cfg: OrchestratorConfig, out: AgentOutput) {
     this.cfg = cfg;
     this.out = out;
+    this.rateHold = new ProviderHold({ firstMs: cfg.rateLimitBackoffMs, maxMs: 60 * 60_000 });
+    this.outage = new ProviderHold({
+      firstMs: cfg.outageBackoffMs ?? envMs('NIGHTSHIFT_PROVIDER_BACKOFF_MS', 1, 30_000),
+      maxMs: 15 * 60_000,
+    });
+    this.outageLimitMs =
+      cfg.outageLimitMs ?? envMs(agentEnv.providerOutageLimitMinutes, 60_000, 2 * 60 * 60_000);
   }
 
   /** Asks the run to stop: sessions are aborted, claims released, run() resolves. */
@@ -199,7 +239,7 @@ export class Orchestrator {
       if (imported > 0) this.log(`Imported ${imported} features from feature_list.json.`);
       this.recoverAtStart();
 
-      if (db.count() === 0) {
+      if (db.count() === 0 || existsSync(initializingFlagPath(projectDir))) {
         const code = await this.initialize();
         if (code !== null) return code;
       }
@@ -257,28 +297,59 @@ export class Orchestrator {
         'There is no app spec yet. Write one in the project view (it is saved to app_spec.txt), then press Start.',
         2,
       );
-    let tries = 0;
-    while (!this.stopping && db.count() === 0) {
+    const wanted = specFeatureCount(readFileSync(specPath(projectDir), 'utf8'));
+    const flag = initializingFlagPath(projectDir);
+    mkdirSync(dirname(flag), { recursive: true });
+    writeFileSync(flag, '');
+    const max = this.cfg.maxAttempts;
+    let attempt = 0;
+    let problems = db.count() > 0 ? backlogProblems(db.all().map(asGraphNode), wanted) : [];
+    while (!this.stopping) {
       if (await this.waitWhileHeldOrDrained()) continue;
       if (this.stopping) break;
-      tries++;
-      this.setPhase('initializing', 'Turning the spec into features (initializer agent).');
+      attempt++;
+      const existing = db.all();
+      const continuing =
+        existing.length > 0
+          ? { features: existing.map((f) => ({ id: f.id, name: f.name })), problems }
+          : null;
+      if (continuing) {
+        const note = `The backlog is not complete yet (${problems.join('; ')}); running the initializer again to continue it (attempt ${attempt} of ${max}).`;
+        this.log(note);
+        this.setPhase('initializing', note);
+      } else this.setPhase('initializing', 'Turning the spec into features (initializer agent).');
       const live = this.startSession(
         'initializer',
         null,
-        initializerPrompt({ yolo: this.cfg.yolo }),
+        initializerPrompt({ yolo: this.cfg.yolo, attempt, continuing }),
       );
       await live.promise;
       if (this.authFailure) return this.failAuth();
-      if (db.count() > 0) break;
-      if (this.holdUntil !== null) continue; // rate limited: wait for the reset and try again
+      const afterOutage = this.endAfterOutage();
+      if (afterOutage !== null) return afterOutage;
       if (this.stopping) break;
-      if (tries >= 2)
-        return this.fail(
-          'The initializer did not create any features. Check the spec and the log, then start again.',
-        );
+      // A limit or the provider's trouble is not the initializer's failure: wait and go again.
+      if (live.end === 'rate-limited' || live.end === 'unavailable') {
+        attempt--;
+        continue;
+      }
+      problems = backlogProblems(db.all().map(asGraphNode), wanted);
+      if (live.end !== 'completed' && db.count() > 0)
+        problems.unshift(`its session ended early (${live.endMessage ?? live.end})`);
+      if (problems.length === 0) break;
+      if (attempt >= max) {
+        if (db.count() === 0)
+          return this.fail(
+            `The initializer did not create any features in ${attempt} sessions. Check the spec and the log, then start again.`,
+          );
+        const note = `The backlog may be incomplete after ${attempt} initializer sessions (${problems.join('; ')}); working on the ${db.count()} features there are.`;
+        this.log(note);
+        this.emit({ type: 'error', agentId: null, message: note });
+        break;
+      }
     }
     if (this.stopping) return 0;
+    rmSync(flag, { force: true });
     this.log(`Initialization complete: ${db.count()} features.`);
     return null;
   }
@@ -286,6 +357,10 @@ export class Orchestrator {
   /** While drained or rate-limited, waits (one poll) and returns true; otherwise false. */
   private async waitWhileHeldOrDrained(): Promise<boolean> {
     if (this.stopping) return false;
+    if (this.outageGiveUp !== null) {
+      await this.idle(this.cfg.pollMs);
+      return true;
+    }
     if (this.checkHold()) {
       await this.idle(this.cfg.pollMs);
       return true;
@@ -304,27 +379,41 @@ export class Orchestrator {
     return false;
   }
 
-  /** True while new sessions are held for a rate limit; emits the release when it ends. */
+  /**
+   * True while new sessions are held (a rate limit, or the provider's trouble); emits each
+   * release when it ends.
+   */
   private checkHold(): boolean {
-    if (this.holdUntil === null) return false;
-    if (Date.now() < this.holdUntil) return true;
-    this.holdUntil = null;
-    this.emit({
-      type: 'rate-limit',
-      state: 'release',
-      until: null,
-      message: 'The limit has reset; starting sessions again.',
-    });
-    this.setPhase('working', 'The limit has reset; starting sessions again.');
-    return false;
+    const now = Date.now();
+    const rate = this.rateHold.check(now);
+    if (rate === 'released') {
+      this.emit({
+        type: 'rate-limit',
+        state: 'release',
+        until: null,
+        message: 'The limit has reset; starting sessions again.',
+      });
+      this.setPhase('working', 'The limit has reset; starting sessions again.');
+    }
+    const outage = this.outage.check(now);
+    if (outage === 'released') {
+      const message = `${providerTroubleWords[this.outageReason]}: trying again now.`;
+      this.emit({
+        type: 'provider-hold',
+        state: 'release',
+        reason: this.outageReason,
+        since: this.outage.since,
+        until: null,
+        message,
+      });
+      this.setPhase('working', message);
+    }
+    return rate === 'held' || outage === 'held';
   }
 
   private hold(result: SessionResult): void {
-    const backoff = Math.min(this.cfg.rateLimitBackoffMs * 2 ** this.consecutiveHolds, 60 * 60_000);
-    const until = Math.max(result.rateLimitUntil ?? Date.now() + backoff, Date.now() + 1000);
-    this.consecutiveHolds++;
-    if (this.holdUntil !== null && this.holdUntil >= until) return;
-    this.holdUntil = until;
+    const until = this.rateHold.refuse(Date.now(), result.rateLimitUntil);
+    if (until === null) return;
     const when = new Date(until).toISOString();
     const why = result.rateLimitUntil
       ? ` (from ${result.rateLimitSource ?? 'the reset time the provider gave'})`
@@ -332,6 +421,37 @@ export class Orchestrator {
     const message = `Rate or usage limit reached. Holding new sessions until ${when}${why}.`;
     this.emit({ type: 'rate-limit', state: 'hold', until, message });
     this.setPhase('rate-limited', message);
+  }
+
+  /**
+   * A session could not get through (provider unreachable, overloaded or failing; Claude Code
+   * not starting): hold every new session with backoff, and past the outage limit give up.
+   */
+  private holdForOutage(result: SessionResult): void {
+    const now = Date.now();
+    const reason = result.unavailable ?? 'unreachable';
+    const until = this.outage.refuse(now);
+    const since = this.outage.since ?? now;
+    if (now - since >= this.outageLimitMs && this.outageGiveUp === null) {
+      this.outageGiveUp = `${providerTroubleWords[reason]} since ${new Date(since).toISOString()}, longer than the ${formatSpan(this.outageLimitMs)} limit: stopped. No feature attempt was counted. Last problem: ${result.message}`;
+      this.log(this.outageGiveUp);
+      this.wake();
+      return;
+    }
+    if (until === null) return;
+    this.outageReason = reason;
+    const message = `${providerTroubleWords[reason]} since ${new Date(since).toISOString()}; retrying at ${new Date(until).toISOString()}. No feature attempt is counted. (${result.message})`;
+    this.log(message);
+    this.emit({ type: 'provider-hold', state: 'hold', reason, since, until, message });
+    this.setPhase('waiting-for-provider', message);
+  }
+
+  /** Ends a run whose provider stayed unreachable past the limit, once its sessions are done. */
+  private endAfterOutage(): number | null {
+    if (this.outageGiveUp === null || this.lives.size > 0) return null;
+    this.emit({ type: 'error', agentId: null, message: this.outageGiveUp });
+    this.setPhase('finished', this.outageGiveUp);
+    return 0;
   }
 
   // ── main loop ────────────────────────────────────────────────────────────────────────────
@@ -431,6 +551,8 @@ export class Orchestrator {
     this.setPhase('working', 'Working through the backlog.');
     while (!this.stopping) {
       if (this.authFailure) return this.failAuth();
+      const afterOutage = this.endAfterOutage();
+      if (afterOutage !== null) return afterOutage;
       const { features, graph } = this.snapshot();
       const progress = this.emitProgress(features, graph);
       this.maintainLeases();
@@ -625,6 +747,8 @@ export class Orchestrator {
   private onSessionEnd(live: Live, result: SessionResult): void {
     const db = this.db;
     const { agentId, role, featureId, owner, ctx } = live;
+    live.end = result.end;
+    live.endMessage = result.message;
     this.liveUsage.delete(agentId);
     this.lastCostEmit.delete(agentId);
     if (result.usage) {
@@ -632,7 +756,9 @@ export class Orchestrator {
       this.emit({ type: 'cost', agentId, usage: result.usage, runTotal: this.totalWithLive() });
     }
     if (result.end === 'rate-limited') this.hold(result);
-    else if (result.end === 'completed') this.consecutiveHolds = 0;
+    else if (result.end === 'completed') this.rateHold.succeeded();
+    if (result.end === 'unavailable') this.holdForOutage(result);
+    else if (result.end !== 'aborted') this.outage.succeeded();
     if (result.end === 'auth-failed' && this.authFailure === null) {
       this.authFailure = result.message;
       // Every other session would be refused too: stop them without counting attempts.

@@ -13,8 +13,15 @@ import {
   type HookCallback,
 } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
+import { activeDeadline } from './active-time.ts';
 import { checkBashCommand } from './bash-guard.ts';
-import { classifyErrorText, classifyMessage, verdictOf, type Observation } from './sdk-outcome.ts';
+import {
+  classifyMessage,
+  classifyThrown,
+  verdictOf,
+  type Observation,
+  type Unavailable,
+} from './sdk-outcome.ts';
 
 export interface SessionSpec {
   role: AgentRole;
@@ -44,7 +51,9 @@ export type SessionEnd =
   | 'timeout'
   | 'rate-limited'
   /** The provider refused the credentials or the account: no session can succeed until fixed. */
-  | 'auth-failed';
+  | 'auth-failed'
+  /** The provider could not be reached or failed, or Claude Code could not start. */
+  | 'unavailable';
 
 export interface SessionResult {
   end: SessionEnd;
@@ -59,6 +68,8 @@ export interface SessionResult {
   rateLimitUntil: number | null;
   /** Where `rateLimitUntil` came from (for the hold message), when known. */
   rateLimitSource?: string | null;
+  /** Why the session could not get through, when it ended `unavailable`. */
+  unavailable?: Unavailable | null;
   durationMs: number;
 }
 
@@ -152,11 +163,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const onAbort = (): void => controller.abort();
   if (spec.signal.aborted) controller.abort();
   spec.signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
+  // Active time: a paused (frozen) run does not use up its sessions' limit.
+  const cancelDeadline = activeDeadline(spec.timeoutMs, () => {
     timedOut = true;
     controller.abort();
-  }, spec.timeoutMs);
-  timer.unref?.();
+  });
 
   let sessionId: string | null = null;
   let result: Extract<SDKMessage, { type: 'result' }> | null = null;
@@ -227,9 +238,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   } catch (error) {
     // The SDK throws after an error result; what matters was already read from the result.
     if (!result && !controller.signal.aborted)
-      observations.push(classifyErrorText(error instanceof Error ? error.message : String(error)));
+      observations.push(
+        classifyThrown(error instanceof Error ? error.message : String(error), sessionId !== null),
+      );
   } finally {
-    clearTimeout(timer);
+    cancelDeadline();
     spec.signal.removeEventListener('abort', onAbort);
   }
 
@@ -266,6 +279,13 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     return { ...base, end: 'auth-failed', message: clip(verdict.detail, 300) };
   if (verdict.kind === 'rate-limit')
     return { ...base, end: 'rate-limited', message: clip(verdict.detail, 300) };
+  if (verdict.kind === 'unavailable')
+    return {
+      ...base,
+      end: 'unavailable',
+      unavailable: verdict.reason,
+      message: clip(verdict.detail, 300),
+    };
   if (!r)
     return {
       ...base,

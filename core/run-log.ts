@@ -21,6 +21,10 @@ export const lockPath = (projectDir: string): string =>
 export const drainFlagPath = (projectDir: string): string =>
   join(nightshiftDir(projectDir), 'drain');
 
+/** Present while the initializer's backlog is not known to be complete (survives a crash). */
+export const initializingFlagPath = (projectDir: string): string =>
+  join(nightshiftDir(projectDir), 'initializing');
+
 export function formatRunLogRecord(line: string, ts = Date.now()): string {
   return `${JSON.stringify({ ts, line } satisfies RunLogRecord)}\n`;
 }
@@ -43,4 +47,6 @@ export const agentEnv = {
   sessionTimeoutMinutes: 'NIGHTSHIFT_SESSION_TIMEOUT_MIN',
   maxFeatureAttempts: 'NIGHTSHIFT_MAX_ATTEMPTS',
   claudeExecutable: 'NIGHTSHIFT_CLAUDE_PATH',
+  /** Minutes without reaching the provider after which a run drains and stops (120). */
+  providerOutageLimitMinutes: 'NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN',
 } as const;
