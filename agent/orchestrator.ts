@@ -14,7 +14,17 @@
  * - the loop reads the backlog once per iteration; the run ends when nothing can run (phase
  *   `complete` only when every feature passes, `finished` when work is left, with the reasons).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import {
   providerTroubleWords,
@@ -26,6 +36,13 @@ import {
   type Usage,
 } from '../contract/agent-events.ts';
 import { analyzeGraph, compareBySchedule, type GraphAnalysis } from '../core/dependency-graph.ts';
+import {
+  DatabaseTrouble,
+  dbTroubleOf,
+  retryDb,
+  SHORT_BUSY_TIMEOUT_MS,
+  troubleSentence,
+} from '../core/db-retry.ts';
 import { asGraphNode, FeaturesDb, type Feature } from '../core/features-db.ts';
 import {
   featuresDbPath,
@@ -47,7 +64,9 @@ import {
   codingRelease,
   faultOf,
   initializerOutcome,
+  outcomeOfEnd,
   regressionOutcome,
+  type Fault,
   type Finished,
 } from './session-outcome.ts';
 import { sessionSpecFor } from './session-setup.ts';
@@ -90,6 +109,8 @@ export interface OrchestratorConfig {
   outageLimitMs?: number;
   /** First hold of an outage; doubles per hold up to 15 min (default 30 s; env for tests). */
   outageBackoffMs?: number;
+  /** How long busy or I/O trouble of the features database is retried before the run stops. */
+  dbRetryLimitMs?: number;
 }
 
 /** A duration in words: "2 h", "45 min", "18 s". */
@@ -97,6 +118,30 @@ function formatSpan(ms: number): string {
   if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)} h`;
   if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)} min`;
   return `${Math.round(ms / 1000)} s`;
+}
+
+interface FileIdentity {
+  ino: number;
+  /** True when the file starts with SQLite's header. */
+  header: boolean;
+}
+
+/** The file's inode and whether it still starts like a database; null when it is gone. */
+function fileIdentity(path: string): FileIdentity | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(16);
+    const n = readSync(fd, head, 0, 16, 0);
+    return {
+      ino: fstatSync(fd).ino,
+      header: n === 0 || head.toString('latin1') === 'SQLite format 3\u0000',
+    };
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 function envMs(name: string, scale: number, fallback: number): number {
@@ -138,6 +183,10 @@ export class Orchestrator {
   private readonly outageLimitMs: number;
   /** Set when the outage lasted past its limit: start nothing, end once sessions are done. */
   private outageGiveUp: string | null = null;
+  /** The sentence of database trouble that did not pass; the run stops with it. */
+  private dbTrouble: string | null = null;
+  private dbFile: FileIdentity | null = null;
+  private readonly dbRetryLimitMs: number;
   private lastProgress = '';
   private lastHeartbeat = 0;
   private lastSweep = 0;
@@ -161,6 +210,7 @@ export class Orchestrator {
       firstMs: cfg.outageBackoffMs ?? envMs('NIGHTSHIFT_PROVIDER_BACKOFF_MS', 1, 30_000),
       maxMs: 15 * 60_000,
     });
+    this.dbRetryLimitMs = cfg.dbRetryLimitMs ?? envMs('NIGHTSHIFT_DB_RETRY_LIMIT_MS', 1, 120_000);
     this.outageLimitMs =
       cfg.outageLimitMs ?? envMs(agentEnv.providerOutageLimitMinutes, 60_000, 2 * 60 * 60_000);
   }
@@ -226,29 +276,97 @@ export class Orchestrator {
       'starting',
       `Starting in ${projectDir} (${this.cfg.concurrency} coding, ${this.cfg.yolo ? 'YOLO, no' : this.cfg.regressionAgents} regression agents, model ${this.cfg.model}).`,
     );
+    const path = featuresDbPath(projectDir);
+    const opened = await this.dbWork(() => {
+      const db = FeaturesDb.open(path, { busyTimeoutMs: SHORT_BUSY_TIMEOUT_MS });
+      this.dbFile = fileIdentity(path);
+      return db;
+    });
+    if (opened === null)
+      return this.fail(this.dbTrouble ?? 'Could not open the features database.');
+    this.db = opened;
+    const db = opened;
     try {
-      this.db = FeaturesDb.open(featuresDbPath(projectDir));
-    } catch (error) {
-      return this.fail(
-        `Could not open the features database: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const db = this.db;
-    try {
-      const imported = db.importLegacyJson(legacyFeatureListPath(projectDir));
-      if (imported > 0) this.log(`Imported ${imported} features from feature_list.json.`);
-      this.recoverAtStart();
-
-      if (db.count() === 0 || existsSync(initializingFlagPath(projectDir))) {
+      const needsInit = await this.dbWork(() => {
+        const imported = db.importLegacyJson(legacyFeatureListPath(projectDir));
+        if (imported > 0) this.log(`Imported ${imported} features from feature_list.json.`);
+        this.recoverAtStart();
+        return db.count() === 0 || existsSync(initializingFlagPath(projectDir));
+      });
+      if (needsInit === null) return this.failDb();
+      if (needsInit) {
         const code = await this.initialize();
         if (code !== null) return code;
       }
-      return await this.loop();
+      const code = await this.loop();
+      return this.dbTrouble !== null ? this.failDb() : code;
+    } catch (error) {
+      // Database trouble outside the guarded spots still ends with a sentence, not a stack.
+      if (dbTroubleOf(error) === null) throw error;
+      this.dbTrouble ??=
+        error instanceof DatabaseTrouble
+          ? error.message
+          : troubleSentence(dbTroubleOf(error)!, path, (error as Error).message);
+      return this.failDb();
     } finally {
       await this.settle();
       this.db?.close();
       this.db = null;
     }
+  }
+
+  /**
+   * Database work, retried asynchronously while the database is busy or has a passing I/O
+   * error. When the trouble does not pass, records its sentence, stops the run (aborting live
+   * sessions) and returns null.
+   */
+  private async dbWork<T>(fn: () => T): Promise<T | null> {
+    if (this.dbTrouble !== null) return null;
+    let waiting = false;
+    try {
+      return await retryDb(featuresDbPath(this.cfg.projectDir), fn, {
+        limitMs: this.dbRetryLimitMs,
+        onRetry: (kind, attempt) => {
+          if (waiting || attempt < 3) return;
+          waiting = true;
+          this.log(
+            kind === 'busy'
+              ? 'The features database is locked by another program; waiting for it.'
+              : 'The features database reported an I/O error; trying again.',
+          );
+        },
+      });
+    } catch (error) {
+      if (dbTroubleOf(error) === null) throw error;
+      const path = featuresDbPath(this.cfg.projectDir);
+      this.dbTrouble =
+        error instanceof DatabaseTrouble
+          ? error.message
+          : troubleSentence(dbTroubleOf(error)!, path, (error as Error).message);
+      this.stop(this.dbTrouble);
+      return null;
+    } finally {
+      if (waiting) this.log('The features database answers again.');
+    }
+  }
+
+  /** The database file is still the one opened, and still looks like a database. */
+  private checkDbFile(): void {
+    const path = featuresDbPath(this.cfg.projectDir);
+    const now = fileIdentity(path);
+    if (now === null || (this.dbFile !== null && now.ino !== this.dbFile.ino))
+      throw new DatabaseTrouble('gone', troubleSentence('gone', path, 'missing'));
+    if (!now.header)
+      throw new DatabaseTrouble(
+        'damaged',
+        troubleSentence('damaged', path, 'its header is not a database header'),
+      );
+  }
+
+  private failDb(): number {
+    const message = this.dbTrouble ?? 'The features database failed.';
+    this.log(message);
+    return this.fail(message);
   }
 
   private failAuth(): number {
@@ -547,61 +665,27 @@ export class Orchestrator {
   }
 
   private async loop(): Promise<number> {
-    const db = this.db!;
     this.setPhase('working', 'Working through the backlog.');
     while (!this.stopping) {
       if (this.authFailure) return this.failAuth();
       const afterOutage = this.endAfterOutage();
       if (afterOutage !== null) return afterOutage;
-      const { features, graph } = this.snapshot();
-      const progress = this.emitProgress(features, graph);
-      this.maintainLeases();
+      const snap = await this.dbWork(() => {
+        this.checkDbFile();
+        const { features, graph } = this.snapshot();
+        const progress = this.emitProgress(features, graph);
+        this.maintainLeases();
+        return { features, graph, progress };
+      });
+      if (snap === null) break;
+      const { features, graph, progress } = snap;
 
       if (await this.waitWhileHeldOrDrained()) continue;
       if (this.stopping) break;
       if (this.phase !== 'working') this.setPhase('working', 'Working through the backlog.');
 
-      let started = 0;
-      // Coding agents.
-      for (const f of this.codingCandidates(features, graph)) {
-        if (this.count('coding') >= this.cfg.concurrency) break;
-        const agentId = this.freeSlot('coding');
-        const owner = ownerId(this.cfg.runId, agentId);
-        if (!db.claim(f.id, owner)) continue;
-        const fresh = db.get(f.id)!;
-        const resumed = this.resumed.delete(f.id);
-        this.startSession(
-          'coding',
-          fresh,
-          codingPrompt({
-            feature: fresh,
-            yolo: this.cfg.yolo,
-            resumed,
-            attempt: fresh.attempts + 1,
-          }),
-          {
-            agentId,
-            owner,
-            resumed,
-          },
-        );
-        started++;
-      }
-      // Regression agents, independently of coding (routine re-tests see the coding just started).
-      for (const f of this.regressionCandidates(features)) {
-        if (this.count('regression') >= this.cfg.regressionAgents) break;
-        const agentId = this.freeSlot('regression');
-        const owner = ownerId(this.cfg.runId, agentId);
-        if (!db.claimForTesting(f.id, owner)) continue;
-        const fresh = db.get(f.id)!;
-        this.startSession(
-          'regression',
-          fresh,
-          regressionPrompt({ feature: fresh, yolo: this.cfg.yolo }),
-          { agentId, owner, resumed: false },
-        );
-        started++;
-      }
+      const started = await this.dbWork(() => this.startReady(features, graph));
+      if (started === null) break;
 
       if (started === 0 && this.lives.size === 0) {
         const heldElsewhere = features.some(
@@ -617,6 +701,53 @@ export class Orchestrator {
       await this.idle(this.cfg.pollMs);
     }
     return 0;
+  }
+
+  /** Claims ready features and starts their sessions; returns how many started. */
+  private startReady(features: Feature[], graph: GraphAnalysis): number {
+    const db = this.db!;
+    let started = 0;
+    // Coding agents.
+    for (const f of this.codingCandidates(features, graph)) {
+      if (this.count('coding') >= this.cfg.concurrency) break;
+      const agentId = this.freeSlot('coding');
+      const owner = ownerId(this.cfg.runId, agentId);
+      if (!db.claim(f.id, owner)) continue;
+      const fresh = db.get(f.id)!;
+      const resumed = this.resumed.delete(f.id);
+      this.startSession(
+        'coding',
+        fresh,
+        codingPrompt({
+          feature: fresh,
+          yolo: this.cfg.yolo,
+          resumed,
+          attempt: fresh.attempts + 1,
+        }),
+        {
+          agentId,
+          owner,
+          resumed,
+        },
+      );
+      started++;
+    }
+    // Regression agents, independently of coding (routine re-tests see the coding just started).
+    for (const f of this.regressionCandidates(features)) {
+      if (this.count('regression') >= this.cfg.regressionAgents) break;
+      const agentId = this.freeSlot('regression');
+      const owner = ownerId(this.cfg.runId, agentId);
+      if (!db.claimForTesting(f.id, owner)) continue;
+      const fresh = db.get(f.id)!;
+      this.startSession(
+        'regression',
+        fresh,
+        regressionPrompt({ feature: fresh, yolo: this.cfg.yolo }),
+        { agentId, owner, resumed: false },
+      );
+      started++;
+    }
+    return started;
   }
 
   private finish(features: Feature[], graph: GraphAnalysis, progress: Progress): number {
@@ -744,9 +875,8 @@ export class Orchestrator {
   }
 
   /** Settles the feature first (DB), then reports; the live entry is removed after. */
-  private onSessionEnd(live: Live, result: SessionResult): void {
-    const db = this.db;
-    const { agentId, role, featureId, owner, ctx } = live;
+  private async onSessionEnd(live: Live, result: SessionResult): Promise<void> {
+    const { agentId, role, featureId } = live;
     live.end = result.end;
     live.endMessage = result.message;
     this.liveUsage.delete(agentId);
@@ -766,7 +896,28 @@ export class Orchestrator {
       this.wake();
     }
     const fault = faultOf(result.end, this.authFailure !== null);
+    const finished = (await this.dbWork(() => this.settleFeature(live, result, fault))) ?? {
+      outcome: outcomeOfEnd(result.end),
+      message: result.message,
+    };
 
+    this.emit({
+      type: 'agent-finished',
+      agentId,
+      role,
+      featureId,
+      sessionId: result.sessionId,
+      outcome: finished.outcome,
+      message: finished.message,
+      usage: result.usage,
+      turns: result.turns,
+    });
+  }
+
+  /** What the session's end means for its feature, written to the database. */
+  private settleFeature(live: Live, result: SessionResult, fault: Fault): Finished {
+    const db = this.db;
+    const { agentId, role, featureId, owner, ctx } = live;
     let finished: Finished;
     if (role === 'initializer' || !db || featureId === null) {
       finished = initializerOutcome(result, db?.count() ?? 0);
@@ -817,18 +968,7 @@ export class Orchestrator {
       }
       finished = regression;
     }
-
-    this.emit({
-      type: 'agent-finished',
-      agentId,
-      role,
-      featureId,
-      sessionId: result.sessionId,
-      outcome: finished.outcome,
-      message: finished.message,
-      usage: result.usage,
-      turns: result.turns,
-    });
+    return finished;
   }
 
   /** Waits for running sessions to end (they were aborted on stop); releases what is left. */
@@ -841,13 +981,19 @@ export class Orchestrator {
     if (!db) return;
     for (const live of this.lives.values()) {
       if (live.featureId === null) continue;
-      if (live.role === 'coding')
-        db.releaseClaim(live.featureId, live.owner, {
-          countAttempt: false,
-          error: null,
-          maxAttempts: this.cfg.maxAttempts,
-        });
-      else db.releaseTesting(live.featureId, live.owner, Date.now(), false);
+      const featureId = live.featureId;
+      try {
+        if (live.role === 'coding')
+          db.releaseClaim(featureId, live.owner, {
+            countAttempt: false,
+            error: null,
+            maxAttempts: this.cfg.maxAttempts,
+          });
+        else db.releaseTesting(featureId, live.owner, Date.now(), false);
+      } catch (error) {
+        // A broken database keeps the claim; its lease expires and the next run releases it.
+        if (dbTroubleOf(error) === null) throw error;
+      }
     }
   }
 }

@@ -3,7 +3,7 @@
  * Runs the test suites with node's own test runner (Node 24, from the `node` devDependency) and
  * ends with one line `<N> passed, <M> failed` over every suite, which is what CI reads.
  *
- *   node scripts/test.mjs                 all suites: unit, integration, e2e, electron
+ *   node scripts/test.mjs                 all suites: unit, integration, faults, e2e, electron
  *   node scripts/test.mjs unit e2e        only those suites
  *   node scripts/test.mjs test/unit/x.test.ts   only those files
  */
@@ -28,7 +28,7 @@ process.env.NIGHTSHIFT_TEST = '1';
 // Every answer and event of the app is checked against the contract while tests run.
 process.env.NIGHTSHIFT_VERIFY_CONTRACT ??= '1';
 
-const suites = ['unit', 'integration', 'e2e', 'electron'];
+const suites = ['unit', 'integration', 'faults', 'e2e', 'electron'];
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => suites.includes(a));
 const explicitFiles = args.filter((a) => !suites.includes(a)).map((f) => resolve(f));

@@ -67,5 +67,7 @@ export function permissionDenials(fake: FakeAnthropic, since = 0): string[] {
     .slice(since)
     .filter((r) => r.is_error)
     .map(toolResultText)
-    .filter((t) => /permission|not allowed|haven't granted|denied|refused|blocked/i.test(t));
+    .filter((t) =>
+      /permission|not allowed|allowlist|haven't granted|denied|refused|blocked|guard/i.test(t),
+    );
 }
