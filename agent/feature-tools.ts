@@ -43,6 +43,8 @@ export interface ToolContext {
    * change the backlog after we decided to end the session.
    */
   aborted?: () => boolean;
+  /** Called once per tool call that has to wait for the database (another program holds it). */
+  onDbWait?: () => void;
   /** Set by the tools: what this session reported. */
   report: { regressionFound: boolean; skippedReason: string | null; humanInputRequested: boolean };
 }
@@ -84,6 +86,9 @@ async function guard(ctx: ToolContext, fn: () => CallToolResult): Promise<CallTo
   try {
     return await retryDb(ctx.db.path, () => (ctx.aborted?.() ? null : fn()), {
       limitMs: 30_000,
+      onRetry: (_kind, attempt) => {
+        if (attempt === 3) ctx.onDbWait?.();
+      },
     }).then(
       (result) => result ?? fail('This session has been stopped; nothing was changed. End now.'),
     );

@@ -797,6 +797,11 @@ export class Orchestrator {
       owner,
       onChange: () => this.wake(),
       aborted: () => abort.signal.aborted,
+      onDbWait: () =>
+        this.log(
+          'The features database is locked by another program; the tool call waits for it.',
+          agentId,
+        ),
       onHumanInput: (f, request) => {
         this.emit({
           type: 'human-input',
