@@ -43,6 +43,7 @@ import {
   SHORT_BUSY_TIMEOUT_MS,
   troubleSentence,
 } from '../core/db-retry.ts';
+import { createCheckpoint, type CheckpointResult } from '../core/checkpoints.ts';
 import { asGraphNode, FeaturesDb, type Feature } from '../core/features-db.ts';
 import {
   featuresDbPath,
@@ -186,6 +187,8 @@ export class Orchestrator {
   /** The sentence of database trouble that did not pass; the run stops with it. */
   private dbTrouble: string | null = null;
   private dbFile: FileIdentity | null = null;
+  /** Set once the run said the project has no git repository (so no checkpoints). */
+  private noGitSaid = false;
   private readonly dbRetryLimitMs: number;
   private lastProgress = '';
   private lastHeartbeat = 0;
@@ -851,7 +854,10 @@ export class Orchestrator {
       },
     });
     const run = this.cfg.runSession ?? runSession;
-    live.promise = run(spec)
+    const before =
+      role === 'coding' && feature ? this.checkpoint(feature, agentId) : Promise.resolve();
+    live.promise = before
+      .then(() => run(spec))
       .catch((error: unknown): SessionResult => ({
         end: 'error',
         sessionId: null,
@@ -877,6 +883,32 @@ export class Orchestrator {
         this.wake();
       });
     return live;
+  }
+
+  /**
+   * Records the working tree before a coding session, so its work (and what was there before)
+   * can be restored. Never fails the session: a project without git is said once, a git error
+   * each time.
+   */
+  private async checkpoint(feature: Feature, agentId: string): Promise<void> {
+    if (this.noGitSaid) return;
+    const r = await createCheckpoint(this.cfg.projectDir, {
+      runId: this.cfg.runId,
+      featureId: feature.id,
+      attempt: feature.attempts + 1,
+    }).catch((error: unknown): CheckpointResult => ({
+      ok: false,
+      code: 'git-failed',
+      message: String(error),
+    }));
+    if (r.ok)
+      this.log(`Checkpoint ${r.checkpoint.ref} (${r.checkpoint.commit.slice(0, 10)}).`, agentId);
+    else if (r.code === 'not-a-repository') {
+      this.noGitSaid = true;
+      this.log(
+        `${r.message} Run git init in the project to have a checkpoint before every session.`,
+      );
+    } else this.log(`No checkpoint before this session: ${r.message}`, agentId);
   }
 
   /** Settles the feature first (DB), then reports; the live entry is removed after. */

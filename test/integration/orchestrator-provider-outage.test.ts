@@ -146,10 +146,8 @@ test('a provider that refuses connections past the outage limit: the run stops w
     const { code } = await exitWithin(run, 180_000);
     assert.equal(code, 0, tail(run));
     const failed = ofType(run, 'agent-finished').filter((e) => e.outcome === 'unavailable');
-    assert.ok(
-      failed.length > 4,
-      `more sessions failed than 2 features × 2 attempts (${failed.length})`,
-    );
+    assert.ok(failed.length >= 2, `more sessions failed than the one attempt (${failed.length})`);
+    assert.ok(failed.every((e) => e.featureId === 1));
     assert.ok(ofType(run, 'provider-hold').some((e) => e.reason === 'unreachable'));
     const last = ofType(run, 'run-state').at(-1)!;
     assert.equal(last.phase, 'finished');
