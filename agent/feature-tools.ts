@@ -16,6 +16,7 @@ import {
 } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import type { AgentRole } from '../contract/agent-events.ts';
+import { DatabaseTrouble, retryDb } from '../core/db-retry.ts';
 import { analyzeGraph, compareBySchedule } from '../core/dependency-graph.ts';
 import {
   asGraphNode,
@@ -42,6 +43,8 @@ export interface ToolContext {
    * change the backlog after we decided to end the session.
    */
   aborted?: () => boolean;
+  /** Called once per tool call that has to wait for the database (another program holds it). */
+  onDbWait?: () => void;
   /** Set by the tools: what this session reported. */
   report: { regressionFound: boolean; skippedReason: string | null; humanInputRequested: boolean };
 }
@@ -73,12 +76,25 @@ interface ToolSpec {
   build: (ctx: ToolContext) => AnyTool;
 }
 
-function guard(ctx: ToolContext, fn: () => CallToolResult): CallToolResult {
+/**
+ * Runs a tool's database work. While another program holds the database the work is retried
+ * asynchronously (the session's stream and every timer keep running); what does not pass is
+ * answered as one sentence.
+ */
+async function guard(ctx: ToolContext, fn: () => CallToolResult): Promise<CallToolResult> {
   if (ctx.aborted?.()) return fail('This session has been stopped; nothing was changed. End now.');
   try {
-    return fn();
+    return await retryDb(ctx.db.path, () => (ctx.aborted?.() ? null : fn()), {
+      limitMs: 30_000,
+      onRetry: (_kind, attempt) => {
+        if (attempt === 3) ctx.onDbWait?.();
+      },
+    }).then(
+      (result) => result ?? fail('This session has been stopped; nothing was changed. End now.'),
+    );
   } catch (error) {
     if (error instanceof FeatureError) return fail(error.message);
+    if (error instanceof DatabaseTrouble) return fail(error.message);
     return fail(
       `The features database could not do that: ${error instanceof Error ? error.message : String(error)}`,
     );

@@ -14,15 +14,36 @@
  * - the loop reads the backlog once per iteration; the run ends when nothing can run (phase
  *   `complete` only when every feature passes, `finished` when work is left, with the reasons).
  */
-import { existsSync } from 'node:fs';
-import type {
-  AgentEventInput,
-  AgentRole,
-  Progress,
-  RunPhase,
-  Usage,
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  providerTroubleWords,
+  type AgentEventInput,
+  type AgentRole,
+  type Progress,
+  type ProviderTrouble,
+  type RunPhase,
+  type Usage,
 } from '../contract/agent-events.ts';
 import { analyzeGraph, compareBySchedule, type GraphAnalysis } from '../core/dependency-graph.ts';
+import {
+  DatabaseTrouble,
+  dbTroubleOf,
+  retryDb,
+  SHORT_BUSY_TIMEOUT_MS,
+  troubleSentence,
+} from '../core/db-retry.ts';
+import { createCheckpoint, type CheckpointResult } from '../core/checkpoints.ts';
 import { asGraphNode, FeaturesDb, type Feature } from '../core/features-db.ts';
 import {
   featuresDbPath,
@@ -30,19 +51,24 @@ import {
   legacyFeatureListPath,
   specPath,
 } from '../core/project-paths.ts';
-import { drainFlagPath } from '../core/run-log.ts';
+import { drainFlagPath, initializingFlagPath } from '../core/run-log.ts';
+import { agentEnv } from '../core/launch-protocol.ts';
 import { copyFileSync } from 'node:fs';
 import type { ToolContext } from './feature-tools.ts';
 import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
 import { codingPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
+import { backlogProblems, specFeatureCount } from './backlog-check.ts';
+import { ProviderHold } from './provider-hold.ts';
 import { regressionQueue } from './regression-queue.ts';
 import {
   codingOutcome,
   codingRelease,
   faultOf,
   initializerOutcome,
+  outcomeOfEnd,
   regressionOutcome,
+  type Fault,
   type Finished,
 } from './session-outcome.ts';
 import { sessionSpecFor } from './session-setup.ts';
@@ -81,6 +107,51 @@ export interface OrchestratorConfig {
   browserMcp: boolean;
   /** Replaceable for tests of the loop itself; defaults to the real SDK session. */
   runSession?: (spec: SessionSpec) => Promise<SessionResult>;
+  /**
+   * After this long without a session getting through to the provider, the run drains and
+   * stops (default: `NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN`, else 2 h).
+   */
+  outageLimitMs?: number;
+  /** First hold of an outage; doubles per hold up to 15 min (default 30 s; env for tests). */
+  outageBackoffMs?: number;
+  /** How long busy or I/O trouble of the features database is retried before the run stops. */
+  dbRetryLimitMs?: number;
+}
+
+/** A duration in words: "2 h", "45 min", "18 s". */
+function formatSpan(ms: number): string {
+  if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)} h`;
+  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+interface FileIdentity {
+  ino: number;
+  /** True when the file starts with SQLite's header. */
+  header: boolean;
+}
+
+/** The file's inode and whether it still starts like a database; null when it is gone. */
+function fileIdentity(path: string): FileIdentity | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(16);
+    const n = readSync(fd, head, 0, 16, 0);
+    return {
+      ino: fstatSync(fd).ino,
+      header: n === 0 || head.toString('latin1') === 'SQLite format 3\u0000',
+    };
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+function envMs(name: string, scale: number, fallback: number): number {
+  const n = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(n) && n > 0 ? n * scale : fallback;
 }
 
 interface Live {
@@ -92,6 +163,9 @@ interface Live {
   ctx: ToolContext;
   resumed: boolean;
   promise: Promise<void>;
+  /** How the session ended, once it has. */
+  end?: SessionResult['end'];
+  endMessage?: string;
 }
 
 /** Exit code when the provider refused the credentials (the supervisor shows the run crashed). */
@@ -106,8 +180,20 @@ export class Orchestrator {
   private phase: RunPhase | null = null;
   private phaseMessage = '';
   private stopping = false;
-  private holdUntil: number | null = null;
-  private consecutiveHolds = 0;
+  /** New sessions held for a rate or usage limit. */
+  private readonly rateHold: ProviderHold;
+  /** New sessions held while the provider is unreachable, overloaded or failing. */
+  private readonly outage: ProviderHold;
+  private outageReason: ProviderTrouble = 'unreachable';
+  private readonly outageLimitMs: number;
+  /** Set when the outage lasted past its limit: start nothing, end once sessions are done. */
+  private outageGiveUp: string | null = null;
+  /** The sentence of database trouble that did not pass; the run stops with it. */
+  private dbTrouble: string | null = null;
+  private dbFile: FileIdentity | null = null;
+  /** Set once the run said the project has no git repository (so no checkpoints). */
+  private noGitSaid = false;
+  private readonly dbRetryLimitMs: number;
   private lastProgress = '';
   private lastHeartbeat = 0;
   private lastSweep = 0;
@@ -126,6 +212,14 @@ export class Orchestrator {
   constructor(cfg: OrchestratorConfig, out: AgentOutput) {
     this.cfg = cfg;
     this.out = out;
+    this.rateHold = new ProviderHold({ firstMs: cfg.rateLimitBackoffMs, maxMs: 60 * 60_000 });
+    this.outage = new ProviderHold({
+      firstMs: cfg.outageBackoffMs ?? envMs('NIGHTSHIFT_PROVIDER_BACKOFF_MS', 1, 30_000),
+      maxMs: 15 * 60_000,
+    });
+    this.dbRetryLimitMs = cfg.dbRetryLimitMs ?? envMs('NIGHTSHIFT_DB_RETRY_LIMIT_MS', 1, 120_000);
+    this.outageLimitMs =
+      cfg.outageLimitMs ?? envMs(agentEnv.providerOutageLimitMinutes, 60_000, 2 * 60 * 60_000);
   }
 
   /** Asks the run to stop: sessions are aborted, claims released, run() resolves. */
@@ -189,29 +283,97 @@ export class Orchestrator {
       'starting',
       `Starting in ${projectDir} (${this.cfg.concurrency} coding, ${this.cfg.yolo ? 'YOLO, no' : this.cfg.regressionAgents} regression agents, model ${this.cfg.model}).`,
     );
+    const path = featuresDbPath(projectDir);
+    const opened = await this.dbWork(() => {
+      const db = FeaturesDb.open(path, { busyTimeoutMs: SHORT_BUSY_TIMEOUT_MS });
+      this.dbFile = fileIdentity(path);
+      return db;
+    });
+    if (opened === null)
+      return this.fail(this.dbTrouble ?? 'Could not open the features database.');
+    this.db = opened;
+    const db = opened;
     try {
-      this.db = FeaturesDb.open(featuresDbPath(projectDir));
-    } catch (error) {
-      return this.fail(
-        `Could not open the features database: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const db = this.db;
-    try {
-      const imported = db.importLegacyJson(legacyFeatureListPath(projectDir));
-      if (imported > 0) this.log(`Imported ${imported} features from feature_list.json.`);
-      this.recoverAtStart();
-
-      if (db.count() === 0) {
+      const needsInit = await this.dbWork(() => {
+        const imported = db.importLegacyJson(legacyFeatureListPath(projectDir));
+        if (imported > 0) this.log(`Imported ${imported} features from feature_list.json.`);
+        this.recoverAtStart();
+        return db.count() === 0 || existsSync(initializingFlagPath(projectDir));
+      });
+      if (needsInit === null) return this.failDb();
+      if (needsInit) {
         const code = await this.initialize();
         if (code !== null) return code;
       }
-      return await this.loop();
+      const code = await this.loop();
+      return this.dbTrouble !== null ? this.failDb() : code;
+    } catch (error) {
+      // Database trouble outside the guarded spots still ends with a sentence, not a stack.
+      if (dbTroubleOf(error) === null) throw error;
+      this.dbTrouble ??=
+        error instanceof DatabaseTrouble
+          ? error.message
+          : troubleSentence(dbTroubleOf(error)!, path, (error as Error).message);
+      return this.failDb();
     } finally {
       await this.settle();
       this.db?.close();
       this.db = null;
     }
+  }
+
+  /**
+   * Database work, retried asynchronously while the database is busy or has a passing I/O
+   * error. When the trouble does not pass, records its sentence, stops the run (aborting live
+   * sessions) and returns null.
+   */
+  private async dbWork<T>(fn: () => T): Promise<T | null> {
+    if (this.dbTrouble !== null) return null;
+    let waiting = false;
+    try {
+      return await retryDb(featuresDbPath(this.cfg.projectDir), fn, {
+        limitMs: this.dbRetryLimitMs,
+        onRetry: (kind, attempt) => {
+          if (waiting || attempt < 3) return;
+          waiting = true;
+          this.log(
+            kind === 'busy'
+              ? 'The features database is locked by another program; waiting for it.'
+              : 'The features database reported an I/O error; trying again.',
+          );
+        },
+      });
+    } catch (error) {
+      if (dbTroubleOf(error) === null) throw error;
+      const path = featuresDbPath(this.cfg.projectDir);
+      this.dbTrouble =
+        error instanceof DatabaseTrouble
+          ? error.message
+          : troubleSentence(dbTroubleOf(error)!, path, (error as Error).message);
+      this.stop(this.dbTrouble);
+      return null;
+    } finally {
+      if (waiting) this.log('The features database answers again.');
+    }
+  }
+
+  /** The database file is still the one opened, and still looks like a database. */
+  private checkDbFile(): void {
+    const path = featuresDbPath(this.cfg.projectDir);
+    const now = fileIdentity(path);
+    if (now === null || (this.dbFile !== null && now.ino !== this.dbFile.ino))
+      throw new DatabaseTrouble('gone', troubleSentence('gone', path, 'missing'));
+    if (!now.header)
+      throw new DatabaseTrouble(
+        'damaged',
+        troubleSentence('damaged', path, 'its header is not a database header'),
+      );
+  }
+
+  private failDb(): number {
+    const message = this.dbTrouble ?? 'The features database failed.';
+    this.log(message);
+    return this.fail(message);
   }
 
   private failAuth(): number {
@@ -260,28 +422,59 @@ export class Orchestrator {
         'There is no app spec yet. Write one in the project view (it is saved to app_spec.txt), then press Start.',
         2,
       );
-    let tries = 0;
-    while (!this.stopping && db.count() === 0) {
+    const wanted = specFeatureCount(readFileSync(specPath(projectDir), 'utf8'));
+    const flag = initializingFlagPath(projectDir);
+    mkdirSync(dirname(flag), { recursive: true });
+    writeFileSync(flag, '');
+    const max = this.cfg.maxAttempts;
+    let attempt = 0;
+    let problems = db.count() > 0 ? backlogProblems(db.all().map(asGraphNode), wanted) : [];
+    while (!this.stopping) {
       if (await this.waitWhileHeldOrDrained()) continue;
       if (this.stopping) break;
-      tries++;
-      this.setPhase('initializing', 'Turning the spec into features (initializer agent).');
+      attempt++;
+      const existing = db.all();
+      const continuing =
+        existing.length > 0
+          ? { features: existing.map((f) => ({ id: f.id, name: f.name })), problems }
+          : null;
+      if (continuing) {
+        const note = `The backlog is not complete yet (${problems.join('; ')}); running the initializer again to continue it (attempt ${attempt} of ${max}).`;
+        this.log(note);
+        this.setPhase('initializing', note);
+      } else this.setPhase('initializing', 'Turning the spec into features (initializer agent).');
       const live = this.startSession(
         'initializer',
         null,
-        initializerPrompt({ yolo: this.cfg.yolo }),
+        initializerPrompt({ yolo: this.cfg.yolo, attempt, continuing }),
       );
       await live.promise;
       if (this.authFailure) return this.failAuth();
-      if (db.count() > 0) break;
-      if (this.holdUntil !== null) continue; // rate limited: wait for the reset and try again
+      const afterOutage = this.endAfterOutage();
+      if (afterOutage !== null) return afterOutage;
       if (this.stopping) break;
-      if (tries >= 2)
-        return this.fail(
-          'The initializer did not create any features. Check the spec and the log, then start again.',
-        );
+      // A limit or the provider's trouble is not the initializer's failure: wait and go again.
+      if (live.end === 'rate-limited' || live.end === 'unavailable') {
+        attempt--;
+        continue;
+      }
+      problems = backlogProblems(db.all().map(asGraphNode), wanted);
+      if (live.end !== 'completed' && db.count() > 0)
+        problems.unshift(`its session ended early (${live.endMessage ?? live.end})`);
+      if (problems.length === 0) break;
+      if (attempt >= max) {
+        if (db.count() === 0)
+          return this.fail(
+            `The initializer did not create any features in ${attempt} sessions. Check the spec and the log, then start again.`,
+          );
+        const note = `The backlog may be incomplete after ${attempt} initializer sessions (${problems.join('; ')}); working on the ${db.count()} features there are.`;
+        this.log(note);
+        this.emit({ type: 'error', agentId: null, message: note });
+        break;
+      }
     }
     if (this.stopping) return 0;
+    rmSync(flag, { force: true });
     this.log(`Initialization complete: ${db.count()} features.`);
     return null;
   }
@@ -289,6 +482,10 @@ export class Orchestrator {
   /** While drained or rate-limited, waits (one poll) and returns true; otherwise false. */
   private async waitWhileHeldOrDrained(): Promise<boolean> {
     if (this.stopping) return false;
+    if (this.outageGiveUp !== null) {
+      await this.idle(this.cfg.pollMs);
+      return true;
+    }
     if (this.checkHold()) {
       await this.idle(this.cfg.pollMs);
       return true;
@@ -307,27 +504,41 @@ export class Orchestrator {
     return false;
   }
 
-  /** True while new sessions are held for a rate limit; emits the release when it ends. */
+  /**
+   * True while new sessions are held (a rate limit, or the provider's trouble); emits each
+   * release when it ends.
+   */
   private checkHold(): boolean {
-    if (this.holdUntil === null) return false;
-    if (Date.now() < this.holdUntil) return true;
-    this.holdUntil = null;
-    this.emit({
-      type: 'rate-limit',
-      state: 'release',
-      until: null,
-      message: 'The limit has reset; starting sessions again.',
-    });
-    this.setPhase('working', 'The limit has reset; starting sessions again.');
-    return false;
+    const now = Date.now();
+    const rate = this.rateHold.check(now);
+    if (rate === 'released') {
+      this.emit({
+        type: 'rate-limit',
+        state: 'release',
+        until: null,
+        message: 'The limit has reset; starting sessions again.',
+      });
+      this.setPhase('working', 'The limit has reset; starting sessions again.');
+    }
+    const outage = this.outage.check(now);
+    if (outage === 'released') {
+      const message = `${providerTroubleWords[this.outageReason]}: trying again now.`;
+      this.emit({
+        type: 'provider-hold',
+        state: 'release',
+        reason: this.outageReason,
+        since: this.outage.since,
+        until: null,
+        message,
+      });
+      this.setPhase('working', message);
+    }
+    return rate === 'held' || outage === 'held';
   }
 
   private hold(result: SessionResult): void {
-    const backoff = Math.min(this.cfg.rateLimitBackoffMs * 2 ** this.consecutiveHolds, 60 * 60_000);
-    const until = Math.max(result.rateLimitUntil ?? Date.now() + backoff, Date.now() + 1000);
-    this.consecutiveHolds++;
-    if (this.holdUntil !== null && this.holdUntil >= until) return;
-    this.holdUntil = until;
+    const until = this.rateHold.refuse(Date.now(), result.rateLimitUntil);
+    if (until === null) return;
     const when = new Date(until).toISOString();
     const why = result.rateLimitUntil
       ? ` (from ${result.rateLimitSource ?? 'the reset time the provider gave'})`
@@ -335,6 +546,37 @@ export class Orchestrator {
     const message = `Rate or usage limit reached. Holding new sessions until ${when}${why}.`;
     this.emit({ type: 'rate-limit', state: 'hold', until, message });
     this.setPhase('rate-limited', message);
+  }
+
+  /**
+   * A session could not get through (provider unreachable, overloaded or failing; Claude Code
+   * not starting): hold every new session with backoff, and past the outage limit give up.
+   */
+  private holdForOutage(result: SessionResult): void {
+    const now = Date.now();
+    const reason = result.unavailable ?? 'unreachable';
+    const until = this.outage.refuse(now);
+    const since = this.outage.since ?? now;
+    if (now - since >= this.outageLimitMs && this.outageGiveUp === null) {
+      this.outageGiveUp = `${providerTroubleWords[reason]} since ${new Date(since).toISOString()}, longer than the ${formatSpan(this.outageLimitMs)} limit: stopped. No feature attempt was counted. Last problem: ${result.message}`;
+      this.log(this.outageGiveUp);
+      this.wake();
+      return;
+    }
+    if (until === null) return;
+    this.outageReason = reason;
+    const message = `${providerTroubleWords[reason]} since ${new Date(since).toISOString()}; retrying at ${new Date(until).toISOString()}. No feature attempt is counted. (${result.message})`;
+    this.log(message);
+    this.emit({ type: 'provider-hold', state: 'hold', reason, since, until, message });
+    this.setPhase('waiting-for-provider', message);
+  }
+
+  /** Ends a run whose provider stayed unreachable past the limit, once its sessions are done. */
+  private endAfterOutage(): number | null {
+    if (this.outageGiveUp === null || this.lives.size > 0) return null;
+    this.emit({ type: 'error', agentId: null, message: this.outageGiveUp });
+    this.setPhase('finished', this.outageGiveUp);
+    return 0;
   }
 
   // ── main loop ────────────────────────────────────────────────────────────────────────────
@@ -430,59 +672,27 @@ export class Orchestrator {
   }
 
   private async loop(): Promise<number> {
-    const db = this.db!;
     this.setPhase('working', 'Working through the backlog.');
     while (!this.stopping) {
       if (this.authFailure) return this.failAuth();
-      const { features, graph } = this.snapshot();
-      const progress = this.emitProgress(features, graph);
-      this.maintainLeases();
+      const afterOutage = this.endAfterOutage();
+      if (afterOutage !== null) return afterOutage;
+      const snap = await this.dbWork(() => {
+        this.checkDbFile();
+        const { features, graph } = this.snapshot();
+        const progress = this.emitProgress(features, graph);
+        this.maintainLeases();
+        return { features, graph, progress };
+      });
+      if (snap === null) break;
+      const { features, graph, progress } = snap;
 
       if (await this.waitWhileHeldOrDrained()) continue;
       if (this.stopping) break;
       if (this.phase !== 'working') this.setPhase('working', 'Working through the backlog.');
 
-      let started = 0;
-      // Coding agents.
-      for (const f of this.codingCandidates(features, graph)) {
-        if (this.count('coding') >= this.cfg.concurrency) break;
-        const agentId = this.freeSlot('coding');
-        const owner = ownerId(this.cfg.runId, agentId);
-        if (!db.claim(f.id, owner)) continue;
-        const fresh = db.get(f.id)!;
-        const resumed = this.resumed.delete(f.id);
-        this.startSession(
-          'coding',
-          fresh,
-          codingPrompt({
-            feature: fresh,
-            yolo: this.cfg.yolo,
-            resumed,
-            attempt: fresh.attempts + 1,
-          }),
-          {
-            agentId,
-            owner,
-            resumed,
-          },
-        );
-        started++;
-      }
-      // Regression agents, independently of coding (routine re-tests see the coding just started).
-      for (const f of this.regressionCandidates(features)) {
-        if (this.count('regression') >= this.cfg.regressionAgents) break;
-        const agentId = this.freeSlot('regression');
-        const owner = ownerId(this.cfg.runId, agentId);
-        if (!db.claimForTesting(f.id, owner)) continue;
-        const fresh = db.get(f.id)!;
-        this.startSession(
-          'regression',
-          fresh,
-          regressionPrompt({ feature: fresh, yolo: this.cfg.yolo }),
-          { agentId, owner, resumed: false },
-        );
-        started++;
-      }
+      const started = await this.dbWork(() => this.startReady(features, graph));
+      if (started === null) break;
 
       if (started === 0 && this.lives.size === 0) {
         const heldElsewhere = features.some(
@@ -498,6 +708,53 @@ export class Orchestrator {
       await this.idle(this.cfg.pollMs);
     }
     return 0;
+  }
+
+  /** Claims ready features and starts their sessions; returns how many started. */
+  private startReady(features: Feature[], graph: GraphAnalysis): number {
+    const db = this.db!;
+    let started = 0;
+    // Coding agents.
+    for (const f of this.codingCandidates(features, graph)) {
+      if (this.count('coding') >= this.cfg.concurrency) break;
+      const agentId = this.freeSlot('coding');
+      const owner = ownerId(this.cfg.runId, agentId);
+      if (!db.claim(f.id, owner)) continue;
+      const fresh = db.get(f.id)!;
+      const resumed = this.resumed.delete(f.id);
+      this.startSession(
+        'coding',
+        fresh,
+        codingPrompt({
+          feature: fresh,
+          yolo: this.cfg.yolo,
+          resumed,
+          attempt: fresh.attempts + 1,
+        }),
+        {
+          agentId,
+          owner,
+          resumed,
+        },
+      );
+      started++;
+    }
+    // Regression agents, independently of coding (routine re-tests see the coding just started).
+    for (const f of this.regressionCandidates(features)) {
+      if (this.count('regression') >= this.cfg.regressionAgents) break;
+      const agentId = this.freeSlot('regression');
+      const owner = ownerId(this.cfg.runId, agentId);
+      if (!db.claimForTesting(f.id, owner)) continue;
+      const fresh = db.get(f.id)!;
+      this.startSession(
+        'regression',
+        fresh,
+        regressionPrompt({ feature: fresh, yolo: this.cfg.yolo }),
+        { agentId, owner, resumed: false },
+      );
+      started++;
+    }
+    return started;
   }
 
   private finish(features: Feature[], graph: GraphAnalysis, progress: Progress): number {
@@ -547,6 +804,11 @@ export class Orchestrator {
       owner,
       onChange: () => this.wake(),
       aborted: () => abort.signal.aborted,
+      onDbWait: () =>
+        this.log(
+          'The features database is locked by another program; the tool call waits for it.',
+          agentId,
+        ),
       onHumanInput: (f, request) => {
         this.emit({
           type: 'human-input',
@@ -596,7 +858,10 @@ export class Orchestrator {
       },
     });
     const run = this.cfg.runSession ?? runSession;
-    live.promise = run(spec)
+    const before =
+      role === 'coding' && feature ? this.checkpoint(feature, agentId) : Promise.resolve();
+    live.promise = before
+      .then(() => run(spec))
       .catch((error: unknown): SessionResult => ({
         end: 'error',
         sessionId: null,
@@ -624,10 +889,37 @@ export class Orchestrator {
     return live;
   }
 
+  /**
+   * Records the working tree before a coding session, so its work (and what was there before)
+   * can be restored. Never fails the session: a project without git is said once, a git error
+   * each time.
+   */
+  private async checkpoint(feature: Feature, agentId: string): Promise<void> {
+    if (this.noGitSaid) return;
+    const r = await createCheckpoint(this.cfg.projectDir, {
+      runId: this.cfg.runId,
+      featureId: feature.id,
+      attempt: feature.attempts + 1,
+    }).catch((error: unknown): CheckpointResult => ({
+      ok: false,
+      code: 'git-failed',
+      message: String(error),
+    }));
+    if (r.ok)
+      this.log(`Checkpoint ${r.checkpoint.ref} (${r.checkpoint.commit.slice(0, 10)}).`, agentId);
+    else if (r.code === 'not-a-repository') {
+      this.noGitSaid = true;
+      this.log(
+        `${r.message} Run git init in the project to have a checkpoint before every session.`,
+      );
+    } else this.log(`No checkpoint before this session: ${r.message}`, agentId);
+  }
+
   /** Settles the feature first (DB), then reports; the live entry is removed after. */
-  private onSessionEnd(live: Live, result: SessionResult): void {
-    const db = this.db;
-    const { agentId, role, featureId, owner, ctx } = live;
+  private async onSessionEnd(live: Live, result: SessionResult): Promise<void> {
+    const { agentId, role, featureId } = live;
+    live.end = result.end;
+    live.endMessage = result.message;
     this.liveUsage.delete(agentId);
     this.lastCostEmit.delete(agentId);
     if (result.usage) {
@@ -635,7 +927,9 @@ export class Orchestrator {
       this.emit({ type: 'cost', agentId, usage: result.usage, runTotal: this.totalWithLive() });
     }
     if (result.end === 'rate-limited') this.hold(result);
-    else if (result.end === 'completed') this.consecutiveHolds = 0;
+    else if (result.end === 'completed') this.rateHold.succeeded();
+    if (result.end === 'unavailable') this.holdForOutage(result);
+    else if (result.end !== 'aborted') this.outage.succeeded();
     if (result.end === 'auth-failed' && this.authFailure === null) {
       this.authFailure = result.message;
       // Every other session would be refused too: stop them without counting attempts.
@@ -643,7 +937,30 @@ export class Orchestrator {
       this.wake();
     }
     const fault = faultOf(result.end, this.authFailure !== null);
+    const finished = (await this.dbWork(() => this.settleFeature(live, result, fault))) ?? {
+      outcome: outcomeOfEnd(result.end),
+      message: result.message,
+    };
 
+    this.emit({
+      type: 'agent-finished',
+      agentId,
+      role,
+      featureId,
+      sessionId: result.sessionId,
+      outcome: finished.outcome,
+      message: finished.message,
+      usage: result.usage,
+      turns: result.turns,
+      end: result.end,
+      subtype: result.subtype,
+    });
+  }
+
+  /** What the session's end means for its feature, written to the database. */
+  private settleFeature(live: Live, result: SessionResult, fault: Fault): Finished {
+    const db = this.db;
+    const { agentId, role, featureId, owner, ctx } = live;
     let finished: Finished;
     if (role === 'initializer' || !db || featureId === null) {
       finished = initializerOutcome(result, db?.count() ?? 0);
@@ -694,20 +1011,7 @@ export class Orchestrator {
       }
       finished = regression;
     }
-
-    this.emit({
-      type: 'agent-finished',
-      agentId,
-      role,
-      featureId,
-      sessionId: result.sessionId,
-      outcome: finished.outcome,
-      message: finished.message,
-      usage: result.usage,
-      turns: result.turns,
-      end: result.end,
-      subtype: result.subtype,
-    });
+    return finished;
   }
 
   /** Waits for running sessions to end (they were aborted on stop); releases what is left. */
@@ -720,13 +1024,19 @@ export class Orchestrator {
     if (!db) return;
     for (const live of this.lives.values()) {
       if (live.featureId === null) continue;
-      if (live.role === 'coding')
-        db.releaseClaim(live.featureId, live.owner, {
-          countAttempt: false,
-          error: null,
-          maxAttempts: this.cfg.maxAttempts,
-        });
-      else db.releaseTesting(live.featureId, live.owner, Date.now(), false);
+      const featureId = live.featureId;
+      try {
+        if (live.role === 'coding')
+          db.releaseClaim(featureId, live.owner, {
+            countAttempt: false,
+            error: null,
+            maxAttempts: this.cfg.maxAttempts,
+          });
+        else db.releaseTesting(featureId, live.owner, Date.now(), false);
+      } catch (error) {
+        // A broken database keeps the claim; its lease expires and the next run releases it.
+        if (dbTroubleOf(error) === null) throw error;
+      }
     }
   }
 }

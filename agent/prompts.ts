@@ -29,11 +29,36 @@ export function systemAppend(role: AgentRole, yolo: boolean): string {
     .join('\n');
 }
 
-export function initializerPrompt(options: { yolo: boolean }): string {
-  return `${sessionMarker('initializer', null, 1)}
+/** What an earlier initializer session left, for a session that continues its backlog. */
+export interface BacklogSoFar {
+  /** The features that exist (id and name). */
+  features: { id: number; name: string }[];
+  /** Why the backlog is not complete yet. */
+  problems: string[];
+}
+
+function continuation(so: BacklogSoFar): string {
+  const shown = so.features.slice(0, 300);
+  const list = shown.map((f) => `  #${f.id} ${f.name}`).join('\n');
+  const more =
+    so.features.length > shown.length ? `\n  … and ${so.features.length - shown.length} more` : '';
+  return `
+An earlier initializer session did not finish the backlog: ${so.problems.join('; ')}.
+Continue it; do not start over. These ${so.features.length} features already exist and must not be created again:
+${list}${more}
+Add only what is missing (later batches refer to existing features with depends_on_ids), and fix the dependency problems named above. Leave init.sh and the skeleton as they are if they exist.
+`;
+}
+
+export function initializerPrompt(options: {
+  yolo: boolean;
+  attempt?: number;
+  continuing?: BacklogSoFar | null;
+}): string {
+  return `${sessionMarker('initializer', null, options.attempt ?? 1)}
 
 You are setting up a new project. The spec is in ./app_spec.txt.
-
+${options.continuing ? continuation(options.continuing) : ''}
 1. Read app_spec.txt completely. If it states how many features it wants (for example in a <feature_count> element), create exactly that many; otherwise choose a number that covers everything in it, with each feature small enough to implement and verify in one session.
 2. Turn the spec into a backlog with ${T('feature_create_bulk')}. Each feature needs a category, a short name, a description, and concrete verification steps a tester can follow. List foundations first (data model, server, layout) and record ordering with depends_on_indices (0-based positions of earlier items in the same call). Send large backlogs in batches of about 50; a later batch refers to features from earlier batches with depends_on_ids. Keep dependencies to what is really needed so work can run in parallel.
 3. Check the result with ${T('feature_get_stats')}, and ${T('feature_get_blocked')} if something looks wrong; fix dependency mistakes with ${T('feature_set_dependencies')}.

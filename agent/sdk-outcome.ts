@@ -1,6 +1,9 @@
 /**
  * What a Claude session's SDK messages and errors say about the provider: was the request refused
- * for a rate or usage limit, and until when; did the credentials fail; or was it another error.
+ * for a rate or usage limit, and until when; did the credentials fail; was the provider
+ * unreachable, overloaded (529, which is not a limit of the account) or failing (5xx), or could
+ * Claude Code not start at all (infrastructure: never the feature's fault); or was it another
+ * error.
  * Pure functions over the SDK's message shapes, so they are unit-tested on realistic messages and
  * the session loop only folds their answers together.
  *
@@ -31,12 +34,18 @@ export interface Observation {
   retryDelayMs?: number;
   /** The credentials or account were refused (401/403, invalid key, not logged in, expired OAuth). */
   authFailed?: true;
+  /** The provider could not be reached or failed, or Claude Code could not start: nobody's fault. */
+  unavailable?: Unavailable;
   /** The error text, when the message was an error. */
   error?: string;
 }
 
+/** Why a session could not get through, when it is the infrastructure's doing. */
+export type Unavailable = 'unreachable' | 'overloaded' | 'server-error' | 'cannot-start';
+
 export type Verdict =
   | { kind: 'ok' }
+  | { kind: 'unavailable'; reason: Unavailable; detail: string }
   | { kind: 'rate-limit'; until: number | null; source: string | null; detail: string }
   | { kind: 'auth'; detail: string }
   | { kind: 'error'; detail: string };
@@ -55,7 +64,25 @@ const AUTH_TEXT =
   /invalid (?:x-api-key|api key)|authentication[_ ](?:failed|error)|not logged in|please run \/login|oauth token (?:has )?(?:expired|revoked)|token (?:has )?expired|\b401\b[^\n]*unauthori[sz]ed|\b403\b[^\n]*forbidden|credit balance (?:is )?too low|invalid bearer token/i;
 
 const RATE_TEXT =
-  /rate[_ ]?limit|too many requests|\b429\b|usage limit|hit your (?:\w+ )*limit|quota exceeded|overloaded_error/i;
+  /rate[_ ]?limit|too many requests|\b429\b|usage limit|hit your (?:\w+ )*limit|quota exceeded/i;
+
+/** A 529: the provider is overloaded (not a limit of this account). */
+const OVERLOADED_TEXT = /\b529\b|overloaded/i;
+const NETWORK_TEXT =
+  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|fetch failed|connection (?:refused|reset|error|failed|closed)|network error|unable to connect|request timed out|timed out|timeout/i;
+const SERVER_TEXT =
+  /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway timeout|server[_ -]error|api_error/i;
+/** Claude Code (or its sandbox) could not start at all. */
+const START_TEXT =
+  /native binary not found|executable not found|spawn \S+ ENOENT|ENOENT|EACCES|failed to start|could not start|bubblewrap|bwrap|sandbox/i;
+
+function unavailableOf(text: string, status?: number | null): Unavailable | undefined {
+  if (status === 529 || OVERLOADED_TEXT.test(text)) return 'overloaded';
+  if (typeof status === 'number' && status >= 500) return 'server-error';
+  if (NETWORK_TEXT.test(text)) return 'unreachable';
+  if (SERVER_TEXT.test(text)) return 'server-error';
+  return undefined;
+}
 
 /** Epoch seconds or milliseconds to epoch ms. */
 const epochMs = (n: number): number => (n < 1e12 ? n * 1000 : n);
@@ -162,11 +189,25 @@ export function classifyErrorText(text: string, now = Date.now()): Observation {
   const obs: Observation = { error: text };
   if (AUTH_TEXT.test(text)) obs.authFailed = true;
   else if (RATE_TEXT.test(text)) obs.rateLimited = true;
+  else {
+    const unavailable = START_TEXT.test(text) ? 'cannot-start' : unavailableOf(text);
+    if (unavailable) obs.unavailable = unavailable;
+  }
   const reset = obs.rateLimited ? resetTimeFromText(text, now) : null;
   if (reset !== null) {
     obs.resetAt = reset;
     obs.resetSource = 'the reset time in the provider’s message';
   }
+  return obs;
+}
+
+/**
+ * Classifies an error Claude Code's run threw. Before the session started (no init message), an
+ * error that is not the provider's refusal means Claude Code or its sandbox could not start.
+ */
+export function classifyThrown(text: string, started: boolean, now = Date.now()): Observation {
+  const obs = classifyErrorText(text, now);
+  if (!started && !obs.authFailed && !obs.rateLimited) obs.unavailable = 'cannot-start';
   return obs;
 }
 
@@ -238,6 +279,16 @@ export function classifyMessage(message: SDKMessage, now = Date.now()): Observat
         delete obs.rateLimited;
       } else if (message.error === 'rate_limit') obs.rateLimited = true;
       if (obs.authFailed) delete obs.rateLimited;
+      if (!obs.authFailed && !obs.rateLimited) {
+        const status = extra.api_error_status;
+        const unavailable =
+          message.error === 'overloaded'
+            ? 'overloaded'
+            : (unavailableOf(text, status) ??
+              (message.error === 'server_error' ? 'server-error' : undefined));
+        if (unavailable) obs.unavailable = unavailable;
+        else delete obs.unavailable;
+      } else delete obs.unavailable;
       return obs;
     }
     case 'result': {
@@ -254,8 +305,12 @@ export function classifyMessage(message: SDKMessage, now = Date.now()): Observat
         delete obs.rateLimited;
         delete obs.authFailed;
         delete obs.resetAt;
+        delete obs.unavailable;
       }
       if (obs.authFailed) delete obs.rateLimited;
+      if (obs.authFailed || obs.rateLimited) delete obs.unavailable;
+      else if (typeof extra.api_error_status === 'number' && extra.api_error_status >= 500)
+        obs.unavailable = unavailableOf(text, extra.api_error_status);
       return obs;
     }
     default:
@@ -266,7 +321,9 @@ export function classifyMessage(message: SDKMessage, now = Date.now()): Observat
 /**
  * Folds a session's observations into one verdict at the session's end (`now`). Auth failures
  * win (waiting fixes nothing); then a limit refusal, held until the latest reset time a message
- * gave, or else the provider's last retry delay from now; then other errors.
+ * gave, or else the provider's last retry delay from now; then, for a session that did not end
+ * well, an unreachable, overloaded or failing provider or a Claude Code that could not start;
+ * then other errors.
  */
 export function verdictOf(
   observations: readonly Observation[],
@@ -296,6 +353,13 @@ export function verdictOf(
     return { kind: 'rate-limit', until, source, detail };
   }
   if (ended === 'ok') return { kind: 'ok' };
+  const unavailable = [...observations].reverse().find((o) => o.unavailable);
+  if (unavailable?.unavailable)
+    return {
+      kind: 'unavailable',
+      reason: unavailable.unavailable,
+      detail: unavailable.error ?? 'The provider could not be reached.',
+    };
   const last = [...observations].reverse().find((o) => o.error);
   return { kind: 'error', detail: last?.error ?? 'The session ended with an error.' };
 }

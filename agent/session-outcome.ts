@@ -4,8 +4,10 @@
  * The orchestrator applies the answers (database writes, events) and keeps no rules of its own.
  *
  * Invariants:
- * - only a `feature` fault counts an attempt or a regression failure; a stop, a rate limit and a
- *   refusal of the credentials never do (nor does anything after the credentials were refused);
+ * - only a `feature` fault counts an attempt or a regression failure; a stop, a rate limit, an
+ *   unreachable, overloaded or failing provider, a Claude Code that cannot start, and a refusal
+ *   of the credentials never do (nor does anything after the credentials were refused);
+ * - a coding session stopped by us or by infrastructure trouble resumes its feature first;
  * - a coding session that asked a human counts no attempt and records no error;
  * - a feature that passes reads `passed` however its session ended;
  * - a regression session that ended without testing and without reporting a regression is
@@ -19,7 +21,7 @@ import type { SessionEnd, SessionResult } from './session.ts';
 export type AgentOutcome = Extract<AgentEventInput, { type: 'agent-finished' }>['outcome'];
 
 /** Whose fault it is that a session ended the way it did. */
-export type Fault = 'feature' | 'stopped' | 'rate-limit' | 'auth';
+export type Fault = 'feature' | 'stopped' | 'rate-limit' | 'auth' | 'infrastructure';
 
 export type SessionReport = ToolContext['report'];
 
@@ -33,6 +35,7 @@ export function faultOf(end: SessionEnd, runAuthFailed: boolean): Fault {
   if (end === 'aborted' || end === 'budget') return 'stopped';
   if (end === 'auth-failed' || runAuthFailed) return 'auth';
   if (end === 'rate-limited') return 'rate-limit';
+  if (end === 'unavailable') return 'infrastructure';
   return 'feature';
 }
 
@@ -48,6 +51,8 @@ export function outcomeOfEnd(end: SessionEnd): AgentOutcome {
       return 'aborted';
     case 'rate-limited':
       return 'rate-limited';
+    case 'unavailable':
+      return 'unavailable';
     default:
       return 'failed';
   }
@@ -109,7 +114,7 @@ export function codingOutcome(input: {
       resume: false,
     };
   const outcome = result.end === 'completed' ? 'failed' : outcomeOfEnd(result.end);
-  const resume = fault === 'stopped';
+  const resume = fault === 'stopped' || fault === 'infrastructure';
   if (report.humanInputRequested)
     return {
       outcome,

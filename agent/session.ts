@@ -8,9 +8,16 @@
  */
 import { query, type Options, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
+import { activeDeadline } from './active-time.ts';
 import { guardHooks, type SessionContainment } from './session-guard.ts';
 import { readSessionBudget } from '../core/session-budget.ts';
-import { classifyErrorText, classifyMessage, verdictOf, type Observation } from './sdk-outcome.ts';
+import {
+  classifyMessage,
+  classifyThrown,
+  verdictOf,
+  type Observation,
+  type Unavailable,
+} from './sdk-outcome.ts';
 
 export interface SessionSpec {
   role: AgentRole;
@@ -46,7 +53,10 @@ export type SessionEnd =
   /** The SDK's hard dollar cap (maxBudgetUsd, from the budgets) ended it. */
   | 'budget'
   /** No tool call or progress for too long: the stall watchdog ended it. */
-  | 'stalled';
+  | 'stalled'
+
+  /** The provider could not be reached or failed, or Claude Code could not start. */
+  | 'unavailable';
 
 export interface SessionResult {
   end: SessionEnd;
@@ -61,6 +71,8 @@ export interface SessionResult {
   rateLimitUntil: number | null;
   /** Where `rateLimitUntil` came from (for the hold message), when known. */
   rateLimitSource?: string | null;
+  /** Why the session could not get through, when it ended `unavailable`. */
+  unavailable?: Unavailable | null;
   durationMs: number;
 }
 
@@ -139,11 +151,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const onAbort = (): void => controller.abort();
   if (spec.signal.aborted) controller.abort();
   spec.signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
+  // Active time: a paused (frozen) run does not use up its sessions' limit.
+  const cancelDeadline = activeDeadline(spec.timeoutMs, () => {
     timedOut = true;
     controller.abort();
-  }, spec.timeoutMs);
-  timer.unref?.();
+  });
 
   let sessionId: string | null = null;
   let result: Extract<SDKMessage, { type: 'result' }> | null = null;
@@ -219,9 +231,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   } catch (error) {
     // The SDK throws after an error result; what matters was already read from the result.
     if (!result && !controller.signal.aborted)
-      observations.push(classifyErrorText(error instanceof Error ? error.message : String(error)));
+      observations.push(
+        classifyThrown(error instanceof Error ? error.message : String(error), sessionId !== null),
+      );
   } finally {
-    clearTimeout(timer);
+    cancelDeadline();
     spec.signal.removeEventListener('abort', onAbort);
   }
 
@@ -258,6 +272,13 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     return { ...base, end: 'auth-failed', message: clip(verdict.detail, 300) };
   if (verdict.kind === 'rate-limit')
     return { ...base, end: 'rate-limited', message: clip(verdict.detail, 300) };
+  if (verdict.kind === 'unavailable')
+    return {
+      ...base,
+      end: 'unavailable',
+      unavailable: verdict.reason,
+      message: clip(verdict.detail, 300),
+    };
   if (!r)
     return {
       ...base,

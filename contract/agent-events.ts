@@ -15,6 +15,8 @@ export const RunPhase = z.enum([
   'draining',
   'drained',
   'rate-limited',
+  /** New sessions wait while the provider is unreachable, overloaded or failing (see `provider-hold`). */
+  'waiting-for-provider',
   /** Every feature passes. */
   'complete',
   /** The run ended by itself with work left (features blocked or needing a human). */
@@ -53,8 +55,25 @@ export const SessionEndKind = z.enum([
   'auth-failed',
   'stalled',
   'budget',
+  'unavailable',
 ]);
 export type SessionEndKind = z.infer<typeof SessionEndKind>;
+/** Trouble that is nobody's fault: it never counts against a feature. */
+export const ProviderTrouble = z.enum([
+  'unreachable',
+  'overloaded',
+  'server-error',
+  'cannot-start',
+]);
+export type ProviderTrouble = z.infer<typeof ProviderTrouble>;
+
+/** How each kind of provider trouble reads, in the agent's messages and on the panel. */
+export const providerTroubleWords: Record<ProviderTrouble, string> = {
+  unreachable: 'Provider unreachable',
+  overloaded: 'The provider is overloaded',
+  'server-error': 'The provider is failing (server errors)',
+  'cannot-start': 'Claude Code cannot start',
+};
 
 const base = { nsEvent: z.literal(1), ts: z.number() };
 
@@ -84,6 +103,8 @@ export const AgentEvent = z.discriminatedUnion('type', [
       'error',
       'timeout',
       'rate-limited',
+      /** The provider could not be reached or failed, or Claude Code could not start. */
+      'unavailable',
       'done',
     ]),
     message: z.string(),
@@ -118,6 +139,17 @@ export const AgentEvent = z.discriminatedUnion('type', [
     type: z.literal('rate-limit'),
     state: z.enum(['hold', 'release']),
     /** Epoch ms when new sessions may start again (hold only). */
+    until: z.number().nullable(),
+    message: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('provider-hold'),
+    state: z.enum(['hold', 'release']),
+    reason: ProviderTrouble,
+    /** Epoch ms since when sessions have not got through. */
+    since: z.number().nullable(),
+    /** Epoch ms of the next try (hold only). */
     until: z.number().nullable(),
     message: z.string(),
   }),

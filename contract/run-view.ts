@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentRole, Progress, RunPhase, Usage } from './agent-events.ts';
+import { AgentRole, Progress, ProviderTrouble, RunPhase, Usage } from './agent-events.ts';
 
 /**
  * Money spent, as far as it is known. While a session runs only its token counts are reported,
@@ -47,6 +47,10 @@ export const RunView = z.object({
   /** The run's cost to show: ended sessions plus the running sessions' estimates. */
   runCost: CostFigure.nullable(),
   rateLimitedUntil: z.number().nullable(),
+  /** New sessions wait for the provider: why, since when, and when the next try is. */
+  providerHold: z
+    .object({ reason: ProviderTrouble, since: z.number().nullable(), until: z.number().nullable() })
+    .nullable(),
   lastError: z.string().nullable(),
 });
 export type RunView = z.infer<typeof RunView>;
@@ -64,5 +68,6 @@ export const emptyRunView = (projectId: string, model: string | null = null): Ru
   endedWithoutCost: noCost(),
   runCost: null,
   rateLimitedUntil: null,
+  providerHold: null,
   lastError: null,
 });

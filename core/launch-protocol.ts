@@ -40,6 +40,8 @@ export const agentEnv = {
   retestMinutes: 'NIGHTSHIFT_RETEST_MIN',
   /** 0 disables the Playwright MCP server. */
   browserMcp: 'NIGHTSHIFT_BROWSER_MCP',
+  /** Minutes without reaching the provider after which a run drains and stops (120). */
+  providerOutageLimitMinutes: 'NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN',
 } as const;
 
 const range = (n: { minValue: number | null; maxValue: number | null }) =>

@@ -21,6 +21,10 @@ export const lockPath = (projectDir: string): string =>
 export const drainFlagPath = (projectDir: string): string =>
   join(nightshiftDir(projectDir), 'drain');
 
+/** Present while the initializer's backlog is not known to be complete (survives a crash). */
+export const initializingFlagPath = (projectDir: string): string =>
+  join(nightshiftDir(projectDir), 'initializing');
+
 export function formatRunLogRecord(line: string, ts = Date.now()): string {
   return `${JSON.stringify({ ts, line } satisfies RunLogRecord)}\n`;
 }

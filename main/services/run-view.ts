@@ -88,6 +88,8 @@ export function reduceRunView(view: RunView, event: AgentEvent): RunView {
       if (TERMINAL.has(event.phase)) next = endLiveCards(next);
       if (event.phase !== 'rate-limited' && event.phase !== 'stopping')
         next.rateLimitedUntil = null;
+      if (event.phase !== 'waiting-for-provider' && event.phase !== 'stopping')
+        next.providerHold = null;
       return next;
     }
     case 'agent-started': {
@@ -139,6 +141,14 @@ export function reduceRunView(view: RunView, event: AgentEvent): RunView {
       });
     case 'rate-limit':
       return { ...view, rateLimitedUntil: event.state === 'hold' ? event.until : null };
+    case 'provider-hold':
+      return {
+        ...view,
+        providerHold:
+          event.state === 'hold'
+            ? { reason: event.reason, since: event.since, until: event.until }
+            : null,
+      };
     case 'error':
       return { ...view, lastError: event.message };
     case 'human-input':

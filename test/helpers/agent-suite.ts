@@ -1,14 +1,19 @@
 /**
  * What every file of real-agent tests sets up the same way: one fake Anthropic server for the
- * whole file (tests swap its brain with `setBrain`), and project directories that are removed
- * when the file's tests are done.
+ * whole file (tests swap its brain with `setBrain`), project directories that are removed when
+ * the file's tests are done, and after each test the process group of every agent it started
+ * and that has not exited is killed.
  */
-import { before, after } from 'node:test';
+import { before, after, afterEach } from 'node:test';
 import { rmSync } from 'node:fs';
 import type { AgentEvent } from '../../contract/agent-events.ts';
-import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
+import {
+  startFakeAnthropic,
+  toolResultText,
+  type FakeAnthropic,
+} from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { makeProject, type AgentRun } from '../fixtures/agent-harness.ts';
+import { killLeftoverAgents, makeProject, type AgentRun } from '../fixtures/agent-harness.ts';
 
 export interface AgentSuite {
   /** The fake server; only valid inside tests (it starts in the file's `before`). */
@@ -24,7 +29,12 @@ export function agentSuite(): AgentSuite {
   before(async () => {
     fake = await startFakeAnthropic(scriptedBrain());
   });
+  // Whatever a test did, no agent it started outlives it.
+  afterEach(async () => {
+    await killLeftoverAgents();
+  });
   after(async () => {
+    await killLeftoverAgents();
     await fake?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
@@ -47,3 +57,17 @@ export const ofType = <T extends AgentEvent['type']>(
   type: T,
 ): Extract<AgentEvent, { type: T }>[] =>
   run.events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+
+/**
+ * Tool results the fake server received that refuse a tool call for lack of permission (a tool
+ * not allowed for the role, or a command the guard refused): what a model would have seen.
+ */
+export function permissionDenials(fake: FakeAnthropic, since = 0): string[] {
+  return fake.toolResults
+    .slice(since)
+    .filter((r) => r.is_error)
+    .map(toolResultText)
+    .filter((t) =>
+      /permission|not allowed|allowlist|haven't granted|denied|refused|blocked|guard/i.test(t),
+    );
+}

@@ -8,12 +8,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { ownerId } from '../../agent/process-group.ts';
 import type { AgentEvent } from '../../contract/agent-events.ts';
-import { messageText, rateLimitError, type FakeReply } from '../fixtures/fake-anthropic-server.ts';
-import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
+import {
+  callTool,
+  lastToolResults,
+  messageText,
+  rateLimitError,
+  toolResultText,
+  type FakeReply,
+} from '../fixtures/fake-anthropic-server.ts';
+import {
+  parseSpecFeatures,
+  scriptedBrain,
+  type SessionInfo,
+} from '../fixtures/scripted-agent-brain.ts';
 import {
   assertGroupGone,
   exitWithin,
@@ -32,17 +44,18 @@ const readFeatures = (dir: string): ReturnType<FeaturesDb['all']> => {
     db.close();
   }
 };
-const serverError: FakeReply = {
+/** A request the API rejects as invalid: the session's own failure (not the provider's trouble). */
+const invalidRequest: FakeReply = {
   kind: 'error',
-  status: 500,
-  errorType: 'api_error',
-  message: 'Internal server error',
+  status: 400,
+  errorType: 'invalid_request_error',
+  message: 'prompt is too long: 250000 tokens > 200000 maximum',
 };
 const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
 
 test('a regression session that keeps failing is capped: reported, not re-tested again, and the run ends', async () => {
   suite.fake.setBrain(
-    scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? serverError : null) }),
+    scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? invalidRequest : null) }),
   );
   const dir = project('App\n- Only\n');
   const run = startAgent({
@@ -387,5 +400,80 @@ test('human input end to end: asked, shown, answered through the features DB, th
   const features = readFeatures(dir);
   assert.ok(features.every((f) => f.passes && !f.needsHumanInput));
   assert.equal(features[0]!.attempts, 0, 'asking a human is not a failed attempt');
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
+});
+
+test('a pause longer than the session limit is not a timeout: the session goes on after resume', async () => {
+  suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
+  const dir = project('App\n- Slow\n');
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: suite.fake.url,
+    env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.5', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 30 s
+  });
+  await run.waitFor(
+    (e) => e.type === 'activity' && e.summary.includes('Implement it'),
+    120_000,
+    'the slow Bash call',
+  );
+  // Freeze the agent's whole group (this test's own child, detached) the way Pause does.
+  assert.ok(run.pid > 1);
+  process.kill(-run.pid, 'SIGSTOP');
+  try {
+    await new Promise((r) => setTimeout(r, 40_000));
+  } finally {
+    process.kill(-run.pid, 'SIGCONT');
+  }
+  const { code } = await exitWithin(run, 120_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  const finished = ofType(run, 'agent-finished').filter((e) => e.role === 'coding');
+  assert.deepEqual(
+    finished.map((e) => e.outcome),
+    ['passed'],
+    'not a timeout',
+  );
+  const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
+  assert.ok(finished[0]!.ts - started.ts > 40_000, 'the session spanned the pause');
+  const [f] = readFeatures(dir);
+  assert.deepEqual([f!.passes, f!.attempts], [true, 0]);
+});
+
+test('an initializer that stops short of the count the spec asks for runs again and continues the backlog', async () => {
+  const prompts: string[] = [];
+  suite.fake.setBrain(
+    scriptedBrain({
+      intercept: (req, s) => {
+        if (s.role !== 'initializer' || s.step !== 1) return null;
+        const first = messageText(req.messages[0]);
+        prompts.push(first);
+        const all = parseSpecFeatures(lastToolResults(req).map(toolResultText).join('\n'));
+        const missing = all.filter((f) => !new RegExp(`#\\d+ ${f.name}$`, 'm').test(first));
+        const batch = s.attempt === 1 ? missing.slice(0, 2) : missing;
+        return callTool('mcp__features__feature_create_bulk', { features: batch });
+      },
+    }),
+  );
+  const dir = project('<feature_count>4</feature_count>\n- Layout\n- Login\n- Profile\n- Search\n');
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const { code } = await exitWithin(run, 240_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, tail(run));
+  assert.equal(prompts.length, 2, 'a second initializer session');
+  assert.match(prompts[0]!, /attempt=1/);
+  assert.match(
+    prompts[1]!,
+    /attempt=2[\s\S]*did not finish the backlog: it has 2 of the 4 features/,
+  );
+  assert.match(prompts[1]!, /#1 Layout\n\s+#2 Login/);
+  assert.ok(
+    ofType(run, 'run-state').some((e) =>
+      /running the initializer again to continue it \(attempt 2 of 3\)/.test(e.message),
+    ),
+    'the run says so',
+  );
+  const names = readFeatures(dir).map((f) => f.name);
+  assert.deepEqual(names, ['Layout', 'Login', 'Profile', 'Search'], 'continued, not duplicated');
+  assert.equal(existsSync(join(dir, '.nightshift', 'initializing')), false);
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
 });

@@ -9,10 +9,10 @@ import { existsSync, writeFileSync, unlinkSync, mkdirSync, readFileSync } from '
 import { join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { drainFlagPath } from '../../core/run-log.ts';
-import { text } from '../fixtures/fake-anthropic-server.ts';
+import { callTool, text, toolResultText } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, sessionOf, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import { assertGroupGone, startAgent } from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType } from '../helpers/agent-suite.ts';
+import { assertGroupGone, exitWithin, startAgent } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, permissionDenials } from '../helpers/agent-suite.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
 const suite = agentSuite();
@@ -24,6 +24,7 @@ const SPEC =
 test('a spec becomes features; two coding agents and one regression agent finish the backlog through real tool calls', async () => {
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions }));
+  const resultsBefore = suite.fake.toolResults.length;
   const dir = project(SPEC);
   const run = startAgent({
     projectDir: dir,
@@ -31,7 +32,7 @@ test('a spec becomes features; two coding agents and one regression agent finish
     concurrency: 2,
     regressionAgents: 1,
   });
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
 
@@ -80,9 +81,36 @@ test('a spec becomes features; two coding agents and one regression agent finish
   assert.equal(last.phase, 'complete');
   assert.equal(ofType(run, 'progress').at(-1)!.progress.passing, 4);
   assert.ok(ofType(run, 'cost').at(-1)!.runTotal.costUsd > 0);
-  // Every tool a prompt named was allowed: no session hit a permission denial.
-  assert.ok(!run.lines.some((l) => /permission|not allowed/i.test(l) && !l.includes('"activity"')));
+  // Every tool a prompt named was allowed: no tool result the model received was a denial.
+  const results = suite.fake.toolResults.slice(resultsBefore);
+  assert.ok(results.length >= 12, `the fake server saw the tool results (${results.length})`);
+  assert.deepEqual(permissionDenials(suite.fake, resultsBefore), []);
+  assert.deepEqual(
+    results.filter((r) => r.is_error).map(toolResultText),
+    [],
+    'no tool call failed at all',
+  );
   assert.ok(sessions.some((s) => s.role === 'regression'));
+});
+
+test('a command the guard refuses reaches the model as a denial, so the check above can fail', async () => {
+  suite.fake.setBrain(
+    scriptedBrain({
+      intercept: (_req, s) =>
+        s.role === 'coding' && s.step === 1
+          ? callTool('Bash', { command: 'sudo id', description: 'Become root' })
+          : null,
+    }),
+  );
+  const resultsBefore = suite.fake.toolResults.length;
+  const dir = project('App\n- One\n');
+  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const { code } = await exitWithin(run, 240_000);
+  await assertGroupGone(run.pid);
+  assert.equal(code, 0, run.lines.slice(-20).join('\n'));
+  const denials = permissionDenials(suite.fake, resultsBefore);
+  assert.equal(denials.length, 1, JSON.stringify(suite.fake.toolResults.slice(resultsBefore)));
+  assert.match(denials[0]!, /sudo/);
 });
 
 test('an agent killed mid-feature has its claim recovered on the next start', async () => {
@@ -95,7 +123,7 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
     'the hanging Bash call',
   );
   first.killGroup();
-  await first.exit;
+  await exitWithin(first, 30_000);
   await assertGroupGone(first.pid);
   let db = FeaturesDb.open(join(dir, 'features.db'));
   const held = db.get(1)!;
@@ -106,7 +134,7 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions }));
   const second = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await second.exit;
+  const { code } = await exitWithin(second, 240_000);
   await assertGroupGone(second.pid);
   assert.equal(code, 0);
   assert.ok(second.lines.some((l) => l.includes('Resuming 1 interrupted feature')));
@@ -147,7 +175,7 @@ test('a rate-limit answer holds every new session until the reset, then the run 
     fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' },
   });
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
   const holds = ofType(run, 'rate-limit');
@@ -210,7 +238,7 @@ test('drain finishes the current session, starts none, reports drained; removing
     10_000,
     'working again',
   );
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0);
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
@@ -227,7 +255,7 @@ test('SIGTERM aborts sessions, releases claims, exits 0 and leaves no process be
   );
   const t0 = Date.now();
   process.kill(run.pid, 'SIGTERM');
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   assert.ok(Date.now() - t0 < 10_000, 'stopped promptly');
   assert.equal(code, 0);
   await assertGroupGone(run.pid, 3000);
@@ -256,7 +284,7 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
     concurrency: 2,
     regressionAgents: 1,
   });
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
   assert.equal(existsSync(join(dir, 'features.db')), false, 'no second database');
@@ -283,7 +311,7 @@ test('a feature that keeps failing counts attempts and is set aside for a human 
     fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0);
   const finished = ofType(run, 'agent-finished').filter((e) => e.featureId === 1);
@@ -322,7 +350,7 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
     regressionAgents: 2,
     yolo: true,
   });
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 0);
   assert.equal(ofType(run, 'agent-started').filter((e) => e.role === 'regression').length, 0);
@@ -332,7 +360,7 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
 test('failures exit non-zero: no spec, and an initializer that creates no features', async () => {
   suite.fake.setBrain(scriptedBrain());
   const noSpec = startAgent({ projectDir: project(null), fakeUrl: suite.fake.url });
-  assert.equal((await noSpec.exit).code, 2);
+  assert.equal((await exitWithin(noSpec, 120_000)).code, 2);
   assert.match(ofType(noSpec, 'run-state').at(-1)!.message, /no app spec/);
 
   suite.fake.setBrain((req) =>
@@ -340,11 +368,19 @@ test('failures exit non-zero: no spec, and an initializer that creates no featur
   );
   const dir = project('App\n- One\n');
   const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await run.exit;
+  const { code } = await exitWithin(run, 240_000);
   await assertGroupGone(run.pid);
   assert.equal(code, 1);
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'failed');
-  assert.equal(ofType(run, 'agent-started').filter((e) => e.role === 'initializer').length, 2);
+  assert.equal(
+    ofType(run, 'agent-started').filter((e) => e.role === 'initializer').length,
+    3,
+    'up to the attempt cap',
+  );
+  assert.match(
+    ofType(run, 'run-state').at(-1)!.message,
+    /The initializer did not create any features in 3 sessions/,
+  );
   // The run log file is only written when stdout is gone; here stdout worked throughout.
   assert.equal(existsSync(join(dir, '.nightshift', 'runs', 'test-run.jsonl')), false);
   void readFileSync;

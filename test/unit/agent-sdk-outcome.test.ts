@@ -9,6 +9,7 @@ import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import {
   classifyErrorText,
   classifyMessage,
+  classifyThrown,
   resetTimeFromText,
   verdictOf,
   type Observation,
@@ -273,4 +274,97 @@ test('max turns and execution errors are errors, whatever their text mentions', 
     ).kind,
     'rate-limit',
   );
+});
+
+test('infrastructure: 500, 529 and refused connections as Claude Code reports them are the provider’s trouble', () => {
+  // Shapes recorded from the bundled Claude Code with CLAUDE_CODE_MAX_RETRIES=0.
+  const cases: [string, string, number | null, string][] = [
+    [
+      'API Error: 500 Internal server error. This is a server-side issue, usually temporary — try again in a moment.',
+      'server_error',
+      500,
+      'server-error',
+    ],
+    [
+      'API Error: 529 Overloaded. This is a server-side issue, usually temporary — try again in a moment.',
+      'server_error',
+      529,
+      'overloaded',
+    ],
+    [
+      'API Error: Connection refused — a firewall or proxy may be blocking it (ECONNREFUSED)',
+      'server_error',
+      null,
+      'unreachable',
+    ],
+    ['API Error: Request timed out.', 'unknown', null, 'unreachable'],
+  ];
+  for (const [text, error, status, reason] of cases) {
+    const assistant = apiErrorAssistant(text, error, status ?? 0);
+    (assistant as { api_error_status: number | null }).api_error_status = status;
+    const v = verdictOf(collect([assistant, errorResult(text, status)]), 'error', NOW);
+    assert.deepEqual(v, { kind: 'unavailable', reason, detail: text }, text);
+  }
+});
+
+test('a 529 is not a rate limit, and a session that ended well is ok whatever it retried', () => {
+  const text =
+    'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}';
+  const obs = collect([apiErrorAssistant(text, 'overloaded', 529)]);
+  assert.equal(obs[0]!.rateLimited, undefined);
+  assert.equal(obs[0]!.unavailable, 'overloaded');
+  assert.deepEqual(verdictOf(obs, 'ok', NOW), { kind: 'ok' });
+});
+
+test('Claude Code that cannot start: missing executable, or any failure before the session began', () => {
+  const missing = classifyThrown(
+    'Claude Code native binary not found at /nonexistent/claude. Please ensure Claude Code is installed',
+    false,
+  );
+  assert.equal(missing.unavailable, 'cannot-start');
+  assert.equal(
+    classifyThrown('Claude Code process exited with code 1', false).unavailable,
+    'cannot-start',
+  );
+  assert.equal(
+    classifyThrown('Claude Code process exited with code 1', true).unavailable,
+    undefined,
+    'after the session began, a crash is an ordinary error',
+  );
+  assert.equal(
+    classifyThrown('Invalid API key · Please run /login', false).unavailable,
+    undefined,
+    'a refusal of the credentials stays an auth failure',
+  );
+});
+
+test('execution errors and the model’s own words never read as provider trouble', () => {
+  const maxTurns = {
+    type: 'result',
+    subtype: 'error_during_execution',
+    is_error: true,
+    errors: ['fetch failed: ECONNREFUSED 127.0.0.1:3000'],
+    num_turns: 3,
+    session_id: S,
+    uuid: U,
+  } as unknown as SDKMessage;
+  assert.equal(classifyMessage(maxTurns, NOW)?.unavailable, undefined);
+  const prose = {
+    type: 'assistant',
+    message: {
+      id: 'm2',
+      content: [{ type: 'text', text: 'The dev server answered 500 (ECONNREFUSED).' }],
+    },
+    parent_tool_use_id: null,
+    session_id: S,
+    uuid: U,
+  } as unknown as SDKMessage;
+  assert.equal(classifyMessage(prose, NOW), null);
+});
+
+test('a 400 (an invalid or too long request) is the session’s own error, not the provider’s trouble', () => {
+  const text = 'API Error: 400 prompt is too long: 250000 tokens > 200000 maximum';
+  const assistant = apiErrorAssistant(text, 'invalid_request', 400);
+  const v = verdictOf(collect([assistant, errorResult(text, 400)]), 'error', NOW);
+  assert.deepEqual(v, { kind: 'error', detail: text });
 });

@@ -40,6 +40,7 @@ test('fault: only the feature’s own failures are its fault; a refusal of the c
   assert.equal(faultOf('aborted', false), 'stopped');
   assert.equal(faultOf('rate-limited', false), 'rate-limit');
   assert.equal(faultOf('auth-failed', false), 'auth');
+  assert.equal(faultOf('unavailable', false), 'infrastructure');
   assert.equal(faultOf('error', true), 'auth', 'after a refusal, errors are not the feature’s');
   assert.equal(faultOf('aborted', true), 'stopped');
 });
@@ -56,6 +57,7 @@ test('initializer: done only with features; otherwise how it ended', () => {
   assert.equal(initializerOutcome(result('rate-limited'), 0).outcome, 'rate-limited');
   assert.equal(initializerOutcome(result('timeout'), 0).outcome, 'timeout');
   assert.equal(initializerOutcome(result('auth-failed'), 0).outcome, 'error');
+  assert.equal(initializerOutcome(result('unavailable'), 0).outcome, 'unavailable');
 });
 
 test('coding: a session that ends without passing counts one attempt with the reason', () => {
@@ -127,6 +129,7 @@ test('coding: stops, limits, refused credentials and questions to a human count 
   for (const [end, fault] of [
     ['aborted', 'stopped'],
     ['rate-limited', 'rate-limit'],
+    ['unavailable', 'infrastructure'],
     ['auth-failed', 'auth'],
     ['error', 'auth'],
   ] as const) {
@@ -143,7 +146,11 @@ test('coding: stops, limits, refused credentials and questions to a human count 
     });
     assert.equal(out.message, 'why');
     assert.equal(out.askHuman, null);
-    assert.equal(out.resume, fault === 'stopped', 'a stopped feature is resumed first');
+    assert.equal(
+      out.resume,
+      fault === 'stopped' || fault === 'infrastructure',
+      'a feature stopped by us or by the provider is resumed first',
+    );
   }
   const asked = report({ humanInputRequested: true });
   assert.deepEqual(codingRelease(result('completed'), asked, 'feature', false), {
@@ -247,6 +254,7 @@ test('regression: failures in a row reach the cap and give the feature up for th
   for (const [end, fault] of [
     ['aborted', 'stopped'],
     ['rate-limited', 'rate-limit'],
+    ['unavailable', 'infrastructure'],
     ['error', 'auth'],
   ] as const) {
     const out = regressionOutcome({

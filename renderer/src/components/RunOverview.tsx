@@ -1,5 +1,11 @@
 import type { ReactNode } from 'react';
-import type { AgentCard, CostFigure, RunView, Usage } from '../../../contract/index.ts';
+import {
+  providerTroubleWords,
+  type AgentCard,
+  type CostFigure,
+  type RunView,
+  type Usage,
+} from '../../../contract/index.ts';
 import {
   formatClock,
   formatCostFigure,
@@ -26,6 +32,8 @@ function phaseLabel(view: RunView): string | null {
       return 'Idle after finishing current work';
     case 'rate-limited':
       return 'Waiting for the rate limit to reset';
+    case 'waiting-for-provider':
+      return 'Waiting for the provider';
     case 'complete':
       return 'Every feature passes';
     case 'finished': {
@@ -112,6 +120,20 @@ export function RunOverview(props: { projectId: string }): ReactNode {
         <div className="banner warn" role="status">
           <strong>Rate-limited until {formatClock(view.rateLimitedUntil)}</strong>; new sessions
           resume by themselves.
+        </div>
+      ) : null}
+      {view.providerHold && view.phase === 'waiting-for-provider' ? (
+        <div className="banner warn" role="status">
+          <strong>
+            {providerTroubleWords[view.providerHold.reason]}
+            {view.providerHold.since !== null
+              ? ` since ${formatClock(view.providerHold.since)}`
+              : ''}
+          </strong>
+          {view.providerHold.until !== null
+            ? `; retrying at ${formatClock(view.providerHold.until)}.`
+            : '.'}{' '}
+          No feature attempt is counted for it.
         </div>
       ) : null}
       {view.lastError ? (
