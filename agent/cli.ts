@@ -8,7 +8,7 @@
  * or drain-stop; 3 when the provider refused the credentials; other non-zero on a real failure.
  *
  * Environment: NIGHTSHIFT_RUN_ID, NIGHTSHIFT_RUN_LOG, NIGHTSHIFT_SESSION_TIMEOUT_MIN (60),
- * NIGHTSHIFT_MAX_ATTEMPTS (3), NIGHTSHIFT_CLAUDE_PATH; provider settings ANTHROPIC_API_KEY /
+ * NIGHTSHIFT_MAX_ATTEMPTS (3), NIGHTSHIFT_CLAUDE_PATH, NIGHTSHIFT_STALL_KILL_MIN (0: off); provider settings ANTHROPIC_API_KEY /
  * ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL pass through to Claude Code. Tuning knobs (mostly
  * for tests): NIGHTSHIFT_LEASE_MIN (30), NIGHTSHIFT_HEARTBEAT_MS (60000), NIGHTSHIFT_POLL_MS
  * (1000), NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS (60000), NIGHTSHIFT_RETEST_MIN (10: minimum minutes
@@ -95,6 +95,7 @@ function parse(
       pollMs: envNumber('NIGHTSHIFT_POLL_MS', 1000, 20),
       claudePath: process.env[agentEnv.claudeExecutable] || null,
       browserMcp: process.env.NIGHTSHIFT_BROWSER_MCP !== '0',
+      stallKillMs: envNumber(agentEnv.stallKillMinutes, 0, 0) * 60_000,
     },
   };
 }

@@ -53,6 +53,7 @@ import {
   type SessionResult,
   type SessionSpec,
 } from './session.ts';
+import { stalledMessage, watchStall } from './stall-watchdog.ts';
 
 export interface OrchestratorConfig {
   projectDir: string;
@@ -76,6 +77,8 @@ export interface OrchestratorConfig {
   sessionEnv: Record<string, string | undefined>;
   /** Start the Playwright MCP server for browser checks (not in YOLO mode). */
   browserMcp: boolean;
+  /** A session with no tool call or progress this long is ended as stalled (0/absent: never). */
+  stallKillMs?: number;
   /** Replaceable for tests of the loop itself; defaults to the real SDK session. */
   runSession?: (spec: SessionSpec) => Promise<SessionResult>;
 }
@@ -671,8 +674,12 @@ export class Orchestrator {
       maxTurns: MAX_TURNS[role],
       timeoutMs: this.cfg.sessionTimeoutMs,
       signal: abort.signal,
-      onActivity: (kind, summary) => this.emit({ type: 'activity', agentId, kind, summary }),
+      onActivity: (kind, summary) => {
+        watchdog.touch();
+        this.emit({ type: 'activity', agentId, kind, summary });
+      },
       onUsage: (usage) => {
+        watchdog.touch();
         // Tokens so far (cost arrives with the result); at most one event per agent every 5 s.
         this.liveUsage.set(agentId, usage);
         const now = Date.now();
@@ -683,6 +690,8 @@ export class Orchestrator {
       onLog: (line) => this.log(line, agentId),
     };
     const run = this.cfg.runSession ?? runSession;
+    const killAfterMs = this.cfg.stallKillMs ?? 0;
+    const watchdog = watchStall({ killAfterMs, onStall: () => abort.abort() });
     live.promise = run(spec)
       .catch((error: unknown): SessionResult => ({
         end: 'error',
@@ -695,7 +704,14 @@ export class Orchestrator {
         rateLimitUntil: null,
         durationMs: 0,
       }))
-      .then((result) => this.onSessionEnd(live, result))
+      .then((result) =>
+        this.onSessionEnd(
+          live,
+          watchdog.stalled()
+            ? { ...result, end: 'stalled', message: stalledMessage(killAfterMs) }
+            : result,
+        ),
+      )
       .catch((error: unknown) => {
         this.emit({
           type: 'error',
@@ -704,6 +720,7 @@ export class Orchestrator {
         });
       })
       .finally(() => {
+        watchdog.stop();
         this.lives.delete(agentId);
         this.liveUsage.delete(agentId);
         this.wake();

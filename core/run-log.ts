@@ -43,4 +43,6 @@ export const agentEnv = {
   sessionTimeoutMinutes: 'NIGHTSHIFT_SESSION_TIMEOUT_MIN',
   maxFeatureAttempts: 'NIGHTSHIFT_MAX_ATTEMPTS',
   claudeExecutable: 'NIGHTSHIFT_CLAUDE_PATH',
+  /** Minutes without a tool call or progress before a session is ended as stalled. */
+  stallKillMinutes: 'NIGHTSHIFT_STALL_KILL_MIN',
 } as const;

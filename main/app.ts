@@ -94,6 +94,8 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const registry = new Registry(loaded.store, loaded.doc, bus);
   const settings = new SettingsService(registry, ports.secrets, bus, loaded.recoveredFrom);
 
+  // Built after the scheduler; the supervisor and the scheduler reach it lazily.
+  let ledgerArea: LedgerArea | null = null;
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
@@ -102,6 +104,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       ...inheritedEnv(),
       ...(ports.baseAgentEnv ?? {}),
       ...settings.agentEnvironment(),
+      ...(ledgerArea?.agentEnv() ?? {}),
     }),
     secrets: () => ports.secrets.all(),
     diagnostics,
@@ -143,7 +146,6 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
 
-  let ledgerArea: LedgerArea | null = null;
   const scheduling = createScheduling({
     canStart: (id, now) => ledgerArea?.budgets.canStartScheduled(id, now) ?? null,
     clock,

@@ -89,6 +89,9 @@ export function dismissUnseenReports(): void {
 export function startLedgerSync(api: NightshiftApi): () => void {
   const offs = [
     api.on('inbox.changed', (items) => useLedger.setState({ inbox: items })),
+    api.on('agent.stalls', ({ projectId, agentIds }) =>
+      useLedger.setState((s) => ({ stalls: { ...s.stalls, [projectId]: agentIds } })),
+    ),
     api.on('ledger.changed', ({ projectId }) => {
       if (useLedger.getState().runs[projectId]) void loadRuns(projectId);
     }),
