@@ -43,6 +43,11 @@ export async function loadCharts(projectId: string): Promise<void> {
   }));
 }
 
+export async function loadSpend(): Promise<void> {
+  const r = await getApi().call['ledger.spend']();
+  if (r.ok) useLedger.setState({ spend: r.value });
+}
+
 /** The report as Markdown, saved through the browser's download. */
 export async function exportReport(projectId: string, runId: string): Promise<string | null> {
   const r = await getApi().call['ledger.reportMarkdown']({ id: projectId, runId });
