@@ -80,6 +80,7 @@ import {
   type SessionSpec,
 } from './session.ts';
 import type { SessionContainment } from './session-guard.ts';
+import { stalledMessage, watchStall } from './stall-watchdog.ts';
 
 export interface OrchestratorConfig {
   projectDir: string;
@@ -105,6 +106,8 @@ export interface OrchestratorConfig {
   containment?: SessionContainment;
   /** Start the Playwright MCP server for browser checks (not in YOLO mode). */
   browserMcp: boolean;
+  /** A session with no tool call or progress this long is ended as stalled (0/absent: never). */
+  stallKillMs?: number;
   /** Replaceable for tests of the loop itself; defaults to the real SDK session. */
   runSession?: (spec: SessionSpec) => Promise<SessionResult>;
   /**
@@ -845,8 +848,12 @@ export class Orchestrator {
       cfg: this.cfg,
       signal: abort.signal,
       callbacks: {
-        onActivity: (kind, summary) => this.emit({ type: 'activity', agentId, kind, summary }),
+        onActivity: (kind, summary) => {
+          watchdog.touch();
+          this.emit({ type: 'activity', agentId, kind, summary });
+        },
         onUsage: (usage) => {
+          watchdog.touch();
           // Tokens so far (cost arrives with the result); at most one event per agent every 5 s.
           this.liveUsage.set(agentId, usage);
           const now = Date.now();
@@ -858,6 +865,8 @@ export class Orchestrator {
       },
     });
     const run = this.cfg.runSession ?? runSession;
+    const killAfterMs = this.cfg.stallKillMs ?? 0;
+    const watchdog = watchStall({ killAfterMs, onStall: () => abort.abort() });
     const before =
       role === 'coding' && feature ? this.checkpoint(feature, agentId) : Promise.resolve();
     live.promise = before
@@ -873,7 +882,14 @@ export class Orchestrator {
         rateLimitUntil: null,
         durationMs: 0,
       }))
-      .then((result) => this.onSessionEnd(live, result))
+      .then((result) =>
+        this.onSessionEnd(
+          live,
+          watchdog.stalled()
+            ? { ...result, end: 'stalled', message: stalledMessage(killAfterMs) }
+            : result,
+        ),
+      )
       .catch((error: unknown) => {
         this.emit({
           type: 'error',
@@ -882,6 +898,7 @@ export class Orchestrator {
         });
       })
       .finally(() => {
+        watchdog.stop();
         this.lives.delete(agentId);
         this.liveUsage.delete(agentId);
         this.wake();

@@ -42,6 +42,8 @@ export const agentEnv = {
   browserMcp: 'NIGHTSHIFT_BROWSER_MCP',
   /** Minutes without reaching the provider after which a run drains and stops (120). */
   providerOutageLimitMinutes: 'NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN',
+  /** Minutes without a tool call or progress before a session is ended as stalled (0: never). */
+  stallKillMinutes: 'NIGHTSHIFT_STALL_KILL_MIN',
 } as const;
 
 const range = (n: { minValue: number | null; maxValue: number | null }) =>
@@ -143,6 +145,7 @@ export interface AgentTuning {
   pollMs: number;
   claudePath: string | null;
   browserMcp: boolean;
+  stallKillMs: number;
 }
 
 export function readAgentTuning(env: NodeJS.ProcessEnv): AgentTuning {
@@ -162,6 +165,7 @@ export function readAgentTuning(env: NodeJS.ProcessEnv): AgentTuning {
     pollMs: num(agentEnv.pollMs, 1000, 20),
     claudePath: env[agentEnv.claudeExecutable] || null,
     browserMcp: env[agentEnv.browserMcp] !== '0',
+    stallKillMs: num(agentEnv.stallKillMinutes, 0, 0) * 60_000,
   };
 }
 

@@ -109,6 +109,8 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     agentEnv: baseEnv,
   });
   const projectPreflight = ports.preflight;
+  // Built after the scheduler; the supervisor and the scheduler reach it lazily.
+  let ledgerArea: LedgerArea | null = null;
   const supervisor = new AgentSupervisor({
     lookup: (id) => registry.get(id),
     agentCommand: ports.agentCommand,
@@ -117,7 +119,11 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     preflight: (dir) =>
       storedFolderProblem(dir, { dataDir: ports.dataDir }) ??
       (projectPreflight ? (projectPreflight(dir) ?? containment.startRefusal()) : null),
-    agentEnv: (project) => ({ ...baseEnv(), ...containment.agentEnv(project.id) }),
+    agentEnv: (project) => ({
+      ...baseEnv(),
+      ...containment.agentEnv(project.id),
+      ...(ledgerArea?.agentEnv() ?? {}),
+    }),
     secrets: () => ports.secrets.all(),
     diagnostics,
     ...(ports.stopGraceMs !== undefined ? { stopGraceMs: ports.stopGraceMs } : {}),
@@ -141,7 +147,6 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
   const backlog = createBacklogService({ projectDir: (id) => registry.get(id)?.path ?? null });
 
-  let ledgerArea: LedgerArea | null = null;
   const scheduling = createScheduling({
     canStart: (id, now) => ledgerArea?.budgets.canStartScheduled(id, now) ?? null,
     clock,

@@ -134,15 +134,16 @@ test('a human-input request of the real agent is answered from the inbox', async
       (await api.call('agent.start', { id: added.value.id, overrides: { yolo: true } })).ok,
     );
     const inboxButton = page.getByRole('navigation').getByRole('button', { name: /^Inbox/ });
-    await expect(inboxButton).toContainText('1', { timeout: 120_000 });
+    // The request, and (once the run ends by itself with that feature waiting) "work left".
+    await expect(inboxButton).toContainText(/\d+ items? need/, { timeout: 120_000 });
     await inboxButton.click();
     const item = page.getByRole('listitem', { name: 'payments: “Checkout” needs your input' });
     await expect(item).toBeVisible();
     await expect(item.getByText('Which payment provider should I use?').first()).toBeVisible();
     await item.getByLabel('Answer').fill('Use Stripe.');
     await item.getByRole('button', { name: 'Send to the agent' }).click();
-    await expect(page.getByText('Nothing needs you.')).toBeVisible({ timeout: 20_000 });
-    await expect(inboxButton).toHaveText('Inbox');
+    await expect(item).toHaveCount(0, { timeout: 20_000 });
+    await expect(page.getByRole('listitem', { name: /needs your input/ })).toHaveCount(0);
     const db = FeaturesDb.open(findFeaturesDb(project)!, { create: false });
     try {
       const f = db.get(1);

@@ -156,7 +156,11 @@ test('the ledger keeps every session across an app restart and records origin an
     const call = caller(app);
     projectId = (await call<{ id: string }>('projects.add', { name: 'shop', path: dir })).id;
     await call('agent.start', { id: projectId, overrides: { model: 'claude-sonnet-4-5' } });
-    await waitFor(() => app.supervisor.state(projectId).status === 'stopped', 'the run to end');
+    await waitFor(
+      () => app.supervisor.state(projectId).status === 'stopped',
+      'the run to end',
+      30_000,
+    );
     const runs = await call<RunRecord[]>('ledger.runs', { id: projectId });
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.sessions, 3);
@@ -221,7 +225,7 @@ test('an agent killed with -9 ends its run as crashed, once, and the inbox says 
       'two sessions in the log',
     );
     process.kill(started.pid, 'SIGKILL');
-    await waitFor(() => app.supervisor.state(projectId).status === 'crashed', 'crashed');
+    await waitFor(() => app.supervisor.state(projectId).status === 'crashed', 'crashed', 30_000);
     const runs = await call<RunRecord[]>('ledger.runs', { id: projectId });
     assert.equal(runs[0]!.endReason, 'crashed');
     assert.equal(runs[0]!.sessions, 2);
@@ -248,7 +252,11 @@ test('an agent killed with -9 ends its run as crashed, once, and the inbox says 
       'the item survives a restart',
     );
     await call('agent.start', { id: projectId });
-    await waitFor(() => app.supervisor.state(projectId).status === 'stopped', 'second run ends');
+    await waitFor(
+      () => app.supervisor.state(projectId).status === 'stopped',
+      'second run ends',
+      30_000,
+    );
     assert.deepEqual(await call<InboxItem[]>('inbox.list', {}), [], 'a new run resolves the crash');
     const after = await call<RunRecord[]>('ledger.runs', { id: projectId });
     assert.deepEqual(
@@ -290,7 +298,11 @@ test('nightshift serve killed with -9 mid-run: the restarted app adopts the agen
       value: { pid: number };
     };
     agentPid = started.value.pid;
-    await waitFor(() => logHas(currentLog(dir), 'session 2 done'), 'two sessions before the kill');
+    await waitFor(
+      () => logHas(currentLog(dir), 'session 2 done'),
+      'two sessions before the kill',
+      30_000,
+    );
     api.close();
   } finally {
     first.child.kill('SIGKILL');

@@ -26,6 +26,8 @@ import { allProjectLimits, getLimits, monthStart, setLimits, spend } from './bud
 import { LedgerService, type LedgerProject } from './ledger-service.ts';
 import { getRun, listRuns, listSessions, localDay, nightReport, projectCharts } from './queries.ts';
 import { reportMarkdown } from './report-markdown.ts';
+import { StallMonitor } from './stall-monitor.ts';
+import { agentEnv as agentEnvNames } from '../../../core/launch-protocol.ts';
 
 type LedgerCommand = keyof typeof ledgerCommands;
 export type LedgerHandlers = {
@@ -53,6 +55,9 @@ export interface LedgerArea {
   budgets: BudgetWatch;
   handlers: LedgerHandlers;
   prefs(): LedgerPrefs;
+  stalls: StallMonitor;
+  /** Environment for every agent: the stall threshold after which a session is ended. */
+  agentEnv(): Record<string, string>;
   start(): void;
   dispose(): void;
 }
@@ -204,16 +209,40 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
     'inbox.dismiss': (input) => ok(ledger.dismiss(input.itemId)),
   };
 
+  const stalls = new StallMonitor({
+    bus: d.bus,
+    ledger,
+    now: () => d.clock.now(),
+    warnAfterMs: () => prefs().stallWarnMinutes * 60_000,
+    projectName: (id) => project(id)?.name ?? id,
+    runId: (id) => d.agents.state(id).runId,
+  });
+  let stallTimer: ReturnType<typeof setInterval> | null = null;
+  const offs: (() => void)[] = [];
+
   return {
     ledger,
     budgets,
     handlers,
     prefs,
+    stalls,
+    agentEnv: () => ({ [agentEnvNames.stallKillMinutes]: String(prefs().stallKillMinutes) }),
     start() {
       ledger.start();
       budgets.start();
+      offs.push(
+        d.agents.onAgentEvent((projectId, event) => stalls.onEvent(projectId, event)),
+        d.agents.onState((state) => {
+          if (state.status === 'stopped' || state.status === 'crashed')
+            stalls.clear(state.projectId);
+        }),
+      );
+      stallTimer = setInterval(() => stalls.check(), 30_000);
+      stallTimer.unref?.();
     },
     dispose() {
+      for (const off of offs.splice(0)) off();
+      if (stallTimer) clearInterval(stallTimer);
       budgets.dispose();
       ledger.dispose();
     },

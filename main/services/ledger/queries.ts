@@ -32,15 +32,19 @@ function parseJson<T>(
   }
 }
 
-const RUN_SELECT = `SELECT r.*,
-    COUNT(s.seq) AS n_sessions,
-    COALESCE(SUM(CASE WHEN s.outcome = 'passed' AND s.role = 'coding' THEN 1 ELSE 0 END), 0) AS n_passed,
-    COALESCE(SUM(s.cost_usd), 0) AS cost,
-    COALESCE(SUM(s.input_tokens), 0) AS tin,
-    COALESCE(SUM(s.output_tokens), 0) AS tout,
-    COALESCE(SUM(s.cache_read_tokens), 0) AS tcr,
-    COALESCE(SUM(s.cache_write_tokens), 0) AS tcw
-  FROM runs r LEFT JOIN sessions s ON s.run_id = r.run_id`;
+/** Per-run session totals, computed once per run in a sub-select (an index scan per run). */
+const RUN_TOTALS = `SELECT COUNT(*) AS n_sessions,
+    COALESCE(SUM(CASE WHEN outcome = 'passed' AND role = 'coding' THEN 1 ELSE 0 END), 0) AS n_passed,
+    COALESCE(SUM(cost_usd), 0) AS cost,
+    COALESCE(SUM(input_tokens), 0) AS tin,
+    COALESCE(SUM(output_tokens), 0) AS tout,
+    COALESCE(SUM(cache_read_tokens), 0) AS tcr,
+    COALESCE(SUM(cache_write_tokens), 0) AS tcw
+  FROM sessions WHERE run_id = ?`;
+
+function withTotals(ledger: LedgerDb, row: Row): Row {
+  return { ...row, ...ledger.get(RUN_TOTALS, String(row.run_id)) };
+}
 
 function toRun(row: Row): RunRecord {
   const reason = RunEndReason.safeParse(row.end_reason);
@@ -69,16 +73,16 @@ function toRun(row: Row): RunRecord {
 export function listRuns(ledger: LedgerDb, projectId: string, limit = 200): RunRecord[] {
   return ledger
     .all(
-      `${RUN_SELECT} WHERE r.project_id = ? GROUP BY r.run_id ORDER BY r.started_at DESC LIMIT ?`,
+      'SELECT * FROM runs WHERE project_id = ? ORDER BY started_at DESC LIMIT ?',
       projectId,
       limit,
     )
-    .map(toRun);
+    .map((row) => toRun(withTotals(ledger, row)));
 }
 
 export function getRun(ledger: LedgerDb, runId: string): RunRecord | null {
-  const row = ledger.get(`${RUN_SELECT} WHERE r.run_id = ? GROUP BY r.run_id`, runId);
-  return row && row.run_id !== null ? toRun(row) : null;
+  const row = ledger.get('SELECT * FROM runs WHERE run_id = ?', runId);
+  return row ? toRun(withTotals(ledger, row)) : null;
 }
 
 function toSession(row: Row): SessionRecord {
@@ -200,19 +204,33 @@ export function projectCharts(ledger: LedgerDb, projectId: string): ProjectChart
     runId: String(r.run_id),
     passing: num(r.passing),
   }));
+  // Local days, computed once per hour of start time (in zones offset by half an hour, a
+  // session started in the half hour around midnight may count for the neighbouring day).
+  const dayOfHour = new Map<number, string>();
   const byDay = new Map<string, { costUsd: number; passing: number }>();
   for (const s of ledger.all(
-    `SELECT started_at, cost_usd, outcome, role FROM sessions WHERE project_id = ? ORDER BY started_at`,
+    `SELECT started_at / 3600000 AS hour, COALESCE(SUM(cost_usd), 0) AS cost,
+       SUM(CASE WHEN outcome = 'passed' AND role = 'coding' THEN 1 ELSE 0 END) AS passing
+     FROM sessions WHERE project_id = ? GROUP BY hour`,
     projectId,
   )) {
-    const day = localDay(num(s.started_at));
+    const hour = num(s.hour);
+    let day = dayOfHour.get(hour);
+    if (day === undefined) dayOfHour.set(hour, (day = localDay(hour * 3_600_000)));
     const d = byDay.get(day) ?? { costUsd: 0, passing: 0 };
-    d.costUsd += s.cost_usd === null ? 0 : num(s.cost_usd);
-    if (s.outcome === 'passed' && s.role === 'coding') d.passing++;
+    d.costUsd += num(s.cost);
+    d.passing += num(s.passing);
     byDay.set(day, d);
   }
+  const days = [...byDay]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, d]) => ({ day, cost: d.costUsd, passing: d.passing }));
   return {
     burnUp,
-    costPerDay: [...byDay].map(([day, d]) => ({ day, costUsd: d.costUsd, passing: d.passing })),
+    costPerDay: days.map((d) => ({
+      day: String(d.day),
+      costUsd: num(d.cost),
+      passing: num(d.passing),
+    })),
   };
 }

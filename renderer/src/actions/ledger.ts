@@ -43,6 +43,11 @@ export async function loadCharts(projectId: string): Promise<void> {
   }));
 }
 
+export async function loadSpend(): Promise<void> {
+  const r = await getApi().call['ledger.spend']();
+  if (r.ok) useLedger.setState({ spend: r.value });
+}
+
 /** The report as Markdown, saved through the browser's download. */
 export async function exportReport(projectId: string, runId: string): Promise<string | null> {
   const r = await getApi().call['ledger.reportMarkdown']({ id: projectId, runId });
@@ -89,6 +94,9 @@ export function dismissUnseenReports(): void {
 export function startLedgerSync(api: NightshiftApi): () => void {
   const offs = [
     api.on('inbox.changed', (items) => useLedger.setState({ inbox: items })),
+    api.on('agent.stalls', ({ projectId, agentIds }) =>
+      useLedger.setState((s) => ({ stalls: { ...s.stalls, [projectId]: agentIds } })),
+    ),
     api.on('ledger.changed', ({ projectId }) => {
       if (useLedger.getState().runs[projectId]) void loadRuns(projectId);
     }),

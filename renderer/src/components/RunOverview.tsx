@@ -14,6 +14,7 @@ import {
   roleLabel,
 } from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
+import { useLedger } from '../stores/ledger.ts';
 import { useProjects } from '../stores/projects.ts';
 
 function phaseLabel(view: RunView): string | null {
@@ -66,10 +67,14 @@ function costTitle(cost: CostFigure): string | undefined {
   return undefined;
 }
 
-function AgentCardView(props: { card: AgentCard; now: number }): ReactNode {
+function AgentCardView(props: { card: AgentCard; now: number; projectId: string }): ReactNode {
   const { card, now } = props;
+  const stalled = useLedger((s) => s.stalls[props.projectId]?.includes(card.agentId) ?? false);
   return (
-    <li className="agent-card">
+    <li
+      className={stalled ? 'agent-card stalled' : 'agent-card'}
+      title={stalled ? 'No tool call or progress for a while: it may be stalled.' : undefined}
+    >
       <div className="agent-card-head">
         <span className={`role role-${card.role}`}>{roleLabel(card.role)}</span>
         <span className="muted mono">{card.agentId}</span>
@@ -199,7 +204,7 @@ export function RunOverview(props: { projectId: string }): ReactNode {
       {view.agents.length > 0 ? (
         <ul className="agent-cards" aria-label="Agents working now">
           {view.agents.map((card) => (
-            <AgentCardView key={card.agentId} card={card} now={now} />
+            <AgentCardView key={card.agentId} card={card} now={now} projectId={view.projectId} />
           ))}
         </ul>
       ) : null}

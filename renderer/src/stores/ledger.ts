@@ -22,6 +22,8 @@ export interface LedgerState {
   budgets: BudgetView | null;
   /** Reports to show once (runs of a window that ended while no one looked). */
   unseen: NightReport[];
+  /** Agents with no progress for the warning time, per project (amber cards). */
+  stalls: Record<string, string[]>;
   error: string | null;
 }
 
@@ -33,5 +35,6 @@ export const useLedger = create<LedgerState>()(() => ({
   spend: null,
   budgets: null,
   unseen: [],
+  stalls: {},
   error: null,
 }));

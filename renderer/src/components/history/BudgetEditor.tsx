@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { BudgetLimits } from '../../../../contract/index.ts';
-import { loadBudgets, saveBudget } from '../../actions/ledger.ts';
+import { loadBudgets, loadSpend, saveBudget } from '../../actions/ledger.ts';
+import { MonthSpend } from './Charts.tsx';
 import { useLedger } from '../../stores/ledger.ts';
 
 const fields: { key: keyof BudgetLimits; label: string }[] = [
@@ -21,12 +22,14 @@ const toDraft = (l: BudgetLimits | undefined): Draft =>
 /** Budgets of one scope ("global" or a project id); empty means no limit. */
 export function BudgetEditor(props: { scope: string; title: string }): ReactNode {
   const budgets = useLedger((s) => s.budgets);
+  const spend = useLedger((s) => s.spend);
   const current = props.scope === 'global' ? budgets?.global : budgets?.projects[props.scope];
   const [draft, setDraft] = useState<Draft | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   useEffect(() => {
     void loadBudgets();
-  }, []);
+    if (props.scope === 'global') void loadSpend();
+  }, [props.scope]);
   const value = draft ?? toDraft(current);
   const id = `budget-${props.scope}`;
 
@@ -81,6 +84,7 @@ export function BudgetEditor(props: { scope: string; title: string }): ReactNode
           ) : null}
         </div>
       </form>
+      {props.scope === 'global' && spend ? <MonthSpend spend={spend} /> : null}
     </section>
   );
 }

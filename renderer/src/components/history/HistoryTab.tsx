@@ -1,9 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import './ledger.css';
-import { exportReport, loadReport, loadRuns } from '../../actions/ledger.ts';
+import { exportReport, loadCharts, loadReport, loadRuns } from '../../actions/ledger.ts';
 import { formatCost } from '../../lib/format.ts';
 import { useLedger } from '../../stores/ledger.ts';
 import { BudgetEditor } from './BudgetEditor.tsx';
+import { BurnUp, CostPerDay } from './Charts.tsx';
 import { ReportView } from './ReportView.tsx';
 
 /** A project's runs from the ledger, each with its report; and the project's budget. */
@@ -11,11 +12,17 @@ export function HistoryTab(props: { projectId: string }): ReactNode {
   const { projectId } = props;
   const runs = useLedger((s) => s.runs[projectId]);
   const reports = useLedger((s) => s.reports);
+  const charts = useLedger((s) => s.charts[projectId]);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     void loadRuns(projectId).then(setError);
   }, [projectId]);
+  // The plots follow the runs (a new run ended: new points).
+  const runCount = runs?.length ?? 0;
+  useEffect(() => {
+    void loadCharts(projectId);
+  }, [projectId, runCount]);
   const show = (runId: string) => {
     setOpen(runId);
     void loadReport(projectId, runId).then(setError);
@@ -80,6 +87,12 @@ export function HistoryTab(props: { projectId: string }): ReactNode {
             </button>
           }
         />
+      ) : null}
+      {charts && charts.burnUp.length > 0 ? (
+        <div className="charts">
+          <BurnUp charts={charts} />
+          <CostPerDay charts={charts} />
+        </div>
       ) : null}
       <BudgetEditor scope={projectId} title="Project budget" />
     </div>
