@@ -280,7 +280,8 @@ test('the per-session wall-clock limit aborts a stalled session, counts the atte
 });
 
 test('leases: a live session’s heartbeat keeps its claim past the lease; a claim whose heartbeat stopped is released', async () => {
-  suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
+  const sessions: SessionInfo[] = [];
+  suite.fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[1, 4]]) }));
   const dir = project(null);
   const seed = FeaturesDb.open(join(dir, 'features.db'));
   seed.createBulk([
@@ -328,7 +329,18 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
     features.map((f) => [f.passes, f.attempts]),
     [
       [true, 0],
-      [true, 1],
+      [true, 0],
+    ],
+    'both pass (passing resets the attempts)',
+  );
+  assert.deepEqual(
+    sessions
+      .filter((x) => x.role === 'coding')
+      .map((x) => [x.featureId, x.attempt])
+      .sort(),
+    [
+      [1, 1],
+      [2, 2],
     ],
     'the own slow feature lost nothing; the abandoned claim counted as an attempt',
   );
