@@ -9,6 +9,7 @@
  * state only act on the session's own feature, so an agent cannot pass, fail or skip work it
  * does not hold (reference bugs 7.7, 7.8, 7.20).
  */
+import { messageOf } from '../contract/result.ts';
 import {
   createSdkMcpServer,
   tool,
@@ -95,9 +96,7 @@ async function guard(ctx: ToolContext, fn: () => CallToolResult): Promise<CallTo
   } catch (error) {
     if (error instanceof FeatureError) return fail(error.message);
     if (error instanceof DatabaseTrouble) return fail(error.message);
-    return fail(
-      `The features database could not do that: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return fail(`The features database could not do that: ${messageOf(error)}`);
   } finally {
     ctx.onChange?.();
   }

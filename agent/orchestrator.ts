@@ -14,6 +14,7 @@
  * - the loop reads the backlog once per iteration; the run ends when nothing can run (phase
  *   `complete` only when every feature passes, `finished` when work is left, with the reasons).
  */
+import { messageOf } from '../contract/result.ts';
 import {
   closeSync,
   existsSync,
@@ -876,7 +877,7 @@ export class Orchestrator {
         sessionId: null,
         subtype: null,
         isError: true,
-        message: error instanceof Error ? error.message : String(error),
+        message: messageOf(error),
         usage: null,
         turns: null,
         rateLimitUntil: null,

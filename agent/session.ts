@@ -6,6 +6,7 @@
  * auth failures from `classifyMessage` (sdk-outcome.ts), which reads the SDK's structured fields
  * and only the error texts, never the model's prose.
  */
+import { messageOf } from '../contract/result.ts';
 import { query, type Options, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentRole, Usage } from '../contract/agent-events.ts';
 import { activeDeadline } from './active-time.ts';
@@ -231,9 +232,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   } catch (error) {
     // The SDK throws after an error result; what matters was already read from the result.
     if (!result && !controller.signal.aborted)
-      observations.push(
-        classifyThrown(error instanceof Error ? error.message : String(error), sessionId !== null),
-      );
+      observations.push(classifyThrown(messageOf(error), sessionId !== null));
   } finally {
     cancelDeadline();
     spec.signal.removeEventListener('abort', onAbort);

@@ -11,6 +11,7 @@
  *   sentence for a person (never a stack trace);
  * - errors that are not the database's (a FeatureError, a bug) pass through unchanged.
  */
+import { messageOf } from '../contract/result.ts';
 export const SHORT_BUSY_TIMEOUT_MS = 100;
 
 export type DbTroubleKind = 'busy' | 'io' | 'damaged' | 'gone';
@@ -95,7 +96,7 @@ export async function retryDb<T>(path: string, fn: () => T, options: RetryOption
     } catch (error) {
       const kind = dbTroubleOf(error);
       if (kind === null) throw error;
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       if (error instanceof DatabaseTrouble) throw error;
       if ((kind !== 'busy' && kind !== 'io') || now() - started >= options.limitMs)
         throw new DatabaseTrouble(kind, troubleSentence(kind, path, detail));

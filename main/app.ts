@@ -23,7 +23,7 @@ import { type Clock, systemClock } from './services/clock.ts';
 import type { Diagnostics } from './services/diagnostics.ts';
 import { EventBus } from './services/event-bus.ts';
 import { Registry } from './services/registry.ts';
-import { storedFolderProblem } from './services/project-path.ts';
+import { storedFolderProblem } from './services/project-folder-rules.ts';
 import type { Secrets } from './services/secrets.ts';
 import { SettingsService } from './services/settings-service.ts';
 import type { LoadedDocument, Store } from './services/store.ts';

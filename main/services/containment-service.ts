@@ -4,6 +4,7 @@
  * one JSON variable that carries them to the agent (NIGHTSHIFT_CONTAINMENT), and the start
  * checks (credentials; a sandbox that cannot start) that run before anything is locked or spawned.
  */
+import { messageOf } from '../../contract/result.ts';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -102,7 +103,7 @@ export class ContainmentService {
         try {
           content = readFileSync(full, 'utf8').slice(0, MAX_FILE);
         } catch (error) {
-          content = `(unreadable: ${error instanceof Error ? error.message : String(error)})`;
+          content = `(unreadable: ${messageOf(error)})`;
         }
         files.push({
           path: relative(project.path, full),

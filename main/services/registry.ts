@@ -17,7 +17,7 @@ import {
   ok,
 } from '../../contract/index.ts';
 import type { EventBus } from './event-bus.ts';
-import { type PathContext, checkProjectPath, storedFolderProblem } from './project-path.ts';
+import { type PathContext, checkProjectPath, storedFolderProblem } from './project-folder-rules.ts';
 import type { Store, StoredDocument } from './store.ts';
 
 export class Registry {

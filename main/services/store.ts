@@ -124,7 +124,7 @@ export function loadDocument(
 }
 
 const unwritable = (path: string, error: unknown): string =>
-  `Nightshift cannot save its settings to ${path} (${error instanceof Error ? error.message : String(error)}). It runs with what it read; changes are refused until the folder is writable again.`;
+  `Nightshift cannot save its settings to ${path} (${messageOf(error)}). It runs with what it read; changes are refused until the folder is writable again.`;
 
 /** A store whose writes keep failing with a sentence instead of whatever the file system threw. */
 function unsavedStore(store: Store, first: unknown): Store {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkProjectPath } from '../../main/services/project-path.ts';
+import { checkProjectPath } from '../../main/services/project-folder-rules.ts';
 
 /** A home folder of the test's own, with the credential folders a real one has. */
 function fakeHome() {

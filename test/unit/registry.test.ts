@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeApp } from '../../main/server/node-app.ts';
-import { posixSystemFolder } from '../../main/services/project-path.ts';
+import { posixSystemFolder } from '../../main/services/project-folder-rules.ts';
 
 async function withApp(
   fn: (app: Awaited<ReturnType<typeof createNodeApp>>, root: string) => Promise<void>,
