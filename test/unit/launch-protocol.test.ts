@@ -125,5 +125,7 @@ test('the settings environment and the tuning knobs use the one set of names', (
     pollMs: 1000,
     claudePath: null,
     browserMcp: true,
+    stallKillMs: 0,
   });
+  assert.equal(readAgentTuning({ [agentEnv.stallKillMinutes]: '40' }).stallKillMs, 40 * 60_000);
 });
