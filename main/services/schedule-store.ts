@@ -5,7 +5,7 @@
  * "now" starts its agent before the command answers.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -149,7 +149,18 @@ export function jsonFileMemory(path: string): SchedulerMemory {
         const value = JSON.parse(text) as SchedulerSnapshot;
         return value && value.version === 1 && typeof value.projects === 'object' ? value : null;
       } catch (error) {
-        throw new Error(`${path} is not valid JSON: ${messageOf(error)}`, { cause: error });
+        // The next save replaces the file: keep the unreadable one aside first, byte for byte.
+        const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        let kept = '';
+        try {
+          copyFileSync(path, aside);
+          kept = `; it was kept aside as ${aside}`;
+        } catch {
+          kept = '; it could not be kept aside';
+        }
+        throw new Error(`${path} is not valid JSON (${messageOf(error)})${kept}.`, {
+          cause: error,
+        });
       }
     },
     save(snapshot) {

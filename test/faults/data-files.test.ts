@@ -152,6 +152,13 @@ test('corrupt or truncated scheduler-state.json and run logs: the app starts and
       registry,
       'registry untouched',
     );
+    const aside = readdirSync(dataDir).filter((f) => f.startsWith('scheduler-state.json.corrupt-'));
+    assert.equal(aside.length, 1, 'the unreadable scheduler state is kept aside');
+    assert.equal(
+      readFileSync(join(dataDir, aside[0] ?? ''), 'utf8'),
+      '{"version":1,"projects":{"x":',
+      'byte for byte',
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -165,7 +172,16 @@ function tmpfs(dir: string): (() => void) | null {
   } catch {
     return null;
   }
-  return () => execFileSync('umount', [dir], { stdio: 'ignore' });
+  return () => {
+    try {
+      execFileSync('umount', [dir], { stdio: 'ignore' });
+    } catch {
+      // Still busy (a handle the test left open): detach it so cleanup never hides the real
+      // assertion, and say so.
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+      console.error(`${dir} was still busy at the end of the test; detached it.`);
+    }
+  };
 }
 
 test('a read-only data folder: the app starts with what it read and refuses changes with a sentence', async (t) => {

@@ -113,7 +113,13 @@ export class LedgerDb {
 
   static open(path: string): LedgerDb {
     const ledger = new LedgerDb(path);
-    ledger.migrate();
+    try {
+      ledger.migrate();
+    } catch (error) {
+      // An open handle would keep the file (and its filesystem) busy after a failed start.
+      ledger.close();
+      throw error;
+    }
     return ledger;
   }
 

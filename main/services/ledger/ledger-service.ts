@@ -78,7 +78,18 @@ export class LedgerService {
 
   constructor(deps: LedgerDeps) {
     this.d = deps;
-    this.db = LedgerDb.open(join(deps.dataDir, 'ledger.db'));
+    const path = join(deps.dataDir, 'ledger.db');
+    try {
+      this.db = LedgerDb.open(path);
+    } catch (error) {
+      // A full or read-only data directory must not keep Nightshift from starting: the ledger
+      // then lives in memory for this launch and is rebuilt from the run logs next time.
+      deps.log(
+        'error',
+        `The ledger ${path} could not be opened (${messageOf(error)}); this launch keeps it in memory and rebuilds it from the run logs next time.`,
+      );
+      this.db = LedgerDb.open(':memory:');
+    }
   }
 
   /** Ingests every run log, closes runs that ended unseen, then follows the supervisor. */
