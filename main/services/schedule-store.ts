@@ -151,7 +151,7 @@ export function jsonFileMemory(path: string): SchedulerMemory {
       } catch (error) {
         // The next save replaces the file: keep the unreadable one aside first, byte for byte.
         const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        let kept = '';
+        let kept: string;
         try {
           copyFileSync(path, aside);
           kept = `; it was kept aside as ${aside}`;
