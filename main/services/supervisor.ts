@@ -485,9 +485,19 @@ export class AgentSupervisor implements AgentControl {
     updateLock(project.path, completed);
 
     const logStream = createWriteStream(lock.runLog, { flags: 'a', mode: 0o600 });
-    logStream.on('error', (e) =>
-      this.opts.diagnostics.log('warn', `Run log of ${project.name} failed`, e),
-    );
+    let logFailed = false;
+    logStream.on('error', (e) => {
+      this.opts.diagnostics.log('warn', `Run log of ${project.name} failed`, e);
+      if (logFailed) return;
+      logFailed = true;
+      // A full or read-only disk: the run goes on and its live log with it; the user is told
+      // once, in the log they are watching, that the copy on disk stops here.
+      this.output.pushNotice(
+        projectId,
+        `[nightshift] The run log ${lock.runLog} cannot be written (${messageOf(e)}). The agent goes on and this live log with it, but the log on disk is incomplete from here: free some space on that disk.`,
+        this.clock.now(),
+      );
+    });
     const run: Run = {
       runId,
       project,
