@@ -117,10 +117,13 @@ test('every bad WebSocket message gets a Result error; oversize frames close onl
     }
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
 
-    // A frame over the limit closes that socket (1009) and nothing else.
+    // A frame over the limit closes that socket (1009) and nothing else. The server closes as
+    // soon as it reads the frame's length, while this client is still sending the rest, so the
+    // client may see the connection reset (1006) before the close frame arrives: both mean the
+    // socket was closed for its frame; the checks below prove the server itself is still up.
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     ws.send('x'.repeat(2 * 1024 * 1024));
-    assert.equal(await closed, 1009);
+    assert.ok([1009, 1006].includes(await closed), 'the oversize socket is closed');
 
     // A flood on one socket: every message gets an answer; the server stays up.
     const flood = await ApiClient.connect(app);
