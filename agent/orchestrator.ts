@@ -60,7 +60,7 @@ import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
 import { codingPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
 import { backlogProblems, specFeatureCount } from './backlog-check.ts';
-import { ProviderHold } from './provider-hold.ts';
+import { ProviderHold, rateLimitHold } from './provider-hold.ts';
 import { regressionQueue } from './regression-queue.ts';
 import {
   codingOutcome,
@@ -216,7 +216,7 @@ export class Orchestrator {
   constructor(cfg: OrchestratorConfig, out: AgentOutput) {
     this.cfg = cfg;
     this.out = out;
-    this.rateHold = new ProviderHold({ firstMs: cfg.rateLimitBackoffMs, maxMs: 60 * 60_000 });
+    this.rateHold = rateLimitHold(cfg.rateLimitBackoffMs);
     this.outage = new ProviderHold({
       firstMs: cfg.outageBackoffMs ?? envMs('NIGHTSHIFT_PROVIDER_BACKOFF_MS', 1, 30_000),
       maxMs: 15 * 60_000,

@@ -68,3 +68,10 @@ export class ProviderHold {
     this.since = null;
   }
 }
+
+/**
+ * The hold for rate and usage limits without a reset time: from `firstMs` (one minute unless the
+ * run says otherwise) doubling per limit, never longer than an hour.
+ */
+export const rateLimitHold = (firstMs: number): ProviderHold =>
+  new ProviderHold({ firstMs, maxMs: 60 * 60_000 });

@@ -193,11 +193,8 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       supervisor,
       runViews,
       noteManualStop: (id) => scheduling.scheduler.noteManualStop(id),
-      startRefusal: (id, model) => {
-        const folder = registry.startRefusal(id);
-        if (folder && !folder.ok) return { message: folder.error.message };
-        return ledger.budgets.canStart(id, model);
-      },
+      folderRefusal: (id) => registry.startRefusal(id),
+      startRefusal: (id, model) => ledger.budgets.canStart(id, model),
     }),
     ...featureCommands(features),
     ...specCommands(features),

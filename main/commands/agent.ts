@@ -24,6 +24,8 @@ export interface AgentCommandDeps {
   runViews: RunViewFeed;
   /** A stop by hand holds until the window ends and cancels a pending crash retry. */
   noteManualStop(projectId: string): void;
+  /** The project's own refusal to start (its folder is gone or refused), answered as it is. */
+  folderRefusal?(projectId: string): Result<never> | null;
   /** Why a start by hand may not happen now (a spent budget), or null. */
   startRefusal?(projectId: string, model: string): { message: string } | null;
 }
@@ -56,6 +58,8 @@ export function agentCommands(deps: AgentCommandDeps): AreaHandlers<'agent'> {
         project.overrides,
         input.overrides,
       );
+      const folder = deps.folderRefusal?.(input.id) ?? null;
+      if (folder) return folder;
       const refusal = deps.startRefusal?.(input.id, settings.model) ?? null;
       if (refusal) return err('conflict', `${project.name} was not started: ${refusal.message}`);
       return supervisor.start(input.id, { settings, origin: 'manual' });

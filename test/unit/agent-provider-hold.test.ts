@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProviderHold } from '../../agent/provider-hold.ts';
+import { ProviderHold, rateLimitHold } from '../../agent/provider-hold.ts';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -42,4 +42,17 @@ test('a reset time from the provider wins, and a later one extends the hold on',
   assert.equal(hold.until, 12 * MIN);
   assert.equal(hold.check(12 * MIN), 'released');
   assert.equal(hold.refuse(13 * MIN, 13 * MIN)! - 13 * MIN, S, 'at least one second');
+});
+
+test('a rate limit with no reset time holds one minute, doubling per limit up to one hour', () => {
+  const hold = rateLimitHold(MIN);
+  let now = 0;
+  const lengths: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const until = hold.refuse(now)!;
+    lengths.push((until - now) / MIN);
+    assert.equal(hold.check(until), 'released');
+    now = until + S;
+  }
+  assert.deepEqual(lengths, [1, 2, 4, 8, 16, 32, 60, 60]);
 });
