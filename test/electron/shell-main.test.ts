@@ -73,7 +73,10 @@ function project(withSpec: boolean): string {
   return dir;
 }
 
+const savedKey = process.env.ANTHROPIC_API_KEY;
 before(async () => {
+  // Start checks for credentials before anything else; the agent itself never gets this far.
+  process.env.ANTHROPIC_API_KEY = 'sk-ant-test-dummy-key-0000000000';
   app.paths.userData = userData;
   await import('../../main/electron/main.ts');
   assert.equal(BrowserWindow.all.length, 0, 'no window before the app is ready');
@@ -94,6 +97,8 @@ after(async () => {
     }
     for (const pid of agentPids) assert.equal(isAlive(pid), false, `agent ${pid} is gone`);
   } finally {
+    if (savedKey === undefined) delete process.env.ANTHROPIC_API_KEY;
+    else process.env.ANTHROPIC_API_KEY = savedKey;
     for (const dir of [userData, ...projectDirs]) rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -327,8 +327,13 @@ export class Notification extends EventEmitter {
 /** Reversible stand-in "encryption", so tests can see what was encrypted and by what. */
 export const safeStorage = {
   available: true,
+  /** What Linux reports; 'basic_text' is Electron's fixed-key fallback (no real keychain). */
+  backend: 'gnome_libsecret',
   isEncryptionAvailable(): boolean {
     return this.available;
+  },
+  getSelectedStorageBackend(): string {
+    return this.backend;
   },
   encryptString(plain: string): Buffer {
     record('safeStorage.encryptString');
