@@ -44,37 +44,32 @@ const BacklogFile = z.object({
 
 /** autocoder's legacy list: id, priority, category, name, description, steps, passes (+ deps). */
 export function exportFeatureList(features: readonly Feature[]): string {
-  const items = [...features]
-    .sort((a, b) => a.priority - b.priority || a.id - b.id)
-    .map((f) => ({
-      id: f.id,
-      priority: f.priority,
-      category: f.category,
-      name: f.name,
-      description: f.description,
-      steps: f.steps,
-      passes: f.passes,
-      dependencies: f.dependencies,
-    }));
-  return `${JSON.stringify(items, null, 2)}\n`;
+  return `${JSON.stringify(byPriority(features).map(legacyItem), null, 2)}\n`;
 }
 
+/** Features in the order agents take them: priority, then id. */
+const byPriority = (features: readonly Feature[]): Feature[] =>
+  [...features].sort((a, b) => a.priority - b.priority || a.id - b.id);
+
+/** The fields autocoder's legacy list has, shared by both exports. */
+const legacyItem = (f: Feature) => ({
+  id: f.id,
+  priority: f.priority,
+  category: f.category,
+  name: f.name,
+  description: f.description,
+  steps: f.steps,
+  passes: f.passes,
+  dependencies: f.dependencies,
+});
+
 export function exportBacklog(features: readonly Feature[], now = new Date()): string {
-  const items = [...features]
-    .sort((a, b) => a.priority - b.priority || a.id - b.id)
-    .map((f) => ({
-      id: f.id,
-      priority: f.priority,
-      category: f.category,
-      name: f.name,
-      description: f.description,
-      steps: f.steps,
-      passes: f.passes,
-      dependencies: f.dependencies,
-      skipped: f.userSkippedAt !== null,
-      attempts: f.attempts,
-      lastError: f.lastError,
-    }));
+  const items = byPriority(features).map((f) => ({
+    ...legacyItem(f),
+    skipped: f.userSkippedAt !== null,
+    attempts: f.attempts,
+    lastError: f.lastError,
+  }));
   const doc = {
     kind: BACKLOG_EXPORT_KIND,
     version: 1,
