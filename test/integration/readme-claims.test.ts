@@ -5,7 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentState, Project, ScheduleStatus } from '../../contract/index.ts';
@@ -301,5 +309,211 @@ test('disabling a schedule stops the run it started; Skip next window for all sk
     },
     dataDir,
     ...dirs,
+  );
+});
+
+/** Every launch the scripted fixture agent recorded in `projectDir`, oldest first. */
+function launches(projectDir: string): { pid: number; argv: string[] }[] {
+  const file = join(projectDir, '.fixture', 'launches.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { pid: number; argv: string[] });
+}
+
+/** A daily window that is open now (UTC) and lasts two hours. */
+const openNow = (run: Record<string, unknown> = {}) => ({
+  days: [1, 2, 3, 4, 5, 6, 7],
+  startTime: new Date().toISOString().slice(11, 16),
+  timeZone: 'UTC',
+  durationMinutes: 120,
+  enabled: true,
+  run,
+});
+
+const statusOf = async (api: ApiClient, id: string) =>
+  (await ok<ScheduleStatus[]>(api, 'schedules.status')).find((s) => s.projectId === id);
+
+test('a schedule’s run settings fall back to the project’s, then the global defaults, at the agent’s launch', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-fallback-'));
+  const projectDir = mkdtempSync(join(tmpdir(), 'ns-fallback-project-'));
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      // Global: every field set; the project overrides two; the schedule one of those.
+      await ok(api, 'settings.update', {
+        defaults: {
+          model: 'claude-haiku-4-5-20251001',
+          yolo: true,
+          codingAgents: 2,
+          regressionAgents: 3,
+        },
+      });
+      const p = await ok<Project>(api, 'projects.add', {
+        name: 'layers',
+        path: projectDir,
+        overrides: { model: 'claude-sonnet-4-6', codingAgents: 4 },
+      });
+      await ok(api, 'schedules.add', { id: p.id, schedule: openNow({ codingAgents: 5 }) });
+      await until(() => launches(projectDir).length === 1, 'the window to launch the agent');
+      const argv = (launches(projectDir)[0] as { argv: string[] }).argv;
+      const flag = (name: string) => argv[argv.indexOf(name) + 1];
+      assert.equal(flag('--concurrency'), '5', 'the schedule’s own value');
+      assert.equal(
+        flag('--model'),
+        'claude-sonnet-4-6',
+        'the project’s, where the schedule has none',
+      );
+      assert.equal(flag('--regression-agents'), '3', 'the global default, where neither has one');
+      assert.ok(argv.includes('--yolo'), 'the global YOLO default');
+      const state = await ok<AgentState>(api, 'agent.status', { id: p.id });
+      assert.equal(state.origin, 'schedule');
+      assert.deepEqual(state.settings, {
+        model: 'claude-sonnet-4-6',
+        yolo: true,
+        codingAgents: 5,
+        regressionAgents: 3,
+      });
+    },
+    dataDir,
+    projectDir,
+  );
+});
+
+test('Nightshift launched inside an open window starts the agent at once (a quit is not a manual stop)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-inside-'));
+  const projectDir = mkdtempSync(join(tmpdir(), 'ns-inside-project-'));
+  let id = '';
+  await withServer({ dataDir }, async (_app, api) => {
+    const p = await ok<Project>(api, 'projects.add', { name: 'inside', path: projectDir });
+    id = p.id;
+    await ok(api, 'schedules.add', { id: p.id, schedule: openNow() });
+    await until(() => launches(projectDir).length === 1, 'the window to start the agent');
+  });
+  // The quit stopped the agent (Settings' default); the window is still open.
+  const first = launches(projectDir)[0] as { pid: number };
+  assert.equal(isAlive(first.pid), false, 'the quit stopped the first run');
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      await until(() => launches(projectDir).length === 2, 'the relaunch to start the agent');
+      await until(
+        async () => (await ok<AgentState>(api, 'agent.status', { id })).status === 'running',
+        'the agent to run',
+      );
+      const state = await ok<AgentState>(api, 'agent.status', { id });
+      assert.equal(state.origin, 'schedule');
+      assert.equal(state.pid, (launches(projectDir)[1] as { pid: number }).pid);
+      assert.equal((await statusOf(api, id))?.manualStopUntil, null, 'no hold from the quit');
+    },
+    dataDir,
+    projectDir,
+  );
+});
+
+test('scheduler state survives a restart: a manual stop’s hold and the crash retry count', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-sched-hold-'));
+  const held = mkdtempSync(join(tmpdir(), 'ns-sched-held-'));
+  const crashy = mkdtempSync(join(tmpdir(), 'ns-sched-crashy-'));
+  // This project's agent crashes 300 ms into every run.
+  writeFileSync(
+    join(crashy, 'fixture-script.json'),
+    JSON.stringify({ exitCode: 1, exitAfterMs: 300 }),
+  );
+  const ids = { held: '', crashy: '' };
+  let holdUntil: number | null = null;
+  await withServer({ dataDir }, async (_app, api) => {
+    const h = await ok<Project>(api, 'projects.add', { name: 'held', path: held });
+    const c = await ok<Project>(api, 'projects.add', { name: 'crashy', path: crashy });
+    ids.held = h.id;
+    ids.crashy = c.id;
+    await ok(api, 'schedules.add', { id: h.id, schedule: openNow() });
+    await ok(api, 'schedules.add', { id: c.id, schedule: openNow() });
+    // The launch is recorded by the agent itself: a stop before that would leave no trace.
+    await until(() => launches(held).length === 1, 'the window to start the held project');
+    await ok(api, 'agent.stop', { id: h.id });
+    holdUntil = (await statusOf(api, h.id))?.manualStopUntil ?? null;
+    assert.ok(holdUntil && holdUntil > Date.now(), 'the manual stop holds until the window ends');
+    await until(
+      async () => (await statusOf(api, c.id))?.crashRetries === 1,
+      'the first crash to be counted',
+    );
+  });
+  assert.equal(launches(held).length, 1);
+  assert.equal(launches(crashy).length, 1);
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      // Launched inside the window, the crashed project starts again at once; the held one not.
+      await until(() => launches(crashy).length === 2, 'the crashed project to start again');
+      await until(
+        async () => (await statusOf(api, ids.crashy))?.crashRetries === 2,
+        'the second crash to be counted on from the first',
+      );
+      const status = await statusOf(api, ids.held);
+      assert.equal(status?.manualStopUntil, holdUntil, 'the hold is the same after the restart');
+      // Watch a while: the held project stays stopped in its window.
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal(launches(held).length, 1, 'the held project was not started');
+      assert.equal((await ok<AgentState>(api, 'agent.status', { id: ids.held })).status, 'stopped');
+      assert.equal((await statusOf(api, ids.crashy))?.crashRetries, 2);
+    },
+    dataDir,
+    held,
+    crashy,
+  );
+});
+
+test('Stop asks gracefully, then forces an agent that ignores SIGTERM after the default 10 s', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-stop-force-'));
+  const projectDir = mkdtempSync(join(tmpdir(), 'ns-stop-force-project-'));
+  const signals = join(dataDir, 'signals.log');
+  await withServer(
+    {
+      dataDir,
+      // No stop-grace setting anywhere: the app's own default applies.
+      env: {
+        NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand('chatty')),
+        FIXTURE_IGNORE_TERM: '1',
+        FIXTURE_SIGNAL_LOG: signals,
+      },
+    },
+    async (_app, api) => {
+      const p = await ok<Project>(api, 'projects.add', { name: 'stubborn', path: projectDir });
+      const started = await ok<AgentState>(api, 'agent.start', { id: p.id });
+      const pid = started.pid as number;
+      // The fixture installs its SIGTERM handler in the same turn as its first lines: until a
+      // line has arrived, a SIGTERM would end it at once (node's default), proving nothing.
+      await until(
+        async () =>
+          (await ok<{ text: string }[]>(api, 'agent.logs', { id: p.id })).some((l) =>
+            l.text.includes('from fixture'),
+          ),
+        'the agent to work',
+      );
+      const asked = Date.now();
+      const stopped = await ok<AgentState>(api, 'agent.stop', { id: p.id });
+      const answered = Date.now();
+      assert.equal(stopped.status, 'stopped');
+      assert.equal(isAlive(pid), false);
+      const lines = readFileSync(signals, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 1, 'one SIGTERM (SIGKILL cannot be caught: it shows as gone)');
+      const termAt = Number((lines[0] as string).split(' ')[0]);
+      assert.match(lines[0] as string, / SIGTERM$/);
+      assert.ok(termAt - asked < 2_000, 'SIGTERM came first, at once');
+      // Recorded figures: the kill followed SIGTERM by the 10 s grace period, not before.
+      const graceMs = answered - termAt;
+      assert.ok(graceMs >= 9_950, `forced after ${graceMs} ms, before the 10 s grace ended`);
+      assert.ok(graceMs < 20_000, `forced after ${graceMs} ms, long after the 10 s grace`);
+      const logs = await ok<{ text: string }[]>(api, 'agent.logs', { id: p.id });
+      assert.ok(
+        logs.some((l) => /did not stop within 10 s; forcing it/.test(l.text)),
+        'the log says it was forced after 10 s',
+      );
+      assert.ok(logs.some((l) => /fixture agent ignores SIGTERM/.test(l.text)));
+    },
+    dataDir,
+    projectDir,
   );
 });
