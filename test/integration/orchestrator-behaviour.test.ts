@@ -8,11 +8,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { ownerId } from '../../agent/process-group.ts';
 import type { AgentEvent } from '../../contract/agent-events.ts';
+import { processCommandLine, processTree } from '../../core/process-table.ts';
 import {
   callTool,
   lastToolResults,
@@ -489,3 +498,125 @@ test('an initializer that stops short of the count the spec asks for runs again 
   assert.equal(existsSync(join(dir, '.nightshift', 'initializing')), false);
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
 });
+
+/**
+ * A `claude` executable of the user's own: a script that records each invocation (its argv, one
+ * file per process) and then runs the bundled Claude Code, so sessions still work through it.
+ */
+function recordingClaude(dir: string): { path: string; invocations(): string[][] } {
+  const require = createRequire(import.meta.url);
+  const real = join(
+    dirname(require.resolve('@anthropic-ai/claude-agent-sdk-linux-x64/package.json')),
+    'claude',
+  );
+  const calls = join(dir, '.claude-calls');
+  mkdirSync(calls, { recursive: true });
+  const path = join(dir, 'my-claude.sh');
+  writeFileSync(
+    path,
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\0' "$a"; done > '${calls}/'$$\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return {
+    path,
+    invocations: () =>
+      readdirSync(calls).map((f) => readFileSync(join(calls, f), 'utf8').split('\0').slice(0, -1)),
+  };
+}
+
+test(
+  'Settings’ claude path is the executable every session runs, and the sessions work through it',
+  {
+    skip:
+      process.platform !== 'linux' || process.arch !== 'x64'
+        ? 'the bundled Claude Code here is linux-x64'
+        : false,
+  },
+  async () => {
+    suite.fake.setBrain(scriptedBrain());
+    const dir = project('App\n- One\n- Two\n');
+    const claude = recordingClaude(dir);
+    const run = startAgent({
+      projectDir: dir,
+      fakeUrl: suite.fake.url,
+      env: { NIGHTSHIFT_CLAUDE_PATH: claude.path },
+    });
+    const { code } = await exitWithin(run, 90_000);
+    await assertGroupGone(run.pid);
+    assert.equal(code, 0, tail(run));
+    const sessions = ofType(run, 'agent-started');
+    // The initializer and one coding session per feature: each one a run of our script.
+    assert.equal(sessions.length, 3, tail(run));
+    assert.equal(claude.invocations().length, sessions.length, 'every session ran the set path');
+    assert.ok(
+      readFeatures(dir).every((f) => f.passes),
+      'the sessions did their work through it',
+    );
+    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
+  },
+);
+
+test(
+  'browser checks use the installed @playwright/mcp: the session starts it from node_modules with no npx, and Claude Code lists its tools',
+  {
+    skip:
+      process.platform !== 'linux' || process.arch !== 'x64'
+        ? 'the bundled Claude Code here is linux-x64'
+        : false,
+  },
+  async () => {
+    suite.fake.setBrain(scriptedBrain());
+    const dir = project('App\n- Only\n');
+    const run = startAgent({
+      projectDir: dir,
+      fakeUrl: suite.fake.url,
+      // The harness turns browser checks off for speed; this test wants the default (on).
+      env: { NIGHTSHIFT_BROWSER_MCP: '1' },
+    });
+    // What runs in the agent's process group while it works: the MCP server is one of them.
+    const seen = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const p of processTree(run.pid)) {
+          const cmd = processCommandLine(p.pid);
+          if (cmd) seen.add(cmd);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    let code: number | null;
+    try {
+      ({ code } = await exitWithin(run, 120_000));
+    } finally {
+      watching = false;
+      await watch;
+    }
+    await assertGroupGone(run.pid);
+    assert.equal(code, 0, tail(run));
+    const require = createRequire(import.meta.url);
+    const cli = realpathSync(
+      join(dirname(require.resolve('@playwright/mcp/package.json')), 'cli.js'),
+    );
+    const servers = [...seen].filter((c) => c.includes('@playwright/mcp'));
+    assert.ok(
+      servers.some((c) => c === `${process.execPath} ${cli} --headless --isolated`),
+      `the installed package, run by the agent’s own Node: ${servers.join(' | ')}`,
+    );
+    assert.ok(
+      ![...seen].some((c) => /(^|\/)npx?( |$)|npm exec/.test(c)),
+      `nothing ran npx or npm: ${[...seen].join(' | ')}`,
+    );
+    // Claude Code started the server, listed its tools and offered them to the model.
+    const tools = new Set(
+      suite.fake.requests
+        .filter((r) => /role=coding/.test(messageText(r.messages[0])))
+        .flatMap((r) => (r.tools ?? []).map((t) => t.name)),
+    );
+    for (const name of ['mcp__playwright__browser_navigate', 'mcp__playwright__browser_snapshot'])
+      assert.ok(
+        tools.has(name),
+        `${name} among the coding session’s tools: ${[...tools].join(', ')}`,
+      );
+  },
+);
