@@ -18,7 +18,9 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FeaturesDb } from '../../core/features-db.ts';
+import { DatabaseSync } from 'node:sqlite';
+import { FeaturesDb, parsePyUtcTimestamp, pyUtcTimestamp } from '../../core/features-db.ts';
+import { createReferenceDb } from '../fixtures/reference-db.ts';
 import { ownerId } from '../../agent/process-group.ts';
 import type { AgentEvent } from '../../contract/agent-events.ts';
 import { processCommandLine, processTree } from '../../core/process-table.ts';
@@ -620,3 +622,57 @@ test(
       );
   },
 );
+
+test('regression order in a real run: never tested, then changed since its test, then the oldest routine re-test; with no NIGHTSHIFT_RETEST_MIN nothing tested under 10 minutes ago is re-tested', async () => {
+  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([6]) }));
+  const dir = project(null);
+  const path = join(dir, 'features.db');
+  const ago = (minutes: number) => pyUtcTimestamp(Date.now() - minutes * 60_000);
+  createReferenceDb(path, [
+    { id: 1, name: 'Routine, newer', passes: true, lastTestedAt: ago(11) },
+    { id: 2, name: 'Changed since its test', passes: true, lastTestedAt: ago(8) },
+    { id: 3, name: 'Routine, older', passes: true, lastTestedAt: ago(12) },
+    { id: 4, name: 'Tested 6 minutes ago', passes: true, lastTestedAt: ago(6) },
+    { id: 5, name: 'Never tested', passes: true },
+    // Coding on this one goes on (a 10-minute command): routine re-tests need active coding.
+    { id: 6, name: 'Long work' },
+  ]);
+  // Nightshift's own columns are added on first open; #2 passed again after its last test.
+  FeaturesDb.open(path).close();
+  const raw = new DatabaseSync(path);
+  raw.prepare('UPDATE features SET ns_passed_at = ? WHERE id = 2').run(Date.now() - 5 * 60_000);
+  raw.close();
+  const run = startAgent({
+    projectDir: dir,
+    fakeUrl: suite.fake.url,
+    concurrency: 1,
+    regressionAgents: 1,
+    // NIGHTSHIFT_RETEST_MIN is not set (the harness strips NIGHTSHIFT_*): the default applies.
+  });
+  try {
+    const regressionStarts = () =>
+      ofType(run, 'agent-started')
+        .filter((e) => e.role === 'regression')
+        .map((e) => e.featureId);
+    await run.waitFor(
+      () => ofType(run, 'agent-finished').filter((e) => e.role === 'regression').length === 4,
+      180_000,
+      'four regression sessions to finish',
+    );
+    // The queue is re-read every 200 ms: a few seconds more show that nothing else is due.
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual(regressionStarts(), [5, 2, 3, 1], tail(run));
+    assert.ok(
+      ofType(run, 'agent-started').some((e) => e.role === 'coding' && e.featureId === 6),
+      'coding was active throughout',
+    );
+    // #4 was tested under 10 minutes before this check: the default interval kept it out.
+    const tested4 = parsePyUtcTimestamp(readFeatures(dir).find((f) => f.id === 4)!.lastTestedAt)!;
+    assert.ok(Date.now() - tested4 < 10 * 60_000, 'the check came within #4’s 10 minutes');
+    assert.ok(Date.now() - tested4 >= 6 * 60_000, '#4 keeps its old test');
+  } finally {
+    run.child.kill('SIGTERM');
+    await exitWithin(run, 60_000);
+    await assertGroupGone(run.pid);
+  }
+});
