@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
@@ -19,6 +19,7 @@ import { FeaturesDb } from '../../core/features-db.ts';
 import { findFeaturesDb } from '../../core/project-paths.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
+import { ApiClient } from '../helpers/serve.ts';
 import {
   nodeBin,
   openPage,
@@ -38,6 +39,7 @@ let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject('ns-e2e-agent-');
+const leftover = tempProject('ns-e2e-agent-left-');
 const dataDir = mkdtempSync(join(tmpdir(), 'ns-e2e-agent-data-'));
 const home = mkdtempSync(join(tmpdir(), 'ns-e2e-agent-home-'));
 
@@ -95,13 +97,10 @@ after(async () => {
     );
     await fake.close();
   }
-  await waitUntil(
-    () => processesMentioning(project).length === 0,
-    10_000,
-    'no process in the project',
-  );
-  assert.deepEqual(processesMentioning(project), [], 'no agent or Claude Code process is left');
-  removeDirs(project, dataDir, home);
+  const inProjects = () => [...processesMentioning(project), ...processesMentioning(leftover)];
+  await waitUntil(() => inProjects().length === 0, 10_000, 'no process in the projects');
+  assert.deepEqual(inProjects(), [], 'no agent or Claude Code process is left');
+  removeDirs(project, leftover, dataDir, home);
 });
 
 function passing(): { passing: number; total: number } {
@@ -214,5 +213,41 @@ test('the spec is saved, Start makes the features pass, and the project view sho
   await expect(run.getByText('3/3', { exact: true })).toBeVisible();
   // The UI agrees with the database.
   assert.deepEqual(passing(), { passing: 3, total: 3 });
+  assert.deepEqual(problems, []);
+});
+
+test('a run that ends with work left says "Stopped with work left" and what is left, in the page', async () => {
+  // Feature 1 never works out; with one attempt it waits for a human, and #3 (after it) is blocked.
+  fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
+  writeFileSync(
+    join(leftover, 'app_spec.txt'),
+    'App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n',
+  );
+  const parsed = new URL(url);
+  const api = await ApiClient.connect({
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token') ?? '',
+  });
+  try {
+    const r = await api.call('settings.update', { maxFeatureAttempts: 1 });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+  } finally {
+    api.close();
+  }
+  await page.goto(url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill('work-left');
+  await dialog.getByLabel('Folder').fill(leftover);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'work-left' })).toBeVisible();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  const run = page.getByRole('region', { name: 'Run', exact: true });
+  await expect(run.getByText('Stopped with work left: 1 needs you, 1 blocked')).toBeVisible({
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('status-badge')).toHaveText('Stopped', { timeout: 20_000 });
+  await expect(run.getByText('Every feature passes')).toHaveCount(0);
+  await expect(run.getByText('1/3', { exact: true })).toBeVisible();
   assert.deepEqual(problems, []);
 });
