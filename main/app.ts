@@ -3,7 +3,7 @@
  * shells (Electron IPC and the browser shell's WebSocket) call `dispatch`, so they share one
  * validation and one behaviour.
  */
-import { join } from 'node:path';
+import { posix, win32 } from 'node:path';
 import {
   type CommandName,
   type Result,
@@ -269,10 +269,19 @@ function inheritedEnv(): Record<string, string> {
   return env;
 }
 
-/** An empty variable counts as unset (the XDG spec says so; a relative '' would mean the cwd). */
-export const defaultDataDir = (home: string): string =>
-  process.platform === 'darwin'
-    ? join(home, 'Library', 'Application Support', 'Nightshift')
-    : process.platform === 'win32'
-      ? join(process.env.APPDATA || join(home, 'AppData', 'Roaming'), 'Nightshift')
-      : join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'nightshift');
+/**
+ * The OS's app-data folder for Nightshift. `platform` and `env` are parameters so the macOS and
+ * Windows rules can be checked on any machine; the app passes its own. An empty variable counts
+ * as unset (the XDG spec says so; a relative '' would mean the cwd).
+ */
+export function defaultDataDir(
+  home: string,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (platform === 'darwin')
+    return posix.join(home, 'Library', 'Application Support', 'Nightshift');
+  if (platform === 'win32')
+    return win32.join(env.APPDATA || win32.join(home, 'AppData', 'Roaming'), 'Nightshift');
+  return posix.join(env.XDG_CONFIG_HOME || posix.join(home, '.config'), 'nightshift');
+}

@@ -215,7 +215,7 @@ test('the application menu’s shortcuts reach the real app: Skip next (all), op
     ['Resume All', 'CmdOrCtrl+Shift+R'],
     ['Stop All', 'CmdOrCtrl+Shift+S'],
     ['Quit', 'Ctrl+Q'],
-  ])
+  ] as const)
     assert.equal(item(menu(), label)?.accelerator, accelerator, label);
 });
 

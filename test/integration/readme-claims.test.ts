@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentState, Project, ScheduleStatus } from '../../contract/index.ts';
 import { isAlive } from '../../core/process-table.ts';
+import { defaultDataDir } from '../../main/app.ts';
 import { ApiClient, fixtureAgentCommand, startServe, type ServedApp } from '../helpers/serve.ts';
 
 const scripted = JSON.stringify(fixtureAgentCommand('scripted'));
@@ -515,5 +516,35 @@ test('Stop asks gracefully, then forces an agent that ignores SIGTERM after the 
     },
     dataDir,
     projectDir,
+  );
+});
+
+test('the data directory rules for macOS and Windows (their paths checked here as logic: this machine runs Linux)', () => {
+  assert.equal(
+    defaultDataDir('/Users/ada', 'darwin', {}),
+    '/Users/ada/Library/Application Support/Nightshift',
+  );
+  assert.equal(
+    defaultDataDir('/Users/ada', 'darwin', { XDG_CONFIG_HOME: '/x' }),
+    '/Users/ada/Library/Application Support/Nightshift',
+    'XDG is a Linux rule',
+  );
+  assert.equal(
+    defaultDataDir('C:\\Users\\ada', 'win32', { APPDATA: 'D:\\Roaming' }),
+    'D:\\Roaming\\Nightshift',
+  );
+  assert.equal(
+    defaultDataDir('C:\\Users\\ada', 'win32', { APPDATA: '' }),
+    'C:\\Users\\ada\\AppData\\Roaming\\Nightshift',
+    'an empty APPDATA counts as unset',
+  );
+  assert.equal(
+    defaultDataDir('/home/ada', 'linux', { XDG_CONFIG_HOME: '' }),
+    '/home/ada/.config/nightshift',
+  );
+  // The app passes this machine's own platform and environment.
+  assert.equal(
+    defaultDataDir('/home/ada'),
+    defaultDataDir('/home/ada', process.platform, process.env),
   );
 });
