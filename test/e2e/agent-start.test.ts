@@ -21,6 +21,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthrop
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import { ApiClient } from '../helpers/serve.ts';
 import {
+  addProjectInUi,
   nodeBin,
   openPage,
   processesMentioning,
@@ -139,12 +140,7 @@ function recordAgentCards(): void {
 
 test('the spec is saved, Start makes the features pass, and the project view shows it live', async () => {
   await page.goto(url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('notes-app');
-  await dialog.getByLabel('Folder').fill(project);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'notes-app' })).toBeVisible();
+  await addProjectInUi(page, 'notes-app', project);
 
   // The spec, written in the Spec editor and saved to <project>/app_spec.txt.
   await page.getByRole('tab', { name: 'Spec' }).click();
@@ -235,12 +231,7 @@ test('a run that ends with work left says "Stopped with work left" and what is l
     api.close();
   }
   await page.goto(url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('work-left');
-  await dialog.getByLabel('Folder').fill(leftover);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'work-left' })).toBeVisible();
+  await addProjectInUi(page, 'work-left', leftover);
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   const run = page.getByRole('region', { name: 'Run', exact: true });
   await expect(run.getByText('Stopped with work left: 1 needs you, 1 blocked')).toBeVisible({

@@ -260,3 +260,13 @@ export function tempProject(prefix = 'ns-ui-project-'): string {
 export function removeDirs(...dirs: string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
+
+/** Adds a project the way the user does (the sidebar's Add project dialog) and waits for its view. */
+export async function addProjectInUi(page: Page, name: string, folder: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Folder').fill(folder);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor({ state: 'visible' });
+}

@@ -501,6 +501,14 @@ test('an initializer that stops short of the count the spec asks for runs again 
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
 });
 
+/** The tests that run the bundled Claude Code binary directly: it is the linux-x64 build here. */
+const bundledClaudeOnly = {
+  skip:
+    process.platform !== 'linux' || process.arch !== 'x64'
+      ? 'the bundled Claude Code here is linux-x64'
+      : false,
+};
+
 /**
  * A `claude` executable of the user's own: a script that records each invocation (its argv, one
  * file per process) and then runs the bundled Claude Code, so sessions still work through it.
@@ -528,12 +536,7 @@ function recordingClaude(dir: string): { path: string; invocations(): string[][]
 
 test(
   'Settings’ claude path is the executable every session runs, and the sessions work through it',
-  {
-    skip:
-      process.platform !== 'linux' || process.arch !== 'x64'
-        ? 'the bundled Claude Code here is linux-x64'
-        : false,
-  },
+  bundledClaudeOnly,
   async () => {
     suite.fake.setBrain(scriptedBrain());
     const dir = project('App\n- One\n- Two\n');
@@ -560,12 +563,7 @@ test(
 
 test(
   'browser checks use the installed @playwright/mcp: the session starts it from node_modules with no npx, and Claude Code lists its tools',
-  {
-    skip:
-      process.platform !== 'linux' || process.arch !== 'x64'
-        ? 'the bundled Claude Code here is linux-x64'
-        : false,
-  },
+  bundledClaudeOnly,
   async () => {
     suite.fake.setBrain(scriptedBrain());
     const dir = project('App\n- Only\n');

@@ -520,28 +520,27 @@ test('Stop asks gracefully, then forces an agent that ignores SIGTERM after the 
 });
 
 test('the data directory rules for macOS and Windows (their paths checked here as logic: this machine runs Linux)', () => {
-  assert.equal(
-    defaultDataDir('/Users/ada', 'darwin', {}),
-    '/Users/ada/Library/Application Support/Nightshift',
-  );
-  assert.equal(
-    defaultDataDir('/Users/ada', 'darwin', { XDG_CONFIG_HOME: '/x' }),
-    '/Users/ada/Library/Application Support/Nightshift',
-    'XDG is a Linux rule',
-  );
-  assert.equal(
-    defaultDataDir('C:\\Users\\ada', 'win32', { APPDATA: 'D:\\Roaming' }),
-    'D:\\Roaming\\Nightshift',
-  );
-  assert.equal(
-    defaultDataDir('C:\\Users\\ada', 'win32', { APPDATA: '' }),
-    'C:\\Users\\ada\\AppData\\Roaming\\Nightshift',
-    'an empty APPDATA counts as unset',
-  );
-  assert.equal(
-    defaultDataDir('/home/ada', 'linux', { XDG_CONFIG_HOME: '' }),
-    '/home/ada/.config/nightshift',
-  );
+  const cases: [string, NodeJS.Platform, NodeJS.ProcessEnv, string, string][] = [
+    ['/Users/ada', 'darwin', {}, '/Users/ada/Library/Application Support/Nightshift', 'macOS'],
+    [
+      '/Users/ada',
+      'darwin',
+      { XDG_CONFIG_HOME: '/x' },
+      '/Users/ada/Library/Application Support/Nightshift',
+      'XDG is a Linux rule',
+    ],
+    ['C:\\Users\\ada', 'win32', { APPDATA: 'D:\\Roaming' }, 'D:\\Roaming\\Nightshift', '%APPDATA%'],
+    [
+      'C:\\Users\\ada',
+      'win32',
+      { APPDATA: '' },
+      'C:\\Users\\ada\\AppData\\Roaming\\Nightshift',
+      'an empty APPDATA counts as unset',
+    ],
+    ['/home/ada', 'linux', { XDG_CONFIG_HOME: '' }, '/home/ada/.config/nightshift', 'Linux'],
+  ];
+  for (const [home, platform, env, expected, why] of cases)
+    assert.equal(defaultDataDir(home, platform, env), expected, why);
   // The app passes this machine's own platform and environment.
   assert.equal(
     defaultDataDir('/home/ada'),
