@@ -69,7 +69,8 @@ const git = runGit;
  * agent writes could catch it half-written) and the run logs.
  */
 export const NIGHTSHIFT_STATE_EXCLUDES = [
-  ':(exclude).nightshift',
+  // Glob forms: a plain `:(exclude).nightshift` makes `git add` fail where .gitignore has it.
+  ':(exclude,glob)**/.nightshift/**',
   ':(exclude,glob)**/features.db',
   ':(exclude,glob)**/features.db-*',
 ];
