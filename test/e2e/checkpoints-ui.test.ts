@@ -5,47 +5,14 @@
  * project without git says so on its panel and "Initialize git" makes it a repository.
  */
 import { test } from 'node:test';
+import { git } from '../helpers/git.ts';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
-import WebSocket from 'ws';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { createCheckpoint } from '../../core/checkpoints.ts';
-import { removeDirs, startUi, stopUi, tempProject } from '../helpers/ui-harness.ts';
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
-
-function addProject(url: string, name: string, path: string): Promise<{ ok: boolean }> {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/api/ws?token=${u.searchParams.get('token')}`);
-  return new Promise((resolveAdd, reject) => {
-    const timer = setTimeout(() => reject(new Error('no answer to projects.add')), 10_000);
-    ws.once('error', reject);
-    ws.once('open', () =>
-      ws.send(JSON.stringify({ id: 1, command: 'projects.add', input: { name, path } })),
-    );
-    ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as { id?: number; result?: { ok: boolean } };
-      if (m.id !== 1 || !m.result) return;
-      clearTimeout(timer);
-      ws.close();
-      resolveAdd(m.result);
-    });
-  });
-}
+import { addProject, removeDirs, startUi, stopUi, tempProject } from '../helpers/ui-harness.ts';
 
 test('a feature’s checkpoint: the restore shows what it changes, asks, restores and names the undo checkpoint', async () => {
   const ui = await startUi(['--interval', '100']);

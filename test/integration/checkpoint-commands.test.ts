@@ -5,8 +5,8 @@
  * without git (refused while the agent runs).
  */
 import { test } from 'node:test';
+import { git } from '../helpers/git.ts';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,19 +18,6 @@ import type {
   RepositoryStatus,
 } from '../../contract/index.ts';
 import { ApiClient, startServe } from '../helpers/serve.ts';
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
 
 const DAY = 24 * 60 * 60_000;
 

@@ -5,8 +5,8 @@
  * state and ignored files alone; pruning deletes only old checkpoints whose work is held elsewhere.
  */
 import { test } from 'node:test';
+import { git } from '../helpers/git.ts';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -22,19 +22,6 @@ import { join } from 'node:path';
 import { createCheckpoint, listCheckpoints } from '../../core/checkpoints.ts';
 import { previewRestore, restoreCheckpoint } from '../../core/checkpoint-restore.ts';
 import { pruneCheckpoints, retention } from '../../core/checkpoint-prune.ts';
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
 
 function repo(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ns-cpr-'));

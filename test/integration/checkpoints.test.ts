@@ -4,25 +4,13 @@
  * files), and nothing the user sees changes.
  */
 import { test } from 'node:test';
+import { git } from '../helpers/git.ts';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCheckpoint, listCheckpoints } from '../../core/checkpoints.ts';
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
 
 function repo(t: { after: (fn: () => void) => void }, commit = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'ns-cp-'));
