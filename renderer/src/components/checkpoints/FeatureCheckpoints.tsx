@@ -12,6 +12,7 @@ import {
 } from '../../actions/checkpoints.ts';
 import { formatClock } from '../../lib/format.ts';
 import { Dialog } from '../Dialog.tsx';
+import { FormError } from '../fields.tsx';
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
@@ -75,11 +76,7 @@ function RestoreDialog(props: {
             ) : null}
           </>
         ) : null}
-        {error ? (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <div className="form-actions">
           <button
             type="button"

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { initGit, repositoryStatus } from '../../actions/checkpoints.ts';
+import { FormError } from '../fields.tsx';
 
 /**
  * Shown on a project whose folder is not a git repository: says that no checkpoint can be kept
@@ -41,11 +42,7 @@ export function GitPanel(props: { projectId: string }): ReactNode {
           Initialize git
         </button>
       </p>
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </section>
   );
 }
