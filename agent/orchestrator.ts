@@ -45,6 +45,7 @@ import {
   troubleSentence,
 } from '../core/db-retry.ts';
 import { createCheckpoint, type CheckpointResult } from '../core/checkpoints.ts';
+import { commitsSince, markHead, type HeadMark } from '../core/session-commits.ts';
 import { asGraphNode, FeaturesDb, type Feature } from '../core/features-db.ts';
 import {
   featuresDbPath,
@@ -169,6 +170,10 @@ interface Live {
   promise: Promise<void>;
   /** How the session ended, once it has. */
   end?: SessionResult['end'];
+  /** The checkpoint made before it (coding sessions in a git project). */
+  checkpointRef?: string | null;
+  /** Where HEAD was when it started, to tell the commits it made. */
+  headAtStart?: HeadMark;
   endMessage?: string;
 }
 
@@ -868,8 +873,12 @@ export class Orchestrator {
     const run = this.cfg.runSession ?? runSession;
     const killAfterMs = this.cfg.stallKillMs ?? 0;
     const watchdog = watchStall({ killAfterMs, onStall: () => abort.abort() });
-    const before =
-      role === 'coding' && feature ? this.checkpoint(feature, agentId) : Promise.resolve();
+    const before = (
+      role === 'coding' && feature ? this.checkpoint(feature, agentId) : Promise.resolve(null)
+    ).then(async (ref) => {
+      live.checkpointRef = ref;
+      live.headAtStart = this.noGitSaid ? null : await markHead(this.cfg.projectDir);
+    });
     live.promise = before
       .then(() => run(spec))
       .catch((error: unknown): SessionResult => ({
@@ -912,8 +921,8 @@ export class Orchestrator {
    * can be restored. Never fails the session: a project without git is said once, a git error
    * each time.
    */
-  private async checkpoint(feature: Feature, agentId: string): Promise<void> {
-    if (this.noGitSaid) return;
+  private async checkpoint(feature: Feature, agentId: string): Promise<string | null> {
+    if (this.noGitSaid) return null;
     const r = await createCheckpoint(this.cfg.projectDir, {
       runId: this.cfg.runId,
       featureId: feature.id,
@@ -923,14 +932,17 @@ export class Orchestrator {
       code: 'git-failed',
       message: String(error),
     }));
-    if (r.ok)
+    if (r.ok) {
       this.log(`Checkpoint ${r.checkpoint.ref} (${r.checkpoint.commit.slice(0, 10)}).`, agentId);
-    else if (r.code === 'not-a-repository') {
+      return r.checkpoint.ref;
+    }
+    if (r.code === 'not-a-repository') {
       this.noGitSaid = true;
       this.log(
         `${r.message} Run git init in the project to have a checkpoint before every session.`,
       );
     } else this.log(`No checkpoint before this session: ${r.message}`, agentId);
+    return null;
   }
 
   /** Settles the feature first (DB), then reports; the live entry is removed after. */
@@ -959,6 +971,10 @@ export class Orchestrator {
       outcome: outcomeOfEnd(result.end),
       message: result.message,
     };
+    const commits =
+      live.headAtStart === undefined
+        ? []
+        : await commitsSince(this.cfg.projectDir, live.headAtStart).catch(() => []);
 
     this.emit({
       type: 'agent-finished',
@@ -972,6 +988,8 @@ export class Orchestrator {
       turns: result.turns,
       end: result.end,
       subtype: result.subtype,
+      commits,
+      checkpointRef: live.checkpointRef ?? null,
     });
   }
 

@@ -13,6 +13,7 @@ import { RunView } from './run-view.ts';
 import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
 import { NotificationKind, SettingsUpdate, SettingsView } from './settings.ts';
 import { backlogCommands } from './backlog.ts';
+import { checkpointCommands } from './checkpoints.ts';
 import { containmentCommands } from './containment.ts';
 import { ledgerCommands, ledgerEvents } from './ledger.ts';
 import { lockCommands } from './locks.ts';
@@ -71,6 +72,7 @@ export const commands = {
   'agent.resumeAll': { input: none, output: z.array(AgentState) },
   'agent.stopAll': { input: none, output: z.array(AgentState) },
   ...backlogCommands,
+  ...checkpointCommands,
   ...containmentCommands,
   ...ledgerCommands,
   ...lockCommands,

@@ -9,6 +9,7 @@ export * from './agent-status.ts';
 export * from './agent-events.ts';
 export * from './features.ts';
 export * from './backlog.ts';
+export * from './checkpoints.ts';
 export * from './run-view.ts';
 export * from './containment.ts';
 export * from './ledger.ts';

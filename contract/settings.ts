@@ -46,6 +46,11 @@ export const Settings = z.object({
   claudeExecutablePath: z.string().max(1000),
   /** Where the OS sandbox cannot start, runs may start without it (off: Start refuses). */
   allowUnsandboxedRuns: z.boolean().default(false),
+  /**
+   * Checkpoints older than this many days are pruned, unless they hold work nothing else has
+   * (at run start and once a day).
+   */
+  checkpointMaxAgeDays: z.number().int().min(1).max(3650).default(14),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -61,6 +66,7 @@ export const defaultSettings: Settings = {
   provider: { baseUrl: '' },
   claudeExecutablePath: '',
   allowUnsandboxedRuns: false,
+  checkpointMaxAgeDays: 14,
 };
 
 /** What the renderer sees: the settings plus whether each secret is set (never its value). */
@@ -122,6 +128,12 @@ export const SettingsUpdate = z
     provider: z.object({ baseUrl: BaseUrl.or(z.literal('')) }).optional(),
     claudeExecutablePath: z.string().max(1000).optional(),
     allowUnsandboxedRuns: z.boolean().optional(),
+    checkpointMaxAgeDays: z
+      .number()
+      .int()
+      .min(1, 'Checkpoints are kept 1 to 3650 days')
+      .max(3650, 'Checkpoints are kept 1 to 3650 days')
+      .optional(),
     /** Write-only: a new value replaces the stored one, null clears it. */
     apiKey: z.string().min(1).max(500).nullable().optional(),
     authToken: z.string().min(1).max(2000).nullable().optional(),

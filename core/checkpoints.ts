@@ -1,7 +1,7 @@
 /**
  * Checkpoints of a project's working tree, as git refs, so no session's work is ever lost: before
  * each coding session the whole tree (committed, staged, unstaged and untracked files; ignored
- * files excepted) is recorded as a commit under `refs/nightshift/checkpoints/<run>/<feature>-<attempt>`.
+ * files and Nightshift's own state excepted) is recorded as a commit under `refs/nightshift/checkpoints/<run>/<feature>-<attempt>`.
  *
  * Invariants:
  * - creating a checkpoint changes nothing the user sees: not the index (a temporary index is
@@ -21,6 +21,8 @@ export const CHECKPOINT_PREFIX = 'refs/nightshift/checkpoints';
 export interface Checkpoint {
   ref: string;
   commit: string;
+  /** The checkpoint's tree: two checkpoints with one tree hold the same files. */
+  tree: string;
   runId: string;
   featureId: number;
   attempt: number;
@@ -32,13 +34,21 @@ export type CheckpointResult =
   | { ok: true; checkpoint: Checkpoint }
   | { ok: false; code: 'not-a-repository' | 'git-failed'; message: string };
 
-function git(
+export interface GitOutput {
+  ok: boolean;
+  out: string;
+  err: string;
+}
+
+/** Runs git asynchronously; its failure is data. `input` is written to its stdin. */
+export function runGit(
   cwd: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ ok: boolean; out: string; err: string }> {
+  input?: string,
+): Promise<GitOutput> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       'git',
       args,
       {
@@ -48,8 +58,22 @@ function git(
       },
       (error, stdout, stderr) => resolve({ ok: !error, out: stdout.trim(), err: stderr.trim() }),
     );
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
+const git = runGit;
+
+/**
+ * Nightshift's own state is never part of a checkpoint, and a restore never touches it: the
+ * backlog database (rolling it back would undo the run's bookkeeping, and copying it while an
+ * agent writes could catch it half-written) and the run logs.
+ */
+export const NIGHTSHIFT_STATE_EXCLUDES = [
+  // Glob forms: a plain `:(exclude).nightshift` makes `git add` fail where .gitignore has it.
+  ':(exclude,glob)**/.nightshift/**',
+  ':(exclude,glob)**/features.db',
+  ':(exclude,glob)**/features.db-*',
+];
 
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
@@ -62,11 +86,16 @@ export async function isGitRepository(projectDir: string): Promise<boolean> {
   return r.ok && r.out === 'true';
 }
 
-/** Records the working tree as a checkpoint commit and points its ref at it. */
-export async function createCheckpoint(
-  projectDir: string,
-  at: { runId: string; featureId: number; attempt: number; now?: number },
-): Promise<CheckpointResult> {
+export type Snapshot =
+  | { ok: true; tree: string; head: string | null }
+  | { ok: false; code: 'not-a-repository' | 'git-failed'; message: string };
+
+/**
+ * The working tree as a git tree object (committed, staged, unstaged and untracked files;
+ * ignored files and Nightshift's state excepted), written through a temporary index so the
+ * user's index is untouched.
+ */
+export async function snapshotTree(projectDir: string): Promise<Snapshot> {
   if (!(await isGitRepository(projectDir)))
     return {
       ok: false,
@@ -80,39 +109,59 @@ export async function createCheckpoint(
     const realIndex = join(gitDir.out, 'index');
     if (existsSync(realIndex)) copyFileSync(realIndex, index);
     const env = { GIT_INDEX_FILE: index };
-    const add = await git(projectDir, ['add', '-A', '--', '.'], env);
+    const add = await git(projectDir, ['add', '-A', '--', '.', ...NIGHTSHIFT_STATE_EXCLUDES], env);
     if (!add.ok) return { ok: false, code: 'git-failed', message: `git add failed: ${add.err}` };
     const tree = await git(projectDir, ['write-tree'], env);
     if (!tree.ok)
       return { ok: false, code: 'git-failed', message: `git write-tree failed: ${tree.err}` };
     const head = await git(projectDir, ['rev-parse', '--verify', '--quiet', 'HEAD']);
-    const now = at.now ?? Date.now();
-    const message = `Nightshift checkpoint before feature #${at.featureId}, attempt ${at.attempt} (run ${at.runId})`;
-    const commit = await git(
-      projectDir,
-      ['commit-tree', tree.out, ...(head.ok && head.out ? ['-p', head.out] : []), '-m', message],
-      {
-        GIT_AUTHOR_NAME: 'Nightshift',
-        GIT_AUTHOR_EMAIL: 'nightshift@localhost',
-        GIT_COMMITTER_NAME: 'Nightshift',
-        GIT_COMMITTER_EMAIL: 'nightshift@localhost',
-        GIT_AUTHOR_DATE: `${Math.floor(now / 1000)} +0000`,
-        GIT_COMMITTER_DATE: `${Math.floor(now / 1000)} +0000`,
-      },
-    );
-    if (!commit.ok)
-      return { ok: false, code: 'git-failed', message: `git commit-tree failed: ${commit.err}` };
-    const ref = checkpointRef(at.runId, at.featureId, at.attempt);
-    const update = await git(projectDir, ['update-ref', ref, commit.out]);
-    if (!update.ok)
-      return { ok: false, code: 'git-failed', message: `git update-ref failed: ${update.err}` };
-    return {
-      ok: true,
-      checkpoint: { ref, commit: commit.out, ...at, createdAt: now },
-    };
+    return { ok: true, tree: tree.out, head: head.ok && head.out ? head.out : null };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Records the working tree as a checkpoint commit and points its ref at it. */
+export async function createCheckpoint(
+  projectDir: string,
+  at: { runId: string; featureId: number; attempt: number; now?: number; message?: string },
+): Promise<CheckpointResult> {
+  const snap = await snapshotTree(projectDir);
+  if (!snap.ok) return snap;
+  const now = at.now ?? Date.now();
+  const message =
+    at.message ??
+    `Nightshift checkpoint before feature #${at.featureId}, attempt ${at.attempt} (run ${at.runId})`;
+  const commit = await git(
+    projectDir,
+    ['commit-tree', snap.tree, ...(snap.head ? ['-p', snap.head] : []), '-m', message],
+    {
+      GIT_AUTHOR_NAME: 'Nightshift',
+      GIT_AUTHOR_EMAIL: 'nightshift@localhost',
+      GIT_COMMITTER_NAME: 'Nightshift',
+      GIT_COMMITTER_EMAIL: 'nightshift@localhost',
+      GIT_AUTHOR_DATE: `${Math.floor(now / 1000)} +0000`,
+      GIT_COMMITTER_DATE: `${Math.floor(now / 1000)} +0000`,
+    },
+  );
+  if (!commit.ok)
+    return { ok: false, code: 'git-failed', message: `git commit-tree failed: ${commit.err}` };
+  const ref = checkpointRef(at.runId, at.featureId, at.attempt);
+  const update = await git(projectDir, ['update-ref', ref, commit.out]);
+  if (!update.ok)
+    return { ok: false, code: 'git-failed', message: `git update-ref failed: ${update.err}` };
+  return {
+    ok: true,
+    checkpoint: {
+      ref,
+      commit: commit.out,
+      tree: snap.tree,
+      runId: at.runId,
+      featureId: at.featureId,
+      attempt: at.attempt,
+      createdAt: now,
+    },
+  };
 }
 
 /** The project's checkpoints (of one feature, when given), newest first. */
@@ -123,18 +172,19 @@ export async function listCheckpoints(
   const r = await git(projectDir, [
     'for-each-ref',
     '--sort=-committerdate',
-    '--format=%(refname) %(objectname) %(committerdate:unix)',
+    '--format=%(refname) %(objectname) %(tree) %(committerdate:unix)',
     `${CHECKPOINT_PREFIX}/`,
   ]);
   if (!r.ok || r.out === '') return [];
   const out: Checkpoint[] = [];
   for (const line of r.out.split('\n')) {
-    const [ref, commit, secs] = line.split(' ');
+    const [ref, commit, tree, secs] = line.split(' ');
     const m = new RegExp(`^${CHECKPOINT_PREFIX}/([^/]+)/(\\d+)-(\\d+)$`).exec(ref ?? '');
-    if (!m || !commit) continue;
+    if (!m || !commit || !tree) continue;
     const cp: Checkpoint = {
       ref: ref!,
       commit,
+      tree,
       runId: m[1]!,
       featureId: Number(m[2]),
       attempt: Number(m[3]),

@@ -34,6 +34,7 @@ import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/unattended.ts';
 import { ContainmentService } from './services/containment-service.ts';
+import { CheckpointService } from './services/checkpoint-service.ts';
 import { type LedgerArea, createLedgerArea } from './services/ledger/ledger-area.ts';
 
 export interface AppPorts {
@@ -171,6 +172,12 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     log: (level, message) => diagnostics.log(level, message),
   });
   ledgerArea = ledger;
+  const checkpoints = new CheckpointService({
+    registry,
+    agents: supervisor,
+    clock,
+    log: (level, message) => diagnostics.log(level, message),
+  });
 
   const handlers: Handlers = {
     'app.info': () =>
@@ -201,9 +208,11 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     ...scheduling.handlers,
     ...backlog.handlers,
     ...containment.handlers(),
+    ...checkpoints.handlers(),
     ...ledger.handlers,
   };
   ledger.start();
+  checkpoints.start();
   scheduling.start();
 
   async function dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
@@ -254,6 +263,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
       runViews.dispose();
       await supervisor.shutdown(mode ?? settings.get().quitBehavior);
       ledger.dispose();
+      checkpoints.dispose();
     },
   };
 }

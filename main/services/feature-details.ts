@@ -14,6 +14,7 @@ import { parseAgentEventLine } from '../../contract/agent-events.ts';
 import type { FeatureDetails, FeatureSession } from '../../contract/backlog.ts';
 import type { Feature } from '../../core/features-db.ts';
 import { parseRunLogRecord, runsDir } from '../../core/run-log.ts';
+import { listCheckpoints } from '../../core/checkpoints.ts';
 
 const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 5000;
@@ -116,21 +117,13 @@ export async function checkpointsOf(
   projectDir: string,
   featureId: number,
 ): Promise<FeatureDetails['checkpoints']> {
-  const out = await git(projectDir, [
-    'for-each-ref',
-    '--sort=creatordate',
-    '--format=%(refname)%09%(objectname)%09%(creatordate:iso-strict)',
-    'refs/nightshift/checkpoints/',
-  ]);
-  const mine = new RegExp(`/${featureId}-\\d+$`);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [ref = '', hash = '', date = ''] = line.split('\t');
-      return { ref, hash, date };
-    })
-    .filter((c) => mine.test(c.ref));
+  if (!existsSync(join(projectDir, '.git'))) return [];
+  const newestFirst = await listCheckpoints(projectDir, featureId);
+  return newestFirst.reverse().map((c) => ({
+    ref: c.ref,
+    hash: c.commit,
+    date: new Date(c.createdAt).toISOString(),
+  }));
 }
 
 export async function featureDetails(

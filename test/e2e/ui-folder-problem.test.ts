@@ -6,27 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { expect } from 'playwright/test';
-import WebSocket from 'ws';
-import { removeDirs, startUi, stopUi, tempProject } from '../helpers/ui-harness.ts';
-
-function addProject(url: string, name: string, path: string): Promise<unknown> {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/api/ws?token=${u.searchParams.get('token')}`);
-  return new Promise((resolveAdd, reject) => {
-    const timer = setTimeout(() => reject(new Error('no answer to projects.add')), 10_000);
-    ws.once('error', reject);
-    ws.once('open', () =>
-      ws.send(JSON.stringify({ id: 1, command: 'projects.add', input: { name, path } })),
-    );
-    ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as { id?: number; result?: unknown };
-      if (m.id !== 1) return;
-      clearTimeout(timer);
-      ws.close();
-      resolveAdd(m.result);
-    });
-  });
-}
+import { addProject, removeDirs, startUi, stopUi, tempProject } from '../helpers/ui-harness.ts';
 
 test('a project whose folder is gone says so in its panel and cannot start', async () => {
   const ui = await startUi(['--interval', '100']);

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 
 export const root = resolve(import.meta.dirname, '../..');
 export const nodeBin = join(root, 'node_modules/.bin/node');
@@ -269,4 +270,31 @@ export async function addProjectInUi(page: Page, name: string, folder: string): 
   await dialog.getByLabel('Folder').fill(folder);
   await dialog.getByRole('button', { name: 'Add project' }).click();
   await page.getByRole('heading', { level: 1, name }).waitFor({ state: 'visible' });
+}
+
+/** Registers a project through the served app's WebSocket API (as a test's setup, not the UI). */
+export function addProject(
+  url: string,
+  name: string,
+  path: string,
+): Promise<{ ok: boolean; error?: { message: string } }> {
+  const u = new URL(url);
+  const ws = new WebSocket(`ws://${u.host}/api/ws?token=${u.searchParams.get('token')}`);
+  return new Promise((resolveAdd, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to projects.add')), 10_000);
+    ws.once('error', reject);
+    ws.once('open', () =>
+      ws.send(JSON.stringify({ id: 1, command: 'projects.add', input: { name, path } })),
+    );
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as {
+        id?: number;
+        result?: { ok: boolean; error?: { message: string } };
+      };
+      if (m.id !== 1 || !m.result) return;
+      clearTimeout(timer);
+      ws.close();
+      resolveAdd(m.result);
+    });
+  });
 }

@@ -4,6 +4,7 @@
  * files), and nothing the user sees changes.
  */
 import { test } from 'node:test';
+import { git } from '../helpers/git.ts';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,24 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCheckpoint, listCheckpoints } from '../../core/checkpoints.ts';
 
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
-
 function repo(t: { after: (fn: () => void) => void }, commit = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'ns-cp-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   git(dir, 'init', '-q');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
+  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.nightshift/\n');
   writeFileSync(join(dir, 'a.txt'), 'one\n');
   writeFileSync(join(dir, 'b.txt'), 'two\n');
   if (commit) {
@@ -46,6 +34,10 @@ test('a checkpoint keeps staged, unstaged and untracked work, and changes nothin
   writeFileSync(join(dir, 'new.txt'), 'untracked\n');
   execFileSync('mkdir', ['-p', join(dir, 'node_modules')]);
   writeFileSync(join(dir, 'node_modules', 'x.js'), 'ignored\n');
+  // Nightshift's own state, ignored here: a checkpoint must still be made (and leave it out).
+  execFileSync('mkdir', ['-p', join(dir, '.nightshift', 'runs')]);
+  writeFileSync(join(dir, '.nightshift', 'runs', 'r.jsonl'), 'log\n');
+  writeFileSync(join(dir, 'features.db'), 'db');
   const statusBefore = git(dir, 'status', '--porcelain');
   const headBefore = git(dir, 'rev-parse', 'HEAD');
   const stagedBefore = git(dir, 'diff', '--cached', '--name-only');
@@ -62,6 +54,7 @@ test('a checkpoint keeps staged, unstaged and untracked work, and changes nothin
     () => git(dir, 'show', `${cp.ref}:node_modules/x.js`),
     'ignored files are not kept',
   );
+  assert.throws(() => git(dir, 'show', `${cp.ref}:features.db`), 'the backlog is not kept');
   assert.equal(git(dir, 'rev-parse', `${cp.ref}^`), headBefore, 'its parent is HEAD');
 
   assert.equal(

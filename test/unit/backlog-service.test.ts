@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { git as gitIn } from '../helpers/git.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,18 +159,7 @@ test('details: sessions from the run logs, commits naming the feature and its ch
     'not json\n' +
       lines.map((e, i) => formatRunLogRecord(formatAgentEventLine(e, 1000 + i), 1000 + i)).join(''),
   );
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-C', dir, ...args], {
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@t',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@t',
-      },
-    })
-      .toString()
-      .trim();
+  const git = (...args: string[]) => gitIn(dir, ...args);
   git('init', '-q');
   git('commit', '-q', '--allow-empty', '-m', 'Feature #1: login form markup');
   git('commit', '-q', '--allow-empty', '-m', 'Unrelated #10 fix');

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { Project } from '../../../contract/index.ts';
 import { useProjects } from '../stores/projects.ts';
 import { ContainmentPanel } from './ContainmentPanel.tsx';
+import { GitPanel } from './checkpoints/GitPanel.tsx';
 import { ControlPanel } from './ControlPanel.tsx';
 import { BacklogView } from './backlog/BacklogView.tsx';
 import { LogView } from './LogView.tsx';
@@ -40,6 +41,7 @@ export function ProjectView(props: {
       </header>
       <ControlPanel project={project} />
       <ContainmentPanel projectId={project.id} />
+      <GitPanel projectId={project.id} />
       <RunOverview projectId={project.id} />
       <Tabs<TabKey>
         label="Project sections"

@@ -184,9 +184,15 @@ function RunsSection(props: { settings: SettingsView }): ReactNode {
     windowEndGraceMinutes: String(settings.windowEndGraceMinutes),
     sessionTimeoutMinutes: String(settings.sessionTimeoutMinutes),
     maxFeatureAttempts: String(settings.maxFeatureAttempts),
+    checkpointMaxAgeDays: String(settings.checkpointMaxAgeDays),
   });
   const s = useSave();
-  const fields = ['windowEndGraceMinutes', 'sessionTimeoutMinutes', 'maxFeatureAttempts'] as const;
+  const fields = [
+    'windowEndGraceMinutes',
+    'sessionTimeoutMinutes',
+    'maxFeatureAttempts',
+    'checkpointMaxAgeDays',
+  ] as const;
   const submit = () => {
     const update: Record<string, number> = {};
     for (const f of fields) {
@@ -237,6 +243,16 @@ function RunsSection(props: { settings: SettingsView }): ReactNode {
           onChange={(v) => setValue({ ...value, maxFeatureAttempts: v })}
           hint="Sessions that may end without passing a feature before it asks for a human. 1 to 20."
           error={errorAt(s.outcome, 'maxFeatureAttempts')}
+        />
+        <NumberField
+          label="Keep checkpoints"
+          unit="days"
+          min={1}
+          max={3650}
+          value={value.checkpointMaxAgeDays}
+          onChange={(v) => setValue({ ...value, checkpointMaxAgeDays: v })}
+          hint="Older checkpoints are deleted at each run’s start and once a day, unless they hold work nothing else has. 1 to 3650."
+          error={errorAt(s.outcome, 'checkpointMaxAgeDays')}
         />
       </div>
     </Section>

@@ -12,6 +12,7 @@ import {
 import { featureStateLabel } from '../../lib/format.ts';
 import { useBacklogUi } from '../../stores/backlog.ts';
 import { parseIds } from './FeatureEditor.tsx';
+import { FeatureCheckpoints } from '../checkpoints/FeatureCheckpoints.tsx';
 
 const money = (usd: number): string => `$${usd.toFixed(2)}`;
 const duration = (ms: number): string =>
@@ -213,19 +214,7 @@ export function FeatureDetailsPanel(props: { projectId: string; feature: Feature
               ))}
             </ul>
           )}
-          {d.value.checkpoints.length > 0 ? (
-            <>
-              <h4>Checkpoints</h4>
-              <ul className="small">
-                {d.value.checkpoints.map((c) => (
-                  <li key={c.ref}>
-                    <span className="mono">{c.ref.split('/').slice(-2).join('/')}</span>{' '}
-                    {c.hash.slice(0, 8)} {c.date}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          <FeatureCheckpoints projectId={projectId} featureId={feature.id} />
         </>
       )}
     </aside>
