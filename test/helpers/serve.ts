@@ -4,7 +4,7 @@
  * SIGTERM and asserts that it and every agent it started are gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
@@ -155,4 +155,26 @@ export class ApiClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * Environment for `nightshift serve` whose agent is Nightshift's real orchestrator (agent/cli.ts,
+ * the real Claude Agent SDK and Claude Code) talking to the fake Anthropic server at `modelUrl`,
+ * with a throwaway home under `root`.
+ */
+export function realAgentEnv(root: string, modelUrl: string): Record<string, string> {
+  const home = join(root, 'home');
+  mkdirSync(join(home, '.claude'), { recursive: true });
+  return {
+    NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([process.execPath, join(repoRoot, 'agent/cli.ts')]),
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, '.claude'),
+    ANTHROPIC_BASE_URL: modelUrl,
+    ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
+    DISABLE_TELEMETRY: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    CLAUDE_CODE_MAX_RETRIES: '0',
+    NIGHTSHIFT_BROWSER_MCP: '0',
+    NIGHTSHIFT_POLL_MS: '200',
+  };
 }
