@@ -171,6 +171,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     log: (level, message) => diagnostics.log(level, message),
   });
   ledgerArea = ledger;
+  scheduling.onSchedulerEvent((e) => ledger.onSchedulerEvent(e));
 
   const handlers: Handlers = {
     'app.info': () =>
