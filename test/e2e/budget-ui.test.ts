@@ -8,7 +8,8 @@
  *    budget, with the sentence.
  * 2. That run's figures draw the project's burn-up and cost per day and the month's spend
  *    against the global budget; each plot's table has the same numbers as the ledger, and the
- *    plots' colours change with the dark theme.
+ *    plots' colours change with the dark theme. Settings also edits the stall limits, refusing
+ *    an end limit that is not longer than the warning one.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -150,7 +151,7 @@ async function coloursIn(page: Page, figure: Locator, scheme: 'light' | 'dark') 
   return { background, marks: await markColours(figure) };
 }
 
-test('the run draws the burn-up, cost per day and month spend, with the same numbers in their tables, in light and dark', async () => {
+test('the run draws the burn-up, cost per day and month spend, with the same numbers in their tables, in light and dark; Settings edits the stall limits', async () => {
   const { page, problems } = opened;
   const charts = await api.call<ProjectCharts>('ledger.charts', { id: projectId });
   const spend = await api.call<SpendChart>('ledger.spend', {});
@@ -194,6 +195,26 @@ test('the run draws the burn-up, cost per day and month spend, with the same num
     spent.value.days.map((d) => [d.day, formatCost(d.cumulativeUsd)]),
   );
   assert.ok(spent.value.days.at(-1)!.cumulativeUsd > 0);
+
+  // Settings → Stalled agents: the second limit must be longer than the first.
+  const stalls = page.getByRole('region', { name: 'Stalled agents' });
+  await stalls.getByLabel('Flagged after').fill('30');
+  await stalls.getByLabel('Ended after').fill('30');
+  await stalls.getByRole('button', { name: 'Save stalled agents' }).click();
+  await expect(stalls).toContainText(
+    'The time before a stalled session is ended must be longer than the time before it is flagged.',
+  );
+  assert.deepEqual((await api.call('ledger.prefs', {})) as unknown, {
+    ok: true,
+    value: { stallWarnMinutes: 20, stallKillMinutes: 40 },
+  });
+  await stalls.getByLabel('Ended after').fill('45');
+  await stalls.getByRole('button', { name: 'Save stalled agents' }).click();
+  await expect(stalls).toContainText('Stall limits saved.');
+  assert.deepEqual((await api.call('ledger.prefs', {})) as unknown, {
+    ok: true,
+    value: { stallWarnMinutes: 30, stallKillMinutes: 45 },
+  });
 
   // Dark mode: the page and every mark of the plots take the dark theme's colours.
   const light = await coloursIn(page, month, 'light');
