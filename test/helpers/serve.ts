@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { isAlive, listProcesses } from '../../core/process-table.ts';
+import { fakeModelEnv } from '../fixtures/fake-model-env.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const fixtureAgentCommand = (name = 'chatty', ...args: string[]): string[] => [
@@ -167,14 +168,6 @@ export function realAgentEnv(root: string, modelUrl: string): Record<string, str
   mkdirSync(join(home, '.claude'), { recursive: true });
   return {
     NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([process.execPath, join(repoRoot, 'agent/cli.ts')]),
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, '.claude'),
-    ANTHROPIC_BASE_URL: modelUrl,
-    ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
-    DISABLE_TELEMETRY: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    CLAUDE_CODE_MAX_RETRIES: '0',
-    NIGHTSHIFT_BROWSER_MCP: '0',
-    NIGHTSHIFT_POLL_MS: '200',
+    ...fakeModelEnv(home, modelUrl),
   };
 }

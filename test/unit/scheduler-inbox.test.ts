@@ -19,23 +19,12 @@ import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.
 import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
 import type { DesktopNotification } from '../../main/services/notifier.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
+import { runClockTo, settle, until } from '../helpers/turns.ts';
 import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';
 import { everyNight } from './scheduler-fakes.ts';
 
 const at = (s: string) => Date.parse(s);
 const MON = '2026-01-05';
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 test('a window given up after its retries raises an inbox item; starting the project by hand resolves it', async () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-sched-inbox-'));
@@ -99,17 +88,7 @@ test('a window given up after its retries raises an inbox item; starting the pro
     await until(() => supervisor.state('p').status === 'crashed', 'the crash');
     await settle();
   };
-  const runTo = async (t: number) => {
-    await settle();
-    for (;;) {
-      const next = clock.nextAt();
-      if (next === null || next > t) break;
-      clock.advanceTo(next);
-      await new Promise((r) => setImmediate(r));
-    }
-    clock.advanceTo(t);
-    await settle();
-  };
+  const runTo = (t: number) => runClockTo(clock, t);
   const givenUp = () => ledger.ledger.inbox().filter((i) => i.kind === 'retries-exhausted');
   try {
     ledger.start();
