@@ -183,7 +183,10 @@ export const RoleTotals = TokenTotals.extend({
 export type RoleTotals = z.infer<typeof RoleTotals>;
 
 export const NightReport = z.object({
+  /** The run, or for a scheduled window the sum of its runs (`run.window` says which). */
   run: RunRecord,
+  /** The runs reported: one, or every run a window's schedule started in it. */
+  runIds: z.array(z.string()),
   passed: z.array(FeatureLine),
   failed: z.array(FeatureLine),
   setAside: z.array(FeatureLine),
@@ -225,7 +228,10 @@ export const ledgerCommands = {
   'ledger.reportMarkdown': { input: RunRef, output: z.object({ markdown: z.string() }) },
   'ledger.charts': { input: HistoryQuery, output: ProjectCharts },
   'ledger.spend': { input: none, output: SpendChart },
-  /** Reports of runs that ended since the app last showed one (consumed by reading). */
+  /**
+   * Reports of scheduled windows (every run in one, as one report) that ended since the app
+   * last showed one, and of scheduled runs without a known window (consumed by reading).
+   */
   'ledger.unseenReports': { input: none, output: z.array(NightReport) },
   'budgets.get': { input: none, output: BudgetView },
   'budgets.set': { input: BudgetSet, output: BudgetView },

@@ -178,6 +178,7 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     clock,
     log: (level, message) => diagnostics.log(level, message),
   });
+  scheduling.onSchedulerEvent((e) => ledger.onSchedulerEvent(e));
 
   const handlers: Handlers = {
     'app.info': () =>

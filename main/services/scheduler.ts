@@ -625,6 +625,7 @@ export class Scheduler {
         'retries-exhausted',
         now,
         `${name}: the agent failed ${plan.crashRetries + 1} times in this window; Nightshift stopped retrying until the next window.`,
+        episodeWindow(plan.episode),
       );
       return;
     }

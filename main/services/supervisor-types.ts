@@ -22,7 +22,8 @@ export interface AgentControl {
   state(projectId: string): AgentState;
   states(): AgentState[];
   start(projectId: string, options: StartOptions): Promise<Result<AgentState>>;
-  stop(projectId: string): Promise<Result<AgentState>>;
+  /** `reason`: the sentence the panel shows once it has stopped (default: stopped by hand). */
+  stop(projectId: string, reason?: string): Promise<Result<AgentState>>;
   pause(projectId: string): Promise<Result<AgentState>>;
   resume(projectId: string): Promise<Result<AgentState>>;
   /** Asks the agent to finish current work and start nothing new; then it shows paused. */

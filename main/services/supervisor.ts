@@ -112,6 +112,8 @@ interface Run {
   done: Promise<void>;
   logStream: WriteStream | null;
   stopRequested: boolean;
+  /** Why it was stopped, when not by hand (a budget): the panel's sentence. */
+  stopReason?: string;
   /** Status to return to when a frozen pause is resumed. */
   beforeFreeze: 'running' | 'draining' | null;
   /** The last run-state phase the agent announced (from its output or its run log). */
@@ -200,8 +202,8 @@ export class AgentSupervisor implements AgentControl {
     return this.serial(projectId, () => this.doStart(projectId, options.settings, options.origin));
   }
 
-  stop(projectId: string): Promise<Result<AgentState>> {
-    return this.serial(projectId, () => this.doStop(projectId));
+  stop(projectId: string, reason?: string): Promise<Result<AgentState>> {
+    return this.serial(projectId, () => this.doStop(projectId, reason));
   }
 
   pause(projectId: string): Promise<Result<AgentState>> {
@@ -586,13 +588,14 @@ export class AgentSupervisor implements AgentControl {
     return ok(slot.state);
   }
 
-  private async doStop(projectId: string): Promise<Result<AgentState>> {
+  private async doStop(projectId: string, reason?: string): Promise<Result<AgentState>> {
     const slot = this.slot(projectId);
     const run = slot.run;
     if (!run || !ACTIVE.has(slot.state.status)) {
       return err('not-running', `The agent of ${this.name(projectId)} is not running.`);
     }
     run.stopRequested = true;
+    if (reason) run.stopReason = reason;
     const frozen = slot.state.status === 'paused' && slot.state.pauseKind === 'frozen';
     this.setState(projectId, {
       status: 'stopping',
@@ -654,7 +657,7 @@ export class AgentSupervisor implements AgentControl {
       return {
         ...base,
         status: 'stopped',
-        message: 'Agent stopped. Nothing of it is left running.',
+        message: `${run.stopReason ?? 'Agent stopped.'} Nothing of it is left running.`,
       };
     if (exit.code === 0)
       return { ...base, status: 'stopped', message: 'The agent finished and exited normally.' };

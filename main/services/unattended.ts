@@ -63,6 +63,8 @@ export interface Scheduling {
    */
   checkZone(): boolean;
   onZoneChange(listener: (next: ZoneReading, previous: ZoneReading) => void): () => void;
+  /** What the scheduler did (a window ended, one was given up), after the notification policy. */
+  onSchedulerEvent(listener: (event: SchedulerEvent) => void): () => void;
   /** Starts planning (after the supervisor adopted surviving agents). */
   start(): void;
   /** Stops planning and listening (before agents are stopped at quit). */
@@ -86,6 +88,7 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     formatTime: formatWhen,
   });
   const zoneListeners = new Set<(next: ZoneReading, previous: ZoneReading) => void>();
+  const eventListeners = new Set<(event: SchedulerEvent) => void>();
   const zone = new ZoneWatcher({
     clock: d.clock,
     ...(d.readZone ? { read: d.readZone } : {}),
@@ -111,7 +114,16 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     settings: () => d.settings.get(),
     bus: d.bus,
     ...(d.dataDir ? { memory: jsonFileMemory(join(d.dataDir, 'scheduler-state.json')) } : {}),
-    onEvent: (e: SchedulerEvent) => policy.onSchedulerEvent(e),
+    onEvent: (e: SchedulerEvent) => {
+      policy.onSchedulerEvent(e);
+      for (const l of eventListeners) {
+        try {
+          l(e);
+        } catch (error) {
+          d.log('error', `A scheduler event listener failed: ${messageOf(error)}`);
+        }
+      }
+    },
     log: d.log,
     ...(d.retryDelaysMs ? { retryDelaysMs: d.retryDelaysMs } : {}),
     ...(d.maxSleepMs ? { maxSleepMs: d.maxSleepMs } : {}),
@@ -158,6 +170,10 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     onZoneChange(listener) {
       zoneListeners.add(listener);
       return () => zoneListeners.delete(listener);
+    },
+    onSchedulerEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
     },
     handlers: schedules.handlers(),
     start: () => scheduler.start(),

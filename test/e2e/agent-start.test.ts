@@ -31,6 +31,7 @@ import {
   waitUntil,
   type LaunchedBrowser,
 } from '../helpers/ui-harness.ts';
+import { fakeModelEnv } from '../fixtures/fake-model-env.ts';
 
 let fake: FakeAnthropic;
 let server: ChildProcess;
@@ -61,15 +62,7 @@ before(async () => {
       env: {
         ...env,
         // The agent inherits these: Claude Code talks only to the fake server.
-        HOME: home,
-        CLAUDE_CONFIG_DIR: join(home, '.claude'),
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
-        DISABLE_TELEMETRY: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
-        NIGHTSHIFT_BROWSER_MCP: '0',
-        NIGHTSHIFT_POLL_MS: '200',
+        ...fakeModelEnv(home, fake.url),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

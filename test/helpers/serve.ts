@@ -4,11 +4,12 @@
  * SIGTERM and asserts that it and every agent it started are gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { isAlive, listProcesses } from '../../core/process-table.ts';
+import { fakeModelEnv } from '../fixtures/fake-model-env.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const fixtureAgentCommand = (name = 'chatty', ...args: string[]): string[] => [
@@ -155,4 +156,18 @@ export class ApiClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * Environment for `nightshift serve` whose agent is Nightshift's real orchestrator (agent/cli.ts,
+ * the real Claude Agent SDK and Claude Code) talking to the fake Anthropic server at `modelUrl`,
+ * with a throwaway home under `root`.
+ */
+export function realAgentEnv(root: string, modelUrl: string): Record<string, string> {
+  const home = join(root, 'home');
+  mkdirSync(join(home, '.claude'), { recursive: true });
+  return {
+    NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([process.execPath, join(repoRoot, 'agent/cli.ts')]),
+    ...fakeModelEnv(home, modelUrl),
+  };
 }

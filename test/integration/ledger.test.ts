@@ -15,54 +15,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatAgentEventLine, type AgentEventInput } from '../../contract/agent-events.ts';
 import type { InboxItem, RunRecord, SessionRecord } from '../../contract/index.ts';
-import { formatRunLogRecord, runLogPath } from '../../core/run-log.ts';
+import { runLogPath } from '../../core/run-log.ts';
 import { isAlive } from '../../core/process-table.ts';
 import { ingestRunLog } from '../../main/services/ledger/ingest.ts';
 import { LedgerDb } from '../../main/services/ledger/ledger-db.ts';
 import { caller, createBrowserApp } from '../helpers/browser-app.ts';
+import { record, session } from '../helpers/run-log-lines.ts';
 import { ApiClient, fixtureAgentCommand, startServe } from '../helpers/serve.ts';
 import { assertAllGone, fixtureAgent, waitFor } from '../helpers/supervisor-harness.ts';
-
-const usage = (costUsd: number) => ({
-  inputTokens: 1000,
-  outputTokens: 100,
-  cacheReadTokens: 10,
-  cacheWriteTokens: 5,
-  costUsd,
-});
-
-function record(e: AgentEventInput, ts: number): string {
-  return formatRunLogRecord(formatAgentEventLine(e, ts), ts);
-}
-
-function session(i: number, agentId: string, ts: number): string[] {
-  return [
-    record(
-      { type: 'agent-started', agentId, role: 'coding', featureId: i, featureName: `F${i}` },
-      ts,
-    ),
-    record({ type: 'activity', agentId, kind: 'tool', summary: 'Read a.ts' }, ts + 1),
-    record({ type: 'cost', agentId, usage: usage(0), runTotal: usage(0) }, ts + 2),
-    record(
-      {
-        type: 'agent-finished',
-        agentId,
-        role: 'coding',
-        featureId: i,
-        sessionId: `s${i}`,
-        outcome: i % 2 ? 'passed' : 'failed',
-        message: 'done',
-        usage: usage(0.25),
-        turns: 4,
-        end: 'completed',
-        subtype: 'success',
-      },
-      ts + 3,
-    ),
-  ];
-}
 
 const count = (db: LedgerDb, sql: string, ...p: (string | number)[]) =>
   Number(Object.values(db.get(sql, ...p) ?? { n: 0 })[0]);

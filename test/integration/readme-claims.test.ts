@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentState, Project, ScheduleStatus } from '../../contract/index.ts';
+import { readAgentTuning } from '../../core/launch-protocol.ts';
 import { isAlive } from '../../core/process-table.ts';
 import { defaultDataDir } from '../../main/app.ts';
 import { ApiClient, fixtureAgentCommand, startServe, type ServedApp } from '../helpers/serve.ts';
@@ -217,6 +218,47 @@ test('Settings’ session limit, attempts, claude path, base URL and key reach t
       // Settings → Provider: the base URL and the key reach the agent too.
       assert.equal(env.ANTHROPIC_BASE_URL, 'https://gateway.example.com/anthropic');
       assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-provider-key-0123456789');
+      await ok(api, 'agent.stop', { id: p.id });
+    },
+    dataDir,
+    projectDir,
+  );
+});
+
+test('Settings’ stall limits are checked (the second longer than the first) and the second reaches the agent at its start', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ns-stall-agent-'));
+  const projectDir = mkdtempSync(join(tmpdir(), 'ns-stall-project-'));
+  await withServer(
+    { dataDir },
+    async (_app, api) => {
+      assert.deepEqual(await ok(api, 'ledger.prefs'), {
+        stallWarnMinutes: 20,
+        stallKillMinutes: 40,
+      });
+      const refused = await api.call('ledger.setPrefs', {
+        stallWarnMinutes: 30,
+        stallKillMinutes: 30,
+      });
+      assert.equal(refused.ok, false);
+      assert.equal(refused.ok ? '' : refused.error.field, 'stallKillMinutes');
+      assert.match(refused.ok ? '' : refused.error.message, /must be longer than/);
+      const bad = await api.call('ledger.setPrefs', { stallWarnMinutes: 0, stallKillMinutes: 5 });
+      assert.equal(bad.ok, false, 'zero minutes is refused by the contract');
+      assert.deepEqual(await ok(api, 'ledger.prefs'), {
+        stallWarnMinutes: 20,
+        stallKillMinutes: 40,
+      });
+      await ok(api, 'ledger.setPrefs', { stallWarnMinutes: 25, stallKillMinutes: 55 });
+      const p = await ok<Project>(api, 'projects.add', { name: 'stalls', path: projectDir });
+      await ok<AgentState>(api, 'agent.start', { id: p.id });
+      const launches = join(projectDir, '.fixture', 'launches.jsonl');
+      await until(() => existsSync(launches), 'the agent to record its launch');
+      const { env } = JSON.parse(
+        readFileSync(launches, 'utf8').trim().split('\n')[0] as string,
+      ) as { env: Record<string, string> };
+      assert.equal(env.NIGHTSHIFT_STALL_KILL_MIN, '55');
+      // …and the agent reads it as its stall limit.
+      assert.equal(readAgentTuning(env).stallKillMs, 55 * 60_000);
       await ok(api, 'agent.stop', { id: p.id });
     },
     dataDir,

@@ -40,13 +40,14 @@ function pushAll(queue: ToastQueue, inputs: NotificationInput[], now: number): T
 
 const titles = (toasts: readonly { title: string }[]) => toasts.map((t) => t.title);
 
-test('crashes, exhausted retries and human input stay; the rest go after ten seconds', () => {
+test('crashes, exhausted retries, human input and budget stops stay; the rest go after ten seconds', () => {
   const sticky = notificationKinds.filter(isSticky);
   assert.deepEqual(sticky, [
     'work-left',
     'agent-crashed',
     'retries-exhausted',
     'needs-human-input',
+    'budget-stopped',
   ]);
   assert.deepEqual(
     notificationKinds.filter((k) => toneOf(k) === 'alert'),

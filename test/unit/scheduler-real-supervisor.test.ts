@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { defaultSettings, type AgentStatus, type Schedule } from '../../contract/index.ts';
 import { drainFlagPath } from '../../core/run-log.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
+import { runClockTo, settle, until } from '../helpers/turns.ts';
 import { createDiagnostics } from '../../main/services/diagnostics.ts';
 import {
   Scheduler,
@@ -32,19 +33,6 @@ const STOP_GRACE = 10_000;
 
 function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
   return { id, createdAt: '2026-01-01T00:00:00Z', ...everyNight(), ...p };
-}
-
-/** Lets the supervisor's promise chains and its run-log writes finish (no fake time passes). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 function world(start: string) {
@@ -88,20 +76,8 @@ function world(start: string) {
     return { supervisor, scheduler, events };
   };
   /** Runs the clock to `target`, firing each timer at its time and letting its effects finish. */
-  const runTo = async (target: string | number) => {
-    const to = typeof target === 'string' ? at(target) : target;
-    await settle();
-    for (;;) {
-      const next = clock.nextAt();
-      if (next === null || next > to) break;
-      clock.advanceTo(next);
-      // One turn per timer (an adopted run's log is polled every 200 ms of fake time); the
-      // tests wait with until() where a stop's file writes must finish.
-      await new Promise((r) => setImmediate(r));
-    }
-    clock.advanceTo(to);
-    await settle();
-  };
+  const runTo = (target: string | number) =>
+    runClockTo(clock, typeof target === 'string' ? at(target) : target);
   const times = (op: string) => backend.calls.filter((c) => c.op === op).map((c) => c.at);
   const dispose = () => rmSync(root, { recursive: true, force: true });
   return { root, clock, backend, folders, projects, add, boot, runTo, times, box, dispose };

@@ -23,8 +23,8 @@ export interface BudgetWatchDeps {
 
 export class BudgetWatch {
   private readonly d: BudgetWatchDeps;
-  /** Runs being stopped for a budget: project id → run id. */
-  private readonly stopping = new Map<string, string>();
+  /** Runs being stopped for a budget: project id → run id and the sentence why. */
+  private readonly stopping = new Map<string, { runId: string; message: string }>();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(deps: BudgetWatchDeps) {
@@ -39,9 +39,9 @@ export class BudgetWatch {
         if (!p) return;
         if (state.status === 'starting' && previous.status !== 'starting')
           this.refreshCap(state.projectId);
-        const runId = this.stopping.get(state.projectId);
-        if (runId && state.status === 'paused' && state.pauseKind === 'drained')
-          void this.d.agents.stop(state.projectId);
+        const stop = this.stopping.get(state.projectId);
+        if (stop && state.status === 'paused' && state.pauseKind === 'drained')
+          void this.d.agents.stop(state.projectId, stop.message);
         if (state.status === 'stopped' || state.status === 'crashed') {
           this.stopping.delete(state.projectId);
           try {
@@ -124,7 +124,7 @@ export class BudgetWatch {
     if (state.status !== 'running' && state.status !== 'draining' && state.status !== 'starting')
       return;
     this.refreshCap(projectId);
-    if (this.stopping.get(projectId) === state.runId) return;
+    if (this.stopping.get(projectId)?.runId === state.runId) return;
     const breach = checkBudgets({
       ledger: this.d.ledger.db,
       projectId,
@@ -135,8 +135,8 @@ export class BudgetWatch {
     });
     if (!breach) return;
     const runId = state.runId;
-    this.stopping.set(projectId, runId);
     const message = `Stopped by a budget: ${breach.message}`;
+    this.stopping.set(projectId, { runId, message });
     this.d.log('info', `${p.name}: ${message}`);
     this.d.ledger.intendEnd(runId, 'budget', message);
     this.d.ledger.raise({
@@ -159,7 +159,7 @@ export class BudgetWatch {
     void this.d.agents.drain(projectId).then((r) => {
       // Not drainable (already paused or ending): stop it outright.
       if (!r.ok && this.d.agents.state(projectId).runId === runId)
-        void this.d.agents.stop(projectId);
+        void this.d.agents.stop(projectId, message);
     });
   }
 }

@@ -16,14 +16,16 @@ export interface InboxRaise {
   title: string;
   body: string;
   at: number;
+  /** Tells apart items of one kind, project and run (e.g. which window was given up). */
+  key?: string;
 }
 
 export const inboxId = (
-  r: Pick<InboxRaise, 'kind' | 'projectId' | 'runId' | 'featureId'>,
+  r: Pick<InboxRaise, 'kind' | 'projectId' | 'runId' | 'featureId' | 'key'>,
 ): string =>
   r.kind === 'human-input'
     ? `human-input:${r.projectId}:${r.featureId ?? ''}`
-    : `${r.kind}:${r.projectId}:${r.runId ?? ''}:${r.featureId ?? ''}`;
+    : `${r.kind}:${r.projectId}:${r.runId ?? ''}:${r.featureId ?? ''}${r.key ? `:${r.key}` : ''}`;
 
 /** Opens an item (or refreshes an open one). A dismissed one stays dismissed. Returns if new. */
 export function raiseInbox(ledger: LedgerDb, r: InboxRaise): boolean {

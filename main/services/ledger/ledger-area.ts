@@ -27,6 +27,8 @@ import { LedgerService, type LedgerProject } from './ledger-service.ts';
 import { getRun, listRuns, listSessions, localDay, nightReport, projectCharts } from './queries.ts';
 import { reportMarkdown } from './report-markdown.ts';
 import { StallMonitor } from './stall-monitor.ts';
+import { WindowReports } from './window-reports.ts';
+import type { SchedulerEvent } from '../scheduler.ts';
 import { agentEnv as agentEnvNames } from '../../../core/launch-protocol.ts';
 
 type LedgerCommand = keyof typeof ledgerCommands;
@@ -56,6 +58,8 @@ export interface LedgerArea {
   handlers: LedgerHandlers;
   prefs(): LedgerPrefs;
   stalls: StallMonitor;
+  /** What the scheduler did: a window's end sends its report; a window given up is an inbox item. */
+  onSchedulerEvent(e: SchedulerEvent): void;
   /** Environment for every agent: the stall threshold after which a session is ended. */
   agentEnv(): Record<string, string>;
   start(): void;
@@ -120,13 +124,42 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
     return ok(nightReport(db, run));
   };
 
-  // A finished run with sessions gets its report as a notification.
+  const windows = new WindowReports({
+    db,
+    now: () => d.clock.now(),
+    isKnownProject: (id) => project(id) !== undefined,
+    notify: d.notify,
+  });
+  // A finished run gets its report as a notification; a scheduled one as part of its window's,
+  // once the window is over too.
   ledger.onRunEnd((projectId, runId) => {
     const run = getRun(db, runId);
-    if (!run || run.sessions === 0) return;
+    if (!run) return;
+    if (run.origin === 'schedule' && run.window) {
+      windows.settle(projectId, run.window.start);
+      return;
+    }
+    if (run.sessions === 0) return;
     const report = nightReport(db, run);
     d.notify({ kind: 'night-report', title: 'Run report', body: report.headline, projectId });
   });
+
+  const onSchedulerEvent = (e: SchedulerEvent): void => {
+    if (e.kind === 'window-ended' && e.window) windows.settle(e.projectId, e.window.start);
+    if (e.kind === 'retries-exhausted')
+      ledger.raise({
+        kind: 'retries-exhausted',
+        projectId: e.projectId,
+        projectName: e.projectName,
+        runId: null,
+        featureId: null,
+        // One item per window: the next window's give-up is news even if this one was dismissed.
+        key: `window-${e.window?.start ?? e.at}`,
+        title: `${e.projectName}: the scheduled window was given up`,
+        body: e.message,
+        at: e.at,
+      });
+  };
 
   const handlers: LedgerHandlers = {
     'ledger.runs': (input) => {
@@ -169,19 +202,8 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
       });
     },
     'ledger.unseenReports': () => {
-      const rows = db.all(
-        `SELECT run_id, project_id FROM runs WHERE report_seen = 0 AND ended_at IS NOT NULL
-           AND origin = 'schedule' ORDER BY ended_at DESC LIMIT 10`,
-      );
-      db.run('UPDATE runs SET report_seen = 1 WHERE report_seen = 0 AND ended_at IS NOT NULL');
-      const known = new Set(d.projects().map((p) => p.id));
-      const reports: NightReport[] = [];
-      for (const r of rows) {
-        if (!known.has(String(r.project_id))) continue;
-        const run = getRun(db, String(r.run_id));
-        if (run && run.sessions > 0) reports.push(nightReport(db, run));
-      }
-      return ok(reports);
+      ledger.flush();
+      return ok(windows.unseen());
     },
     'budgets.get': () => ok(budgetView()),
     'budgets.set': (input) => {
@@ -226,6 +248,7 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
     handlers,
     prefs,
     stalls,
+    onSchedulerEvent,
     agentEnv: () => ({ [agentEnvNames.stallKillMinutes]: String(prefs().stallKillMinutes) }),
     start() {
       ledger.start();

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { SHORT_BUSY_TIMEOUT_MS } from '../../../core/db-retry.ts';
 
 export type Row = Record<string, SQLInputValue>;
 
@@ -102,7 +103,9 @@ export class LedgerDb {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA busy_timeout = 10000');
+    // SQLite waits for a lock synchronously, blocking main's event loop: only briefly. A write
+    // still locked after it waits in LedgerService's backlog and is retried from a timer.
+    this.db.exec(`PRAGMA busy_timeout = ${SHORT_BUSY_TIMEOUT_MS}`);
     try {
       this.db.exec('PRAGMA journal_mode = WAL');
       this.db.exec('PRAGMA synchronous = NORMAL');

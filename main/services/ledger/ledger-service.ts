@@ -19,6 +19,7 @@ import type {
   RunWindow,
 } from '../../../contract/index.ts';
 import { messageOf } from '../../../contract/index.ts';
+import { dbTroubleOf } from '../../../core/db-retry.ts';
 import { runLogPath, runsDir } from '../../../core/run-log.ts';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
@@ -61,6 +62,14 @@ const RESOLVED_BY_NEW_RUN: readonly InboxKind[] = [
   'stalled',
 ];
 
+/** Backoff of the write backlog while ledger.db is locked: 50 ms, doubling, at most 2 s. */
+const BACKLOG_FIRST_DELAY_MS = 50;
+const BACKLOG_MAX_DELAY_MS = 2_000;
+const passes = (error: unknown) => {
+  const kind = dbTroubleOf(error);
+  return kind === 'busy' || kind === 'io';
+};
+
 export type RunEndListener = (projectId: string, runId: string) => void;
 
 export class LedgerService {
@@ -75,6 +84,10 @@ export class LedgerService {
   private readonly endListeners = new Set<RunEndListener>();
   private readonly unsubscribe: (() => void)[] = [];
   private humanTimer: ReturnType<typeof setInterval> | null = null;
+  /** Writes waiting, in order, while another program holds ledger.db locked. */
+  private readonly backlog: { what: string; fn: () => void }[] = [];
+  private backlogTimer: ReturnType<typeof setTimeout> | null = null;
+  private backlogDelayMs = BACKLOG_FIRST_DELAY_MS;
 
   constructor(deps: LedgerDeps) {
     this.d = deps;
@@ -117,6 +130,12 @@ export class LedgerService {
     for (const t of this.pending.values()) clearTimeout(t);
     this.pending.clear();
     if (this.humanTimer) clearInterval(this.humanTimer);
+    if (this.backlogTimer) clearTimeout(this.backlogTimer);
+    if (this.backlog.length)
+      this.d.log(
+        'warn',
+        `${this.backlog.length} ledger writes were still waiting for ledger.db at quit; the run logs bring them back next time.`,
+      );
     this.db.close();
   }
 
@@ -154,11 +173,24 @@ export class LedgerService {
     return p ? this.ingestFile(p, runLogPath(p.path, runId)) : null;
   }
 
+  /**
+   * Reads a run log into the ledger now; while ledger.db is locked by another program, queues
+   * that (null) and retries it in order (see `write`), so nothing is lost or read twice.
+   */
   private ingestFile(p: LedgerProject, path: string): IngestSummary | null {
+    let summary: IngestSummary | null = null;
+    this.write(`reading ${path}`, () => {
+      summary = this.ingestFileNow(p, path);
+    });
+    return summary;
+  }
+
+  private ingestFileNow(p: LedgerProject, path: string): IngestSummary | null {
     let summary: IngestSummary;
     try {
       summary = ingestRunLog(this.db, { projectId: p.id, projectName: p.name, path });
     } catch (error) {
+      if (passes(error)) throw error;
       this.d.log(
         'warn',
         `The run log ${path} could not be read into the ledger: ${messageOf(error)}`,
@@ -166,6 +198,12 @@ export class LedgerService {
       return null;
     }
     if (summary.events === 0) return summary;
+    // The log's bytes are in; what follows from them must not be lost to a lock either.
+    this.write(`following up ${path}`, () => this.afterIngest(p, summary));
+    return summary;
+  }
+
+  private afterIngest(p: LedgerProject, summary: IngestSummary): void {
     const now = this.d.clock.now();
     let inboxChanged = false;
     for (const h of summary.humanInputs)
@@ -209,7 +247,67 @@ export class LedgerService {
         this.d.log('error', `A ledger listener failed: ${messageOf(error)}`);
       }
     }
-    return summary;
+  }
+
+  /**
+   * Runs a write to ledger.db now, or after the writes already waiting. The connection's busy
+   * timeout is short (SQLite waits synchronously, blocking main's event loop), so while another
+   * program holds the file locked a write fails fast; it then waits here, in order, and is
+   * retried with backoff from a timer. Writes that fail for other reasons are logged and dropped
+   * (the run logs stay the source of truth).
+   */
+  private write(what: string, fn: () => void): void {
+    if (this.backlog.length === 0) {
+      try {
+        fn();
+        return;
+      } catch (error) {
+        if (!passes(error)) {
+          this.d.log('error', `The ledger could not record ${what}: ${messageOf(error)}`);
+          return;
+        }
+        this.d.log(
+          'warn',
+          `ledger.db is locked by another program (${messageOf(error)}); Nightshift keeps its writes and retries.`,
+        );
+      }
+    }
+    this.backlog.push({ what, fn });
+    this.armBacklog();
+  }
+
+  private armBacklog(): void {
+    if (this.backlogTimer) return;
+    this.backlogTimer = setTimeout(() => {
+      this.backlogTimer = null;
+      this.drainBacklog();
+    }, this.backlogDelayMs);
+    this.backlogTimer.unref?.();
+  }
+
+  private drainBacklog(): void {
+    while (this.backlog.length > 0) {
+      const head = this.backlog[0]!;
+      try {
+        head.fn();
+      } catch (error) {
+        if (passes(error)) {
+          this.backlogDelayMs = Math.min(this.backlogDelayMs * 2, BACKLOG_MAX_DELAY_MS);
+          this.armBacklog();
+          return;
+        }
+        this.d.log('error', `The ledger could not record ${head.what}: ${messageOf(error)}`);
+      }
+      // Writes `fn` queued behind itself stay after it: only the head goes.
+      this.backlog.shift();
+    }
+    this.backlogDelayMs = BACKLOG_FIRST_DELAY_MS;
+    this.d.log('info', 'ledger.db is writable again; the waiting writes are in.');
+  }
+
+  /** Writes still waiting for ledger.db (while another program holds it locked). */
+  get waitingWrites(): number {
+    return this.backlog.length;
   }
 
   private scheduleIngest(projectId: string): void {
@@ -234,6 +332,10 @@ export class LedgerService {
 
   /** What the supervisor knows and the log does not: who started it, with what, in which window. */
   recordRunStart(state: AgentState): void {
+    this.write(`the start of run ${state.runId}`, () => this.recordRunStartNow(state));
+  }
+
+  private recordRunStartNow(state: AgentState): void {
     const p = this.project(state.projectId);
     if (!p || !state.runId) return;
     const started = state.startedAt ? Date.parse(state.startedAt) : this.d.clock.now();
@@ -277,8 +379,11 @@ export class LedgerService {
    * session still open (killed with the agent) ends with it as aborted.
    */
   endRun(runId: string, reason: RunEndReason, message: string, at: number): void {
+    this.write(`the end of run ${runId}`, () => this.endRunNow(runId, reason, message, at));
+  }
+
+  private endRunNow(runId: string, reason: RunEndReason, message: string, at: number): void {
     const intent = this.endIntent.get(runId);
-    this.endIntent.delete(runId);
     const r = intent?.reason ?? reason;
     const m = intent?.message ?? message;
     const strong = intent !== undefined;
@@ -305,6 +410,8 @@ export class LedgerService {
         runId,
       );
     });
+    // Only once it is written: a locked ledger.db retries this with the intent still known.
+    this.endIntent.delete(runId);
   }
 
   private onAgentState(state: AgentState, previous: AgentState): void {
@@ -314,8 +421,10 @@ export class LedgerService {
       this.lastRun.set(projectId, state.runId);
       this.recordRunStart(state);
       if (p) this.ingestFile(p, runLogPath(p.path, state.runId));
-      if (resolveKinds(this.db, projectId, RESOLVED_BY_NEW_RUN, this.d.clock.now()) > 0)
-        this.emitInbox();
+      this.write(`what the new run of ${projectId} resolves`, () => {
+        if (resolveKinds(this.db, projectId, RESOLVED_BY_NEW_RUN, this.d.clock.now()) > 0)
+          this.emitInbox();
+      });
     }
     const ended =
       (state.status === 'stopped' || state.status === 'crashed') &&

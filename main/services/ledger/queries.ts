@@ -124,7 +124,50 @@ export const formatUsd = (usd: number): string => `$${usd.toFixed(2)}`;
 
 /** The report of one run: features by what became of them, totals by role, why it ended. */
 export function nightReport(ledger: LedgerDb, run: RunRecord): NightReport {
-  const sessions = listSessions(ledger, run.runId);
+  return reportOver(ledger, run, [run]);
+}
+
+/**
+ * The report of a scheduled window: every run its schedule started in it (the first one, and
+ * the retries after a crash) as one, in the shape of a run's report. Its `run` is the sum of
+ * them, named by the window; `runIds` lists them in order. Null when no run started in it.
+ */
+export function windowReport(
+  ledger: LedgerDb,
+  projectId: string,
+  windowStart: number,
+): NightReport | null {
+  const runs = ledger
+    .all(
+      `SELECT * FROM runs WHERE project_id = ? AND origin = 'schedule'
+         AND json_extract(window_json, '$.start') = ? ORDER BY started_at`,
+      projectId,
+      windowStart,
+    )
+    .map((row) => toRun(withTotals(ledger, row)));
+  const last = runs.at(-1);
+  if (!last?.window) return null;
+  const sum = (f: (r: RunRecord) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const open = runs.some((r) => r.endedAt === null);
+  const whole: RunRecord = {
+    ...last,
+    runId: `window-${windowStart}`,
+    startedAt: runs[0]!.startedAt,
+    endedAt: open ? null : Math.max(...runs.map((r) => r.endedAt ?? 0)),
+    sessions: sum((r) => r.sessions),
+    passed: sum((r) => r.passed),
+    costUsd: sum((r) => r.costUsd),
+    inputTokens: sum((r) => r.inputTokens),
+    outputTokens: sum((r) => r.outputTokens),
+    cacheReadTokens: sum((r) => r.cacheReadTokens),
+    cacheWriteTokens: sum((r) => r.cacheWriteTokens),
+  };
+  return reportOver(ledger, whole, runs);
+}
+
+/** Report of `runs` (in order) under the totals of `run`. */
+function reportOver(ledger: LedgerDb, run: RunRecord, runs: RunRecord[]): NightReport {
+  const sessions = runs.flatMap((r) => listSessions(ledger, r.runId));
   const passed = new Map<number, string>();
   const failed = new Map<number, string>();
   for (const s of sessions) {
@@ -135,10 +178,12 @@ export function nightReport(ledger: LedgerDb, run: RunRecord): NightReport {
       failed.delete(s.featureId);
     } else if (s.outcome === 'failed' && !passed.has(s.featureId)) failed.set(s.featureId, name);
   }
-  const marks = ledger.all(
-    `SELECT feature_id, feature_name, MAX(ts) AS ts FROM feature_marks
-     WHERE run_id = ? AND kind = 'human-input' GROUP BY feature_id ORDER BY feature_id`,
-    run.runId,
+  const marks = runs.flatMap((r) =>
+    ledger.all(
+      `SELECT feature_id, feature_name, MAX(ts) AS ts FROM feature_marks
+       WHERE run_id = ? AND kind = 'human-input' GROUP BY feature_id ORDER BY feature_id`,
+      r.runId,
+    ),
   );
   const needsInput = new Map<number, string>();
   for (const m of marks)
@@ -165,7 +210,8 @@ export function nightReport(ledger: LedgerDb, run: RunRecord): NightReport {
       cacheWriteTokens: 0,
     };
     t.sessions++;
-    t.durationMs += Math.max(0, (s.endedAt ?? run.endedAt ?? s.startedAt) - s.startedAt);
+    const end = s.endedAt ?? runs.find((r) => r.runId === s.runId)?.endedAt ?? s.startedAt;
+    t.durationMs += Math.max(0, end - s.startedAt);
     t.costUsd += s.costUsd ?? 0;
     t.inputTokens += s.inputTokens;
     t.outputTokens += s.outputTokens;
@@ -178,6 +224,7 @@ export function nightReport(ledger: LedgerDb, run: RunRecord): NightReport {
   const needYou = needsInput.size + setAside.size;
   return {
     run,
+    runIds: runs.map((r) => r.runId),
     passed: list(passed),
     failed: list(failed),
     setAside: list(setAside),

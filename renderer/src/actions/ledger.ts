@@ -78,6 +78,8 @@ export async function saveBudget(
       ...(r.error.field ? { field: r.error.field } : {}),
     };
   useLedger.setState({ budgets: r.value });
+  // The month's spend plot draws the global monthly budget.
+  if (scope === 'global') await loadSpend();
   return { ok: true };
 }
 

@@ -14,6 +14,7 @@ import { useApp } from '../stores/app.ts';
 import { ModelPicker, NumberField, NumberSelect, Outcome, Switch } from './fields.tsx';
 import { ProviderSection } from './ProviderSettings.tsx';
 import { Section, sectionOutcome, useSave } from './SettingsSection.tsx';
+import { StallSettings } from './StallSettings.tsx';
 import { BudgetEditor } from './history/BudgetEditor.tsx';
 
 const notificationLabels: Record<NotificationKind, string> = {
@@ -465,6 +466,7 @@ export function SettingsPage(): ReactNode {
       </section>
       <DefaultsSection settings={settings} />
       <RunsSection settings={settings} />
+      <StallSettings />
       <BudgetEditor scope="global" title="Budgets (all projects)" />
       <SandboxSection settings={settings} />
       <ProviderSection settings={settings} />

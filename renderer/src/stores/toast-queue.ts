@@ -52,7 +52,8 @@ export function isSticky(kind: NotificationKind): boolean {
     kind === 'agent-crashed' ||
     kind === 'retries-exhausted' ||
     kind === 'needs-human-input' ||
-    kind === 'work-left'
+    kind === 'work-left' ||
+    kind === 'budget-stopped'
   );
 }
 

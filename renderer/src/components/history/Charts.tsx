@@ -123,7 +123,13 @@ export function MonthSpend(props: { spend: SpendChart }): ReactNode {
           <YAxis tick={axis} stroke="var(--border-strong)" />
           <Tooltip />
           {spend.budgetUsd !== null ? (
-            <ReferenceLine y={spend.budgetUsd} stroke="var(--danger)" strokeDasharray="4 4" />
+            // The budget stays in view however little is spent yet.
+            <ReferenceLine
+              y={spend.budgetUsd}
+              ifOverflow="extendDomain"
+              stroke="var(--danger)"
+              strokeDasharray="4 4"
+            />
           ) : null}
           <Line
             dataKey="cumulativeUsd"

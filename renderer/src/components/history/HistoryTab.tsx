@@ -18,11 +18,13 @@ export function HistoryTab(props: { projectId: string }): ReactNode {
   useEffect(() => {
     void loadRuns(projectId).then(setError);
   }, [projectId]);
-  // The plots follow the runs (a new run ended: new points).
-  const runCount = runs?.length ?? 0;
+  // The plots follow the runs: a run that starts, ends or spends more moves their points.
+  const runsKey = (runs ?? [])
+    .map((r) => `${r.runId}:${r.endedAt ?? ''}:${r.passed}:${r.costUsd}`)
+    .join(',');
   useEffect(() => {
     void loadCharts(projectId);
-  }, [projectId, runCount]);
+  }, [projectId, runsKey]);
   const show = (runId: string) => {
     setOpen(runId);
     void loadReport(projectId, runId).then(setError);

@@ -39,9 +39,21 @@ function FeatureGroup(props: { title: string; items: { id: number; name: string 
 export function ReportView(props: { report: NightReport; actions?: ReactNode }): ReactNode {
   const { report } = props;
   const run = report.run;
+  // A window's report sums the runs its schedule started in it.
+  const window = report.runIds[0] !== run.runId ? run.window : null;
+  const label = window
+    ? `Report of the window ${new Date(window.start).toLocaleString()} – ${new Date(window.end).toLocaleString()}`
+    : `Report of run ${run.runId}`;
   return (
-    <article className="report" aria-label={`Report of run ${run.runId}`}>
+    <article className="report" aria-label={label}>
       <h3>{report.headline}</h3>
+      {window ? (
+        <p className="small">
+          Scheduled window {new Date(window.start).toLocaleString()} –{' '}
+          {new Date(window.end).toLocaleString()}: {report.runIds.length}{' '}
+          {report.runIds.length === 1 ? 'run' : 'runs'}, {run.sessions} sessions.
+        </p>
+      ) : null}
       <p className="muted small">
         {new Date(run.startedAt).toLocaleString()}
         {run.endedAt ? ` – ${new Date(run.endedAt).toLocaleString()}` : ' – still running'} ·{' '}

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import '../history/ledger.css';
 import type { InboxItem } from '../../../../contract/index.ts';
+import { startAgent } from '../../actions/agent.ts';
 import { dismissInboxItem, loadInbox } from '../../actions/ledger.ts';
 import { useApp } from '../../stores/app.ts';
 import { useFeatures } from '../../stores/features.ts';
@@ -48,6 +49,11 @@ function Item(props: { item: InboxItem }): ReactNode {
       </div>
       {item.body ? <p className="inbox-body">{item.body}</p> : null}
       {item.kind === 'human-input' ? <Answer item={item} /> : null}
+      {item.kind === 'retries-exhausted' ? (
+        <p className="muted small">
+          Its schedule tries again in the next window; Start again runs it now.
+        </p>
+      ) : null}
       <div className="form-actions">
         <button
           type="button"
@@ -56,6 +62,19 @@ function Item(props: { item: InboxItem }): ReactNode {
         >
           Open {item.projectName}
         </button>
+        {item.kind === 'retries-exhausted' || item.kind === 'crashed' ? (
+          <button
+            type="button"
+            className="button small primary"
+            onClick={() =>
+              void startAgent(item.projectId, {}).then((r) =>
+                setError(r.ok ? null : r.error.message),
+              )
+            }
+          >
+            Start again
+          </button>
+        ) : null}
         <button
           type="button"
           className="button small"
