@@ -8,37 +8,28 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import { FeaturesDb } from '../../core/features-db.ts';
-import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
 import {
-  nodeBin,
   openPage,
-  processesMentioning,
   removeDirs,
-  root,
+  stopUi,
   tempProject,
-  waitUntil,
   type LaunchedBrowser,
 } from '../helpers/ui-harness.ts';
+import { startServeWithRealAgent, type ServedRealAgent } from '../helpers/serve.ts';
 
-let fake: FakeAnthropic;
-let server: ChildProcess;
-let output = '';
+let served: ServedRealAgent | undefined;
 let url = '';
 let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const sessions: SessionInfo[] = [];
 const project = tempProject('ns-e2e-backlog-');
-const dataDir = mkdtempSync(join(tmpdir(), 'ns-e2e-backlog-data-'));
-const home = mkdtempSync(join(tmpdir(), 'ns-e2e-backlog-home-'));
 const dbPath = join(project, 'features.db');
 
 /** The backlog's message line (role status, or alert for a refusal). */
@@ -54,9 +45,6 @@ function readDb<T>(fn: (db: FeaturesDb) => T): T {
 }
 
 before(async () => {
-  // #1 takes 12 s, so the edits happen while the agent is working on it.
-  fake = await startFakeAnthropic(scriptedBrain({ slowOn: new Map([[1, 12]]), sessions }));
-  mkdirSync(join(home, '.claude'), { recursive: true });
   writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
   const db = FeaturesDb.open(dbPath);
   db.createBulk([
@@ -77,63 +65,18 @@ before(async () => {
     },
   ]);
   db.close();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('ANTHROPIC_') || k.startsWith('CLAUDE') || k.startsWith('NIGHTSHIFT_AGENT'))
-      continue;
-    env[k] = v;
-  }
-  server = spawn(
-    nodeBin,
-    [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: root,
-      env: {
-        ...env,
-        HOME: home,
-        CLAUDE_CONFIG_DIR: join(home, '.claude'),
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
-        DISABLE_TELEMETRY: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
-        NIGHTSHIFT_BROWSER_MCP: '0',
-        NIGHTSHIFT_POLL_MS: '200',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  // #1 takes 12 s, so the edits happen while the agent is working on it.
+  served = await startServeWithRealAgent(
+    scriptedBrain({ slowOn: new Map([[1, 12]]), sessions }),
+    project,
   );
-  server.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  server.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  await waitUntil(
-    () => /Nightshift is listening on (\S+)/.test(output) || server.exitCode !== null,
-    30_000,
-    'nightshift serve',
-  );
-  url = /Nightshift is listening on (\S+)/.exec(output)?.[1] ?? '';
-  assert.ok(url, `nightshift serve did not start:\n${output}`);
+  url = served.url;
   ({ launched, page, problems } = await openPage());
 });
 
 after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    await waitUntil(
-      () => server.exitCode !== null || server.signalCode !== null,
-      15_000,
-      'nightshift serve to exit',
-    );
-    await fake.close();
-  }
-  await waitUntil(
-    () => processesMentioning(project).length === 0,
-    10_000,
-    'no process in the project',
-  );
-  assert.deepEqual(processesMentioning(project), [], 'no agent or Claude Code process is left');
-  removeDirs(project, dataDir, home);
+  await stopUi(launched, served);
+  removeDirs(project);
 });
 
 test('edits made in the UI while the agent works are followed: an added feature is built, a skipped one is left', async () => {

@@ -14,10 +14,14 @@ import { expect } from 'playwright/test';
 import type { RunRecord } from '../../contract/index.ts';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { findFeaturesDb } from '../../core/project-paths.ts';
-import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { ApiClient, fixtureAgentCommand, repoRoot, startServe } from '../helpers/serve.ts';
-import { openPage, processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
+import {
+  ApiClient,
+  fixtureAgentCommand,
+  startServe,
+  startServeWithRealAgent,
+} from '../helpers/serve.ts';
+import { openPage, stopUi } from '../helpers/ui-harness.ts';
 
 async function waitForEndedRun(api: ApiClient, id: string): Promise<RunRecord> {
   const deadline = Date.now() + 120_000;
@@ -90,36 +94,17 @@ test('History lists a run after a restart; its report shows features and cost an
 test('a human-input request of the real agent is answered from the inbox', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'ns-e2e-inbox-'));
   const project = join(root, 'payments');
-  const home = join(root, 'home');
   mkdirSync(project);
-  mkdirSync(join(home, '.claude'), { recursive: true });
   writeFileSync(join(project, 'app_spec.txt'), 'Shop\n- Checkout\n');
-  const fake = await startFakeAnthropic(scriptedBrain({ askHumanOn: new Set([1]) }));
-  const served = await startServe({
-    dataDir: join(root, 'data'),
-    env: {
-      NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([process.execPath, join(repoRoot, 'agent/cli.ts')]),
-      HOME: home,
-      CLAUDE_CONFIG_DIR: join(home, '.claude'),
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
-      DISABLE_TELEMETRY: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      NIGHTSHIFT_BROWSER_MCP: '0',
-      NIGHTSHIFT_POLL_MS: '200',
-    },
-  });
+  const served = await startServeWithRealAgent(
+    scriptedBrain({ askHumanOn: new Set([1]) }),
+    project,
+    { dataDir: join(root, 'data') },
+  );
   const { launched, page } = await openPage();
   t.after(async () => {
-    try {
-      await launched.close();
-    } finally {
-      await served.stop();
-      await fake.close();
-      await waitUntil(() => processesMentioning(project).length === 0, 10_000, 'no agent left');
-      rmSync(root, { recursive: true, force: true });
-    }
+    await stopUi(launched, served);
+    rmSync(root, { recursive: true, force: true });
   });
   const api = await ApiClient.connect(served);
   try {

@@ -12,41 +12,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InboxItem, RunRecord, SessionRecord } from '../../contract/index.ts';
-import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { ApiClient, repoRoot, startServe } from '../helpers/serve.ts';
-import { processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
+import { ApiClient, startServeWithRealAgent } from '../helpers/serve.ts';
 
 const LIMIT = 0.02;
 
 test('a daily budget drains and stops a real run, caps its last session and refuses a new start', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'ns-budget-'));
   const project = join(root, 'todo-app');
-  const home = join(root, 'home');
   mkdirSync(project);
-  mkdirSync(join(home, '.claude'), { recursive: true });
   writeFileSync(
     join(project, 'app_spec.txt'),
     `Todo app\n${Array.from({ length: 10 }, (_, i) => `- Feature ${i + 1}`).join('\n')}\n`,
   );
-  const fake = await startFakeAnthropic(scriptedBrain());
-  const env: Record<string, string> = {
-    NIGHTSHIFT_AGENT_COMMAND: JSON.stringify([process.execPath, join(repoRoot, 'agent/cli.ts')]),
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, '.claude'),
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
-    DISABLE_TELEMETRY: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    CLAUDE_CODE_MAX_RETRIES: '0',
-    NIGHTSHIFT_BROWSER_MCP: '0',
-    NIGHTSHIFT_POLL_MS: '200',
-  };
-  const served = await startServe({ dataDir: join(root, 'data'), env });
+  const served = await startServeWithRealAgent(scriptedBrain(), project, {
+    dataDir: join(root, 'data'),
+  });
   t.after(async () => {
     await served.stop();
-    await fake.close();
-    await waitUntil(() => processesMentioning(project).length === 0, 10_000, 'no agent left');
     rmSync(root, { recursive: true, force: true });
   });
   const api = await ApiClient.connect(served);
