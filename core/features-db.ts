@@ -249,14 +249,24 @@ function normalizeRequest(v: unknown): HumanInputRequest | null {
   };
 }
 
+/** What a feature says and where it stands in line: the fields every outward shape starts with. */
+export type FeatureBasics = Pick<
+  Feature,
+  'id' | 'priority' | 'category' | 'name' | 'description' | 'steps'
+>;
+
+export const featureBasics = (f: Feature): FeatureBasics => ({
+  id: f.id,
+  priority: f.priority,
+  category: f.category,
+  name: f.name,
+  description: f.description,
+  steps: f.steps,
+});
+
 export function toDict(f: Feature): FeatureDict {
   return {
-    id: f.id,
-    priority: f.priority,
-    category: f.category,
-    name: f.name,
-    description: f.description,
-    steps: f.steps,
+    ...featureBasics(f),
     passes: f.passes,
     in_progress: f.inProgress,
     dependencies: f.dependencies,

@@ -16,7 +16,13 @@ import {
   compareBySchedule,
   type GraphAnalysis,
 } from '../../core/dependency-graph.ts';
-import { asGraphNode, FeatureError, FeaturesDb, type Feature } from '../../core/features-db.ts';
+import {
+  asGraphNode,
+  FeatureError,
+  FeaturesDb,
+  featureBasics,
+  type Feature,
+} from '../../core/features-db.ts';
 import { readFeature, readFeatures } from '../../core/features-view.ts';
 import { findFeaturesDb, findSpec, specPath } from '../../core/project-paths.ts';
 
@@ -38,12 +44,7 @@ export function featureState(f: Feature, graph: GraphAnalysis): FeatureState {
 export function toFeatureView(f: Feature, graph: GraphAnalysis): FeatureView {
   const state = featureState(f, graph);
   return {
-    id: f.id,
-    priority: f.priority,
-    category: f.category,
-    name: f.name,
-    description: f.description,
-    steps: f.steps,
+    ...featureBasics(f),
     dependencies: f.dependencies,
     state,
     blockedReason: state === 'blocked' ? (graph.blockedReasons.get(f.id) ?? null) : null,
