@@ -26,13 +26,8 @@ import {
   scriptedBrain,
   type SessionInfo,
 } from '../fixtures/scripted-agent-brain.ts';
-import {
-  assertGroupGone,
-  exitWithin,
-  startAgent,
-  type AgentRun,
-} from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType } from '../helpers/agent-suite.ts';
+import { assertGroupGone, exitWithin } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, ended, lastLines } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
 const { project } = suite;
@@ -51,22 +46,19 @@ const invalidRequest: FakeReply = {
   errorType: 'invalid_request_error',
   message: 'prompt is too long: 250000 tokens > 200000 maximum',
 };
-const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
 
 test('a regression session that keeps failing is capped: reported, not re-tested again, and the run ends', async () => {
   suite.fake.setBrain(
     scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? invalidRequest : null) }),
   );
   const dir = project('App\n- Only\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     regressionAgents: 1,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const regression = ofType(run, 'agent-finished').filter((e) => e.role === 'regression');
   assert.deepEqual(
     regression.map((e) => e.outcome),
@@ -88,16 +80,14 @@ test('regression agents keep re-verifying passing features while coding goes on,
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 7]]) }));
   const dir = project('App\n- Quick\n- Slow\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 1,
     regressionAgents: 1,
     env: { NIGHTSHIFT_RETEST_MIN: '0.01' }, // 0.6 s between re-tests of an unchanged feature
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   // Event order, not timestamps: several events can share a millisecond.
   const at = (e: AgentEvent): number => run.events.indexOf(e);
   const started = ofType(run, 'agent-started');
@@ -125,14 +115,12 @@ test('regression agents keep re-verifying passing features while coding goes on,
 test('a run that ends with work left reports phase finished with what is left, not complete', async () => {
   suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
   const dir = project('App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const states = ofType(run, 'run-state');
   assert.ok(!states.some((e) => e.phase === 'complete'));
   const last = states.at(-1)!;
@@ -162,15 +150,13 @@ test('a 429 whose retry-after Claude Code honoured holds new sessions for that l
     }),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     // Claude Code reads retry-after itself and retries once; the fallback would hold a minute.
     env: { CLAUDE_CODE_MAX_RETRIES: '1', NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   assert.equal(refused, 2);
   const [hold, release] = ofType(run, 'rate-limit');
   assert.equal(hold!.state, 'hold');
@@ -204,14 +190,12 @@ test('a reset time written in the provider’s 429 message is the hold’s end',
     }),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const [hold, release] = ofType(run, 'rate-limit');
   assert.equal(hold!.until, resetAt);
   assert.ok(release!.ts >= resetAt - 50 && release!.ts - resetAt < 2000);
@@ -232,15 +216,13 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
     }),
   );
   const dir = project('App\n- A\n- B\n- C\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 2,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 3, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 3, lastLines(run));
   const coding = ofType(run, 'agent-started').filter((e) => e.role === 'coding');
   assert.ok(coding.length >= 1 && coding.length <= 2, 'no new session after the refusal');
   const error = ofType(run, 'error').at(-1)!;
@@ -258,14 +240,12 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
 test('the per-session wall-clock limit aborts a stalled session, counts the attempt and releases the claim', async () => {
   suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Stalls\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 4.8 s
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
   const finished = ofType(run, 'agent-finished').find((e) => e.role === 'coding')!;
   assert.equal(finished.outcome, 'timeout');
@@ -293,7 +273,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
   assert.ok(seed.claim(2, other));
   const beat = setInterval(() => seed.heartbeat(other), 150);
   const env = { NIGHTSHIFT_LEASE_MIN: '0.02', NIGHTSHIFT_HEARTBEAT_MS: '150' }; // 1.2 s lease
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 2, env });
+  const run = suite.start({ projectDir: dir, concurrency: 2, env });
   let stoppedAt: number;
   try {
     await run.waitFor(
@@ -323,7 +303,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
   const { code } = await exitWithin(run, 90_000);
   seed.close();
   await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  assert.equal(code, 0, lastLines(run));
   const features = readFeatures(dir);
   assert.deepEqual(
     features.map((f) => [f.passes, f.attempts]),
@@ -345,7 +325,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
     'the own slow feature lost nothing; the abandoned claim counted as an attempt',
   );
   const released = run.lines.find((l) => l.includes('Released the stale claim on feature #2'));
-  assert.ok(released, tail(run));
+  assert.ok(released, lastLines(run));
   const coding2 = ofType(run, 'agent-started').find((e) => e.featureId === 2)!;
   assert.ok(coding2.ts >= stoppedAt + 900, 'taken over only after its heartbeat stopped');
   assert.equal(ofType(run, 'agent-started').filter((e) => e.featureId === 1).length, 1);
@@ -355,10 +335,9 @@ test('feature_skip: the skipped feature goes last and is not picked again before
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions, skipOn: new Set([1]) }));
   const dir = project('App\n- Payments\n- Cart\n- Profile\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 1 });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const run = suite.start({ projectDir: dir, concurrency: 1 });
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   assert.deepEqual(
     sessions.filter((s) => s.role === 'coding').map((s) => s.featureId),
     [1, 2, 3, 1],
@@ -385,7 +364,7 @@ test('human input end to end: asked, shown, answered through the features DB, th
     }),
   );
   const dir = project('App\n- Checkout\n- Reports\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 2 });
+  const run = suite.start({ projectDir: dir, concurrency: 2 });
   const asked = await run.waitFor(
     (e) => e.type === 'human-input' && e.featureId === 1,
     60_000,
@@ -404,9 +383,8 @@ test('human input end to end: asked, shown, answered through the features DB, th
   assert.equal(waiting.humanInputRequest?.prompt, 'Which payment provider should I use?');
   db.resolveHumanInput(1, { answer: 'Use Stripe' });
   db.close();
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   assert.equal(prompts.length, 2, 'a second session took the feature after the answer');
   assert.match(prompts[1]!, /A human answered[\s\S]*answer: Use Stripe/);
   const features = readFeatures(dir);
@@ -418,9 +396,8 @@ test('human input end to end: asked, shown, answered through the features DB, th
 test('a pause longer than the session limit is not a timeout: the session goes on after resume', async () => {
   suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
   const dir = project('App\n- Slow\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.5', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 30 s
   });
   await run.waitFor(
@@ -436,9 +413,8 @@ test('a pause longer than the session limit is not a timeout: the session goes o
   } finally {
     process.kill(-run.pid, 'SIGCONT');
   }
-  const { code } = await exitWithin(run, 120_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 120_000);
+  assert.equal(code, 0, lastLines(run));
   const finished = ofType(run, 'agent-finished').filter((e) => e.role === 'coding');
   assert.deepEqual(
     finished.map((e) => e.outcome),
@@ -467,10 +443,9 @@ test('an initializer that stops short of the count the spec asks for runs again 
     }),
   );
   const dir = project('<feature_count>4</feature_count>\n- Layout\n- Login\n- Profile\n- Search\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const run = suite.start({ projectDir: dir });
+  const { code } = await ended(run, 240_000);
+  assert.equal(code, 0, lastLines(run));
   assert.equal(prompts.length, 2, 'a second initializer session');
   assert.match(prompts[0]!, /attempt=1/);
   assert.match(
