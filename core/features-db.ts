@@ -15,6 +15,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { err, messageOf, type Err } from '../contract/result.ts';
 import {
   checkDependencies,
   MAX_DEPENDENCIES_PER_FEATURE,
@@ -91,6 +92,20 @@ export interface NewFeature {
 
 export class FeatureError extends Error {
   override name = 'FeatureError';
+}
+
+/**
+ * What a user is told when a change to the features database failed: the rule it broke, that an
+ * agent holds the database busy, or `failed` with what SQLite or the OS said.
+ */
+export function changeFailure(error: unknown, failed: string): Err {
+  if (error instanceof FeatureError) return err('conflict', error.message);
+  if (/busy|locked/i.test(messageOf(error)))
+    return err(
+      'busy',
+      'The features database is busy (an agent is writing). Try again in a moment.',
+    );
+  return err('io', `${failed}: ${messageOf(error)}`);
 }
 
 type Row = Record<string, SQLInputValue>;
