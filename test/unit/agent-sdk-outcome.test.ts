@@ -50,24 +50,32 @@ function apiErrorAssistant(text: string, error: string, status: number): SDKMess
   } as unknown as SDKMessage;
 }
 
-function errorResult(text: string, status: number | null): SDKMessage {
+/** An SDK result message: the fields every result carries, then the test's own. */
+function resultMessage(fields: Record<string, unknown>): SDKMessage {
   return {
     type: 'result',
-    subtype: 'success',
-    is_error: true,
-    api_error_status: status,
-    result: text,
     num_turns: 1,
     duration_ms: 200,
     duration_api_ms: 0,
-    stop_reason: 'stop_sequence',
+    stop_reason: null,
     total_cost_usd: 0,
     usage,
     modelUsage: {},
     permission_denials: [],
     session_id: S,
     uuid: U,
+    ...fields,
   } as unknown as SDKMessage;
+}
+
+function errorResult(text: string, status: number | null): SDKMessage {
+  return resultMessage({
+    subtype: 'success',
+    is_error: true,
+    api_error_status: status,
+    result: text,
+    stop_reason: 'stop_sequence',
+  });
 }
 
 const collect = (messages: SDKMessage[]): Observation[] =>
@@ -237,22 +245,12 @@ test('the model talking about 401s or rate limits in a normal session is not a p
 });
 
 test('max turns and execution errors are errors, whatever their text mentions', () => {
-  const maxTurns = {
-    type: 'result',
+  const maxTurns = resultMessage({
     subtype: 'error_max_turns',
     is_error: true,
     errors: ['Reached maximum number of turns (100) while fixing the rate limit page'],
     num_turns: 100,
-    duration_ms: 1,
-    duration_api_ms: 1,
-    stop_reason: null,
-    total_cost_usd: 0,
-    usage,
-    modelUsage: {},
-    permission_denials: [],
-    session_id: S,
-    uuid: U,
-  } as unknown as SDKMessage;
+  });
   const v = verdictOf(collect([maxTurns]), 'error', NOW);
   assert.equal(v.kind, 'error');
   // A thrown error without a result is classified from its text.
