@@ -78,21 +78,25 @@ function errorResult(text: string, status: number | null): SDKMessage {
   });
 }
 
-const collect = (messages: SDKMessage[]): Observation[] =>
-  messages.map((m) => classifyMessage(m, NOW)).filter((o): o is Observation => o !== null);
-
-test('a 429 that Claude Code retried: rate limited, held for the retry-after it honoured', () => {
-  const retry = {
+/** Claude Code's notice that it retries a 429 after `delayMs`. */
+const rateLimitRetry = (delayMs: number): SDKMessage =>
+  ({
     type: 'system',
     subtype: 'api_retry',
     attempt: 1,
     max_retries: 1,
-    retry_delay_ms: 8324,
+    retry_delay_ms: delayMs,
     error_status: 429,
     error: 'rate_limit',
     session_id: S,
     uuid: U,
-  } as SDKMessage;
+  }) as SDKMessage;
+
+const collect = (messages: SDKMessage[]): Observation[] =>
+  messages.map((m) => classifyMessage(m, NOW)).filter((o): o is Observation => o !== null);
+
+test('a 429 that Claude Code retried: rate limited, held for the retry-after it honoured', () => {
+  const retry = rateLimitRetry(8324);
   const text =
     'API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit';
   const obs = collect([retry, apiErrorAssistant(text, 'rate_limit', 429), errorResult(text, 429)]);
@@ -166,17 +170,7 @@ test('Claude Code usage-limit texts: the reset time written in them is used', ()
 });
 
 test('a provider text reset time beats the retry delay estimate', () => {
-  const retry = {
-    type: 'system',
-    subtype: 'api_retry',
-    attempt: 1,
-    max_retries: 1,
-    retry_delay_ms: 2000,
-    error_status: 429,
-    error: 'rate_limit',
-    session_id: S,
-    uuid: U,
-  } as SDKMessage;
+  const retry = rateLimitRetry(2000);
   const text =
     'API Error: Request rejected (429) · Usage limit hit, try again at 2026-12-01T14:00:00Z';
   const v = verdictOf(collect([retry, errorResult(text, 429)]), 'error', NOW);
