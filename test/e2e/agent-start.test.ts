@@ -7,7 +7,7 @@
  * features under Passing as they pass. The run ends by itself and nothing it started is left
  * running. The features database is read only to check that the UI agrees with it.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,31 +16,18 @@ import type { Page } from 'playwright-core';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { findFeaturesDb } from '../../core/project-paths.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import {
-  openPage,
-  removeDirs,
-  stopUi,
-  tempProject,
-  type LaunchedBrowser,
-} from '../helpers/ui-harness.ts';
-import { startServeWithRealAgent, type ServedRealAgent } from '../helpers/serve.ts';
+import { tempProject } from '../helpers/ui-harness.ts';
+import { realAgentUiHooks } from '../helpers/serve.ts';
 
-let served: ServedRealAgent | undefined;
 let url = '';
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject('ns-e2e-agent-');
 
-before(async () => {
-  served = await startServeWithRealAgent(scriptedBrain(), project);
-  url = served.url;
-  ({ launched, page, problems } = await openPage());
-});
-
-after(async () => {
-  await stopUi(launched, served);
-  removeDirs(project);
+realAgentUiHooks({
+  brain: scriptedBrain(),
+  project,
+  started: (ui) => ({ url, page, problems } = ui),
 });
 
 function passing(): { passing: number; total: number } {

@@ -6,7 +6,7 @@
  * UI; the agent then works the added feature and leaves the skipped one. Afterwards the list is
  * reordered with the keyboard only. The database is read only to check the UI's effect.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,18 +14,10 @@ import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import {
-  openPage,
-  removeDirs,
-  stopUi,
-  tempProject,
-  type LaunchedBrowser,
-} from '../helpers/ui-harness.ts';
-import { startServeWithRealAgent, type ServedRealAgent } from '../helpers/serve.ts';
+import { tempProject } from '../helpers/ui-harness.ts';
+import { realAgentUiHooks } from '../helpers/serve.ts';
 
-let served: ServedRealAgent | undefined;
 let url = '';
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const sessions: SessionInfo[] = [];
@@ -44,39 +36,33 @@ function readDb<T>(fn: (db: FeaturesDb) => T): T {
   }
 }
 
-before(async () => {
-  writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
-  const db = FeaturesDb.open(dbPath);
-  db.createBulk([
-    { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
-    {
-      category: 'notes',
-      name: 'Create a note',
-      description: 'A user creates a note',
-      steps: ['Click New'],
-      depends_on_indices: [0],
-    },
-    {
-      category: 'notes',
-      name: 'Export notes',
-      description: 'Download all notes',
-      steps: ['Click Export'],
-      depends_on_indices: [0],
-    },
-  ]);
-  db.close();
+realAgentUiHooks({
   // #1 takes 12 s, so the edits happen while the agent is working on it.
-  served = await startServeWithRealAgent(
-    scriptedBrain({ slowOn: new Map([[1, 12]]), sessions }),
-    project,
-  );
-  url = served.url;
-  ({ launched, page, problems } = await openPage());
-});
-
-after(async () => {
-  await stopUi(launched, served);
-  removeDirs(project);
+  brain: scriptedBrain({ slowOn: new Map([[1, 12]]), sessions }),
+  project,
+  prepare: () => {
+    writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
+    const db = FeaturesDb.open(dbPath);
+    db.createBulk([
+      { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
+      {
+        category: 'notes',
+        name: 'Create a note',
+        description: 'A user creates a note',
+        steps: ['Click New'],
+        depends_on_indices: [0],
+      },
+      {
+        category: 'notes',
+        name: 'Export notes',
+        description: 'Download all notes',
+        steps: ['Click Export'],
+        depends_on_indices: [0],
+      },
+    ]);
+    db.close();
+  },
+  started: (ui) => ({ url, page, problems } = ui),
 });
 
 test('edits made in the UI while the agent works are followed: an added feature is built, a skipped one is left', async () => {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,14 @@ import {
   type Brain,
   type FakeAnthropic,
 } from '../fixtures/fake-anthropic-server.ts';
-import { processesMentioning, waitUntil } from './ui-harness.ts';
+import {
+  openPage,
+  processesMentioning,
+  removeDirs,
+  stopUi,
+  waitUntil,
+  type OpenedPage,
+} from './ui-harness.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const fixtureAgentCommand = (name = 'chatty', ...args: string[]): string[] => [
@@ -182,6 +190,32 @@ export async function startServeWithRealAgent(
       assert.deepEqual(processesMentioning(project), [], 'no agent or Claude Code process is left');
     },
   };
+}
+
+/**
+ * The before and after hooks of a UI test file that runs the real agent: before its tests,
+ * `prepare` (files in `project`), then serve with the real agent (startServeWithRealAgent) and a
+ * watched page, handed to `started`; after them, both stopped (which checks that no process is
+ * left in `project`) and `project` removed.
+ */
+export function realAgentUiHooks(options: {
+  brain: Brain;
+  project: string;
+  prepare?: () => void;
+  started: (ui: OpenedPage & { url: string }) => void;
+}): void {
+  let served: ServedRealAgent | undefined;
+  let opened: OpenedPage | undefined;
+  before(async () => {
+    options.prepare?.();
+    served = await startServeWithRealAgent(options.brain, options.project);
+    opened = await openPage();
+    options.started({ ...opened, url: served.url });
+  });
+  after(async () => {
+    await stopUi(opened?.launched, served);
+    removeDirs(options.project);
+  });
 }
 
 /** A minimal client of the WebSocket API, as the renderer's transport speaks it. */
