@@ -64,13 +64,7 @@ export interface Feature {
 }
 
 /** The reference's `Feature.to_dict()` JSON shape (what most feature tools return). */
-export interface FeatureDict {
-  id: number;
-  priority: number;
-  category: string;
-  name: string;
-  description: string;
-  steps: string[];
+export interface FeatureDict extends FeatureBasics {
   passes: boolean;
   in_progress: boolean;
   dependencies: number[];
