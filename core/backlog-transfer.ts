@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { err, ok, type Result } from '../contract/result.ts';
 import type { BacklogFormat } from '../contract/backlog.ts';
 import { analyzeGraph, formatCycle } from './dependency-graph.ts';
-import { asGraphNode, type Feature, type FeaturesDb } from './features-db.ts';
+import { asGraphNode, featureBasics, type Feature, type FeaturesDb } from './features-db.ts';
 
 export const BACKLOG_EXPORT_KIND = 'nightshift-backlog';
 
@@ -53,12 +53,7 @@ const byPriority = (features: readonly Feature[]): Feature[] =>
 
 /** The fields autocoder's legacy list has, shared by both exports. */
 const legacyItem = (f: Feature) => ({
-  id: f.id,
-  priority: f.priority,
-  category: f.category,
-  name: f.name,
-  description: f.description,
-  steps: f.steps,
+  ...featureBasics(f),
   passes: f.passes,
   dependencies: f.dependencies,
 });

@@ -15,6 +15,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { err, messageOf, type Err } from '../contract/result.ts';
 import {
   checkDependencies,
   MAX_DEPENDENCIES_PER_FEATURE,
@@ -63,13 +64,7 @@ export interface Feature {
 }
 
 /** The reference's `Feature.to_dict()` JSON shape (what most feature tools return). */
-export interface FeatureDict {
-  id: number;
-  priority: number;
-  category: string;
-  name: string;
-  description: string;
-  steps: string[];
+export interface FeatureDict extends FeatureBasics {
   passes: boolean;
   in_progress: boolean;
   dependencies: number[];
@@ -91,6 +86,20 @@ export interface NewFeature {
 
 export class FeatureError extends Error {
   override name = 'FeatureError';
+}
+
+/**
+ * What a user is told when a change to the features database failed: the rule it broke, that an
+ * agent holds the database busy, or `failed` with what SQLite or the OS said.
+ */
+export function changeFailure(error: unknown, failed: string): Err {
+  if (error instanceof FeatureError) return err('conflict', error.message);
+  if (/busy|locked/i.test(messageOf(error)))
+    return err(
+      'busy',
+      'The features database is busy (an agent is writing). Try again in a moment.',
+    );
+  return err('io', `${failed}: ${messageOf(error)}`);
 }
 
 type Row = Record<string, SQLInputValue>;
@@ -249,14 +258,24 @@ function normalizeRequest(v: unknown): HumanInputRequest | null {
   };
 }
 
+/** What a feature says and where it stands in line: the fields every outward shape starts with. */
+export type FeatureBasics = Pick<
+  Feature,
+  'id' | 'priority' | 'category' | 'name' | 'description' | 'steps'
+>;
+
+export const featureBasics = (f: Feature): FeatureBasics => ({
+  id: f.id,
+  priority: f.priority,
+  category: f.category,
+  name: f.name,
+  description: f.description,
+  steps: f.steps,
+});
+
 export function toDict(f: Feature): FeatureDict {
   return {
-    id: f.id,
-    priority: f.priority,
-    category: f.category,
-    name: f.name,
-    description: f.description,
-    steps: f.steps,
+    ...featureBasics(f),
     passes: f.passes,
     in_progress: f.inProgress,
     dependencies: f.dependencies,

@@ -76,35 +76,24 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const isWallField = (type: string): type is keyof WallTime =>
+  type === 'year' ||
+  type === 'month' ||
+  type === 'day' ||
+  type === 'hour' ||
+  type === 'minute' ||
+  type === 'second';
+
 /** The wall-clock reading in `zone` at instant `ts`. */
 export function wallTimeAt(zone: string, ts: number): WallTime {
   const out: WallTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   let bc = false;
   for (const part of formatterFor(zone).formatToParts(new Date(ts))) {
-    switch (part.type) {
-      case 'year':
-        out.year = Number(part.value);
-        break;
-      case 'month':
-        out.month = Number(part.value);
-        break;
-      case 'day':
-        out.day = Number(part.value);
-        break;
-      case 'hour':
-        out.hour = Number(part.value) % 24;
-        break;
-      case 'minute':
-        out.minute = Number(part.value);
-        break;
-      case 'second':
-        out.second = Number(part.value);
-        break;
-      case 'era':
-        bc = part.value.startsWith('B');
-        break;
-    }
+    if (part.type === 'era') bc = part.value.startsWith('B');
+    else if (isWallField(part.type)) out[part.type] = Number(part.value);
   }
+  // An hour of 24 is midnight (engines differ on hourCycle).
+  out.hour %= 24;
   if (bc) out.year = 1 - out.year;
   return out;
 }

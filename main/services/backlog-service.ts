@@ -4,7 +4,6 @@
  * opens the database with a short busy timeout so a busy agent cannot freeze the main process;
  * the rules of each edit (conflicts, cycles, claims) live in core/backlog-edit.ts.
  */
-import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import { backlogCommands } from '../../contract/backlog.ts';
 import { err, messageOf, ok, type Result } from '../../contract/result.ts';
@@ -24,10 +23,11 @@ import {
   exportFileName,
   importBacklog,
 } from '../../core/backlog-transfer.ts';
-import { FeatureError, FeaturesDb } from '../../core/features-db.ts';
+import { changeFailure, FeaturesDb } from '../../core/features-db.ts';
 import { readFeature, readFeatures } from '../../core/features-view.ts';
 import { featuresDbPath, findFeaturesDb } from '../../core/project-paths.ts';
 import { featureDetails } from './feature-details.ts';
+import { reachableProjectFolder } from './project-folder-rules.ts';
 
 type BacklogCommand = keyof typeof backlogCommands;
 type Input<K extends BacklogCommand> = z.infer<(typeof backlogCommands)[K]['input']>;
@@ -47,16 +47,7 @@ export interface BacklogServiceDeps {
 export function createBacklogService(deps: BacklogServiceDeps): { handlers: BacklogHandlers } {
   const busyTimeoutMs = deps.busyTimeoutMs ?? 3000;
 
-  const dir = (id: string): Result<string> => {
-    const path = deps.projectDir(id);
-    if (!path) return err('not-found', 'That project is not registered any more.');
-    if (!existsSync(path))
-      return err(
-        'not-found',
-        `The project folder ${path} does not exist. Check that the drive is mounted, or edit the project's folder.`,
-      );
-    return ok(path);
-  };
+  const dir = (id: string): Result<string> => reachableProjectFolder(deps.projectDir(id));
 
   /** Opens the database for a write (creating it only when `create`), runs fn, closes. */
   const write = <T>(
@@ -75,13 +66,7 @@ export function createBacklogService(deps: BacklogServiceDeps): { handlers: Back
       if (result.ok) deps.onChanged?.(projectId);
       return result;
     } catch (error) {
-      if (error instanceof FeatureError) return err('conflict', error.message);
-      if (/busy|locked/i.test(messageOf(error)))
-        return err(
-          'busy',
-          'The features database is busy (an agent is writing). Try again in a moment.',
-        );
-      return err('io', `Could not change the features database: ${messageOf(error)}`);
+      return changeFailure(error, 'Could not change the features database');
     } finally {
       db?.close();
     }

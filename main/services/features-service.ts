@@ -16,9 +16,16 @@ import {
   compareBySchedule,
   type GraphAnalysis,
 } from '../../core/dependency-graph.ts';
-import { asGraphNode, FeatureError, FeaturesDb, type Feature } from '../../core/features-db.ts';
+import {
+  asGraphNode,
+  changeFailure,
+  FeaturesDb,
+  featureBasics,
+  type Feature,
+} from '../../core/features-db.ts';
 import { readFeature, readFeatures } from '../../core/features-view.ts';
 import { findFeaturesDb, findSpec, specPath } from '../../core/project-paths.ts';
+import { reachableProjectFolder } from './project-folder-rules.ts';
 
 export interface FeaturesServiceDeps {
   /** The folder of a registered project, or null when the id is unknown. */
@@ -38,12 +45,7 @@ export function featureState(f: Feature, graph: GraphAnalysis): FeatureState {
 export function toFeatureView(f: Feature, graph: GraphAnalysis): FeatureView {
   const state = featureState(f, graph);
   return {
-    id: f.id,
-    priority: f.priority,
-    category: f.category,
-    name: f.name,
-    description: f.description,
-    steps: f.steps,
+    ...featureBasics(f),
     dependencies: f.dependencies,
     state,
     blockedReason: state === 'blocked' ? (graph.blockedReasons.get(f.id) ?? null) : null,
@@ -80,14 +82,7 @@ export class FeaturesService {
   }
 
   private dir(id: string): Result<string> {
-    const dir = this.deps.projectDir(id);
-    if (!dir) return err('not-found', 'That project is not registered any more.');
-    if (!existsSync(dir))
-      return err(
-        'not-found',
-        `The project folder ${dir} does not exist. Check that the drive is mounted, or edit the project's folder.`,
-      );
-    return ok(dir);
+    return reachableProjectFolder(this.deps.projectDir(id));
   }
 
   list(input: { id: string }): Result<FeatureList> {
@@ -152,13 +147,7 @@ export class FeaturesService {
       db.resolveHumanInput(input.featureId, input.values);
       return ok({ featureId: input.featureId });
     } catch (error) {
-      if (error instanceof FeatureError) return err('conflict', error.message);
-      if (/busy|locked/i.test(messageOf(error)))
-        return err(
-          'busy',
-          'The features database is busy (an agent is writing). Try again in a moment.',
-        );
-      return err('io', `Could not save the answer: ${messageOf(error)}`);
+      return changeFailure(error, 'Could not save the answer');
     } finally {
       db?.close();
     }

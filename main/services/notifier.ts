@@ -6,7 +6,7 @@
 import type { AgentEvent, AgentState, NotificationKind } from '../../contract/index.ts';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './event-bus.ts';
-import type { SchedulerEvent } from './scheduler.ts';
+import type { SchedulerEvent, SchedulerEventKind } from './scheduler.ts';
 import type { AgentControl } from './supervisor-types.ts';
 
 export interface DesktopNotification {
@@ -90,11 +90,22 @@ export interface NotificationPolicyOptions {
   formatTime?(t: number): string;
 }
 
+/** The scheduler events that are desktop notifications: their kind (what a user mutes) and title. */
+const SCHEDULER_NOTIFICATIONS: Partial<
+  Record<SchedulerEventKind, { kind: NotificationKind; title: string }>
+> = {
+  'window-started': { kind: 'window-started', title: 'scheduled window started' },
+  'window-skipped': { kind: 'window-started', title: 'window skipped' },
+  'window-ended': { kind: 'window-ended', title: 'scheduled window ended' },
+  'retries-exhausted': { kind: 'retries-exhausted', title: 'gave up restarting' },
+};
+
 /**
  * Turns agent states and events and scheduler events into notifications. Returns the function
  * that scheduler events go to (pass it as the scheduler's `onEvent`, or call it from there) and
  * an unsubscribe.
  */
+
 export function installNotificationPolicy(o: NotificationPolicyOptions): {
   onSchedulerEvent(e: SchedulerEvent): void;
   dispose(): void;
@@ -198,39 +209,14 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
   });
 
   const onSchedulerEvent = (e: SchedulerEvent) => {
-    const name = e.projectName || 'Nightshift';
-    switch (e.kind) {
-      case 'window-started':
-      case 'window-skipped':
-        o.notifier.notify({
-          kind: 'window-started',
-          projectId: e.projectId,
-          title:
-            e.kind === 'window-skipped'
-              ? `${name}: window skipped`
-              : `${name}: scheduled window started`,
-          body: stripName(e.message, e.projectName),
-        });
-        break;
-      case 'window-ended':
-        o.notifier.notify({
-          kind: 'window-ended',
-          projectId: e.projectId,
-          title: `${name}: scheduled window ended`,
-          body: stripName(e.message, e.projectName),
-        });
-        break;
-      case 'retries-exhausted':
-        o.notifier.notify({
-          kind: 'retries-exhausted',
-          projectId: e.projectId,
-          title: `${name}: gave up restarting`,
-          body: stripName(e.message, e.projectName),
-        });
-        break;
-      default:
-        break;
-    }
+    const shown = SCHEDULER_NOTIFICATIONS[e.kind];
+    if (!shown) return;
+    o.notifier.notify({
+      kind: shown.kind,
+      projectId: e.projectId,
+      title: `${e.projectName || 'Nightshift'}: ${shown.title}`,
+      body: stripName(e.message, e.projectName),
+    });
   };
 
   return {

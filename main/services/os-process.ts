@@ -1,11 +1,24 @@
 /**
  * What the POSIX and Windows process backends share: spawning an agent with its output piped,
- * watching a process we did not spawn, and the process probe (core/process-table).
+ * watching a process we did not spawn, the process probe (core/process-table), and the base
+ * class that answers the probe's questions and kills what a snapshot holds.
  */
 import { execa } from 'execa';
 import { messageOf } from '../../contract/index.ts';
-import { osProbe, type ProcessProbe } from '../../core/process-table.ts';
-import type { AgentChild, ExitStatus, SpawnOutcome, SpawnSpec } from './process-backend.ts';
+import {
+  createSignaller,
+  osProbe,
+  type ProcessProbe,
+  type Signaller,
+} from '../../core/process-table.ts';
+import type {
+  AgentChild,
+  ExitStatus,
+  RunProcesses,
+  SpawnOutcome,
+  SpawnSpec,
+  TreeSnapshot,
+} from './process-backend.ts';
 
 export async function spawnAgent(spec: SpawnSpec, ownGroup: boolean): Promise<SpawnOutcome> {
   let child: ReturnType<typeof execa>;
@@ -67,4 +80,43 @@ export function watchExit(pid: number, probe: ProcessProbe = osProbe): Promise<E
 
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The half of a ProcessBackend that is the same on every OS: questions to the probe, the
+ * snapshot of a run's tree, and killing what a snapshot holds. A snapshot's process is killed
+ * only while it is still the same process (same start token), never on the strength of a pid.
+ */
+export abstract class OsProcessBackend {
+  protected readonly probe: ProcessProbe;
+  protected readonly signaller: Signaller;
+
+  constructor(options: { probe?: ProcessProbe; signaller?: Signaller } = {}) {
+    this.probe = options.probe ?? osProbe;
+    this.signaller = options.signaller ?? createSignaller();
+  }
+
+  isAlive = (pid: number) => this.probe.isAlive(pid);
+  startToken = (pid: number) => this.probe.startToken(pid);
+  state = (pid: number) => this.probe.state(pid);
+  commandLine = (pid: number) => this.probe.commandLine(pid);
+  cwd = (pid: number) => this.probe.cwd(pid);
+  envHas = (pid: number, name: string, value: string) => this.probe.envHas(pid, name, value);
+
+  abstract tree(run: RunProcesses): number[];
+
+  snapshot(run: RunProcesses): TreeSnapshot {
+    return new Map(this.tree(run).map((pid) => [pid, this.probe.startToken(pid)]));
+  }
+
+  protected killSnapshot(snapshot: TreeSnapshot): void {
+    for (const [pid, token] of snapshot) {
+      if (this.probe.isAlive(pid) && (token === null || this.probe.startToken(pid) === token))
+        this.signaller.signal(pid, 'SIGKILL');
+    }
+  }
+
+  watchExit(pid: number): Promise<ExitStatus> {
+    return watchExit(pid, this.probe);
+  }
 }

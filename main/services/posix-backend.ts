@@ -9,19 +9,10 @@
  * members), and a process outside the group only when it carries the run id itself, or was
  * seen as part of the run with the same start time.
  */
-import {
-  type ProcessProbe,
-  type Signaller,
-  createSignaller,
-  listProcesses,
-  osProbe,
-  processTree,
-  processesWithEnv,
-} from '../../core/process-table.ts';
+import { listProcesses, processTree, processesWithEnv } from '../../core/process-table.ts';
 import { agentEnv } from '../../core/launch-protocol.ts';
-import { delay, spawnAgent, watchExit } from './os-process.ts';
+import { delay, OsProcessBackend, spawnAgent } from './os-process.ts';
 import type {
-  ExitStatus,
   ProcessBackend,
   RunProcesses,
   SpawnOutcome,
@@ -29,22 +20,8 @@ import type {
   TreeSnapshot,
 } from './process-backend.ts';
 
-export class PosixProcessBackend implements ProcessBackend {
+export class PosixProcessBackend extends OsProcessBackend implements ProcessBackend {
   readonly canFreeze = true;
-  private readonly probe: ProcessProbe;
-  private readonly signaller: Signaller;
-
-  constructor(options: { probe?: ProcessProbe; signaller?: Signaller } = {}) {
-    this.probe = options.probe ?? osProbe;
-    this.signaller = options.signaller ?? createSignaller();
-  }
-
-  isAlive = (pid: number) => this.probe.isAlive(pid);
-  startToken = (pid: number) => this.probe.startToken(pid);
-  state = (pid: number) => this.probe.state(pid);
-  commandLine = (pid: number) => this.probe.commandLine(pid);
-  cwd = (pid: number) => this.probe.cwd(pid);
-  envHas = (pid: number, name: string, value: string) => this.probe.envHas(pid, name, value);
 
   spawn(spec: SpawnSpec): Promise<SpawnOutcome> {
     return spawnAgent(spec, true);
@@ -73,10 +50,6 @@ export class PosixProcessBackend implements ProcessBackend {
     if (this.groupConfirmed(run)) for (const p of processTree(run.pid)) pids.add(p.pid);
     for (const pid of processesWithEnv(agentEnv.runId, run.runId)) pids.add(pid);
     return [...pids];
-  }
-
-  snapshot(run: RunProcesses): TreeSnapshot {
-    return new Map(this.tree(run).map((pid) => [pid, this.probe.startToken(pid)]));
   }
 
   private group(run: RunProcesses, sig: NodeJS.Signals): void {
@@ -108,10 +81,7 @@ export class PosixProcessBackend implements ProcessBackend {
   }
 
   killRemnants(run: RunProcesses, snapshot: TreeSnapshot): void {
-    for (const [pid, token] of snapshot) {
-      if (this.probe.isAlive(pid) && (token === null || this.probe.startToken(pid) === token))
-        this.signaller.signal(pid, 'SIGKILL');
-    }
+    this.killSnapshot(snapshot);
     this.group(run, 'SIGKILL');
   }
 
@@ -131,9 +101,5 @@ export class PosixProcessBackend implements ProcessBackend {
     this.group(run, sig);
     for (const pid of leftovers) this.signaller.signal(pid, sig);
     return leftovers;
-  }
-
-  watchExit(pid: number): Promise<ExitStatus> {
-    return watchExit(pid, this.probe);
   }
 }

@@ -5,9 +5,10 @@
  * or a folder holding it, the temp directory itself). Paths are compared canonically (realpath),
  * so a symlink cannot smuggle a refused folder in.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
+import { err, ok, type Result } from '../../contract/result.ts';
 
 /** Where the check runs: injectable so tests can use a home folder of their own. */
 export interface PathContext {
@@ -194,4 +195,18 @@ export function storedFolderProblem(path: string, context: PathContext = {}): st
   return refusal
     ? `This project cannot run any more: ${refusal} Edit the project to point at another folder; nothing of it was deleted.`
     : null;
+}
+
+/**
+ * The folder of a registered project (`path`, null when the id is not registered) when it still
+ * exists, or the sentence why the project's files cannot be reached.
+ */
+export function reachableProjectFolder(path: string | null): Result<string> {
+  if (!path) return err('not-found', 'That project is not registered any more.');
+  if (!existsSync(path))
+    return err(
+      'not-found',
+      `The project folder ${path} does not exist. Check that the drive is mounted, or edit the project's folder.`,
+    );
+  return ok(path);
 }

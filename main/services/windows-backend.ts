@@ -5,15 +5,8 @@
  * handler and ignores the signal on Windows, so it is wrapped here and never called bare.
  */
 import treeKill from 'tree-kill';
-import {
-  type ProcessProbe,
-  type Signaller,
-  createSignaller,
-  osProbe,
-} from '../../core/process-table.ts';
-import { spawnAgent, watchExit } from './os-process.ts';
+import { OsProcessBackend, spawnAgent } from './os-process.ts';
 import type {
-  ExitStatus,
   ProcessBackend,
   RunProcesses,
   SpawnOutcome,
@@ -31,22 +24,8 @@ export function killTreeWindows(pid: number): Promise<void> {
   });
 }
 
-export class WindowsProcessBackend implements ProcessBackend {
+export class WindowsProcessBackend extends OsProcessBackend implements ProcessBackend {
   readonly canFreeze = false;
-  private readonly probe: ProcessProbe;
-  private readonly signaller: Signaller;
-
-  constructor(options: { probe?: ProcessProbe; signaller?: Signaller } = {}) {
-    this.probe = options.probe ?? osProbe;
-    this.signaller = options.signaller ?? createSignaller();
-  }
-
-  isAlive = (pid: number) => this.probe.isAlive(pid);
-  startToken = (pid: number) => this.probe.startToken(pid);
-  state = (pid: number) => this.probe.state(pid);
-  commandLine = (pid: number) => this.probe.commandLine(pid);
-  cwd = (pid: number) => this.probe.cwd(pid);
-  envHas = (pid: number, name: string, value: string) => this.probe.envHas(pid, name, value);
 
   spawn(spec: SpawnSpec): Promise<SpawnOutcome> {
     return spawnAgent(spec, false);
@@ -55,10 +34,6 @@ export class WindowsProcessBackend implements ProcessBackend {
   /** Only the leader: Windows reports no parent links or environments here. */
   tree(run: RunProcesses): number[] {
     return this.probe.isAlive(run.pid) ? [run.pid] : [];
-  }
-
-  snapshot(run: RunProcesses): TreeSnapshot {
-    return new Map(this.tree(run).map((pid) => [pid, this.probe.startToken(pid)]));
   }
 
   freeze(): void {
@@ -76,19 +51,12 @@ export class WindowsProcessBackend implements ProcessBackend {
   }
 
   killRemnants(_run: RunProcesses, snapshot: TreeSnapshot): void {
-    for (const [pid, token] of snapshot) {
-      if (this.probe.isAlive(pid) && (token === null || this.probe.startToken(pid) === token))
-        this.signaller.signal(pid, 'SIGKILL');
-    }
+    this.killSnapshot(snapshot);
   }
 
   async sweep(): Promise<void> {}
 
   signalLeftovers(): number[] {
     return [];
-  }
-
-  watchExit(pid: number): Promise<ExitStatus> {
-    return watchExit(pid, this.probe);
   }
 }

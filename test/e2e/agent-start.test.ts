@@ -7,94 +7,42 @@
  * features under Passing as they pass. The run ends by itself and nothing it started is left
  * running. The features database is read only to check that the UI agrees with it.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { findFeaturesDb } from '../../core/project-paths.ts';
-import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { ApiClient } from '../helpers/serve.ts';
+import type { FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
+import { ApiClient, realAgentUiHooks } from '../helpers/serve.ts';
 import {
   addProjectInUi,
-  nodeBin,
-  openPage,
   processesMentioning,
   removeDirs,
-  root,
   tempProject,
   waitUntil,
-  type LaunchedBrowser,
 } from '../helpers/ui-harness.ts';
-import { fakeModelEnv } from '../fixtures/fake-model-env.ts';
 
-let fake: FakeAnthropic;
-let server: ChildProcess;
-let output = '';
 let url = '';
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject('ns-e2e-agent-');
 const leftover = tempProject('ns-e2e-agent-left-');
-const dataDir = mkdtempSync(join(tmpdir(), 'ns-e2e-agent-data-'));
-const home = mkdtempSync(join(tmpdir(), 'ns-e2e-agent-home-'));
+let fake: FakeAnthropic;
 
-before(async () => {
-  fake = await startFakeAnthropic(scriptedBrain());
-  mkdirSync(join(home, '.claude'), { recursive: true });
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('ANTHROPIC_') || k.startsWith('CLAUDE') || k.startsWith('NIGHTSHIFT_AGENT'))
-      continue;
-    env[k] = v;
-  }
-  server = spawn(
-    nodeBin,
-    [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: root,
-      env: {
-        ...env,
-        // The agent inherits these: Claude Code talks only to the fake server.
-        ...fakeModelEnv(home, fake.url),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  server.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  await waitUntil(
-    () => /Nightshift is listening on (\S+)/.test(output) || server.exitCode !== null,
-    30_000,
-    'nightshift serve',
-  );
-  url = /Nightshift is listening on (\S+)/.exec(output)?.[1] ?? '';
-  assert.ok(url, `nightshift serve did not start:\n${output}`);
-  ({ launched, page, problems } = await openPage());
+realAgentUiHooks({
+  brain: scriptedBrain(),
+  project,
+  started: (ui) => ({ url, page, problems, fake } = ui),
 });
 
+// The hooks above check `project`; the second project of the last test is checked here.
 after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    await waitUntil(
-      () => server.exitCode !== null || server.signalCode !== null,
-      15_000,
-      'nightshift serve to exit',
-    );
-    await fake.close();
-  }
-  const inProjects = () => [...processesMentioning(project), ...processesMentioning(leftover)];
-  await waitUntil(() => inProjects().length === 0, 10_000, 'no process in the projects');
-  assert.deepEqual(inProjects(), [], 'no agent or Claude Code process is left');
-  removeDirs(project, leftover, dataDir, home);
+  await waitUntil(() => processesMentioning(leftover).length === 0, 10_000, 'no process left');
+  removeDirs(leftover);
 });
 
 function passing(): { passing: number; total: number } {

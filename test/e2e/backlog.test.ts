@@ -6,40 +6,22 @@
  * UI; the agent then works the added feature and leaves the skipped one. Afterwards the list is
  * reordered with the keyboard only. The database is read only to check the UI's effect.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import { FeaturesDb } from '../../core/features-db.ts';
-import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import {
-  nodeBin,
-  openPage,
-  processesMentioning,
-  removeDirs,
-  root,
-  tempProject,
-  waitUntil,
-  type LaunchedBrowser,
-} from '../helpers/ui-harness.ts';
-import { fakeModelEnv } from '../fixtures/fake-model-env.ts';
+import { tempProject } from '../helpers/ui-harness.ts';
+import { realAgentUiHooks } from '../helpers/serve.ts';
 
-let fake: FakeAnthropic;
-let server: ChildProcess;
-let output = '';
 let url = '';
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const sessions: SessionInfo[] = [];
 const project = tempProject('ns-e2e-backlog-');
-const dataDir = mkdtempSync(join(tmpdir(), 'ns-e2e-backlog-data-'));
-const home = mkdtempSync(join(tmpdir(), 'ns-e2e-backlog-home-'));
 const dbPath = join(project, 'features.db');
 
 /** The backlog's message line (role status, or alert for a refusal). */
@@ -54,79 +36,33 @@ function readDb<T>(fn: (db: FeaturesDb) => T): T {
   }
 }
 
-before(async () => {
+realAgentUiHooks({
   // #1 takes 12 s, so the edits happen while the agent is working on it.
-  fake = await startFakeAnthropic(scriptedBrain({ slowOn: new Map([[1, 12]]), sessions }));
-  mkdirSync(join(home, '.claude'), { recursive: true });
-  writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
-  const db = FeaturesDb.open(dbPath);
-  db.createBulk([
-    { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
-    {
-      category: 'notes',
-      name: 'Create a note',
-      description: 'A user creates a note',
-      steps: ['Click New'],
-      depends_on_indices: [0],
-    },
-    {
-      category: 'notes',
-      name: 'Export notes',
-      description: 'Download all notes',
-      steps: ['Click Export'],
-      depends_on_indices: [0],
-    },
-  ]);
-  db.close();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('ANTHROPIC_') || k.startsWith('CLAUDE') || k.startsWith('NIGHTSHIFT_AGENT'))
-      continue;
-    env[k] = v;
-  }
-  server = spawn(
-    nodeBin,
-    [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: root,
-      env: {
-        ...env,
-        ...fakeModelEnv(home, fake.url),
+  brain: scriptedBrain({ slowOn: new Map([[1, 12]]), sessions }),
+  project,
+  prepare: () => {
+    writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
+    const db = FeaturesDb.open(dbPath);
+    db.createBulk([
+      { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
+      {
+        category: 'notes',
+        name: 'Create a note',
+        description: 'A user creates a note',
+        steps: ['Click New'],
+        depends_on_indices: [0],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  server.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  await waitUntil(
-    () => /Nightshift is listening on (\S+)/.test(output) || server.exitCode !== null,
-    30_000,
-    'nightshift serve',
-  );
-  url = /Nightshift is listening on (\S+)/.exec(output)?.[1] ?? '';
-  assert.ok(url, `nightshift serve did not start:\n${output}`);
-  ({ launched, page, problems } = await openPage());
-});
-
-after(async () => {
-  try {
-    await launched?.close();
-  } finally {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    await waitUntil(
-      () => server.exitCode !== null || server.signalCode !== null,
-      15_000,
-      'nightshift serve to exit',
-    );
-    await fake.close();
-  }
-  await waitUntil(
-    () => processesMentioning(project).length === 0,
-    10_000,
-    'no process in the project',
-  );
-  assert.deepEqual(processesMentioning(project), [], 'no agent or Claude Code process is left');
-  removeDirs(project, dataDir, home);
+      {
+        category: 'notes',
+        name: 'Export notes',
+        description: 'Download all notes',
+        steps: ['Click Export'],
+        depends_on_indices: [0],
+      },
+    ]);
+    db.close();
+  },
+  started: (ui) => ({ url, page, problems } = ui),
 });
 
 test('edits made in the UI while the agent works are followed: an added feature is built, a skipped one is left', async () => {

@@ -14,10 +14,14 @@ import { expect } from 'playwright/test';
 import type { RunRecord } from '../../contract/index.ts';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { findFeaturesDb } from '../../core/project-paths.ts';
-import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { ApiClient, fixtureAgentCommand, realAgentEnv, startServe } from '../helpers/serve.ts';
-import { openPage, processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
+import {
+  ApiClient,
+  fixtureAgentCommand,
+  startServe,
+  startServeWithRealAgent,
+} from '../helpers/serve.ts';
+import { openPage, stopUi } from '../helpers/ui-harness.ts';
 
 async function waitForEndedRun(api: ApiClient, id: string): Promise<RunRecord> {
   const deadline = Date.now() + 120_000;
@@ -92,21 +96,15 @@ test('a human-input request of the real agent is answered from the inbox', async
   const project = join(root, 'payments');
   mkdirSync(project);
   writeFileSync(join(project, 'app_spec.txt'), 'Shop\n- Checkout\n');
-  const fake = await startFakeAnthropic(scriptedBrain({ askHumanOn: new Set([1]) }));
-  const served = await startServe({
-    dataDir: join(root, 'data'),
-    env: realAgentEnv(root, fake.url),
-  });
+  const served = await startServeWithRealAgent(
+    scriptedBrain({ askHumanOn: new Set([1]) }),
+    project,
+    { dataDir: join(root, 'data') },
+  );
   const { launched, page } = await openPage();
   t.after(async () => {
-    try {
-      await launched.close();
-    } finally {
-      await served.stop();
-      await fake.close();
-      await waitUntil(() => processesMentioning(project).length === 0, 10_000, 'no agent left');
-      rmSync(root, { recursive: true, force: true });
-    }
+    await stopUi(launched, served);
+    rmSync(root, { recursive: true, force: true });
   });
   const api = await ApiClient.connect(served);
   try {

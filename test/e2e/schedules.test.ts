@@ -5,55 +5,23 @@
  * leave nothing behind. Editing a schedule moves its next start; skip-next per project and for
  * all projects can be undone.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import {
-  launchBrowser,
-  pidAlive,
-  processesMentioning,
-  removeDirs,
-  startServer,
-  stopUi,
-  tempProject,
-  waitUntil,
-  watchPage,
-  type LaunchedBrowser,
-  type Served,
-} from '../helpers/ui-harness.ts';
+import { pidAlive, tempProject, uiHooks, waitUntil, type Served } from '../helpers/ui-harness.ts';
 
 let served: Served;
-let launched: LaunchedBrowser;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject('ns-ui-sched-');
 const agentPids = new Set<number>();
 
-before(async () => {
-  served = await startServer(['--interval', '100']);
-  launched = await launchBrowser();
-  page = await launched.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  problems = watchPage(page);
-});
-
-after(async () => {
-  // Closes the browser (waiting until every Chromium process it started is gone), then stops the
-  // server even when closing the browser failed.
-  await stopUi(launched, served);
-  assert.equal(
-    served.server.exitCode ?? 0,
-    0,
-    `nightshift serve exited badly:\n${served.output()}`,
-  );
-  await waitUntil(
-    () => [...agentPids].every((p) => !pidAlive(p)),
-    10_000,
-    'agent processes to end',
-  );
-  assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
-  assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
-  removeDirs(project, served.dataDir);
+uiHooks(['--interval', '100'], {
+  viewport: { width: 1280, height: 1000 },
+  started: (ui) => ({ served, page, problems } = ui),
+  dirs: [project],
+  agentPids,
 });
 
 const badge = () => page.getByTestId('status-badge');

@@ -5,7 +5,7 @@
  * first shows what they contain; Start refuses with a sentence, locks and spawns nothing, and its
  * button opens Settings at the credentials, which put the API key first.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,31 +14,22 @@ import type { Page } from 'playwright-core';
 import { noCredentialsMessage } from '../../contract/index.ts';
 import { lockPath } from '../../core/run-log.ts';
 import { probeSandbox } from '../../core/sandbox-probe.ts';
-import {
-  processesMentioning,
-  removeDirs,
-  startUi,
-  stopUi,
-  tempProject,
-  type LaunchedBrowser,
-  type Served,
-} from '../helpers/ui-harness.ts';
+import { tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
 
 let served: Served;
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject();
 const home = tempProject('ns-ui-home-');
 
-before(async () => {
-  writeFileSync(join(project, 'app_spec.txt'), 'A notes app\n- Notes list\n');
-  mkdirSync(join(project, '.claude'), { recursive: true });
-  writeFileSync(
-    join(project, '.claude', 'settings.json'),
-    '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"echo from-the-repo"}]}]}}',
-  );
-  const ui = await startUi(null, {
+writeFileSync(join(project, 'app_spec.txt'), 'A notes app\n- Notes list\n');
+mkdirSync(join(project, '.claude'), { recursive: true });
+writeFileSync(
+  join(project, '.claude', 'settings.json'),
+  '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"echo from-the-repo"}]}]}}',
+);
+uiHooks(null, {
+  env: {
     HOME: home,
     CLAUDE_CONFIG_DIR: join(home, '.claude'),
     ANTHROPIC_API_KEY: '',
@@ -46,17 +37,9 @@ before(async () => {
     CLAUDE_CODE_OAUTH_TOKEN: '',
     CLAUDE_CODE_USE_BEDROCK: '',
     CLAUDE_CODE_USE_VERTEX: '',
-  });
-  ({ served, launched, page, problems } = ui);
-});
-
-after(async () => {
-  await stopUi(launched, served);
-  try {
-    assert.deepEqual(processesMentioning(project), [], 'no process runs in the project');
-  } finally {
-    removeDirs(project, home, served.dataDir);
-  }
+  },
+  started: (ui) => ({ served, page, problems } = ui),
+  dirs: [project, home],
 });
 
 test('sandbox status, trusting project settings after reading them, and Start without credentials', async () => {

@@ -5,7 +5,7 @@
  * overflows keeps its last 5,000 lines in a virtualized view; the theme follows the system.
  * Then everything that was started is gone.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
@@ -15,9 +15,8 @@ import {
   procState,
   removeDirs,
   startServer,
-  startUi,
-  stopUi,
   tempProject,
+  uiHooks,
   waitUntil,
   watchPage,
   type LaunchedBrowser,
@@ -25,36 +24,17 @@ import {
 } from '../helpers/ui-harness.ts';
 
 let served: Served;
-let launched: LaunchedBrowser | undefined;
+let launched: LaunchedBrowser;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject();
 const agentPids = new Set<number>();
 
-before(async () => {
-  // The drain takes 4 s of "current work", so Pause can be pressed while it drains.
-  const ui = await startUi(['--interval', '100', '--drain-delay', '4000']);
-  ({ served, launched, page, problems } = ui);
-});
-
-after(async () => {
-  await stopUi(launched, served);
-  try {
-    assert.equal(
-      served.server.exitCode ?? 0,
-      0,
-      `nightshift serve exited badly:\n${served.output()}`,
-    );
-    await waitUntil(
-      () => [...agentPids].every((p) => !pidAlive(p)),
-      10_000,
-      'agent processes to end',
-    );
-    assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
-    assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
-  } finally {
-    removeDirs(project, served.dataDir);
-  }
+// The drain takes 4 s of "current work", so Pause can be pressed while it drains.
+uiHooks(['--interval', '100', '--drain-delay', '4000'], {
+  started: (ui) => ({ served, launched, page, problems } = ui),
+  dirs: [project],
+  agentPids,
 });
 
 const badge = () => page.getByTestId('status-badge');
@@ -192,7 +172,7 @@ test('Stop stops it, says what happened, and the process is gone', async () => {
 test('a log of 6,000 lines keeps exactly the last 5,000 and renders only a window of them', async () => {
   const burst = await startServer(['--interval', '3600000', '--burst', '6000']);
   const dir = tempProject();
-  const view = await (launched as LaunchedBrowser).browser.newPage({
+  const view = await launched.browser.newPage({
     viewport: { width: 1280, height: 900 },
   });
   const viewProblems = watchPage(view);
@@ -246,7 +226,7 @@ test('a log of 6,000 lines keeps exactly the last 5,000 and renders only a windo
 });
 
 test('the theme follows the system: dark and light pages have different backgrounds', async () => {
-  const browser = (launched as LaunchedBrowser).browser;
+  const browser = launched.browser;
   const background = async (colorScheme: 'dark' | 'light') => {
     const context = await browser.newContext({ colorScheme });
     try {

@@ -2,39 +2,20 @@
  * A crash must not look like a stop: against the real `nightshift serve`, a fixture agent that
  * exits with code 4 shows "Crashed (exit code 4)", its last lines, and Start as the way on.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import {
-  processesMentioning,
-  removeDirs,
-  startUi,
-  stopUi,
-  tempProject,
-  type LaunchedBrowser,
-  type Served,
-} from '../helpers/ui-harness.ts';
+import { tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
 
 let served: Served;
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const project = tempProject();
 
-before(async () => {
-  const ui = await startUi(['--interval', '100', '--crash-after', '1500']);
-  ({ served, launched, page, problems } = ui);
-});
-
-after(async () => {
-  await stopUi(launched, served);
-  try {
-    assert.deepEqual(processesMentioning(project), [], 'no process still runs in the project');
-    assert.deepEqual(processesMentioning(served.dataDir), [], 'no process still uses the data dir');
-  } finally {
-    removeDirs(project, served.dataDir);
-  }
+uiHooks(['--interval', '100', '--crash-after', '1500'], {
+  started: (ui) => ({ served, page, problems } = ui),
+  dirs: [project],
 });
 
 test('a crashed agent says so, with its exit code and last lines', async () => {

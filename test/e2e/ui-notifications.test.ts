@@ -3,47 +3,21 @@
  * `nightshift serve`, two fixture agents that crash (exit code 4) each raise an alert toast that
  * stays; Dismiss removes one, and "Open project" on the other selects its project.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import {
-  processesMentioning,
-  removeDirs,
-  shot,
-  startUi,
-  stopUi,
-  tempProject,
-  type LaunchedBrowser,
-  type Served,
-} from '../helpers/ui-harness.ts';
+import { shot, tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
 
 let served: Served;
-let launched: LaunchedBrowser | undefined;
 let page: Page;
 let problems: string[] = [];
 const crashy = tempProject('ns-ui-crashy-');
 const other = tempProject('ns-ui-other-');
 
-before(async () => {
-  const ui = await startUi(['--interval', '100', '--crash-after', '3000']);
-  ({ served, launched, page, problems } = ui);
-});
-
-after(async () => {
-  await stopUi(launched, served);
-  try {
-    assert.equal(
-      served.server.exitCode ?? 0,
-      0,
-      `nightshift serve exited badly:\n${served.output()}`,
-    );
-    for (const dir of [crashy, other, served.dataDir]) {
-      assert.deepEqual(processesMentioning(dir), [], `no process still runs in ${dir}`);
-    }
-  } finally {
-    removeDirs(crashy, other, served.dataDir);
-  }
+uiHooks(['--interval', '100', '--crash-after', '3000'], {
+  started: (ui) => ({ served, page, problems } = ui),
+  dirs: [crashy, other],
 });
 
 const nav = () => page.getByRole('navigation', { name: 'Projects' });

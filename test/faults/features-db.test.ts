@@ -12,17 +12,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import {
-  assertGroupGone,
-  exitWithin,
-  startAgent,
-  type AgentRun,
-} from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType } from '../helpers/agent-suite.ts';
+import { assertGroupGone, exitWithin, type AgentRun } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, lastLines } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
 const { project } = suite;
-const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
 const locker = resolve(fileURLToPath(import.meta.url), '../../helpers/db-locker.ts');
 
 function backlog(names: string[]): string {
@@ -44,7 +38,7 @@ function assertNoStack(run: AgentRun): void {
 test('features.db held locked by another process for 10 s: the run waits and goes on, nothing counted', async () => {
   suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 3]]) }));
   const dir = backlog(['A', 'B']);
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const run = suite.start({ projectDir: dir });
   const lock = { child: null as ReturnType<typeof spawn> | null };
   try {
     await run.waitFor(
@@ -66,16 +60,16 @@ test('features.db held locked by another process for 10 s: the run waits and goe
       });
     });
     const { code } = await exitWithin(run, 240_000);
-    assert.equal(code, 0, tail(run));
+    assert.equal(code, 0, lastLines(run));
     assert.ok(
       run.lines.some((l) =>
         /The features database is locked by another program; (waiting|the tool call waits) for it\./.test(
           l,
         ),
       ),
-      tail(run),
+      lastLines(run),
     );
-    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete', tail(run));
+    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete', lastLines(run));
     const db = FeaturesDb.open(join(dir, 'features.db'));
     assert.deepEqual(
       db.all().map((f) => [f.passes, f.attempts]),
@@ -97,7 +91,7 @@ for (const fault of ['deleted', 'damaged'] as const) {
   test(`features.db ${fault} mid-run: the run stops with one sentence and aborts its sessions`, async () => {
     suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
     const dir = backlog(['Hangs']);
-    const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+    const run = suite.start({ projectDir: dir });
     try {
       await run.waitFor(
         (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
@@ -109,7 +103,7 @@ for (const fault of ['deleted', 'damaged'] as const) {
         for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
       else writeFileSync(path, 'not a database any more '.repeat(400), { flag: 'r+' });
       const { code } = await exitWithin(run, 60_000);
-      assert.equal(code, 1, tail(run));
+      assert.equal(code, 1, lastLines(run));
       const last = ofType(run, 'run-state').at(-1)!;
       assert.equal(last.phase, 'failed');
       assert.match(
@@ -135,7 +129,7 @@ test('a damaged features.db at start: the run fails with one sentence', async ()
   suite.fake.setBrain(scriptedBrain());
   const dir = project('App\n- One\n');
   writeFileSync(join(dir, 'features.db'), 'garbage '.repeat(1000));
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const run = suite.start({ projectDir: dir });
   try {
     const { code } = await exitWithin(run, 60_000);
     assert.equal(code, 1);

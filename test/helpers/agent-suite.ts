@@ -13,13 +13,22 @@ import {
   type FakeAnthropic,
 } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { killLeftoverAgents, makeProject, type AgentRun } from '../fixtures/agent-harness.ts';
+import {
+  assertGroupGone,
+  exitWithin,
+  killLeftoverAgents,
+  makeProject,
+  startAgent,
+  type AgentRun,
+} from '../fixtures/agent-harness.ts';
 
 export interface AgentSuite {
   /** The fake server; only valid inside tests (it starts in the file's `before`). */
   readonly fake: FakeAnthropic;
   /** A new project directory with `spec` as its app_spec.txt (none when null). */
   project(spec: string | null): string;
+  /** Starts the real agent against the file's fake server (startAgent). */
+  start(options: Omit<Parameters<typeof startAgent>[0], 'fakeUrl'>): AgentRun;
 }
 
 /** Registers the file's before/after hooks; call once at the top level of a test file. */
@@ -38,7 +47,7 @@ export function agentSuite(): AgentSuite {
     await fake?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  return {
+  const suite: AgentSuite = {
     get fake(): FakeAnthropic {
       if (!fake) throw new Error('The fake Anthropic server is only there inside a test.');
       return fake;
@@ -48,8 +57,25 @@ export function agentSuite(): AgentSuite {
       dirs.push(d);
       return d;
     },
+    start(options) {
+      return startAgent({ ...options, fakeUrl: suite.fake.url });
+    },
   };
+  return suite;
 }
+
+/** Waits (bounded) for the run to exit, then checks that nothing of its process group is left. */
+export async function ended(
+  run: AgentRun,
+  timeoutMs: number,
+): Promise<Awaited<ReturnType<typeof exitWithin>>> {
+  const exit = await exitWithin(run, timeoutMs);
+  await assertGroupGone(run.pid);
+  return exit;
+}
+
+/** The run's last lines, to say what happened when an assertion about it fails. */
+export const lastLines = (run: AgentRun, count = 25): string => run.lines.slice(-count).join('\n');
 
 /** The run's events of one type, typed as that type. */
 export const ofType = <T extends AgentEvent['type']>(

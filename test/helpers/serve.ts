@@ -3,13 +3,28 @@
  * dir, and gives tests its URL, token and a small WebSocket API client. `stop()` ends it with
  * SIGTERM and asserts that it and every agent it started are gone.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { isAlive, listProcesses } from '../../core/process-table.ts';
 import { fakeModelEnv } from '../fixtures/fake-model-env.ts';
+import {
+  startFakeAnthropic,
+  type Brain,
+  type FakeAnthropic,
+} from '../fixtures/fake-anthropic-server.ts';
+import {
+  openPage,
+  processesMentioning,
+  removeDirs,
+  stopUi,
+  waitUntil,
+  type OpenedPage,
+} from './ui-harness.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const fixtureAgentCommand = (name = 'chatty', ...args: string[]): string[] => [
@@ -35,6 +50,8 @@ export async function startServe(
     args?: string[];
     /** false: no --data-dir flag, so the server picks its data dir itself (env or default). */
     dataDirFlag?: boolean;
+    /** Keep this machine's own Anthropic and Claude settings from the server and its agents. */
+    withoutModelEnv?: boolean;
   } = {},
 ): Promise<ServedApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-serve-'));
@@ -51,7 +68,7 @@ export async function startServe(
     {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        ...(options.withoutModelEnv ? withoutModelEnv(process.env) : process.env),
         NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand()),
         ...(options.env ?? {}),
       },
@@ -108,6 +125,90 @@ export async function startServe(
       if (left.length) throw new Error(`processes outlived the server: ${left.join(', ')}`);
     },
   };
+}
+
+function withoutModelEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([k]) =>
+        !k.startsWith('ANTHROPIC_') && !k.startsWith('CLAUDE') && !k.startsWith('NIGHTSHIFT_AGENT'),
+    ),
+  );
+}
+
+export interface ServedRealAgent extends ServedApp {
+  fake: FakeAnthropic;
+}
+
+/**
+ * `nightshift serve` whose agent is Nightshift's real one (agent/cli.ts with the Claude Agent SDK
+ * and Claude Code), talking only to a local fake Anthropic server that answers with `brain`.
+ * `stop()` also closes the fake server and checks that no agent or Claude Code process is left
+ * in `project`.
+ */
+export async function startServeWithRealAgent(
+  brain: Brain,
+  project: string,
+  options: { dataDir?: string } = {},
+): Promise<ServedRealAgent> {
+  const home = mkdtempSync(join(tmpdir(), 'ns-agent-home-'));
+  const fake = await startFakeAnthropic(brain);
+  let served: ServedApp;
+  try {
+    served = await startServe({
+      dataDir: options.dataDir,
+      withoutModelEnv: true,
+      env: realAgentEnv(home, fake.url),
+    });
+  } catch (error) {
+    await fake.close();
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ...served,
+    fake,
+    async stop() {
+      try {
+        await served.stop();
+      } finally {
+        await fake.close();
+        rmSync(home, { recursive: true, force: true });
+      }
+      await waitUntil(
+        () => processesMentioning(project).length === 0,
+        10_000,
+        'no process in the project',
+      );
+      assert.deepEqual(processesMentioning(project), [], 'no agent or Claude Code process is left');
+    },
+  };
+}
+
+/**
+ * The before and after hooks of a UI test file that runs the real agent: before its tests,
+ * `prepare` (files in `project`), then serve with the real agent (startServeWithRealAgent) and a
+ * watched page, handed to `started`; after them, both stopped (which checks that no process is
+ * left in `project`) and `project` removed.
+ */
+export function realAgentUiHooks(options: {
+  brain: Brain;
+  project: string;
+  prepare?: () => void;
+  started: (ui: OpenedPage & { url: string; fake: FakeAnthropic }) => void;
+}): void {
+  let served: ServedRealAgent | undefined;
+  let opened: OpenedPage | undefined;
+  before(async () => {
+    options.prepare?.();
+    served = await startServeWithRealAgent(options.brain, options.project);
+    opened = await openPage();
+    options.started({ ...opened, url: served.url, fake: served.fake });
+  });
+  after(async () => {
+    await stopUi(opened?.launched, served);
+    removeDirs(options.project);
+  });
 }
 
 /** A minimal client of the WebSocket API, as the renderer's transport speaks it. */

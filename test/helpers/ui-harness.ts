@@ -2,10 +2,12 @@
  * Starts the real `nightshift serve` (with a fixture agent) and Debian's Chromium for the UI
  * end-to-end tests, and checks at the end that every process they started is gone.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 
@@ -133,11 +135,11 @@ export interface OpenedPage {
   problems: string[];
 }
 
-/** Launches Chromium with one 1280×900 page whose errors are collected (see watchPage). */
-export async function openPage(): Promise<OpenedPage> {
+/** Launches Chromium with one page (1280×900 unless told) whose errors are collected (see watchPage). */
+export async function openPage(viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
   const launched = await launchBrowser();
   try {
-    const page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await launched.browser.newPage({ viewport });
     return { launched, page, problems: watchPage(page) };
   } catch (error) {
     await launched.close();
@@ -153,11 +155,11 @@ export interface Ui extends OpenedPage {
 export async function startUi(
   agentArgs: string[] | null,
   env: Record<string, string> = {},
-  options: { agent?: string; dataDir?: string } = {},
+  options: { agent?: string; dataDir?: string; viewport?: { width: number; height: number } } = {},
 ): Promise<Ui> {
   const served = await startServer(agentArgs, env, options);
   try {
-    return { served, ...(await openPage()) };
+    return { served, ...(await openPage(options.viewport)) };
   } catch (error) {
     await served.stop();
     removeDirs(served.dataDir);
@@ -168,13 +170,54 @@ export async function startUi(
 /** Closes the browser, then stops the server even when closing the browser failed. */
 export async function stopUi(
   launched: LaunchedBrowser | undefined,
-  served: Served | undefined,
+  served: Pick<Served, 'stop'> | undefined,
 ): Promise<void> {
   try {
     await launched?.close();
   } finally {
     await served?.stop();
   }
+}
+
+/**
+ * The before and after hooks of a UI test file. Before its tests: `nightshift serve` with the
+ * fixture agent and `agentArgs` (startUi), handed to `started`. After them: the browser and the
+ * server stopped (stopUi); then the server must have exited cleanly, every pid in `agentPids` must
+ * have ended, and no process may still run in `dirs` or in the data dir, which are all removed.
+ */
+export function uiHooks(
+  agentArgs: string[] | null,
+  options: {
+    started: (ui: Ui) => void;
+    dirs: string[];
+    env?: Record<string, string>;
+    viewport?: { width: number; height: number };
+    agentPids?: ReadonlySet<number>;
+  },
+): void {
+  let ui: Ui | undefined;
+  before(async () => {
+    ui = await startUi(agentArgs, options.env, { viewport: options.viewport });
+    options.started(ui);
+  });
+  after(async () => {
+    await stopUi(ui?.launched, ui?.served);
+    if (!ui) return removeDirs(...options.dirs);
+    const { served } = ui;
+    try {
+      assert.equal(
+        served.server.exitCode ?? 0,
+        0,
+        `nightshift serve exited badly:\n${served.output()}`,
+      );
+      const pids = [...(options.agentPids ?? [])];
+      await waitUntil(() => pids.every((p) => !pidAlive(p)), 10_000, 'agent processes to end');
+      for (const dir of [...options.dirs, served.dataDir])
+        assert.deepEqual(processesMentioning(dir), [], `no process still runs in ${dir}`);
+    } finally {
+      removeDirs(...options.dirs, served.dataDir);
+    }
+  });
 }
 
 /** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */

@@ -7,20 +7,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
-import { assertGroupGone, exitWithin, nodeBin, startAgent } from '../fixtures/agent-harness.ts';
-import { agentSuite } from '../helpers/agent-suite.ts';
+import { assertGroupGone, nodeBin } from '../fixtures/agent-harness.ts';
+import { agentSuite, ended } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
 const noSandboxPath = dirname(nodeBin);
 
 test('without the sandbox and without leave, the agent refuses with the reason and exit 2', async () => {
-  const run = startAgent({
+  const run = suite.start({
     projectDir: suite.project('App\n- One\n'),
-    fakeUrl: suite.fake.url,
     env: { PATH: noSandboxPath },
   });
-  const { code } = await exitWithin(run, 30_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 30_000);
   assert.equal(code, 2);
   const failed = run.events.find((e) => e.type === 'run-state' && e.phase === 'failed');
   assert.ok(failed && failed.type === 'run-state');
@@ -32,9 +30,8 @@ test('without the sandbox and without leave, the agent refuses with the reason a
 });
 
 test('with unsandboxed runs allowed, it says "Sandbox: off" with the reason and starts work', async () => {
-  const run = startAgent({
+  const run = suite.start({
     projectDir: suite.project('App\n- One\n'),
-    fakeUrl: suite.fake.url,
     env: {
       PATH: noSandboxPath,
       NIGHTSHIFT_CONTAINMENT: JSON.stringify({ allowUnsandboxed: true }),

@@ -12,10 +12,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InboxItem, RunRecord, SessionRecord } from '../../contract/index.ts';
-import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import { ApiClient, realAgentEnv, startServe } from '../helpers/serve.ts';
-import { processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
+import { ApiClient, startServeWithRealAgent } from '../helpers/serve.ts';
 
 const LIMIT = 0.02;
 
@@ -27,13 +25,11 @@ test('a daily budget drains and stops a real run, caps its last session and refu
     join(project, 'app_spec.txt'),
     `Todo app\n${Array.from({ length: 10 }, (_, i) => `- Feature ${i + 1}`).join('\n')}\n`,
   );
-  const fake = await startFakeAnthropic(scriptedBrain());
-  const env = realAgentEnv(root, fake.url);
-  const served = await startServe({ dataDir: join(root, 'data'), env });
+  const served = await startServeWithRealAgent(scriptedBrain(), project, {
+    dataDir: join(root, 'data'),
+  });
   t.after(async () => {
     await served.stop();
-    await fake.close();
-    await waitUntil(() => processesMentioning(project).length === 0, 10_000, 'no agent left');
     rmSync(root, { recursive: true, force: true });
   });
   const api = await ApiClient.connect(served);

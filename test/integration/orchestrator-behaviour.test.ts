@@ -37,13 +37,8 @@ import {
   scriptedBrain,
   type SessionInfo,
 } from '../fixtures/scripted-agent-brain.ts';
-import {
-  assertGroupGone,
-  exitWithin,
-  startAgent,
-  type AgentRun,
-} from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType } from '../helpers/agent-suite.ts';
+import { assertGroupGone, exitWithin } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, ended, lastLines } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
 const { project } = suite;
@@ -62,22 +57,19 @@ const invalidRequest: FakeReply = {
   errorType: 'invalid_request_error',
   message: 'prompt is too long: 250000 tokens > 200000 maximum',
 };
-const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
 
 test('a regression session that keeps failing is capped: reported, not re-tested again, and the run ends', async () => {
   suite.fake.setBrain(
     scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? invalidRequest : null) }),
   );
   const dir = project('App\n- Only\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     regressionAgents: 1,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const regression = ofType(run, 'agent-finished').filter((e) => e.role === 'regression');
   assert.deepEqual(
     regression.map((e) => e.outcome),
@@ -99,16 +91,14 @@ test('regression agents keep re-verifying passing features while coding goes on,
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 7]]) }));
   const dir = project('App\n- Quick\n- Slow\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 1,
     regressionAgents: 1,
     env: { NIGHTSHIFT_RETEST_MIN: '0.01' }, // 0.6 s between re-tests of an unchanged feature
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   // Event order, not timestamps: several events can share a millisecond.
   const at = (e: AgentEvent): number => run.events.indexOf(e);
   const started = ofType(run, 'agent-started');
@@ -136,14 +126,12 @@ test('regression agents keep re-verifying passing features while coding goes on,
 test('a run that ends with work left reports phase finished with what is left, not complete', async () => {
   suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
   const dir = project('App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const states = ofType(run, 'run-state');
   assert.ok(!states.some((e) => e.phase === 'complete'));
   const last = states.at(-1)!;
@@ -173,15 +161,13 @@ test('a 429 whose retry-after Claude Code honoured holds new sessions for that l
     }),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     // Claude Code reads retry-after itself and retries once; the fallback would hold a minute.
     env: { CLAUDE_CODE_MAX_RETRIES: '1', NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   assert.equal(refused, 2);
   const [hold, release] = ofType(run, 'rate-limit');
   assert.equal(hold!.state, 'hold');
@@ -215,14 +201,12 @@ test('a reset time written in the provider’s 429 message is the hold’s end',
     }),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const [hold, release] = ofType(run, 'rate-limit');
   assert.equal(hold!.until, resetAt);
   assert.ok(release!.ts >= resetAt - 50 && release!.ts - resetAt < 2000);
@@ -243,15 +227,13 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
     }),
   );
   const dir = project('App\n- A\n- B\n- C\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 2,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 3, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 3, lastLines(run));
   const coding = ofType(run, 'agent-started').filter((e) => e.role === 'coding');
   assert.ok(coding.length >= 1 && coding.length <= 2, 'no new session after the refusal');
   const error = ofType(run, 'error').at(-1)!;
@@ -269,14 +251,12 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
 test('the per-session wall-clock limit aborts a stalled session, counts the attempt and releases the claim', async () => {
   suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Stalls\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 4.8 s
   });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
   const finished = ofType(run, 'agent-finished').find((e) => e.role === 'coding')!;
   assert.equal(finished.outcome, 'timeout');
@@ -304,7 +284,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
   assert.ok(seed.claim(2, other));
   const beat = setInterval(() => seed.heartbeat(other), 150);
   const env = { NIGHTSHIFT_LEASE_MIN: '0.02', NIGHTSHIFT_HEARTBEAT_MS: '150' }; // 1.2 s lease
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 2, env });
+  const run = suite.start({ projectDir: dir, concurrency: 2, env });
   let stoppedAt: number;
   try {
     await run.waitFor(
@@ -334,7 +314,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
   const { code } = await exitWithin(run, 90_000);
   seed.close();
   await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  assert.equal(code, 0, lastLines(run));
   const features = readFeatures(dir);
   assert.deepEqual(
     features.map((f) => [f.passes, f.attempts]),
@@ -356,7 +336,7 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
     'the own slow feature lost nothing; the abandoned claim counted as an attempt',
   );
   const released = run.lines.find((l) => l.includes('Released the stale claim on feature #2'));
-  assert.ok(released, tail(run));
+  assert.ok(released, lastLines(run));
   const coding2 = ofType(run, 'agent-started').find((e) => e.featureId === 2)!;
   assert.ok(coding2.ts >= stoppedAt + 900, 'taken over only after its heartbeat stopped');
   assert.equal(ofType(run, 'agent-started').filter((e) => e.featureId === 1).length, 1);
@@ -366,10 +346,9 @@ test('feature_skip: the skipped feature goes last and is not picked again before
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions, skipOn: new Set([1]) }));
   const dir = project('App\n- Payments\n- Cart\n- Profile\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 1 });
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const run = suite.start({ projectDir: dir, concurrency: 1 });
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   assert.deepEqual(
     sessions.filter((s) => s.role === 'coding').map((s) => s.featureId),
     [1, 2, 3, 1],
@@ -396,7 +375,7 @@ test('human input end to end: asked, shown, answered through the features DB, th
     }),
   );
   const dir = project('App\n- Checkout\n- Reports\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, concurrency: 2 });
+  const run = suite.start({ projectDir: dir, concurrency: 2 });
   const asked = await run.waitFor(
     (e) => e.type === 'human-input' && e.featureId === 1,
     60_000,
@@ -415,9 +394,8 @@ test('human input end to end: asked, shown, answered through the features DB, th
   assert.equal(waiting.humanInputRequest?.prompt, 'Which payment provider should I use?');
   db.resolveHumanInput(1, { answer: 'Use Stripe' });
   db.close();
-  const { code } = await exitWithin(run, 90_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 90_000);
+  assert.equal(code, 0, lastLines(run));
   assert.equal(prompts.length, 2, 'a second session took the feature after the answer');
   assert.match(prompts[1]!, /A human answered[\s\S]*answer: Use Stripe/);
   const features = readFeatures(dir);
@@ -429,9 +407,8 @@ test('human input end to end: asked, shown, answered through the features DB, th
 test('a pause longer than the session limit is not a timeout: the session goes on after resume', async () => {
   suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
   const dir = project('App\n- Slow\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.5', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 30 s
   });
   await run.waitFor(
@@ -447,9 +424,8 @@ test('a pause longer than the session limit is not a timeout: the session goes o
   } finally {
     process.kill(-run.pid, 'SIGCONT');
   }
-  const { code } = await exitWithin(run, 120_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const { code } = await ended(run, 120_000);
+  assert.equal(code, 0, lastLines(run));
   const finished = ofType(run, 'agent-finished').filter((e) => e.role === 'coding');
   assert.deepEqual(
     finished.map((e) => e.outcome),
@@ -478,10 +454,9 @@ test('an initializer that stops short of the count the spec asks for runs again 
     }),
   );
   const dir = project('<feature_count>4</feature_count>\n- Layout\n- Login\n- Profile\n- Search\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
-  assert.equal(code, 0, tail(run));
+  const run = suite.start({ projectDir: dir });
+  const { code } = await ended(run, 240_000);
+  assert.equal(code, 0, lastLines(run));
   assert.equal(prompts.length, 2, 'a second initializer session');
   assert.match(prompts[0]!, /attempt=1/);
   assert.match(
@@ -541,17 +516,15 @@ test(
     suite.fake.setBrain(scriptedBrain());
     const dir = project('App\n- One\n- Two\n');
     const claude = recordingClaude(dir);
-    const run = startAgent({
+    const run = suite.start({
       projectDir: dir,
-      fakeUrl: suite.fake.url,
       env: { NIGHTSHIFT_CLAUDE_PATH: claude.path },
     });
-    const { code } = await exitWithin(run, 90_000);
-    await assertGroupGone(run.pid);
-    assert.equal(code, 0, tail(run));
+    const { code } = await ended(run, 90_000);
+    assert.equal(code, 0, lastLines(run));
     const sessions = ofType(run, 'agent-started');
     // The initializer and one coding session per feature: each one a run of our script.
-    assert.equal(sessions.length, 3, tail(run));
+    assert.equal(sessions.length, 3, lastLines(run));
     assert.equal(claude.invocations().length, sessions.length, 'every session ran the set path');
     assert.ok(
       readFeatures(dir).every((f) => f.passes),
@@ -567,9 +540,8 @@ test(
   async () => {
     suite.fake.setBrain(scriptedBrain());
     const dir = project('App\n- Only\n');
-    const run = startAgent({
+    const run = suite.start({
       projectDir: dir,
-      fakeUrl: suite.fake.url,
       // The harness turns browser checks off for speed; this test wants the default (on).
       env: { NIGHTSHIFT_BROWSER_MCP: '1' },
     });
@@ -587,13 +559,12 @@ test(
     })();
     let code: number | null;
     try {
-      ({ code } = await exitWithin(run, 120_000));
+      ({ code } = await ended(run, 120_000));
     } finally {
       watching = false;
       await watch;
     }
-    await assertGroupGone(run.pid);
-    assert.equal(code, 0, tail(run));
+    assert.equal(code, 0, lastLines(run));
     const require = createRequire(import.meta.url);
     const cli = realpathSync(
       join(dirname(require.resolve('@playwright/mcp/package.json')), 'cli.js'),
@@ -640,9 +611,8 @@ test('regression order in a real run: never tested, then changed since its test,
   const raw = new DatabaseSync(path);
   raw.prepare('UPDATE features SET ns_passed_at = ? WHERE id = 2').run(Date.now() - 5 * 60_000);
   raw.close();
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 1,
     regressionAgents: 1,
     // NIGHTSHIFT_RETEST_MIN is not set (the harness strips NIGHTSHIFT_*): the default applies.
@@ -659,7 +629,7 @@ test('regression order in a real run: never tested, then changed since its test,
     );
     // The queue is re-read every 200 ms: a few seconds more show that nothing else is due.
     await new Promise((r) => setTimeout(r, 3_000));
-    assert.deepEqual(regressionStarts(), [5, 2, 3, 1], tail(run));
+    assert.deepEqual(regressionStarts(), [5, 2, 3, 1], lastLines(run));
     assert.ok(
       ofType(run, 'agent-started').some((e) => e.role === 'coding' && e.featureId === 6),
       'coding was active throughout',
@@ -670,7 +640,6 @@ test('regression order in a real run: never tested, then changed since its test,
     assert.ok(Date.now() - tested4 >= 6 * 60_000, '#4 keeps its old test');
   } finally {
     run.child.kill('SIGTERM');
-    await exitWithin(run, 60_000);
-    await assertGroupGone(run.pid);
+    await ended(run, 60_000);
   }
 });

@@ -11,17 +11,11 @@ import { join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
 import type { FakeReply } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import {
-  assertGroupGone,
-  exitWithin,
-  startAgent,
-  type AgentRun,
-} from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType } from '../helpers/agent-suite.ts';
+import { assertGroupGone, exitWithin, startAgent } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, lastLines } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
 const { project } = suite;
-const tail = (run: AgentRun): string => run.lines.slice(-25).join('\n');
 const attempts = (dir: string): [number, boolean, number][] => {
   const db = FeaturesDb.open(join(dir, 'features.db'));
   try {
@@ -59,10 +53,10 @@ test('HTTP 500 at the start of a run: the initializer waits it out, then the bac
     }),
   );
   const dir = project('App\n- One\n- Two\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, env: quickRetries });
+  const run = suite.start({ projectDir: dir, env: quickRetries });
   try {
     const { code } = await exitWithin(run, 180_000);
-    assert.equal(code, 0, tail(run));
+    assert.equal(code, 0, lastLines(run));
     const holds = ofType(run, 'provider-hold').filter((e) => e.state === 'hold');
     assert.equal(holds.length, 3, 'one hold per failed session, none counted');
     assert.deepEqual(
@@ -79,7 +73,7 @@ test('HTTP 500 at the start of a run: the initializer waits it out, then the bac
     );
     assert.ok(ofType(run, 'run-state').some((e) => e.phase === 'waiting-for-provider'));
     assert.equal(ofType(run, 'rate-limit').length, 0, 'a 500 is not a rate limit');
-    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete', tail(run));
+    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete', lastLines(run));
     assert.deepEqual(attempts(dir), [
       [0, false, 1],
       [0, false, 2],
@@ -98,10 +92,10 @@ test('a long run of 529s during coding: "overloaded", no attempt counted, the fe
     }),
   );
   const dir = project('App\n- Only\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url, env: quickRetries });
+  const run = suite.start({ projectDir: dir, env: quickRetries });
   try {
     const { code } = await exitWithin(run, 180_000);
-    assert.equal(code, 0, tail(run));
+    assert.equal(code, 0, lastLines(run));
     const failed = ofType(run, 'agent-finished').filter(
       (e) => e.role === 'coding' && e.outcome === 'unavailable',
     );
@@ -144,7 +138,7 @@ test('a provider that refuses connections past the outage limit: the run stops w
   });
   try {
     const { code } = await exitWithin(run, 180_000);
-    assert.equal(code, 0, tail(run));
+    assert.equal(code, 0, lastLines(run));
     const failed = ofType(run, 'agent-finished').filter((e) => e.outcome === 'unavailable');
     assert.ok(failed.length >= 2, `more sessions failed than the one attempt (${failed.length})`);
     assert.ok(failed.every((e) => e.featureId === 1));

@@ -11,8 +11,8 @@ import { FeaturesDb } from '../../core/features-db.ts';
 import { drainFlagPath } from '../../core/run-log.ts';
 import { callTool, text, toolResultText } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, sessionOf, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import { assertGroupGone, exitWithin, startAgent } from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType, permissionDenials } from '../helpers/agent-suite.ts';
+import { assertGroupGone, exitWithin } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, permissionDenials, ended } from '../helpers/agent-suite.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
 const suite = agentSuite();
@@ -26,14 +26,12 @@ test('a spec becomes features; two coding agents and one regression agent finish
   suite.fake.setBrain(scriptedBrain({ sessions }));
   const resultsBefore = suite.fake.toolResults.length;
   const dir = project(SPEC);
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 2,
     regressionAgents: 1,
   });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
 
   const db = FeaturesDb.open(join(dir, 'features.db'));
@@ -104,9 +102,8 @@ test('a command the guard refuses reaches the model as a denial, so the check ab
   );
   const resultsBefore = suite.fake.toolResults.length;
   const dir = project('App\n- One\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const run = suite.start({ projectDir: dir });
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
   const denials = permissionDenials(suite.fake, resultsBefore);
   assert.equal(denials.length, 1, JSON.stringify(suite.fake.toolResults.slice(resultsBefore)));
@@ -116,15 +113,14 @@ test('a command the guard refuses reaches the model as a denial, so the check ab
 test('an agent killed mid-feature has its claim recovered on the next start', async () => {
   suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Only feature\n');
-  const first = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const first = suite.start({ projectDir: dir });
   await first.waitFor(
     (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
     60_000,
     'the hanging Bash call',
   );
   first.killGroup();
-  await exitWithin(first, 30_000);
-  await assertGroupGone(first.pid);
+  await ended(first, 30_000);
   let db = FeaturesDb.open(join(dir, 'features.db'));
   const held = db.get(1)!;
   db.close();
@@ -133,9 +129,8 @@ test('an agent killed mid-feature has its claim recovered on the next start', as
 
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions }));
-  const second = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await exitWithin(second, 240_000);
-  await assertGroupGone(second.pid);
+  const second = suite.start({ projectDir: dir });
+  const { code } = await ended(second, 240_000);
   assert.equal(code, 0);
   assert.ok(second.lines.some((l) => l.includes('Resuming 1 interrupted feature')));
   db = FeaturesDb.open(join(dir, 'features.db'));
@@ -170,13 +165,11 @@ test('a rate-limit answer holds every new session until the reset, then the run 
     }),
   );
   const dir = project('App\n- One\n- Two\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' },
   });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
   const holds = ofType(run, 'rate-limit');
   assert.deepEqual(
@@ -213,7 +206,7 @@ test('drain finishes the current session, starts none, reports drained; removing
   suite.fake.setBrain(scriptedBrain());
   const dir = project('App\n- A\n- B\n- C\n');
   mkdirSync(join(dir, '.nightshift'), { recursive: true });
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const run = suite.start({ projectDir: dir });
   await run.waitFor(
     (e) => e.type === 'agent-started' && e.role === 'coding',
     60_000,
@@ -238,8 +231,7 @@ test('drain finishes the current session, starts none, reports drained; removing
     10_000,
     'working again',
   );
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0);
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
 });
@@ -247,7 +239,7 @@ test('drain finishes the current session, starts none, reports drained; removing
 test('SIGTERM aborts sessions, releases claims, exits 0 and leaves no process behind', async () => {
   suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
   const dir = project('App\n- Slow one\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
+  const run = suite.start({ projectDir: dir });
   await run.waitFor(
     (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
     60_000,
@@ -278,14 +270,12 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
     { id: 3, name: 'Null deps', dependencies: 'null' },
     { id: 4, name: 'Left in progress by autocoder', inProgress: true, dependencies: '[]' },
   ]);
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     concurrency: 2,
     regressionAgents: 1,
   });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
   assert.equal(existsSync(join(dir, 'features.db')), false, 'no second database');
   const rows = readRawRows(path);
@@ -306,13 +296,11 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
 test('a feature that keeps failing counts attempts and is set aside for a human at the cap', async () => {
   suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
   const dir = project('App\n- Impossible\n- Fine\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0);
   const finished = ofType(run, 'agent-finished').filter((e) => e.featureId === 1);
   assert.deepEqual(
@@ -344,14 +332,12 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
     }),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({
+  const run = suite.start({
     projectDir: dir,
-    fakeUrl: suite.fake.url,
     regressionAgents: 2,
     yolo: true,
   });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 0);
   assert.equal(ofType(run, 'agent-started').filter((e) => e.role === 'regression').length, 0);
   assert.match(prompts[0]!, /linter, type checker and tests/);
@@ -359,7 +345,7 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
 
 test('failures exit non-zero: no spec, and an initializer that creates no features', async () => {
   suite.fake.setBrain(scriptedBrain());
-  const noSpec = startAgent({ projectDir: project(null), fakeUrl: suite.fake.url });
+  const noSpec = suite.start({ projectDir: project(null) });
   assert.equal((await exitWithin(noSpec, 120_000)).code, 2);
   assert.match(ofType(noSpec, 'run-state').at(-1)!.message, /no app spec/);
 
@@ -367,9 +353,8 @@ test('failures exit non-zero: no spec, and an initializer that creates no featur
     sessionOf(req)?.role === 'initializer' ? text('I will not create anything.') : text('ok'),
   );
   const dir = project('App\n- One\n');
-  const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
-  const { code } = await exitWithin(run, 240_000);
-  await assertGroupGone(run.pid);
+  const run = suite.start({ projectDir: dir });
+  const { code } = await ended(run, 240_000);
   assert.equal(code, 1);
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'failed');
   assert.equal(

@@ -14,13 +14,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeReply } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
-import {
-  assertGroupGone,
-  exitWithin,
-  startAgent,
-  type AgentRun,
-} from '../fixtures/agent-harness.ts';
-import { agentSuite, ofType } from '../helpers/agent-suite.ts';
+import type { AgentRun } from '../fixtures/agent-harness.ts';
+import { agentSuite, ofType, ended } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
 const limited: FakeReply = {
@@ -33,8 +28,7 @@ const limited: FakeReply = {
 /** Ends the run with SIGTERM whatever happened, and checks its group is gone. */
 async function stop(run: AgentRun): Promise<void> {
   if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-  await exitWithin(run, 30_000);
-  await assertGroupGone(run.pid);
+  await ended(run, 30_000);
 }
 
 const heldFor = (run: AgentRun) =>
@@ -46,9 +40,8 @@ test('with no reset time given, consecutive holds double from the base, once per
   suite.fake.setBrain(
     scriptedBrain({ intercept: (_req, s) => (s.role === 'coding' ? limited : null) }),
   );
-  const run = startAgent({
+  const run = suite.start({
     projectDir: suite.project('App\n- One\n- Two\n- Three\n'),
-    fakeUrl: suite.fake.url,
     concurrency: 3,
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '1000' },
   });
@@ -74,7 +67,7 @@ test('the first hold with no reset time given is one minute by default', async (
   suite.fake.setBrain(
     scriptedBrain({ intercept: (_req, s) => (s.role === 'coding' ? limited : null) }),
   );
-  const run = startAgent({ projectDir: suite.project('App\n- One\n'), fakeUrl: suite.fake.url });
+  const run = suite.start({ projectDir: suite.project('App\n- One\n') });
   try {
     await run.waitFor((e) => e.type === 'rate-limit' && e.state === 'hold', 120_000, 'a hold');
     const [first] = heldFor(run);

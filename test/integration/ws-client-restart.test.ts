@@ -11,19 +11,8 @@ import {
 } from '../../renderer/src/transport/ws-client.ts';
 import { createBrowserApp } from '../helpers/browser-app.ts';
 import { fixtureAgentCommand } from '../helpers/serve.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { NightshiftApp } from '../../main/app.ts';
-
-function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) resolve();
-      else if (Date.now() - start > ms) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 test('a tab whose server restarted with a new token says so and stops retrying', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-restart-'));

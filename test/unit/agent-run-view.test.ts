@@ -175,24 +175,18 @@ test('a live card shows an estimate, the SDK figure replaces it, and the run tot
   const mid = runViewFromEvents('p1', ended, 'claude-opus-4-6');
   assert.deepEqual(card(mid, 'coding-1').cost, { usd: 0.8, estimated: false, unknownSessions: 0 });
   close(mid.runCost!.usd, 0.8 + 1.0); // not 0.8 + 0.75 + 1.0: the exact figure replaced the estimate
-  const after = runViewFromEvents(
-    'p1',
-    [
-      ...ended,
-      ev({
-        type: 'agent-finished',
-        agentId: 'coding-1',
-        role: 'coding',
-        featureId: 1,
-        sessionId: 's1',
-        outcome: 'passed',
-        message: 'ok',
-        usage: exact,
-        turns: 4,
-      }),
-    ],
-    'claude-opus-4-6',
-  );
+  const coding1Passed = ev({
+    type: 'agent-finished',
+    agentId: 'coding-1',
+    role: 'coding',
+    featureId: 1,
+    sessionId: 's1',
+    outcome: 'passed',
+    message: 'ok',
+    usage: exact,
+    turns: 4,
+  });
+  const after = runViewFromEvents('p1', [...ended, coding1Passed], 'claude-opus-4-6');
   assert.deepEqual(
     after.agents.map((a) => a.agentId),
     ['coding-2'],
@@ -205,17 +199,7 @@ test('a live card shows an estimate, the SDK figure replaces it, and the run tot
     'p1',
     [
       ...ended,
-      ev({
-        type: 'agent-finished',
-        agentId: 'coding-1',
-        role: 'coding',
-        featureId: 1,
-        sessionId: 's1',
-        outcome: 'passed',
-        message: 'ok',
-        usage: exact,
-        turns: 4,
-      }),
+      coding1Passed,
       ev({
         type: 'agent-finished',
         agentId: 'coding-2',

@@ -50,41 +50,53 @@ function apiErrorAssistant(text: string, error: string, status: number): SDKMess
   } as unknown as SDKMessage;
 }
 
-function errorResult(text: string, status: number | null): SDKMessage {
+/** An SDK result message: the fields every result carries, then the test's own. */
+function resultMessage(fields: Record<string, unknown>): SDKMessage {
   return {
     type: 'result',
-    subtype: 'success',
-    is_error: true,
-    api_error_status: status,
-    result: text,
     num_turns: 1,
     duration_ms: 200,
     duration_api_ms: 0,
-    stop_reason: 'stop_sequence',
+    stop_reason: null,
     total_cost_usd: 0,
     usage,
     modelUsage: {},
     permission_denials: [],
     session_id: S,
     uuid: U,
+    ...fields,
   } as unknown as SDKMessage;
 }
+
+function errorResult(text: string, status: number | null): SDKMessage {
+  return resultMessage({
+    subtype: 'success',
+    is_error: true,
+    api_error_status: status,
+    result: text,
+    stop_reason: 'stop_sequence',
+  });
+}
+
+/** Claude Code's notice that it retries a 429 after `delayMs`. */
+const rateLimitRetry = (delayMs: number): SDKMessage =>
+  ({
+    type: 'system',
+    subtype: 'api_retry',
+    attempt: 1,
+    max_retries: 1,
+    retry_delay_ms: delayMs,
+    error_status: 429,
+    error: 'rate_limit',
+    session_id: S,
+    uuid: U,
+  }) as SDKMessage;
 
 const collect = (messages: SDKMessage[]): Observation[] =>
   messages.map((m) => classifyMessage(m, NOW)).filter((o): o is Observation => o !== null);
 
 test('a 429 that Claude Code retried: rate limited, held for the retry-after it honoured', () => {
-  const retry = {
-    type: 'system',
-    subtype: 'api_retry',
-    attempt: 1,
-    max_retries: 1,
-    retry_delay_ms: 8324,
-    error_status: 429,
-    error: 'rate_limit',
-    session_id: S,
-    uuid: U,
-  } as SDKMessage;
+  const retry = rateLimitRetry(8324);
   const text =
     'API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit';
   const obs = collect([retry, apiErrorAssistant(text, 'rate_limit', 429), errorResult(text, 429)]);
@@ -158,17 +170,7 @@ test('Claude Code usage-limit texts: the reset time written in them is used', ()
 });
 
 test('a provider text reset time beats the retry delay estimate', () => {
-  const retry = {
-    type: 'system',
-    subtype: 'api_retry',
-    attempt: 1,
-    max_retries: 1,
-    retry_delay_ms: 2000,
-    error_status: 429,
-    error: 'rate_limit',
-    session_id: S,
-    uuid: U,
-  } as SDKMessage;
+  const retry = rateLimitRetry(2000);
   const text =
     'API Error: Request rejected (429) · Usage limit hit, try again at 2026-12-01T14:00:00Z';
   const v = verdictOf(collect([retry, errorResult(text, 429)]), 'error', NOW);
@@ -237,22 +239,12 @@ test('the model talking about 401s or rate limits in a normal session is not a p
 });
 
 test('max turns and execution errors are errors, whatever their text mentions', () => {
-  const maxTurns = {
-    type: 'result',
+  const maxTurns = resultMessage({
     subtype: 'error_max_turns',
     is_error: true,
     errors: ['Reached maximum number of turns (100) while fixing the rate limit page'],
     num_turns: 100,
-    duration_ms: 1,
-    duration_api_ms: 1,
-    stop_reason: null,
-    total_cost_usd: 0,
-    usage,
-    modelUsage: {},
-    permission_denials: [],
-    session_id: S,
-    uuid: U,
-  } as unknown as SDKMessage;
+  });
   const v = verdictOf(collect([maxTurns]), 'error', NOW);
   assert.equal(v.kind, 'error');
   // A thrown error without a result is classified from its text.

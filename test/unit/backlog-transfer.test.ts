@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipFeature } from '../../core/backlog-edit.ts';
 import { exportBacklog, exportFeatureList, importBacklog } from '../../core/backlog-transfer.ts';
-import { FeaturesDb } from '../../core/features-db.ts';
+import { FeaturesDb, featureBasics } from '../../core/features-db.ts';
 
 function dirFor(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ns-transfer-'));
@@ -41,12 +41,7 @@ function seed(db: FeaturesDb): void {
 
 const portable = (db: FeaturesDb) =>
   db.all().map((f) => ({
-    id: f.id,
-    priority: f.priority,
-    category: f.category,
-    name: f.name,
-    description: f.description,
-    steps: f.steps,
+    ...featureBasics(f),
     passes: f.passes,
     dependencies: f.dependencies,
     skipped: f.userSkippedAt !== null,

@@ -7,6 +7,7 @@ import {
   lostMessage,
   type ConnectionState,
 } from '../../renderer/src/transport/ws-client.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 interface Harness {
   url: string;
@@ -52,18 +53,6 @@ async function harness(): Promise<Harness> {
 const push = (h: Harness, event: string, payload: unknown) => {
   for (const s of h.sockets) s.send(JSON.stringify({ event, payload }));
 };
-
-function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) resolve();
-      else if (Date.now() - start > ms) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 test('commands go out as {id, command, input} and answers resolve the right call', async () => {
   const h = await harness();

@@ -1,3 +1,4 @@
+import { scheduleStatus } from '../helpers/schedule-status.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -22,33 +23,23 @@ function agent(p: Partial<AgentState> = {}): AgentState {
   return { ...stoppedAgentState('p'), ...p };
 }
 
-function sched(p: Partial<ScheduleStatus> = {}): ScheduleStatus {
-  return {
-    projectId: 'p',
-    activeWindow: null,
-    nextWindow: null,
-    skipNext: false,
-    manualStopUntil: null,
-    crashRetries: 0,
-    gaveUp: false,
-    nextRetryAt: null,
-    ...p,
-  };
-}
-
 const H = 3_600_000;
 const win = (start: number, end: number) => ({ scheduleIds: ['1'], start, end });
 const scheduleVariants: Record<string, ScheduleStatus | null> = {
   none: null,
-  empty: sched(),
-  next: sched({ nextWindow: win(22 * H, 30 * H) }),
-  'next-skipped': sched({ nextWindow: win(22 * H, 30 * H), skipNext: true }),
-  active: sched({ activeWindow: win(0, 6 * H) }),
-  'active-manual-stop': sched({ activeWindow: win(0, 6 * H), manualStopUntil: 6 * H }),
-  'active-gave-up': sched({ activeWindow: win(0, 6 * H), gaveUp: true, crashRetries: 3 }),
-  'active-retrying': sched({ activeWindow: win(0, 6 * H), nextRetryAt: 60_000, crashRetries: 1 }),
-  'active-skipped': sched({ activeWindow: win(0, 6 * H), activeSkipped: true }),
-  ending: sched({ stopAt: 7 * H, nextWindow: win(22 * H, 30 * H) }),
+  empty: scheduleStatus(),
+  next: scheduleStatus({ nextWindow: win(22 * H, 30 * H) }),
+  'next-skipped': scheduleStatus({ nextWindow: win(22 * H, 30 * H), skipNext: true }),
+  active: scheduleStatus({ activeWindow: win(0, 6 * H) }),
+  'active-manual-stop': scheduleStatus({ activeWindow: win(0, 6 * H), manualStopUntil: 6 * H }),
+  'active-gave-up': scheduleStatus({ activeWindow: win(0, 6 * H), gaveUp: true, crashRetries: 3 }),
+  'active-retrying': scheduleStatus({
+    activeWindow: win(0, 6 * H),
+    nextRetryAt: 60_000,
+    crashRetries: 1,
+  }),
+  'active-skipped': scheduleStatus({ activeWindow: win(0, 6 * H), activeSkipped: true }),
+  ending: scheduleStatus({ stopAt: 7 * H, nextWindow: win(22 * H, 30 * H) }),
 };
 
 const expectedActions: Record<string, { freeze: string[]; noFreeze: string[] }> = {
@@ -183,8 +174,8 @@ test('the tooltip summarises the projects', () => {
   assert.equal(tip([]), 'Nightshift: nothing running');
   assert.equal(
     tip([
-      p('a', 'stopped', sched({ nextWindow: win(22 * H, 23 * H) })),
-      p('b', 'stopped', sched({ nextWindow: win(21 * H, 23 * H), skipNext: true })),
+      p('a', 'stopped', scheduleStatus({ nextWindow: win(22 * H, 23 * H) })),
+      p('b', 'stopped', scheduleStatus({ nextWindow: win(21 * H, 23 * H), skipNext: true })),
     ]),
     'Nightshift: nothing running; next window 22:00',
   );
@@ -199,7 +190,7 @@ test('with no projects the menu says so; global skip is checked only when all ar
     id,
     name: id,
     agent: agent({ projectId: id }),
-    schedule: sched({ projectId: id, nextWindow: win(22 * H, 23 * H), skipNext: skip }),
+    schedule: scheduleStatus({ projectId: id, nextWindow: win(22 * H, 23 * H), skipNext: skip }),
   });
   const some = trayTemplate({ projects: [mk('a', true), mk('b', false)], formatTime: fmt });
   assert.equal(find(some.menu, 'skip-next-all')?.checked, false);

@@ -1,7 +1,7 @@
 /** The pure parts of the window controls: bounds restore, the app menu, keep-awake, autostart. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ScheduleStatus } from '../../contract/index.ts';
+import { scheduleStatus } from '../helpers/schedule-status.ts';
 import {
   accelerators,
   appMenuTemplate,
@@ -121,17 +121,7 @@ test('the app menu: roles for editing and windows, shortcuts for agents and proj
 });
 
 test('keep awake while a window is open (not skipped) or a drain is finishing', () => {
-  const s = (p: Partial<ScheduleStatus>): ScheduleStatus => ({
-    projectId: 'p',
-    activeWindow: null,
-    nextWindow: null,
-    skipNext: false,
-    manualStopUntil: null,
-    crashRetries: 0,
-    gaveUp: false,
-    nextRetryAt: null,
-    ...p,
-  });
+  const s = scheduleStatus;
   const w = { scheduleIds: ['1'], start: 0, end: 10 };
   assert.equal(shouldKeepAwake([]), false);
   assert.equal(shouldKeepAwake([s({ nextWindow: w })]), false);

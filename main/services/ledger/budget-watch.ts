@@ -5,11 +5,11 @@
  * notification, an inbox item and the run's end reason. Each session is capped hard by the SDK's
  * `maxBudgetUsd` through the session-budget file, refreshed after every update.
  */
-import { messageOf } from '../../../contract/index.ts';
+import { messageOf, type AgentState } from '../../../contract/index.ts';
 import { writeSessionBudget } from '../../../core/session-budget.ts';
 import type { DesktopNotification } from '../notifier.ts';
 import type { AgentControl } from '../supervisor-types.ts';
-import { type BudgetBreach, checkBudgets, sessionCapUsd } from './budgets.ts';
+import { type BudgetBreach, type BudgetCheck, checkBudgets, sessionCapUsd } from './budgets.ts';
 import type { LedgerProject, LedgerService } from './ledger-service.ts';
 
 export interface BudgetWatchDeps {
@@ -94,21 +94,25 @@ export class BudgetWatch {
     );
   }
 
+  /** What the budget rules read about the project's run in progress, at this moment. */
+  private runCheck(p: LedgerProject, state: AgentState): BudgetCheck {
+    return {
+      ledger: this.d.ledger.db,
+      projectId: state.projectId,
+      projectName: p.name,
+      runId: state.runId,
+      model: state.settings?.model ?? null,
+      now: this.d.now(),
+    };
+  }
+
   /** Writes the per-session hard cap for the project's run in progress. */
   refreshCap(projectId: string): void {
     const p = this.d.project(projectId);
     const state = this.d.agents.state(projectId);
     if (!p || !state.runId) return;
     const parallel = (state.settings?.codingAgents ?? 1) + (state.settings?.regressionAgents ?? 0);
-    const cap = sessionCapUsd({
-      ledger: this.d.ledger.db,
-      projectId,
-      projectName: p.name,
-      runId: state.runId,
-      model: state.settings?.model ?? null,
-      now: this.d.now(),
-      parallel,
-    });
+    const cap = sessionCapUsd({ ...this.runCheck(p, state), parallel });
     try {
       writeSessionBudget(p.path, cap === null ? null : Math.round(cap * 10_000) / 10_000);
     } catch (error) {
@@ -125,14 +129,7 @@ export class BudgetWatch {
       return;
     this.refreshCap(projectId);
     if (this.stopping.get(projectId)?.runId === state.runId) return;
-    const breach = checkBudgets({
-      ledger: this.d.ledger.db,
-      projectId,
-      projectName: p.name,
-      runId: state.runId,
-      model: state.settings?.model ?? null,
-      now: this.d.now(),
-    });
+    const breach = checkBudgets(this.runCheck(p, state));
     if (!breach) return;
     const runId = state.runId;
     const message = `Stopped by a budget: ${breach.message}`;
