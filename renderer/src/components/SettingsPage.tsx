@@ -5,8 +5,11 @@ import {
   type NotificationKind,
   type QuitBehavior,
   type RunSettings,
+  type SecretsWithoutEncryption,
   type SettingsView,
 } from '../../../contract/index.ts';
+
+type SecretsKind = NonNullable<SettingsView['secretsProtection']>['kind'];
 import { saveSettings } from '../actions/settings.ts';
 import { errorAt } from '../lib/field-errors.ts';
 import { useAction, useDraft } from '../lib/hooks.ts';
@@ -282,10 +285,19 @@ function NotificationsSection(props: { settings: SettingsView }): ReactNode {
   );
 }
 
+/** Where a secret entered here goes, by what protects secrets on this machine. */
+const secretKeptHint: Record<SecretsKind, string> = {
+  keychain: 'Stored encrypted on this machine; never shown again in full.',
+  file: 'Stored in a file only your user account can read, not encrypted; never shown again in full.',
+  launch: 'Kept in memory for this launch only, never written to disk; never shown again in full.',
+  environment: 'Taken from the environment Nightshift started with.',
+};
+
 function SecretField(props: {
   label: string;
   name: 'apiKey' | 'authToken';
   state: { set: boolean; hint: string };
+  kind: SecretsKind;
 }): ReactNode {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState('');
@@ -383,8 +395,84 @@ function SecretField(props: {
       {!editing && (action.outcome || action.pending) ? (
         <Outcome outcome={action.outcome} pending={action.pending} />
       ) : null}
-      <p className="field-hint">Stored encrypted on this machine; never shown again in full.</p>
+      <p className="field-hint">{secretKeptHint[props.kind]}</p>
     </div>
+  );
+}
+
+/** In environment mode nothing is entered: each secret names the variable it comes from. */
+function EnvironmentSecret(props: {
+  label: string;
+  variable: string;
+  state: { set: boolean; hint: string };
+}): ReactNode {
+  return (
+    <div className="field secret">
+      <div className="secret-row">
+        <span className="secret-label">{props.label}</span>
+        <span className="secret-state">
+          {props.state.set ? (
+            <>
+              from <code>{props.variable}</code> <span className="mono">({props.state.hint})</span>
+            </>
+          ) : (
+            <span className="muted">
+              <code>{props.variable}</code> was not set when Nightshift started
+            </span>
+          )}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+const withoutEncryptionOptions: { v: SecretsWithoutEncryption; label: string; hint: string }[] = [
+  {
+    v: 'launch',
+    label: 'Keep secrets for this launch only',
+    hint: 'A key entered here is held in memory, never written to disk, and gone when Nightshift quits.',
+  },
+  {
+    v: 'environment',
+    label: 'Take them from environment variables',
+    hint: 'Agents use ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN as set when Nightshift starts; nothing is entered here.',
+  },
+];
+
+/** Where no OS keychain encrypts secrets: the user's choice, saved as soon as it is made. */
+function WithoutEncryptionChoice(props: { settings: SettingsView }): ReactNode {
+  const action = useAction();
+  const choose = (mode: SecretsWithoutEncryption) =>
+    void action.run(
+      'Saving…',
+      () => saveSettings({ secretsWithoutEncryption: mode }),
+      () =>
+        mode === 'launch'
+          ? 'Secrets are kept for this launch only.'
+          : 'Secrets are taken from environment variables.',
+    );
+  return (
+    <fieldset className="group" aria-describedby="secrets-protection">
+      <legend>No OS keychain encrypts secrets here: where should they come from?</legend>
+      {withoutEncryptionOptions.map((o) => (
+        <label key={o.v} className="radio">
+          <input
+            type="radio"
+            name="secretsWithoutEncryption"
+            value={o.v}
+            checked={props.settings.secretsWithoutEncryption === o.v}
+            disabled={action.pending !== null}
+            onChange={() => choose(o.v)}
+          />
+          <span>
+            {o.label} <span className="muted small">— {o.hint}</span>
+          </span>
+        </label>
+      ))}
+      {action.outcome || action.pending ? (
+        <Outcome outcome={action.outcome} pending={action.pending} />
+      ) : null}
+    </fieldset>
   );
 }
 
@@ -399,6 +487,8 @@ export function SettingsPage(): ReactNode {
       </div>
     );
   }
+  // Older mains sent no protection: a key then went to the keychain or the file they used.
+  const secretsKind: SecretsKind = settings.secretsProtection?.kind ?? 'keychain';
   return (
     <div className="settings-page">
       <h1>Settings</h1>
@@ -428,6 +518,7 @@ export function SettingsPage(): ReactNode {
         </p>
         {settings.secretsProtection ? (
           <p
+            id="secrets-protection"
             className={settings.secretsProtection.kind === 'keychain' ? 'muted' : 'banner warn'}
             role={settings.secretsProtection.kind === 'keychain' ? undefined : 'note'}
             data-testid="secrets-protection"
@@ -438,8 +529,38 @@ export function SettingsPage(): ReactNode {
               : ''}
           </p>
         ) : null}
-        <SecretField label="API key" name="apiKey" state={settings.secrets.apiKey} />
-        <SecretField label="Auth token" name="authToken" state={settings.secrets.authToken} />
+        {settings.secretsProtection?.offersChoice ? (
+          <WithoutEncryptionChoice settings={settings} />
+        ) : null}
+        {settings.secretsProtection?.kind === 'environment' ? (
+          <>
+            <EnvironmentSecret
+              label="API key"
+              variable="ANTHROPIC_API_KEY"
+              state={settings.secrets.apiKey}
+            />
+            <EnvironmentSecret
+              label="Auth token"
+              variable="ANTHROPIC_AUTH_TOKEN"
+              state={settings.secrets.authToken}
+            />
+          </>
+        ) : (
+          <>
+            <SecretField
+              label="API key"
+              name="apiKey"
+              state={settings.secrets.apiKey}
+              kind={secretsKind}
+            />
+            <SecretField
+              label="Auth token"
+              name="authToken"
+              state={settings.secrets.authToken}
+              kind={secretsKind}
+            />
+          </>
+        )}
         <p className="muted small">
           Leaving both unset uses Claude Code&apos;s own sign-in on this machine (
           <code>claude login</code> with a Claude subscription). That still works, but
