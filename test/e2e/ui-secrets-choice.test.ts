@@ -14,14 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import { createApp, type NightshiftApp } from '../../main/app.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
+import type { NightshiftApp } from '../../main/app.ts';
 import { serve, type RunningServer } from '../../main/server/server.ts';
-import { app as electronApp, safeStorage } from '../helpers/electron-standin/index.ts';
+import { safeStorage } from '../helpers/electron-standin/index.ts';
+import { launchDesktopCore } from '../helpers/desktop-core.ts';
 import { openPage, removeDirs, root, type LaunchedBrowser } from '../helpers/ui-harness.ts';
-
-const { openElectronStore, safeStorageSecrets } =
-  await import('../../main/electron/electron-store-adapter.ts');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ns-ui-secrets-'));
 const envKey = 'sk-ant-from-env-ui-0123456789';
@@ -39,16 +36,7 @@ before(async () => {
   // Nightshift was started with a key in its environment, and no auth token.
   process.env.ANTHROPIC_API_KEY = envKey;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
-  electronApp.paths.userData = dataDir;
-  app = await createApp({
-    shell: 'electron',
-    version: '0.0.0-test',
-    dataDir,
-    openStore: async () => openElectronStore(dataDir),
-    secrets: safeStorageSecrets(dataDir),
-    diagnostics: createDiagnostics(null),
-    agentCommand: () => ({ command: process.execPath, args: ['-e', ''] }),
-  });
+  app = await launchDesktopCore(dataDir, { command: process.execPath, args: ['-e', ''] });
   server = await serve(app, {
     host: '127.0.0.1',
     port: 0,

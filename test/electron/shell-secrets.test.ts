@@ -17,15 +17,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentState, Project, Result, SettingsView } from '../../contract/index.ts';
-import { createApp, type NightshiftApp } from '../../main/app.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
+import type { NightshiftApp } from '../../main/app.ts';
 import { isAlive } from '../../core/process-table.ts';
-import { app as electronApp, callsOf, safeStorage } from '../helpers/electron-standin/index.ts';
+import { callsOf, safeStorage } from '../helpers/electron-standin/index.ts';
+import { launchDesktopCore } from '../helpers/desktop-core.ts';
 import { repoRoot } from '../helpers/serve.ts';
-
-// Loaded after the stand-in is registered: static imports would resolve 'electron' first.
-const { openElectronStore, safeStorageSecrets } =
-  await import('../../main/electron/electron-store-adapter.ts');
 
 const linuxOnly = process.platform === 'linux' ? false : 'reads the agent environment from /proc';
 const provider = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
@@ -51,22 +47,11 @@ after(() => {
 });
 
 /** One launch of the desktop app's core on `dataDir`, with the stand-in's current backend. */
-function launch(dataDir: string): Promise<NightshiftApp> {
-  electronApp.paths.userData = dataDir;
-  return createApp({
-    shell: 'electron',
-    version: '0.0.0-test',
-    dataDir,
-    openStore: async () => openElectronStore(dataDir),
-    secrets: safeStorageSecrets(dataDir),
-    diagnostics: createDiagnostics(null),
-    agentCommand: () => ({
-      command: process.execPath,
-      args: [join(repoRoot, 'test/fixtures/agents/launch-probe.ts')],
-    }),
-    stopGraceMs: 2_000,
+const launch = (dataDir: string): Promise<NightshiftApp> =>
+  launchDesktopCore(dataDir, {
+    command: process.execPath,
+    args: [join(repoRoot, 'test/fixtures/agents/launch-probe.ts')],
   });
-}
 
 async function ok<T>(app: NightshiftApp, name: string, input?: unknown): Promise<T> {
   const r = (await app.dispatch(name, input)) as Result<T>;

@@ -14,7 +14,14 @@ import { saveSettings } from '../actions/settings.ts';
 import { errorAt } from '../lib/field-errors.ts';
 import { useAction, useDraft } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
-import { ModelPicker, NumberField, NumberSelect, Outcome, Switch } from './fields.tsx';
+import {
+  ModelPicker,
+  NumberField,
+  NumberSelect,
+  Outcome,
+  RadioOptions,
+  Switch,
+} from './fields.tsx';
 import { ProviderSection } from './ProviderSettings.tsx';
 import { Section, sectionOutcome, useSave } from './SettingsSection.tsx';
 import { BudgetEditor } from './history/BudgetEditor.tsx';
@@ -146,20 +153,12 @@ function AppSection(props: { settings: SettingsView }): ReactNode {
     >
       <fieldset className="group">
         <legend>When Nightshift quits</legend>
-        {options.map((o) => (
-          <label key={o.v} className="radio">
-            <input
-              type="radio"
-              name="quitBehavior"
-              value={o.v}
-              checked={value.quitBehavior === o.v}
-              onChange={() => setValue({ ...value, quitBehavior: o.v })}
-            />
-            <span>
-              {o.label} <span className="muted small">— {o.hint}</span>
-            </span>
-          </label>
-        ))}
+        <RadioOptions
+          name="quitBehavior"
+          options={options}
+          value={value.quitBehavior}
+          onChange={(quitBehavior) => setValue({ ...value, quitBehavior })}
+        />
         {errorAt(s.outcome, 'quitBehavior') ? (
           <p className="field-error" role="alert">
             {errorAt(s.outcome, 'quitBehavior')}
@@ -454,21 +453,13 @@ function WithoutEncryptionChoice(props: { settings: SettingsView }): ReactNode {
   return (
     <fieldset className="group" aria-describedby="secrets-protection">
       <legend>No OS keychain encrypts secrets here: where should they come from?</legend>
-      {withoutEncryptionOptions.map((o) => (
-        <label key={o.v} className="radio">
-          <input
-            type="radio"
-            name="secretsWithoutEncryption"
-            value={o.v}
-            checked={props.settings.secretsWithoutEncryption === o.v}
-            disabled={action.pending !== null}
-            onChange={() => choose(o.v)}
-          />
-          <span>
-            {o.label} <span className="muted small">— {o.hint}</span>
-          </span>
-        </label>
-      ))}
+      <RadioOptions
+        name="secretsWithoutEncryption"
+        options={withoutEncryptionOptions}
+        value={props.settings.secretsWithoutEncryption}
+        onChange={choose}
+        disabled={action.pending !== null}
+      />
       {action.outcome || action.pending ? (
         <Outcome outcome={action.outcome} pending={action.pending} />
       ) : null}
