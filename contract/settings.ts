@@ -27,6 +27,15 @@ const BaseUrl = z
   .max(500, 'A base URL has at most 500 characters')
   .regex(/^https?:\/\/\S+$/, 'A base URL must start with http:// or https://');
 
+/**
+ * Where no OS keychain encrypts secrets (Electron's Linux `basic_text`, or no encryption at
+ * all), the user chooses: keep a key entered in Settings in memory for this launch only, or take
+ * ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN from the environment Nightshift starts with. Where a
+ * keychain exists (or in the browser shell, which says it keeps a plain 0600 file) it is unused.
+ */
+export const SecretsWithoutEncryption = z.enum(['launch', 'environment']);
+export type SecretsWithoutEncryption = z.infer<typeof SecretsWithoutEncryption>;
+
 /** What is persisted (secrets are not: they live in the Secrets port). */
 export const Settings = z.object({
   defaults: RunSettings,
@@ -51,6 +60,7 @@ export const Settings = z.object({
    * (at run start and once a day).
    */
   checkpointMaxAgeDays: z.number().int().min(1).max(3650).default(14),
+  secretsWithoutEncryption: SecretsWithoutEncryption.default('launch'),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -67,6 +77,7 @@ export const defaultSettings: Settings = {
   claudeExecutablePath: '',
   allowUnsandboxedRuns: false,
   checkpointMaxAgeDays: 14,
+  secretsWithoutEncryption: 'launch',
 };
 
 /** What the renderer sees: the settings plus whether each secret is set (never its value). */
@@ -82,9 +93,17 @@ export const SettingsView = Settings.extend({
   /** What protects the secrets on this machine, in words (always set by main). */
   secretsProtection: z
     .object({
-      /** keychain: encrypted by the OS; file: a plain file only this user can read; launch: memory. */
-      kind: z.enum(['keychain', 'file', 'launch']),
+      /**
+       * keychain: encrypted by the OS; file: a plain file only this user can read; launch:
+       * memory, this launch only; environment: nothing kept, the provider variables Nightshift
+       * started with are used.
+       */
+      kind: z.enum(['keychain', 'file', 'launch', 'environment']),
       sentence: z.string(),
+      /** No OS keychain: Settings offers launch-only or environment (secretsWithoutEncryption). */
+      offersChoice: z.boolean(),
+      /** In environment mode: the variables read at launch that agents use (names only). */
+      fromLaunchEnvironment: z.array(z.string()),
       /** Provider variables found in Nightshift's own environment (names only). */
       fromEnvironment: z.array(z.string()),
     })
@@ -134,6 +153,7 @@ export const SettingsUpdate = z
       .min(1, 'Checkpoints are kept 1 to 3650 days')
       .max(3650, 'Checkpoints are kept 1 to 3650 days')
       .optional(),
+    secretsWithoutEncryption: SecretsWithoutEncryption.optional(),
     /** Write-only: a new value replaces the stored one, null clears it. */
     apiKey: z.string().min(1).max(500).nullable().optional(),
     authToken: z.string().min(1).max(2000).nullable().optional(),

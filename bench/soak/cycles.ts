@@ -12,10 +12,10 @@ const max = (xs: number[]) => Math.max(...xs);
 const figures = await runTreeCycles(cycles, (f) => {
   if (f.cycle % 10 === 0 || f.survivors > 0 || f.frozen > 0)
     console.log(
-      `cycle ${f.cycle}: tree ${f.size}, stop ${f.stopMs.toFixed(0)} ms, survivors ${f.survivors}, frozen ${f.frozen}`,
+      `cycle ${f.cycle}: tree ${f.size}, stop ${f.stopMs.toFixed(0)} ms, survivors ${f.survivors} (still alive 1 s later: ${f.lingering}), frozen ${f.frozen}${f.survivorDetails.map((d) => `\n    ${d}`).join('')}`,
     );
 });
-const col = (k: keyof CycleFigures) => figures.map((f) => f[k]);
+const col = (k: Exclude<keyof CycleFigures, 'survivorDetails'>) => figures.map((f) => f[k]);
 console.log(`${figures.length} cycles of a tree of ${median(col('size'))} processes:`);
 for (const k of ['startMs', 'pauseMs', 'resumeMs', 'stopMs'] as const)
   console.log(
@@ -23,5 +23,9 @@ for (const k of ['startMs', 'pauseMs', 'resumeMs', 'stopMs'] as const)
   );
 const survivors = col('survivors').reduce((a, b) => a + b, 0);
 const frozen = col('frozen').reduce((a, b) => a + b, 0);
-console.log(`  survivors: ${survivors}, left in state T: ${frozen}`);
+const lingering = col('lingering').reduce((a, b) => a + b, 0);
+const cycleMs = figures.map((f) => f.startMs + f.pauseMs + f.resumeMs + f.stopMs);
+console.log(
+  `  survivors: ${survivors} (still alive 1 s later: ${lingering}), left in state T: ${frozen}; per cycle median ${median(cycleMs).toFixed(0)} ms`,
+);
 process.exitCode = survivors + frozen > 0 ? 1 : 0;

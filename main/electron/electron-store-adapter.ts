@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { loadDocument, type LoadedDocument, type Store } from '../services/store.ts';
 import {
   fileSecrets,
-  launchSecrets,
+  missingEncryption,
   plainCodec,
   safeStorageProtection,
+  unencryptedSecrets,
   type Secrets,
 } from '../services/secrets.ts';
 
@@ -33,28 +34,34 @@ export function openElectronStore(dataDir: string): { store: Store } & LoadedDoc
 }
 
 /**
- * Secrets over safeStorage when an OS keychain really encrypts them; otherwise kept for this
- * launch only (never a silent plain-text fallback). An unencrypted secrets.json an earlier
- * version wrote is read once, so a key is not lost, and never written again.
+ * Secrets over safeStorage when an OS keychain really encrypts them. Otherwise the user's choice
+ * in Settings (never a silent plain-text fallback): this launch only, in memory, or the provider
+ * variables of the environment Nightshift starts with, read now. An unencrypted secrets.json an
+ * earlier version wrote is read once, so a key is not lost, and never written again.
  */
 export function safeStorageSecrets(dataDir: string): Secrets {
-  const protection = safeStorageProtection({
+  const report = {
     platform: process.platform,
     available: safeStorage.isEncryptionAvailable(),
     backend: process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null,
-  });
-  if (protection.kind === 'keychain')
+  };
+  const why = missingEncryption(report);
+  if (why === null)
     return fileSecrets(
       join(dataDir, 'secrets.enc.json'),
       {
         encode: (p) => safeStorage.encryptString(p).toString('base64'),
         decode: (s) => safeStorage.decryptString(Buffer.from(s, 'base64')),
       },
-      protection,
+      safeStorageProtection(report),
     );
   const legacy = fileSecrets(join(dataDir, 'secrets.json'), plainCodec);
-  return launchSecrets(protection, {
-    ...(legacy.get('apiKey') ? { apiKey: legacy.get('apiKey') as string } : {}),
-    ...(legacy.get('authToken') ? { authToken: legacy.get('authToken') as string } : {}),
+  return unencryptedSecrets({
+    why,
+    launchEnv: { ...process.env },
+    initial: {
+      ...(legacy.get('apiKey') ? { apiKey: legacy.get('apiKey') as string } : {}),
+      ...(legacy.get('authToken') ? { authToken: legacy.get('authToken') as string } : {}),
+    },
   });
 }

@@ -5,6 +5,7 @@ import {
   type Settings,
   type SettingsUpdate,
   type SettingsView,
+  err,
   knownModels,
   ok,
 } from '../../contract/index.ts';
@@ -34,6 +35,8 @@ export class SettingsService {
     this.secrets = secrets;
     this.bus = bus;
     this.recoveredFrom = recoveredFrom;
+    // Where nothing encrypts secrets, the user's stored choice applies from launch on.
+    this.secrets.choose?.(this.get().secretsWithoutEncryption);
   }
 
   get(): Settings {
@@ -53,6 +56,7 @@ export class SettingsService {
         [this.storageProblem, this.secrets.problem?.()].filter(Boolean).join(' ') || null,
       secretsProtection: {
         ...this.secrets.protection,
+        fromLaunchEnvironment: [...this.secrets.protection.fromLaunchEnvironment],
         fromEnvironment: providerEnvironment.filter((name) => !!process.env[name]),
       },
     };
@@ -67,7 +71,19 @@ export class SettingsService {
       defaults: { ...current.defaults, ...(defaults ?? {}) },
       provider: { ...current.provider, ...(provider ?? {}) },
     };
+    const enteringSecrets = apiKey !== undefined || authToken !== undefined;
+    if (
+      enteringSecrets &&
+      this.secrets.protection.offersChoice &&
+      next.secretsWithoutEncryption === 'environment'
+    )
+      return err(
+        'invalid-input',
+        `Secrets come from environment variables here, so nothing entered in Settings is used: set ${apiKey !== undefined ? 'ANTHROPIC_API_KEY' : 'ANTHROPIC_AUTH_TOKEN'} in the environment Nightshift starts from and restart it, or choose "Keep secrets for this launch only".`,
+        apiKey !== undefined ? 'apiKey' : 'authToken',
+      );
     this.registry.updateSettings(next);
+    this.secrets.choose?.(next.secretsWithoutEncryption);
     if (apiKey !== undefined) this.secrets.set('apiKey', apiKey);
     if (authToken !== undefined) this.secrets.set('authToken', authToken);
     const view = this.view();

@@ -15,7 +15,11 @@ test(
     assert.equal(figures.length, 10);
     for (const f of figures) {
       assert.ok(f.size >= TREE_SIZE, `cycle ${f.cycle}: a tree of ${f.size}`);
-      assert.equal(f.survivors, 0, `cycle ${f.cycle}: survivors`);
+      assert.equal(
+        f.survivors,
+        0,
+        `cycle ${f.cycle}: survivors (${f.lingering} still alive 1 s later):\n${f.survivorDetails.join('\n')}`,
+      );
       assert.equal(f.frozen, 0, `cycle ${f.cycle}: left in state T`);
     }
   },

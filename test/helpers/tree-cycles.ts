@@ -4,7 +4,7 @@
  * stop nothing of the run may survive: no process of its tree, no member of its group, no
  * process carrying its run id, and nothing left frozen (state T).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +27,10 @@ export interface CycleFigures {
   survivors: number;
   /** Processes of the run left in state T after stop returned (must be 0). */
   frozen: number;
+  /** Of the survivors, those still alive 1 s later with nothing signalling them (must be 0). */
+  lingering: number;
+  /** Each survivor as the OS showed it when stop returned: pid, state and command. */
+  survivorDetails: string[];
 }
 
 export async function runTreeCycles(
@@ -74,6 +78,19 @@ export async function runTreeCycles(
         ...processesWithEnv(agentEnv.runId, runId),
       ]);
       const frozen = [...left].filter((p) => processInfo(p)?.state === 'T').length;
+      const survivorDetails = [...left].map((p) => {
+        const info = processInfo(p);
+        let cmd = '?';
+        try {
+          cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() || '(none)';
+        } catch {
+          // gone meanwhile
+        }
+        return `${p} state ${info?.state ?? 'gone'} pgid ${info?.pgid ?? '?'}: ${cmd.slice(0, 120)}`;
+      });
+      // A process SIGKILLed an instant ago may still be on its way out: look again later.
+      if (left.size > 0) await new Promise((r) => setTimeout(r, 1_000));
+      const lingering = [...left].filter((p) => isAlive(p)).length;
       const figures = {
         cycle,
         size: tree.length,
@@ -83,6 +100,8 @@ export async function runTreeCycles(
         stopMs,
         survivors: left.size,
         frozen,
+        lingering,
+        survivorDetails,
       };
       out.push(figures);
       onCycle(figures);

@@ -5,13 +5,23 @@ import {
   type NotificationKind,
   type QuitBehavior,
   type RunSettings,
+  type SecretsWithoutEncryption,
   type SettingsView,
 } from '../../../contract/index.ts';
+
+type SecretsKind = NonNullable<SettingsView['secretsProtection']>['kind'];
 import { saveSettings } from '../actions/settings.ts';
 import { errorAt } from '../lib/field-errors.ts';
 import { useAction, useDraft } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
-import { ModelPicker, NumberField, NumberSelect, Outcome, Switch } from './fields.tsx';
+import {
+  ModelPicker,
+  NumberField,
+  NumberSelect,
+  Outcome,
+  RadioOptions,
+  Switch,
+} from './fields.tsx';
 import { ProviderSection } from './ProviderSettings.tsx';
 import { Section, sectionOutcome, useSave } from './SettingsSection.tsx';
 import { StallSettings } from './StallSettings.tsx';
@@ -144,20 +154,12 @@ function AppSection(props: { settings: SettingsView }): ReactNode {
     >
       <fieldset className="group">
         <legend>When Nightshift quits</legend>
-        {options.map((o) => (
-          <label key={o.v} className="radio">
-            <input
-              type="radio"
-              name="quitBehavior"
-              value={o.v}
-              checked={value.quitBehavior === o.v}
-              onChange={() => setValue({ ...value, quitBehavior: o.v })}
-            />
-            <span>
-              {o.label} <span className="muted small">— {o.hint}</span>
-            </span>
-          </label>
-        ))}
+        <RadioOptions
+          name="quitBehavior"
+          options={options}
+          value={value.quitBehavior}
+          onChange={(quitBehavior) => setValue({ ...value, quitBehavior })}
+        />
         {errorAt(s.outcome, 'quitBehavior') ? (
           <p className="field-error" role="alert">
             {errorAt(s.outcome, 'quitBehavior')}
@@ -299,10 +301,19 @@ function NotificationsSection(props: { settings: SettingsView }): ReactNode {
   );
 }
 
+/** Where a secret entered here goes, by what protects secrets on this machine. */
+const secretKeptHint: Record<SecretsKind, string> = {
+  keychain: 'Stored encrypted on this machine; never shown again in full.',
+  file: 'Stored in a file only your user account can read, not encrypted; never shown again in full.',
+  launch: 'Kept in memory for this launch only, never written to disk; never shown again in full.',
+  environment: 'Taken from the environment Nightshift started with.',
+};
+
 function SecretField(props: {
   label: string;
   name: 'apiKey' | 'authToken';
   state: { set: boolean; hint: string };
+  kind: SecretsKind;
 }): ReactNode {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState('');
@@ -400,8 +411,76 @@ function SecretField(props: {
       {!editing && (action.outcome || action.pending) ? (
         <Outcome outcome={action.outcome} pending={action.pending} />
       ) : null}
-      <p className="field-hint">Stored encrypted on this machine; never shown again in full.</p>
+      <p className="field-hint">{secretKeptHint[props.kind]}</p>
     </div>
+  );
+}
+
+/** In environment mode nothing is entered: each secret names the variable it comes from. */
+function EnvironmentSecret(props: {
+  label: string;
+  variable: string;
+  state: { set: boolean; hint: string };
+}): ReactNode {
+  return (
+    <div className="field secret">
+      <div className="secret-row">
+        <span className="secret-label">{props.label}</span>
+        <span className="secret-state">
+          {props.state.set ? (
+            <>
+              from <code>{props.variable}</code> <span className="mono">({props.state.hint})</span>
+            </>
+          ) : (
+            <span className="muted">
+              <code>{props.variable}</code> was not set when Nightshift started
+            </span>
+          )}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+const withoutEncryptionOptions: { v: SecretsWithoutEncryption; label: string; hint: string }[] = [
+  {
+    v: 'launch',
+    label: 'Keep secrets for this launch only',
+    hint: 'A key entered here is held in memory, never written to disk, and gone when Nightshift quits.',
+  },
+  {
+    v: 'environment',
+    label: 'Take them from environment variables',
+    hint: 'Agents use ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN as set when Nightshift starts; nothing is entered here.',
+  },
+];
+
+/** Where no OS keychain encrypts secrets: the user's choice, saved as soon as it is made. */
+function WithoutEncryptionChoice(props: { settings: SettingsView }): ReactNode {
+  const action = useAction();
+  const choose = (mode: SecretsWithoutEncryption) =>
+    void action.run(
+      'Saving…',
+      () => saveSettings({ secretsWithoutEncryption: mode }),
+      () =>
+        mode === 'launch'
+          ? 'Secrets are kept for this launch only.'
+          : 'Secrets are taken from environment variables.',
+    );
+  return (
+    <fieldset className="group" aria-describedby="secrets-protection">
+      <legend>No OS keychain encrypts secrets here: where should they come from?</legend>
+      <RadioOptions
+        name="secretsWithoutEncryption"
+        options={withoutEncryptionOptions}
+        value={props.settings.secretsWithoutEncryption}
+        onChange={choose}
+        disabled={action.pending !== null}
+      />
+      {action.outcome || action.pending ? (
+        <Outcome outcome={action.outcome} pending={action.pending} />
+      ) : null}
+    </fieldset>
   );
 }
 
@@ -416,6 +495,8 @@ export function SettingsPage(): ReactNode {
       </div>
     );
   }
+  // Older mains sent no protection: a key then went to the keychain or the file they used.
+  const secretsKind: SecretsKind = settings.secretsProtection?.kind ?? 'keychain';
   return (
     <div className="settings-page">
       <h1>Settings</h1>
@@ -445,6 +526,7 @@ export function SettingsPage(): ReactNode {
         </p>
         {settings.secretsProtection ? (
           <p
+            id="secrets-protection"
             className={settings.secretsProtection.kind === 'keychain' ? 'muted' : 'banner warn'}
             role={settings.secretsProtection.kind === 'keychain' ? undefined : 'note'}
             data-testid="secrets-protection"
@@ -455,8 +537,38 @@ export function SettingsPage(): ReactNode {
               : ''}
           </p>
         ) : null}
-        <SecretField label="API key" name="apiKey" state={settings.secrets.apiKey} />
-        <SecretField label="Auth token" name="authToken" state={settings.secrets.authToken} />
+        {settings.secretsProtection?.offersChoice ? (
+          <WithoutEncryptionChoice settings={settings} />
+        ) : null}
+        {settings.secretsProtection?.kind === 'environment' ? (
+          <>
+            <EnvironmentSecret
+              label="API key"
+              variable="ANTHROPIC_API_KEY"
+              state={settings.secrets.apiKey}
+            />
+            <EnvironmentSecret
+              label="Auth token"
+              variable="ANTHROPIC_AUTH_TOKEN"
+              state={settings.secrets.authToken}
+            />
+          </>
+        ) : (
+          <>
+            <SecretField
+              label="API key"
+              name="apiKey"
+              state={settings.secrets.apiKey}
+              kind={secretsKind}
+            />
+            <SecretField
+              label="Auth token"
+              name="authToken"
+              state={settings.secrets.authToken}
+              kind={secretsKind}
+            />
+          </>
+        )}
         <p className="muted small">
           Leaving both unset uses Claude Code&apos;s own sign-in on this machine (
           <code>claude login</code> with a Claude subscription). That still works, but

@@ -41,6 +41,31 @@ export function Field(props: {
   );
 }
 
+/** One radio per option, each with its label and a hint after a dash. */
+export function RadioOptions<V extends string>(props: {
+  name: string;
+  options: readonly { v: V; label: string; hint: string }[];
+  value: V;
+  onChange: (value: V) => void;
+  disabled?: boolean;
+}): ReactNode {
+  return props.options.map((o) => (
+    <label key={o.v} className="radio">
+      <input
+        type="radio"
+        name={props.name}
+        value={o.v}
+        checked={props.value === o.v}
+        disabled={props.disabled}
+        onChange={() => props.onChange(o.v)}
+      />
+      <span>
+        {o.label} <span className="muted small">— {o.hint}</span>
+      </span>
+    </label>
+  ));
+}
+
 /** A checkbox drawn as a switch, with its state also in words. */
 export function Switch(props: {
   label: string;
