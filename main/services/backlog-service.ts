@@ -29,7 +29,8 @@ import { readFeature, readFeatures } from '../../core/features-view.ts';
 import { featuresDbPath, findFeaturesDb } from '../../core/project-paths.ts';
 import { featureDetails } from './feature-details.ts';
 
-type BacklogCommand = keyof typeof backlogCommands;
+/** `backlog.expand` needs the supervisor: it is answered by expand-service.ts. */
+type BacklogCommand = Exclude<keyof typeof backlogCommands, 'backlog.expand'>;
 type Input<K extends BacklogCommand> = z.infer<(typeof backlogCommands)[K]['input']>;
 type Output<K extends BacklogCommand> = z.infer<(typeof backlogCommands)[K]['output']>;
 export type BacklogHandlers = {
