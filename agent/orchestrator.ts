@@ -63,12 +63,7 @@ import { copyFileSync } from 'node:fs';
 import type { ToolContext } from './feature-tools.ts';
 import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
-import {
-  codingPrompt,
-  expanderPrompt,
-  initializerPrompt,
-  regressionPrompt,
-} from './prompts.ts';
+import { codingPrompt, expanderPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
 import { backlogProblems, specFeatureCount } from './backlog-check.ts';
 import { ProviderHold, rateLimitHold } from './provider-hold.ts';
 import { regressionQueue } from './regression-queue.ts';
@@ -233,6 +228,8 @@ export class Orchestrator {
   private readonly expansionsTaken = new Set<string>();
   /** What each expansion of this run added (its `agent-finished` message). */
   private readonly expansionNotes = new Map<string, string>();
+  /** How many features the expansions of this run added. */
+  private expansionAdded = 0;
 
   constructor(cfg: OrchestratorConfig, out: AgentOutput) {
     this.cfg = cfg;
@@ -774,21 +771,20 @@ export class Orchestrator {
   private async expandOnly(): Promise<number> {
     this.setPhase('working', 'Expanding the project with the new spec text.');
     while (!this.stopping) {
+      if (this.authFailure) return this.failAuth();
+      const afterOutage = this.endAfterOutage();
+      if (afterOutage !== null) return afterOutage;
       if (await this.waitWhileHeldOrDrained()) continue;
       if (this.stopping) break;
       const live = this.takeExpansion();
       if (!live) break;
       await live.promise;
-      if (this.authFailure) return this.failAuth();
-      // A limit or the provider's trouble: the request stays queued for another try.
-      if (live.end === 'rate-limited' || live.end === 'unavailable')
-        this.expansionsTaken.delete(live.expansion!.id);
     }
     if (this.stopping) return 0;
     const message =
-      this.expansionNotes.size > 0
-        ? `${[...this.expansionNotes.values()].join(' ')} Start the agent to build them.`
-        : 'There was no expansion waiting.';
+      this.expansionNotes.size === 0
+        ? 'There was no expansion waiting.'
+        : `${[...this.expansionNotes.values()].join(' ')}${this.expansionAdded > 0 ? ' Start the agent to build them.' : ''}`;
     this.setPhase('finished', message);
     return 0;
   }
@@ -814,15 +810,22 @@ export class Orchestrator {
     const finished = expanderOutcome(result, created);
     const request = live.expansion;
     const retry = created.length === 0 && result.end !== 'completed';
-    if (request && !retry) finishExpansion(this.cfg.projectDir, request.id);
-    if (request && (created.length > 0 || result.end === 'completed'))
-      this.expansionNotes.set(request.id, finished.message);
-    this.log(
-      retry
-        ? `${finished.message} The addendum stays queued; the next run tries again.`
-        : finished.message,
-      live.agentId,
-    );
+    // A limit or the provider's trouble is not the expansion's failure: it is tried again.
+    const held = retry && (result.end === 'rate-limited' || result.end === 'unavailable');
+    const note = !retry
+      ? finished.message
+      : held
+        ? `${finished.message} The addendum stays queued and is tried again after the hold.`
+        : `${finished.message} The addendum stays queued; the next run tries again.`;
+    if (request) {
+      if (!retry) finishExpansion(this.cfg.projectDir, request.id);
+      if (held) this.expansionsTaken.delete(request.id);
+      else {
+        if (!this.expansionNotes.has(request.id)) this.expansionAdded += created.length;
+        this.expansionNotes.set(request.id, note);
+      }
+    }
+    this.log(note, live.agentId);
     if (this.expanding === live) this.expanding = null;
     return finished;
   }

@@ -38,7 +38,11 @@ export function writeFileAtomic(path: string, text: string, mode = 0o644): void 
 }
 
 /** Queues an expansion; names sort in request order (time first, then a random tail). */
-export function queueExpansion(projectDir: string, addendum: string, now: number): ExpansionRequest {
+export function queueExpansion(
+  projectDir: string,
+  addendum: string,
+  now: number,
+): ExpansionRequest {
   const requestedAt = new Date(now).toISOString();
   const id = `${requestedAt.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const request: ExpansionRequest = { id, addendum, requestedAt };

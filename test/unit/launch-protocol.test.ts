@@ -96,7 +96,10 @@ test('invalid launches are refused with a sentence naming the flag', () => {
 });
 
 test('the usage line states the contract’s limits', () => {
-  assert.match(launchUsage, /--concurrency <1-5> --regression-agents <0-3>$/);
+  assert.match(
+    launchUsage,
+    /--concurrency <1-5> --regression-agents <0-3> \[--mode run\|expand\]$/,
+  );
 });
 
 test('the settings environment and the tuning knobs use the one set of names', () => {
