@@ -47,6 +47,38 @@ export function indexBacklog(features: readonly FeatureView[]): BacklogIndex {
   return { features: sorted, haystacks, categories: [...categories].sort() };
 }
 
+/**
+ * The search index of a project's backlog, rebuilt only when the backlog's content changed: the
+ * feature list is fetched again every couple of seconds while agents work, and most refreshes
+ * bring back the same features as new objects.
+ */
+export interface BacklogIndexer {
+  index(features: readonly FeatureView[]): BacklogIndex;
+  /** How many times the index was built (for tests). */
+  readonly rebuilds: number;
+}
+
+export function backlogIndexer(): BacklogIndexer {
+  let last: { features: readonly FeatureView[]; key: string; index: BacklogIndex } | null = null;
+  let rebuilds = 0;
+  return {
+    index(features) {
+      if (last && last.features === features) return last.index;
+      const key = JSON.stringify(features);
+      if (last && last.key === key) {
+        last = { ...last, features };
+        return last.index;
+      }
+      rebuilds++;
+      last = { features, key, index: indexBacklog(features) };
+      return last.index;
+    },
+    get rebuilds() {
+      return rebuilds;
+    },
+  };
+}
+
 /** Every whitespace-separated word of the text must occur (case-insensitive); "#12" finds #12. */
 export function filterBacklog(index: BacklogIndex, filter: BacklogFilter): FeatureView[] {
   const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
