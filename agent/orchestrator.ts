@@ -770,6 +770,13 @@ export class Orchestrator {
    */
   private async expandOnly(): Promise<number> {
     this.setPhase('working', 'Expanding the project with the new spec text.');
+    // Progress before and after each expansion: views refresh the backlog when it moves.
+    const progress = () =>
+      this.dbWork(() => {
+        const { features, graph } = this.snapshot();
+        this.emitProgress(features, graph);
+      });
+    await progress();
     while (!this.stopping) {
       if (this.authFailure) return this.failAuth();
       const afterOutage = this.endAfterOutage();
@@ -779,6 +786,7 @@ export class Orchestrator {
       const live = this.takeExpansion();
       if (!live) break;
       await live.promise;
+      await progress();
     }
     if (this.stopping) return 0;
     const message =
