@@ -32,6 +32,7 @@ import { AgentSupervisor } from './services/supervisor.ts';
 import { FeaturesService } from './services/features-service.ts';
 import { createBacklogService } from './services/backlog-service.ts';
 import { expandHandler } from './services/expand-service.ts';
+import { featureSessions } from './services/ledger/queries.ts';
 import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/unattended.ts';
@@ -147,7 +148,12 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     runViews.replay(project.id, supervisor.replayedEvents(project.id), model);
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
-  const backlog = createBacklogService({ projectDir: (id) => registry.get(id)?.path ?? null });
+  const backlog = createBacklogService({
+    projectDir: (id) => registry.get(id)?.path ?? null,
+    // The ledger is built below; details read it once it is there.
+    ledgerSessions: (id, featureId) =>
+      ledgerArea ? featureSessions(ledgerArea.ledger.db, id, featureId) : null,
+  });
 
   const scheduling = createScheduling({
     canStart: (id, now) => ledgerArea?.budgets.canStartScheduled(id, now) ?? null,

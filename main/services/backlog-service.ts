@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
-import { backlogCommands } from '../../contract/backlog.ts';
+import { backlogCommands, type FeatureSession } from '../../contract/backlog.ts';
 import { err, messageOf, ok, type Result } from '../../contract/result.ts';
 import {
   addFeature,
@@ -43,6 +43,8 @@ export interface BacklogServiceDeps {
   /** Called after every successful write (main refreshes views). */
   onChanged?(projectId: string): void;
   busyTimeoutMs?: number;
+  /** The ledger's sessions of a feature (null without a ledger): details prefer them. */
+  ledgerSessions?(projectId: string, featureId: number): FeatureSession[] | null;
 }
 
 export function createBacklogService(deps: BacklogServiceDeps): { handlers: BacklogHandlers } {
@@ -141,7 +143,8 @@ export function createBacklogService(deps: BacklogServiceDeps): { handlers: Back
       try {
         const feature = path ? readFeature(path, input.featureId, { busyTimeoutMs }) : null;
         if (!feature) return err('not-found', `Feature #${input.featureId} does not exist.`);
-        return ok(await featureDetails(folder.value, feature));
+        const fromLedger = deps.ledgerSessions?.(input.id, input.featureId) ?? null;
+        return ok(await featureDetails(folder.value, feature, fromLedger));
       } catch (error) {
         return err('io', `Could not read the feature's details: ${messageOf(error)}`);
       }
