@@ -8,7 +8,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,19 +17,15 @@ import { FeaturesDb } from '../../core/features-db.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
 import {
-  nodeBin,
-  openPage,
-  processesMentioning,
-  removeDirs,
-  root,
-  tempProject,
-  waitUntil,
-  type LaunchedBrowser,
-} from '../helpers/ui-harness.ts';
+  assertNothingLeftIn,
+  startServeWithFakeModel,
+  stopServe,
+  type ServeWithFakeModel,
+} from '../helpers/serve-fake-model.ts';
+import { openPage, removeDirs, tempProject, type LaunchedBrowser } from '../helpers/ui-harness.ts';
 
 let fake: FakeAnthropic;
-let server: ChildProcess;
-let output = '';
+let served: ServeWithFakeModel | undefined;
 let url = '';
 let launched: LaunchedBrowser | undefined;
 let page: Page;
@@ -77,41 +72,8 @@ before(async () => {
     },
   ]);
   db.close();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('ANTHROPIC_') || k.startsWith('CLAUDE') || k.startsWith('NIGHTSHIFT_AGENT'))
-      continue;
-    env[k] = v;
-  }
-  server = spawn(
-    nodeBin,
-    [join(root, 'bin/nightshift.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: root,
-      env: {
-        ...env,
-        HOME: home,
-        CLAUDE_CONFIG_DIR: join(home, '.claude'),
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_API_KEY: 'sk-ant-test-dummy-key-0000000000',
-        DISABLE_TELEMETRY: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
-        NIGHTSHIFT_BROWSER_MCP: '0',
-        NIGHTSHIFT_POLL_MS: '200',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  server.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  await waitUntil(
-    () => /Nightshift is listening on (\S+)/.test(output) || server.exitCode !== null,
-    30_000,
-    'nightshift serve',
-  );
-  url = /Nightshift is listening on (\S+)/.exec(output)?.[1] ?? '';
-  assert.ok(url, `nightshift serve did not start:\n${output}`);
+  served = await startServeWithFakeModel(fake.url, dataDir, home);
+  url = served.url;
   ({ launched, page, problems } = await openPage());
 });
 
@@ -119,20 +81,10 @@ after(async () => {
   try {
     await launched?.close();
   } finally {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    await waitUntil(
-      () => server.exitCode !== null || server.signalCode !== null,
-      15_000,
-      'nightshift serve to exit',
-    );
+    await stopServe(served?.server);
     await fake.close();
   }
-  await waitUntil(
-    () => processesMentioning(project).length === 0,
-    10_000,
-    'no process in the project',
-  );
-  assert.deepEqual(processesMentioning(project), [], 'no agent or Claude Code process is left');
+  await assertNothingLeftIn(project);
   removeDirs(project, dataDir, home);
 });
 
