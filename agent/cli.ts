@@ -3,7 +3,7 @@
  * `out/main/agent.js` (the desktop app runs it on Electron's own Node); the browser shell runs
  * `agent/cli.ts` directly on Node.
  *
- *   agent --project-dir <abs> --model <m> [--yolo] --concurrency <1-5> --regression-agents <0-3>
+ *   agent --project-dir <abs> --model <m> [--yolo] --concurrency <1-5> --regression-agents <0-3> [--mode run|expand]
  *
  * The flags and every environment variable it reads are the launch protocol in
  * `core/launch-protocol.ts` (one place for both ends); provider settings ANTHROPIC_API_KEY /
@@ -34,7 +34,7 @@ function parse(
 ): Result<Omit<OrchestratorConfig, 'runId' | 'sessionEnv' | 'containment'>> {
   const launch = parseLaunchArgs(argv);
   if (!launch.ok) return launch;
-  const { projectDir, settings } = launch.value;
+  const { projectDir, settings, mode } = launch.value;
   try {
     if (!statSync(projectDir).isDirectory())
       return err('invalid-input', `${projectDir} is not a directory.`);
@@ -43,6 +43,7 @@ function parse(
   }
   return ok({
     projectDir,
+    mode,
     model: settings.model,
     yolo: settings.yolo,
     concurrency: settings.codingAgents,

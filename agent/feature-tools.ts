@@ -46,6 +46,8 @@ export interface ToolContext {
   aborted?: () => boolean;
   /** Called once per tool call that has to wait for the database (another program holds it). */
   onDbWait?: () => void;
+  /** Ids of the features this session created, in order (the expander's report). */
+  created?: number[];
   /** Set by the tools: what this session reported. */
   report: { regressionFound: boolean; skippedReason: string | null; humanInputRequested: boolean };
 }
@@ -112,7 +114,7 @@ function ownFeature(ctx: ToolContext, id: number): string | null {
 const specs: ToolSpec[] = [
   {
     name: 'feature_get_stats',
-    roles: ['initializer', 'coding', 'regression'],
+    roles: ['initializer', 'coding', 'regression', 'expander'],
     build: (ctx) =>
       tool(
         'feature_get_stats',
@@ -123,7 +125,7 @@ const specs: ToolSpec[] = [
   },
   {
     name: 'feature_get_by_id',
-    roles: ['initializer', 'coding', 'regression'],
+    roles: ['initializer', 'coding', 'regression', 'expander'],
     build: (ctx) =>
       tool(
         'feature_get_by_id',
@@ -224,7 +226,7 @@ const specs: ToolSpec[] = [
   },
   {
     name: 'feature_create',
-    roles: ['initializer'],
+    roles: ['initializer', 'expander'],
     build: (ctx) =>
       tool(
         'feature_create',
@@ -239,6 +241,7 @@ const specs: ToolSpec[] = [
         async (args) =>
           guard(ctx, () => {
             const f = ctx.db.create(args);
+            ctx.created?.push(f.id);
             return json({
               success: true,
               message: `Created feature #${f.id}: ${f.name}`,
@@ -249,7 +252,7 @@ const specs: ToolSpec[] = [
   },
   {
     name: 'feature_create_bulk',
-    roles: ['initializer'],
+    roles: ['initializer', 'expander'],
     build: (ctx) =>
       tool(
         'feature_create_bulk',
@@ -265,7 +268,12 @@ const specs: ToolSpec[] = [
             )
             .min(1),
         },
-        async ({ features }) => guard(ctx, () => json(ctx.db.createBulk(features))),
+        async ({ features }) =>
+          guard(ctx, () => {
+            const result = ctx.db.createBulk(features);
+            ctx.created?.push(...result.ids);
+            return json(result);
+          }),
       ),
   },
   {
@@ -367,7 +375,7 @@ const specs: ToolSpec[] = [
   },
   {
     name: 'feature_get_graph',
-    roles: ['initializer', 'coding'],
+    roles: ['initializer', 'coding', 'expander'],
     build: (ctx) =>
       tool(
         'feature_get_graph',

@@ -54,18 +54,24 @@ import {
   specPath,
 } from '../core/project-paths.ts';
 import { drainFlagPath, initializingFlagPath } from '../core/run-log.ts';
-import { agentEnv } from '../core/launch-protocol.ts';
+import { agentEnv, type LaunchMode } from '../core/launch-protocol.ts';
+import {
+  finishExpansion,
+  pendingExpansions,
+  type ExpansionRequest,
+} from '../core/expansion-queue.ts';
 import { copyFileSync } from 'node:fs';
 import type { ToolContext } from './feature-tools.ts';
 import type { AgentOutput } from './output.ts';
 import { ownerId, ownerIsDead } from './process-group.ts';
-import { codingPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
+import { codingPrompt, expanderPrompt, initializerPrompt, regressionPrompt } from './prompts.ts';
 import { backlogProblems, specFeatureCount } from './backlog-check.ts';
 import { ProviderHold, rateLimitHold } from './provider-hold.ts';
 import { regressionQueue } from './regression-queue.ts';
 import {
   codingOutcome,
   codingRelease,
+  expanderOutcome,
   faultOf,
   initializerOutcome,
   outcomeOfEnd,
@@ -86,6 +92,8 @@ import { stalledMessage, watchStall } from './stall-watchdog.ts';
 
 export interface OrchestratorConfig {
   projectDir: string;
+  /** `expand` carries out the queued expansions and ends; `run` (default) works the backlog. */
+  mode?: LaunchMode;
   model: string;
   yolo: boolean;
   concurrency: number;
@@ -168,6 +176,8 @@ interface Live {
   ctx: ToolContext;
   resumed: boolean;
   promise: Promise<void>;
+  /** The expansion an expander session carries out. */
+  expansion?: ExpansionRequest;
   /** How the session ended, once it has. */
   end?: SessionResult['end'];
   /** The checkpoint made before it (coding sessions in a git project). */
@@ -217,6 +227,14 @@ export class Orchestrator {
   private readonly retestGivenUp = new Set<number>();
   /** Set when the provider refused the credentials: no session starts, the run ends. */
   private authFailure: string | null = null;
+  /** The expander session running now (one at a time), if any. */
+  private expanding: Live | null = null;
+  /** Expansion requests taken up in this run: one that failed is not retried by the same run. */
+  private readonly expansionsTaken = new Set<string>();
+  /** What each expansion of this run added (its `agent-finished` message). */
+  private readonly expansionNotes = new Map<string, string>();
+  /** How many features the expansions of this run added. */
+  private expansionAdded = 0;
 
   constructor(cfg: OrchestratorConfig, out: AgentOutput) {
     this.cfg = cfg;
@@ -303,6 +321,7 @@ export class Orchestrator {
     this.db = opened;
     const db = opened;
     try {
+      if (this.cfg.mode === 'expand') return await this.expandOnly();
       const needsInit = await this.dbWork(() => {
         const imported = db.importLegacyJson(legacyFeatureListPath(projectDir));
         if (imported > 0) this.log(`Imported ${imported} features from feature_list.json.`);
@@ -311,6 +330,7 @@ export class Orchestrator {
       });
       if (needsInit === null) return this.failDb();
       if (needsInit) {
+        this.dropExpansionsCoveredByInit();
         const code = await this.initialize();
         if (code !== null) return code;
       }
@@ -700,6 +720,8 @@ export class Orchestrator {
       if (this.stopping) break;
       if (this.phase !== 'working') this.setPhase('working', 'Working through the backlog.');
 
+      // Before claiming: an expansion the user asked for while this run goes.
+      this.takeExpansion();
       const started = await this.dbWork(() => this.startReady(features, graph));
       if (started === null) break;
 
@@ -717,6 +739,108 @@ export class Orchestrator {
       await this.idle(this.cfg.pollMs);
     }
     return 0;
+  }
+
+  // ── expansion ────────────────────────────────────────────────────────────────────────────
+
+  /** Starts an expander session for the oldest queued request not yet taken; null when none. */
+  private takeExpansion(): Live | null {
+    if (this.expanding !== null || this.stopping || this.authFailure) return null;
+    const request = pendingExpansions(this.cfg.projectDir).find(
+      (r) => !this.expansionsTaken.has(r.id),
+    );
+    if (!request) return null;
+    this.expansionsTaken.add(request.id);
+    const existing = this.db!.all().map((f) => ({
+      id: f.id,
+      name: f.name,
+      category: f.category,
+      passes: f.passes,
+    }));
+    this.log(`Expanding the project with the addendum of ${request.requestedAt}.`);
+    const live = this.startSession(
+      'expander',
+      null,
+      expanderPrompt({ addendum: request.addendum, requestedAt: request.requestedAt, existing }),
+      undefined,
+      request,
+    );
+    this.expanding = live;
+    return live;
+  }
+
+  /**
+   * Mode `expand`: carries out every queued expansion, one expander session each, then ends.
+   * Nothing is claimed and no other session starts; the new features wait for the next run.
+   */
+  private async expandOnly(): Promise<number> {
+    this.setPhase('working', 'Expanding the project with the new spec text.');
+    // Progress before and after each expansion: views refresh the backlog when it moves.
+    const progress = () =>
+      this.dbWork(() => {
+        const { features, graph } = this.snapshot();
+        this.emitProgress(features, graph);
+      });
+    await progress();
+    while (!this.stopping) {
+      if (this.authFailure) return this.failAuth();
+      const afterOutage = this.endAfterOutage();
+      if (afterOutage !== null) return afterOutage;
+      if (await this.waitWhileHeldOrDrained()) continue;
+      if (this.stopping) break;
+      const live = this.takeExpansion();
+      if (!live) break;
+      await live.promise;
+      await progress();
+    }
+    if (this.stopping) return 0;
+    const message =
+      this.expansionNotes.size === 0
+        ? 'There was no expansion waiting.'
+        : `${[...this.expansionNotes.values()].join(' ')}${this.expansionAdded > 0 ? ' Start the agent to build them.' : ''}`;
+    this.setPhase('finished', message);
+    return 0;
+  }
+
+  /** A new backlog's initializer reads the whole spec, addenda included: nothing to expand. */
+  private dropExpansionsCoveredByInit(): void {
+    const queued = pendingExpansions(this.cfg.projectDir);
+    if (queued.length === 0) return;
+    for (const r of queued) finishExpansion(this.cfg.projectDir, r.id);
+    this.log(
+      `The initializer reads the whole spec, addenda included, so ${queued.length} queued expansion(s) are covered by it.`,
+    );
+  }
+
+  /** What an expander session added, said in the log; its request leaves the queue when done. */
+  private settleExpansion(live: Live, result: SessionResult): Finished {
+    const db = this.db!;
+    const ids = live.ctx.created ?? [];
+    const created = ids.flatMap((id) => {
+      const f = db.get(id);
+      return f ? [{ id, name: f.name }] : [];
+    });
+    const finished = expanderOutcome(result, created);
+    const request = live.expansion;
+    const retry = created.length === 0 && result.end !== 'completed';
+    // A limit or the provider's trouble is not the expansion's failure: it is tried again.
+    const held = retry && (result.end === 'rate-limited' || result.end === 'unavailable');
+    const note = !retry
+      ? finished.message
+      : held
+        ? `${finished.message} The addendum stays queued and is tried again after the hold.`
+        : `${finished.message} The addendum stays queued; the next run tries again.`;
+    if (request) {
+      if (!retry) finishExpansion(this.cfg.projectDir, request.id);
+      if (held) this.expansionsTaken.delete(request.id);
+      else {
+        if (!this.expansionNotes.has(request.id)) this.expansionAdded += created.length;
+        this.expansionNotes.set(request.id, note);
+      }
+    }
+    this.log(note, live.agentId);
+    if (this.expanding === live) this.expanding = null;
+    return finished;
   }
 
   /** Claims ready features and starts their sessions; returns how many started. */
@@ -802,6 +926,7 @@ export class Orchestrator {
     feature: Feature | null,
     prompt: string,
     ids?: { agentId: string; owner: string; resumed: boolean },
+    expansion?: ExpansionRequest,
   ): Live {
     const agentId = ids?.agentId ?? this.freeSlot(role);
     const owner = ids?.owner ?? ownerId(this.cfg.runId, agentId);
@@ -827,6 +952,7 @@ export class Orchestrator {
         });
       },
       report: { regressionFound: false, skippedReason: null, humanInputRequested: false },
+      ...(role === 'expander' ? { created: [] } : {}),
     };
     const live: Live = {
       agentId,
@@ -837,6 +963,7 @@ export class Orchestrator {
       ctx,
       resumed: ids?.resumed ?? false,
       promise: Promise.resolve(),
+      ...(expansion ? { expansion } : {}),
     };
     this.lives.set(agentId, live);
     this.emit({
@@ -909,6 +1036,7 @@ export class Orchestrator {
       })
       .finally(() => {
         watchdog.stop();
+        if (this.expanding === live) this.expanding = null;
         this.lives.delete(agentId);
         this.liveUsage.delete(agentId);
         this.wake();
@@ -998,7 +1126,9 @@ export class Orchestrator {
     const db = this.db;
     const { agentId, role, featureId, owner, ctx } = live;
     let finished: Finished;
-    if (role === 'initializer' || !db || featureId === null) {
+    if (role === 'expander' && db) {
+      finished = this.settleExpansion(live, result);
+    } else if (role === 'initializer' || !db || featureId === null) {
       finished = initializerOutcome(result, db?.count() ?? 0);
     } else if (role === 'coding') {
       const passes = db.get(featureId)?.passes ?? false;

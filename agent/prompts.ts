@@ -22,7 +22,7 @@ export function systemAppend(role: AgentRole, yolo: boolean): string {
   return [
     'You are one of several autonomous agents building an application from a written spec, supervised by Nightshift.',
     'Each session has exactly one job, described in the first message. Progress is tracked only through the mcp__features__ tools; a feature counts as done only when you mark it passing.',
-    role === 'initializer' ? '' : verify,
+    role === 'coding' || role === 'regression' ? verify : '',
     'Commands run through a guard that blocks commands outside an allowlist; if one is refused, use another way rather than retrying it.',
   ]
     .filter(Boolean)
@@ -127,4 +127,42 @@ ${f.steps.map((s, i) => `   ${i + 1}. ${s}`).join('\n')}
 4. If it all works: call ${T('feature_release_testing')} with feature_id ${id} and tested_ok true. Done.
 5. If it is broken: call ${T('feature_mark_failing')} with feature_id ${id} and what is broken, fix the code, verify again, call ${T('feature_mark_passing')} with feature_id ${id}, then ${T('feature_release_testing')} with feature_id ${id} and tested_ok false, and commit the fix with git.
 If you cannot fix it, still call ${T('feature_release_testing')} with tested_ok false so a coding agent can take it over.`;
+}
+
+/**
+ * The expander's one job: turn a spec addendum into new features on top of the existing
+ * backlog. Its tools can read every feature and create new ones, nothing else (no edits, no
+ * deletes, no files): the prompt says so, so the model does not plan work it cannot do.
+ */
+export function expanderPrompt(options: {
+  addendum: string;
+  requestedAt: string;
+  existing: { id: number; name: string; category: string; passes: boolean }[];
+}): string {
+  const shown = options.existing.slice(0, 400);
+  const list = shown
+    .map((f) => `  #${f.id} [${f.category}] ${f.name}${f.passes ? ' (passing)' : ''}`)
+    .join('\n');
+  const more =
+    options.existing.length > shown.length
+      ? `\n  … and ${options.existing.length - shown.length} more (see ${T('feature_get_graph')})`
+      : '';
+  return `${sessionMarker('expander', null, 1)}
+
+The user has extended this project. Your job in this session is to add the features the addendum below asks for, and nothing else.
+
+The addendum (written ${options.requestedAt}; it is also appended to app_spec.txt under a dated heading):
+<addendum>
+${options.addendum}
+</addendum>
+
+The backlog already has ${options.existing.length} feature(s):
+${list || '  (none yet)'}${more}
+
+1. Read app_spec.txt for context if you need it, and ${T('feature_get_by_id')} for the details of an existing feature the addendum touches.
+2. Decide which new features the addendum needs. Do not re-create what already exists: a feature listed above stays as it is, even if the addendum mentions it. Each new feature must be small enough to implement and verify in one session.
+3. Create them with ${T('feature_create_bulk')}, in one call when you can: each with a category, a short name, a description, and concrete verification steps a tester can follow. Record what each needs: depends_on_ids for existing features (by their id above), depends_on_indices for earlier items of the same call. Keep dependencies to what is really needed.
+4. Check the result with ${T('feature_get_stats')}.
+
+You cannot edit, reorder or delete existing features, and you do not write code in this session. End with one line per feature you created.`;
 }

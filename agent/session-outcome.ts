@@ -65,6 +65,34 @@ export function initializerOutcome(result: SessionResult, featureCount: number):
   return { outcome, message };
 }
 
+/**
+ * An expander session: done when it created features (even if it ended early after creating
+ * them: they exist), otherwise what its end was. The message names what it added.
+ */
+export function expanderOutcome(
+  result: SessionResult,
+  created: { id: number; name: string }[],
+): Finished {
+  if (created.length === 0)
+    return {
+      outcome: result.end === 'completed' ? 'done' : outcomeOfEnd(result.end),
+      message:
+        result.end === 'completed'
+          ? 'Expansion added no features (the expander found nothing new in the addendum).'
+          : `The expansion did not finish: ${result.message}`,
+    };
+  const names = created
+    .slice(0, 10)
+    .map((f) => `#${f.id} ${f.name}`)
+    .join(', ');
+  const more = created.length > 10 ? `, … and ${created.length - 10} more` : '';
+  const n = created.length;
+  return {
+    outcome: 'done',
+    message: `Expansion added ${n} feature${n === 1 ? '' : 's'}: ${names}${more}.`,
+  };
+}
+
 /** What to write when a coding session's claim is released. */
 export interface CodingRelease {
   countAttempt: boolean;

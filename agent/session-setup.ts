@@ -35,6 +35,16 @@ export const BUILTIN_TOOLS = [
   'TodoWrite',
 ];
 
+/**
+ * The expander only reads the project and adds features: it gets no tool that writes files or
+ * runs commands, so an expansion during a run cannot touch what the coding agents work on.
+ */
+export const READ_ONLY_TOOLS = ['Read', 'Glob', 'Grep'];
+
+/** The built-in tools a role gets. */
+export const builtinToolsFor = (role: AgentRole): string[] =>
+  role === 'expander' ? READ_ONLY_TOOLS : BUILTIN_TOOLS;
+
 export const PLAYWRIGHT_TOOLS = [
   'browser_navigate',
   'browser_navigate_back',
@@ -61,6 +71,7 @@ export const MAX_TURNS: Record<AgentRole, number> = {
   initializer: 300,
   coding: 300,
   regression: 100,
+  expander: 100,
 };
 
 /** What of the run's configuration a session's set-up reads. */
@@ -103,13 +114,13 @@ export function usesBrowser(
   role: AgentRole,
   cfg: Pick<SetupConfig, 'browserMcp' | 'yolo'>,
 ): boolean {
-  return cfg.browserMcp && !cfg.yolo && role !== 'initializer';
+  return cfg.browserMcp && !cfg.yolo && (role === 'coding' || role === 'regression');
 }
 
 /** The full tool names a session of this role may use without asking. */
 export function allowedToolsFor(role: AgentRole, browser: boolean): string[] {
   return [
-    ...BUILTIN_TOOLS,
+    ...builtinToolsFor(role),
     ...toolNamesFor(role).map(mcpToolName),
     ...(browser ? PLAYWRIGHT_TOOLS : []),
   ];
@@ -143,7 +154,7 @@ export function sessionSpecFor(options: {
     cwd: cfg.projectDir,
     mcpServers,
     allowedTools: allowedToolsFor(role, browser),
-    builtinTools: BUILTIN_TOOLS,
+    builtinTools: builtinToolsFor(role),
     env: cfg.sessionEnv,
     ...(cfg.containment ? { containment: cfg.containment } : {}),
     claudePath: cfg.claudePath,

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-export const AgentRole = z.enum(['initializer', 'coding', 'regression']);
+/** `expander` adds features for a spec addendum ("Expand the project"). */
+export const AgentRole = z.enum(['initializer', 'coding', 'regression', 'expander']);
 export type AgentRole = z.infer<typeof AgentRole>;
 
 export const RunPhase = z.enum([

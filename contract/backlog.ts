@@ -67,6 +67,8 @@ export const BacklogImport = z
     text: z.string().min(1, 'The file is empty').max(20_000_000, 'The file is larger than 20 MB'),
   })
   .strict();
+/** An addendum goes whole into one expander prompt, so it stays well inside a model's context. */
+export const MAX_ADDENDUM_CHARS = 50_000;
 export const BacklogExpand = z
   .object({
     id: ProjectId,
@@ -74,9 +76,20 @@ export const BacklogExpand = z
       .string()
       .trim()
       .min(1, 'Write what the project should also do')
-      .max(200_000, 'The addendum is longer than 200,000 characters'),
+      .max(
+        MAX_ADDENDUM_CHARS,
+        'The addendum is longer than 50,000 characters: split it into smaller expansions',
+      ),
   })
   .strict();
+
+export const ExpandResult = z.object({
+  /** True when an expand run was started for it; false when a running agent takes it up. */
+  started: z.boolean(),
+  specPath: z.string(),
+  message: z.string(),
+});
+export type ExpandResult = z.infer<typeof ExpandResult>;
 
 export const BacklogChange = z.object({ featureId: z.number(), message: z.string() });
 export type BacklogChange = z.infer<typeof BacklogChange>;
@@ -129,4 +142,5 @@ export const backlogCommands = {
     output: z.object({ created: z.number(), message: z.string() }),
   },
   'backlog.details': { input: BacklogFeatureRef, output: FeatureDetails },
+  'backlog.expand': { input: BacklogExpand, output: ExpandResult },
 } as const;

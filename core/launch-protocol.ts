@@ -4,7 +4,11 @@
  * own schemas, so the limits live once), and the name of every environment variable an agent
  * reads.
  *
- *   agent --project-dir <absolute path> --model <model> [--yolo] --concurrency <n> --regression-agents <n>
+ *   agent --project-dir <absolute path> --model <model> [--yolo] --concurrency <n> --regression-agents <n> [--mode run|expand]
+ *
+ * Mode `run` (the default) works through the backlog; mode `expand` only carries out the queued
+ * expansion requests (core/expansion-queue.ts) with one expander session each, then ends. Both
+ * are the project's one agent process: an expansion never starts a second one beside a run.
  *
  * Invariant: `parseLaunchArgs(launchArgs(dir, s))` gives back `dir` and `s` for every valid `s`.
  */
@@ -49,15 +53,26 @@ export const agentEnv = {
 const range = (n: { minValue: number | null; maxValue: number | null }) =>
   `${n.minValue ?? ''}-${n.maxValue ?? ''}`;
 
-export const launchUsage = `Usage: agent --project-dir <absolute path> --model <model> [--yolo] --concurrency <${range(CodingAgents)}> --regression-agents <${range(RegressionAgents)}>`;
+export const launchUsage = `Usage: agent --project-dir <absolute path> --model <model> [--yolo] --concurrency <${range(CodingAgents)}> --regression-agents <${range(RegressionAgents)}> [--mode run|expand]`;
+
+export const launchModes = ['run', 'expand'] as const;
+export type LaunchMode = (typeof launchModes)[number];
 
 export interface LaunchRequest {
   projectDir: string;
   settings: RunSettings;
+  mode: LaunchMode;
 }
 
-/** The flags that launch an agent for `settings` in `projectDir` (YOLO is a bare flag or absent). */
-export function launchArgs(projectDir: string, settings: RunSettings): string[] {
+/**
+ * The flags that launch an agent for `settings` in `projectDir` (YOLO is a bare flag or absent;
+ * `--mode` only when it is not the default, so a plain run's flags stay as they were).
+ */
+export function launchArgs(
+  projectDir: string,
+  settings: RunSettings,
+  mode: LaunchMode = 'run',
+): string[] {
   return [
     '--project-dir',
     projectDir,
@@ -68,6 +83,7 @@ export function launchArgs(projectDir: string, settings: RunSettings): string[] 
     String(settings.codingAgents),
     '--regression-agents',
     String(settings.regressionAgents),
+    ...(mode === 'run' ? [] : ['--mode', mode]),
   ];
 }
 
@@ -95,6 +111,7 @@ export function parseLaunchArgs(argv: string[]): Result<LaunchRequest> {
         concurrency: { type: 'string', default: '1' },
         'regression-agents': { type: 'string', default: '1' },
         'testing-ratio': { type: 'string' },
+        mode: { type: 'string', default: 'run' },
       },
       strict: true,
     }));
@@ -107,6 +124,13 @@ export function parseLaunchArgs(argv: string[]): Result<LaunchRequest> {
       'invalid-input',
       `--project-dir must be an absolute path.\n${launchUsage}`,
       'projectDir',
+    );
+  const mode = launchModes.find((m) => m === values.mode);
+  if (!mode)
+    return err(
+      'invalid-input',
+      `--mode must be run or expand, not ${JSON.stringify(values.mode)}.\n${launchUsage}`,
+      'mode',
     );
   const parsed = RunSettings.safeParse({
     model: values.model?.trim() || defaultModel,
@@ -125,7 +149,7 @@ export function parseLaunchArgs(argv: string[]): Result<LaunchRequest> {
       ...(field ? [field] : []),
     );
   }
-  return ok({ projectDir, settings: parsed.data });
+  return ok({ projectDir, settings: parsed.data, mode });
 }
 
 /** A flag's text as a number for the schema to judge ("2.5" and "" stay invalid, not rounded). */

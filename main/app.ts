@@ -12,6 +12,7 @@ import {
   messageOf,
   ok,
   parseInput,
+  resolveRunSettings,
 } from '../contract/index.ts';
 import { agentCommands } from './commands/agent.ts';
 import { featureCommands } from './commands/features.ts';
@@ -30,6 +31,8 @@ import type { LoadedDocument, Store } from './services/store.ts';
 import { AgentSupervisor } from './services/supervisor.ts';
 import { FeaturesService } from './services/features-service.ts';
 import { createBacklogService } from './services/backlog-service.ts';
+import { expandHandler } from './services/expand-service.ts';
+import { featureSessions } from './services/ledger/queries.ts';
 import { RunViewFeed } from './services/run-view-feed.ts';
 import { type NotificationPort, logNotificationPort } from './services/notifier.ts';
 import { type Scheduling, createScheduling } from './services/unattended.ts';
@@ -146,7 +149,12 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     runViews.replay(project.id, supervisor.replayedEvents(project.id), model);
   }
   const features = new FeaturesService({ projectDir: (id) => registry.get(id)?.path ?? null });
-  const backlog = createBacklogService({ projectDir: (id) => registry.get(id)?.path ?? null });
+  const backlog = createBacklogService({
+    projectDir: (id) => registry.get(id)?.path ?? null,
+    // The ledger is built below; details read it once it is there.
+    ledgerSessions: (id, featureId) =>
+      ledgerArea ? featureSessions(ledgerArea.ledger.db, id, featureId) : null,
+  });
 
   const scheduling = createScheduling({
     canStart: (id, now) => ledgerArea?.budgets.canStartScheduled(id, now) ?? null,
@@ -208,6 +216,22 @@ export async function createApp(ports: AppPorts): Promise<NightshiftApp> {
     ...specCommands(features),
     ...scheduling.handlers,
     ...backlog.handlers,
+    'backlog.expand': expandHandler({
+      projectDir: (id) => registry.get(id)?.path ?? null,
+      isActive: (id) => supervisor.isActive(id),
+      now: () => clock.now(),
+      // The same checks as a start by hand: the folder, the budget, then the supervisor's own.
+      startExpansion: (id) => {
+        const project = registry.get(id);
+        if (!project) return Promise.resolve(err('not-found', 'That project is not registered.'));
+        const folder = registry.startRefusal(id);
+        if (folder) return Promise.resolve(folder);
+        const run = resolveRunSettings(settings.get().defaults, project.overrides);
+        const refusal = ledger.budgets.canStart(id, run.model);
+        if (refusal) return Promise.resolve(err('conflict', refusal.message));
+        return supervisor.start(id, { settings: run, origin: 'manual', mode: 'expand' });
+      },
+    }),
     ...containment.handlers(),
     ...checkpoints.handlers(),
     ...ledger.handlers,

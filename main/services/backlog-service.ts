@@ -5,7 +5,7 @@
  * the rules of each edit (conflicts, cycles, claims) live in core/backlog-edit.ts.
  */
 import type { z } from 'zod';
-import { backlogCommands } from '../../contract/backlog.ts';
+import { backlogCommands, type FeatureSession } from '../../contract/backlog.ts';
 import { err, messageOf, ok, type Result } from '../../contract/result.ts';
 import {
   addFeature,
@@ -29,7 +29,8 @@ import { featuresDbPath, findFeaturesDb } from '../../core/project-paths.ts';
 import { featureDetails } from './feature-details.ts';
 import { reachableProjectFolder } from './project-folder-rules.ts';
 
-type BacklogCommand = keyof typeof backlogCommands;
+/** `backlog.expand` needs the supervisor: it is answered by expand-service.ts. */
+type BacklogCommand = Exclude<keyof typeof backlogCommands, 'backlog.expand'>;
 type Input<K extends BacklogCommand> = z.infer<(typeof backlogCommands)[K]['input']>;
 type Output<K extends BacklogCommand> = z.infer<(typeof backlogCommands)[K]['output']>;
 export type BacklogHandlers = {
@@ -42,6 +43,8 @@ export interface BacklogServiceDeps {
   /** Called after every successful write (main refreshes views). */
   onChanged?(projectId: string): void;
   busyTimeoutMs?: number;
+  /** The ledger's sessions of a feature (null without a ledger): details prefer them. */
+  ledgerSessions?(projectId: string, featureId: number): FeatureSession[] | null;
 }
 
 export function createBacklogService(deps: BacklogServiceDeps): { handlers: BacklogHandlers } {
@@ -125,7 +128,8 @@ export function createBacklogService(deps: BacklogServiceDeps): { handlers: Back
       try {
         const feature = path ? readFeature(path, input.featureId, { busyTimeoutMs }) : null;
         if (!feature) return err('not-found', `Feature #${input.featureId} does not exist.`);
-        return ok(await featureDetails(folder.value, feature));
+        const fromLedger = deps.ledgerSessions?.(input.id, input.featureId) ?? null;
+        return ok(await featureDetails(folder.value, feature, fromLedger));
       } catch (error) {
         return err('io', `Could not read the feature's details: ${messageOf(error)}`);
       }

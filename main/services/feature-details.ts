@@ -1,6 +1,7 @@
 /**
- * Everything known about one feature beyond its row: the sessions that worked on it (from the run
- * logs, `<project>/.nightshift/runs/*.jsonl`, the source of truth for what a run did), the commits
+ * Everything known about one feature beyond its row: the sessions that worked on it (from the
+ * ledger where it has them, with the run logs, `<project>/.nightshift/runs/*.jsonl`, filling in
+ * what the ledger has not read yet or never saw, e.g. a log of another machine), the commits
  * that name it, and the checkpoints the orchestrator left for it. Read-only: nothing here writes.
  *
  * A session is an `agent-started` event paired with the next `agent-finished` of the same agent
@@ -126,9 +127,27 @@ export async function checkpointsOf(
   }));
 }
 
+const sessionKey = (s: FeatureSession): string => `${s.runId}|${s.agentId}|${s.startedAt}`;
+
+/**
+ * The ledger's sessions, plus those of the run logs it does not have (a run it has not read yet,
+ * or a log it never saw); a session both know is taken from the ledger.
+ */
+export function mergeSessions(
+  fromLedger: readonly FeatureSession[],
+  fromLogs: readonly FeatureSession[],
+): FeatureSession[] {
+  const known = new Set(fromLedger.map(sessionKey));
+  return [...fromLedger, ...fromLogs.filter((s) => !known.has(sessionKey(s)))].sort(
+    (a, b) => a.startedAt - b.startedAt,
+  );
+}
+
 export async function featureDetails(
   projectDir: string,
   feature: Feature,
+  /** The ledger's sessions of this feature, when there is a ledger. */
+  ledgerSessions: readonly FeatureSession[] | null = null,
 ): Promise<FeatureDetails> {
   const [commits, checkpoints] = await Promise.all([
     commitsNaming(projectDir, feature),
@@ -137,7 +156,7 @@ export async function featureDetails(
   const request = feature.humanInputRequest;
   return {
     featureId: feature.id,
-    sessions: sessionsFromRunLogs(projectDir, feature.id),
+    sessions: mergeSessions(ledgerSessions ?? [], sessionsFromRunLogs(projectDir, feature.id)),
     lastError: feature.lastError,
     humanInput:
       request || feature.humanInputResponse

@@ -1,3 +1,4 @@
+import type { LaunchMode } from '../../core/launch-protocol.ts';
 import type {
   AgentEvent,
   AgentState,
@@ -12,6 +13,8 @@ export interface StartOptions {
   /** Run settings already resolved (request → schedule → project → global). */
   settings: RunSettings;
   origin: RunOrigin;
+  /** `expand` runs only the queued expansions, then ends (default `run`). */
+  mode?: LaunchMode;
 }
 
 /**

@@ -44,7 +44,7 @@ import {
   unconfirmedLockMessage,
   updateLock,
 } from '../../core/agent-lock.ts';
-import { agentEnv, launchArgs } from '../../core/launch-protocol.ts';
+import { agentEnv, launchArgs, type LaunchMode } from '../../core/launch-protocol.ts';
 import { processStartToken } from '../../core/process-table.ts';
 import { drainFlagPath, formatRunLogRecord, runLogPath, runsDir } from '../../core/run-log.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -199,7 +199,9 @@ export class AgentSupervisor implements AgentControl {
   // ── actions ──────────────────────────────────────────────────────────────────────────────
 
   start(projectId: string, options: StartOptions): Promise<Result<AgentState>> {
-    return this.serial(projectId, () => this.doStart(projectId, options.settings, options.origin));
+    return this.serial(projectId, () =>
+      this.doStart(projectId, options.settings, options.origin, options.mode ?? 'run'),
+    );
   }
 
   stop(projectId: string, reason?: string): Promise<Result<AgentState>> {
@@ -381,6 +383,7 @@ export class AgentSupervisor implements AgentControl {
     projectId: string,
     settings: RunSettings,
     origin: RunOrigin,
+    mode: LaunchMode,
   ): Promise<Result<AgentState>> {
     const slot = this.slot(projectId);
     const project = this.opts.lookup(projectId);
@@ -450,7 +453,7 @@ export class AgentSupervisor implements AgentControl {
       mkdirSync(runsDir(project.path), { recursive: true });
       spawned = await this.backend.spawn({
         command,
-        args: [...args, ...launchArgs(project.path, settings)],
+        args: [...args, ...launchArgs(project.path, settings, mode)],
         cwd: project.path,
         env: {
           ...this.opts.agentEnv(project),
@@ -528,7 +531,10 @@ export class AgentSupervisor implements AgentControl {
     this.setState(projectId, {
       status: 'running',
       pid,
-      message: `Agent started (pid ${pid}).`,
+      message:
+        mode === 'expand'
+          ? `Agent started to expand the project (pid ${pid}).`
+          : `Agent started (pid ${pid}).`,
     });
     this.opts.diagnostics.log(
       'info',

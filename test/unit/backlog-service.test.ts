@@ -9,11 +9,14 @@ import { git as gitIn } from '../helpers/git.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatAgentEventLine, parseInput } from '../../contract/index.ts';
+import { formatAgentEventLine, parseInput, type AgentEventInput } from '../../contract/index.ts';
 import { backlogCommands } from '../../contract/backlog.ts';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { formatRunLogRecord, runLogPath } from '../../core/run-log.ts';
 import { createBacklogService } from '../../main/services/backlog-service.ts';
+import { ingestRunLog } from '../../main/services/ledger/ingest.ts';
+import { LedgerDb } from '../../main/services/ledger/ledger-db.ts';
+import { featureSessions } from '../../main/services/ledger/queries.ts';
 import { createReferenceDb, fingerprintDb } from '../fixtures/reference-db.ts';
 
 function project(t: { after(fn: () => void): void }) {
@@ -196,4 +199,81 @@ test('details: sessions from the run logs, commits naming the feature and its ch
     d.checkpoints.map((c) => [c.ref, c.hash]),
     [['refs/nightshift/checkpoints/run-1/1-1', head]],
   );
+});
+
+test('details: sessions come from the ledger where it has them, the run logs fill in the rest', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-bsvc-ledger-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = FeaturesDb.open(join(dir, 'features.db'));
+  db.createBulk([{ category: 'c', name: 'Login form', description: 'd', steps: ['s'] }]);
+  db.close();
+  mkdirSync(join(dir, '.nightshift', 'runs'), { recursive: true });
+  const usage = (cost: number) => ({
+    inputTokens: 100,
+    outputTokens: 50,
+    cacheReadTokens: 10,
+    cacheWriteTokens: 5,
+    costUsd: cost,
+  });
+  const writeRun = (runId: string, at: number, cost: number) =>
+    writeFileSync(
+      runLogPath(dir, runId),
+      [
+        {
+          type: 'agent-started',
+          agentId: 'coding-1',
+          role: 'coding',
+          featureId: 1,
+          featureName: 'Login form',
+        },
+        {
+          type: 'agent-finished',
+          agentId: 'coding-1',
+          role: 'coding',
+          featureId: 1,
+          sessionId: 's',
+          outcome: 'passed',
+          message: 'ok',
+          usage: usage(cost),
+          turns: 3,
+        },
+      ]
+        .map((e, i) =>
+          formatRunLogRecord(formatAgentEventLine(e as AgentEventInput, at + i), at + i),
+        )
+        .join(''),
+    );
+  // run-1 is in the ledger and its log is gone since (a cleaned-up folder); run-2 is not read yet.
+  writeRun('run-1', 1000, 0.5);
+  const ledger = LedgerDb.open(join(dir, 'data', 'ledger.db'));
+  t.after(() => ledger.close());
+  ingestRunLog(ledger, { projectId: 'p', projectName: 'proj', path: runLogPath(dir, 'run-1') });
+  rmSync(runLogPath(dir, 'run-1'));
+  writeRun('run-2', 5000, 0.75);
+
+  const { handlers } = createBacklogService({
+    projectDir: (id) => (id === 'p' ? dir : null),
+    ledgerSessions: (id, featureId) => featureSessions(ledger, id, featureId),
+  });
+  const r = await handlers['backlog.details']({ id: 'p', featureId: 1 });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(
+    r.value.sessions.map((s) => [
+      s.runId,
+      s.role,
+      s.outcome,
+      s.endedAt! - s.startedAt,
+      s.inputTokens,
+      s.outputTokens,
+      s.costUsd,
+    ]),
+    [
+      ['run-1', 'coding', 'passed', 1, 115, 50, 0.5],
+      ['run-2', 'coding', 'passed', 1, 115, 50, 0.75],
+    ],
+  );
+  // Once the ledger has read run-2 too, its session is shown once, not twice.
+  ingestRunLog(ledger, { projectId: 'p', projectName: 'proj', path: runLogPath(dir, 'run-2') });
+  const again = await handlers['backlog.details']({ id: 'p', featureId: 1 });
+  assert.deepEqual(again.ok && again.value.sessions.map((s) => s.runId), ['run-1', 'run-2']);
 });

@@ -25,11 +25,13 @@ test('every valid run setting round-trips through the launch flags', () => {
       for (let codingAgents = 1; codingAgents <= 5; codingAgents++)
         for (let regressionAgents = 0; regressionAgents <= 3; regressionAgents++) {
           const settings: RunSettings = { model, yolo, codingAgents, regressionAgents };
-          const back = parseLaunchArgs(launchArgs(dir, settings));
-          assert.deepEqual(back, { ok: true, value: { projectDir: dir, settings } });
-          count++;
+          for (const mode of ['run', 'expand'] as const) {
+            const back = parseLaunchArgs(launchArgs(dir, settings, mode));
+            assert.deepEqual(back, { ok: true, value: { projectDir: dir, settings, mode } });
+            count++;
+          }
         }
-  assert.equal(count, models.length * 2 * 5 * 4);
+  assert.equal(count, models.length * 2 * 5 * 4 * 2);
 });
 
 test('YOLO is a bare flag, present only when on', () => {
@@ -45,10 +47,20 @@ test('absent flags take the agent’s defaults; --testing-ratio is accepted as t
     value: {
       projectDir: dir,
       settings: { model: 'claude-opus-4-6', yolo: false, codingAgents: 1, regressionAgents: 1 },
+      mode: 'run',
     },
   });
   const ratio = parseLaunchArgs(['--project-dir', dir, '--testing-ratio', '3']);
   assert.equal(ratio.ok && ratio.value.settings.regressionAgents, 3);
+});
+
+test('a plain run carries no --mode flag; an unknown mode is refused with a sentence', () => {
+  const base = { model: 'opus', yolo: false, codingAgents: 1, regressionAgents: 0 };
+  assert.ok(!launchArgs(dir, base).includes('--mode'));
+  assert.deepEqual(launchArgs(dir, base, 'expand').slice(-2), ['--mode', 'expand']);
+  const r = parseLaunchArgs(['--project-dir', dir, '--mode', 'shrink']);
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.error.message : '', /^--mode must be run or expand, not "shrink"\./);
 });
 
 test('invalid launches are refused with a sentence naming the flag', () => {
@@ -84,7 +96,10 @@ test('invalid launches are refused with a sentence naming the flag', () => {
 });
 
 test('the usage line states the contract’s limits', () => {
-  assert.match(launchUsage, /--concurrency <1-5> --regression-agents <0-3>$/);
+  assert.match(
+    launchUsage,
+    /--concurrency <1-5> --regression-agents <0-3> \[--mode run\|expand\]$/,
+  );
 });
 
 test('the settings environment and the tuning knobs use the one set of names', () => {

@@ -13,7 +13,12 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AgentRole } from '../../contract/agent-events.ts';
 import { FeaturesDb, type Feature } from '../../core/features-db.ts';
 import { createFeatureServer, toolNamesFor, type ToolContext } from '../../agent/feature-tools.ts';
-import { codingPrompt, initializerPrompt, regressionPrompt } from '../../agent/prompts.ts';
+import {
+  codingPrompt,
+  expanderPrompt,
+  initializerPrompt,
+  regressionPrompt,
+} from '../../agent/prompts.ts';
 
 async function connect(ctx: ToolContext): Promise<{
   call: (
@@ -65,7 +70,7 @@ test('each role gets only its tools', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ns-mcp-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = FeaturesDb.open(join(dir, 'features.db'));
-  for (const role of ['initializer', 'coding', 'regression'] as const) {
+  for (const role of ['initializer', 'coding', 'regression', 'expander'] as const) {
     const c = await connect(context(db, role, null));
     assert.deepEqual(await c.list(), [...toolNamesFor(role)].sort());
     await c.close();
@@ -74,6 +79,14 @@ test('each role gets only its tools', async (t) => {
   assert.ok(!toolNamesFor('coding').includes('feature_create_bulk'));
   assert.ok(toolNamesFor('regression').includes('feature_claim_for_testing'));
   assert.ok(toolNamesFor('regression').includes('feature_release_testing'));
+  // The expander reads and creates; nothing of it edits, reorders, skips or deletes.
+  assert.deepEqual(toolNamesFor('expander').sort(), [
+    'feature_create',
+    'feature_create_bulk',
+    'feature_get_by_id',
+    'feature_get_graph',
+    'feature_get_stats',
+  ]);
   db.close();
 });
 
@@ -93,6 +106,14 @@ test('every tool a prompt names is allowed for that role (reference bug 7.3)', (
     ['coding', codingPrompt({ feature, yolo: false, resumed: true, attempt: 2 })],
     ['coding', codingPrompt({ feature, yolo: true, resumed: false, attempt: 1 })],
     ['regression', regressionPrompt({ feature, yolo: false })],
+    [
+      'expander',
+      expanderPrompt({
+        addendum: 'Sharing',
+        requestedAt: '2026-12-01T00:00:00.000Z',
+        existing: [{ id: 1, name: 'Base', category: 'a', passes: true }],
+      }),
+    ],
   ];
   for (const [role, prompt] of prompts) {
     const named = [...prompt.matchAll(/mcp__features__(\w+)/g)].map((m) => m[1]!);

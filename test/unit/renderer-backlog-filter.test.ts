@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FeatureView } from '../../contract/index.ts';
 import {
+  backlogIndexer,
   filterBacklog,
   groupByState,
   indexBacklog,
@@ -85,4 +86,22 @@ test('zoom keeps the point under the pointer still; keys pan, zoom and fit', () 
   assert.equal(keyTransform({ x: 0, y: 0, scale: 1 }, '0', { width: 1, height: 1 }), 'fit');
   const fit = fitTransform({ nodes: [], edges: [], width: 400, height: 100 }, 200, 200);
   assert.deepEqual(fit, { scale: 0.5, x: 0, y: 75 });
+});
+
+test('the search index is rebuilt only when the backlog changed, not on every refresh', () => {
+  const indexer = backlogIndexer();
+  const fetch = (state: FeatureView['state']) =>
+    // Each refresh brings back new objects, as a fetch from main does.
+    Array.from({ length: 50 }, (_, i) => f(i + 1, i === 0 ? { state } : {}));
+  const first = indexer.index(fetch('pending'));
+  assert.equal(indexer.rebuilds, 1);
+  for (let refresh = 0; refresh < 10; refresh++) {
+    assert.equal(indexer.index(fetch('pending')), first, 'an unchanged refresh keeps the index');
+  }
+  assert.equal(indexer.rebuilds, 1);
+  const changed = indexer.index(fetch('in-progress'));
+  assert.equal(indexer.rebuilds, 2, 'a changed feature rebuilds it');
+  assert.equal(changed.features[0]!.state, 'in-progress');
+  indexer.index(fetch('in-progress'));
+  assert.equal(indexer.rebuilds, 2);
 });

@@ -14,6 +14,7 @@ import {
   type SessionOutcome,
   type SessionRecord,
 } from '../../../contract/index.ts';
+import type { FeatureSession } from '../../../contract/backlog.ts';
 import type { LedgerDb, Row } from './ledger-db.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
@@ -280,4 +281,35 @@ export function projectCharts(ledger: LedgerDb, projectId: string): ProjectChart
       passing: num(d.passing),
     })),
   };
+}
+
+/**
+ * The sessions that worked on one feature of a project, as the feature details show them
+ * (oldest first). Input tokens include cache reads and writes, as the run-log reading does.
+ */
+export function featureSessions(
+  ledger: LedgerDb,
+  projectId: string,
+  featureId: number,
+): FeatureSession[] {
+  return ledger
+    .all(
+      `SELECT run_id, agent_id, role, started_at, ended_at, outcome, message, input_tokens,
+              output_tokens, cache_read_tokens, cache_write_tokens, cost_usd
+       FROM sessions WHERE project_id = ? AND feature_id = ? ORDER BY started_at, seq`,
+      projectId,
+      featureId,
+    )
+    .map((row) => ({
+      runId: String(row.run_id),
+      agentId: String(row.agent_id),
+      role: String(row.role),
+      startedAt: num(row.started_at),
+      endedAt: row.ended_at === null ? null : num(row.ended_at),
+      outcome: str(row.outcome),
+      message: str(row.message),
+      inputTokens: num(row.input_tokens) + num(row.cache_read_tokens) + num(row.cache_write_tokens),
+      outputTokens: num(row.output_tokens),
+      costUsd: num(row.cost_usd),
+    }));
 }

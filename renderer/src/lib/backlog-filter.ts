@@ -47,6 +47,62 @@ export function indexBacklog(features: readonly FeatureView[]): BacklogIndex {
   return { features: sorted, haystacks, categories: [...categories].sort() };
 }
 
+/**
+ * The search index of a project's backlog, rebuilt only when the backlog's content changed: the
+ * feature list is fetched again every couple of seconds while agents work, and most refreshes
+ * bring back the same features as new objects.
+ */
+export interface BacklogIndexer {
+  index(features: readonly FeatureView[]): BacklogIndex;
+  /** How many times the index was built (for tests). */
+  readonly rebuilds: number;
+}
+
+const sameList = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Field by field, without serialising: a refresh of 10,000 features is compared in a few ms. */
+function sameFeature(a: FeatureView, b: FeatureView): boolean {
+  return (
+    a.id === b.id &&
+    a.priority === b.priority &&
+    a.state === b.state &&
+    a.name === b.name &&
+    a.category === b.category &&
+    a.description === b.description &&
+    a.blockedReason === b.blockedReason &&
+    a.attempts === b.attempts &&
+    a.lastError === b.lastError &&
+    sameList(a.steps, b.steps) &&
+    sameList(a.dependencies, b.dependencies) &&
+    (a.humanInput === b.humanInput || JSON.stringify(a.humanInput) === JSON.stringify(b.humanInput))
+  );
+}
+
+export function backlogIndexer(): BacklogIndexer {
+  let last: { features: readonly FeatureView[]; index: BacklogIndex } | null = null;
+  let rebuilds = 0;
+  return {
+    index(features) {
+      if (
+        last &&
+        (last.features === features ||
+          (last.features.length === features.length &&
+            last.features.every((f, i) => sameFeature(f, features[i]!))))
+      ) {
+        last = { ...last, features };
+        return last.index;
+      }
+      rebuilds++;
+      last = { features, index: indexBacklog(features) };
+      return last.index;
+    },
+    get rebuilds() {
+      return rebuilds;
+    },
+  };
+}
+
 /** Every whitespace-separated word of the text must occur (case-insensitive); "#12" finds #12. */
 export function filterBacklog(index: BacklogIndex, filter: BacklogFilter): FeatureView[] {
   const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);

@@ -29,6 +29,8 @@ export function roleLabel(role: AgentRole): string {
       return 'Coding';
     case 'regression':
       return 'Regression';
+    case 'expander':
+      return 'Expander';
   }
 }
 

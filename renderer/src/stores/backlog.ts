@@ -17,6 +17,8 @@ export interface BacklogUi {
   category: string | 'all';
   selectedId: number | null;
   editor: EditorState;
+  /** The "Expand the project" dialog is open. */
+  expanding: boolean;
   notice: { kind: 'ok' | 'error'; text: string } | null;
   details: { featureId: number; value: FeatureDetails | null; error: string | null } | null;
 }
@@ -28,6 +30,7 @@ export const emptyBacklogUi: BacklogUi = {
   category: 'all',
   selectedId: null,
   editor: null,
+  expanding: false,
   notice: null,
   details: null,
 };

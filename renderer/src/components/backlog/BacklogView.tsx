@@ -7,13 +7,14 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { BacklogFormat, FeatureState } from '../../../../contract/index.ts';
 import { exportBacklog, importBacklog, setBacklogUi } from '../../actions/backlog.ts';
-import { boardColumns, filterBacklog, indexBacklog } from '../../lib/backlog-filter.ts';
+import { backlogIndexer, boardColumns, filterBacklog } from '../../lib/backlog-filter.ts';
 import { featureStateLabel } from '../../lib/format.ts';
 import { useBacklogUi, type BacklogViewKind } from '../../stores/backlog.ts';
 import { emptyFeatureEntry, useFeatures } from '../../stores/features.ts';
 import { refreshFeaturesNow } from '../../stores/sync.ts';
 import { FeatureList } from '../FeatureList.tsx';
 import { BoardView } from './BoardView.tsx';
+import { ExpandDialog } from './ExpandDialog.tsx';
 import { FeatureDetailsPanel } from './FeatureDetailsPanel.tsx';
 import { FeatureEditor } from './FeatureEditor.tsx';
 import { GraphView } from './GraphView.tsx';
@@ -66,7 +67,9 @@ export function BacklogView(props: { projectId: string }): ReactNode {
     void refreshFeaturesNow(projectId);
   }, [projectId]);
   const all = entry.list?.features;
-  const index = useMemo(() => indexBacklog(all ?? []), [all]);
+  // Keyed by content, so one indexer serves whichever project is shown.
+  const [indexer] = useState(backlogIndexer);
+  const index = useMemo(() => indexer.index(all ?? []), [indexer, all]);
   const filtered = useMemo(
     () =>
       filterBacklog(index, {
@@ -144,6 +147,9 @@ export function BacklogView(props: { projectId: string }): ReactNode {
         >
           Add feature
         </button>
+        <button type="button" className="button small" onClick={() => set({ expanding: true })}>
+          Expand the project…
+        </button>
         <ImportButton projectId={projectId} />
         <button
           type="button"
@@ -189,6 +195,7 @@ export function BacklogView(props: { projectId: string }): ReactNode {
           {selected ? <FeatureDetailsPanel projectId={projectId} feature={selected} /> : null}
         </div>
       )}
+      {ui.expanding ? <ExpandDialog projectId={projectId} /> : null}
       {ui.editor ? (
         <FeatureEditor projectId={projectId} editor={ui.editor} features={all ?? []} />
       ) : null}

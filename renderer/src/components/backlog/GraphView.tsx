@@ -1,16 +1,17 @@
 /**
- * The dependency graph as SVG. The dagre layout runs only when the graph's shape (ids and
- * dependencies) changes, not when states change; pan (drag), zoom (wheel, at the pointer) and the
+ * The dependency graph as SVG. The dagre layout runs in a Web Worker (graph-layout-client.ts),
+ * only when the graph's shape (ids and dependencies) changes, not when states change; while a
+ * new layout is computed the previous one stays on screen and can be panned, zoomed and clicked.
+ * Pan (drag), zoom (wheel, at the pointer) and the
  * keyboard (arrows, + and -, 0 to fit) only change one CSS transform on the SVG's wrapper, set
  * directly on the element, so 1,000 nodes are not re-rendered per frame (bench/backlog.ts).
  */
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { FeatureView } from '../../../../contract/index.ts';
 import { selectFeature } from '../../actions/backlog.ts';
 import {
   fitTransform,
   keyTransform,
-  layoutBacklog,
   NODE_HEIGHT,
   NODE_WIDTH,
   panBy,
@@ -20,6 +21,7 @@ import {
   type ViewTransform,
 } from '../../lib/backlog-graph.ts';
 import { featureStateLabel } from '../../lib/format.ts';
+import { layoutInWorker } from '../../lib/graph-layout-client.ts';
 import { useBacklogUi } from '../../stores/backlog.ts';
 
 const shapeKey = (features: readonly FeatureView[]): string =>
@@ -85,8 +87,20 @@ export function GraphView(props: { projectId: string; features: FeatureView[] })
   const selectedId = useBacklogUi(projectId).selectedId;
   const key = shapeKey(features);
   // Laid out from the shape only; states are looked up at render time.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const layout = useMemo(() => layoutBacklog(features), [key]);
+  const [laidOut, setLaidOut] = useState<{ key: string; layout: GraphLayout } | null>(null);
+  const layout = laidOut?.layout ?? null;
+  useEffect(() => {
+    let current = true;
+    void layoutInWorker(features).then((l) => {
+      if (current) setLaidOut({ key, layout: l });
+    });
+    return () => {
+      current = false;
+    };
+    // Only a change of shape needs a new layout.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  const stale = laidOut?.key !== key;
   const states = useMemo(() => new Map(features.map((f) => [f.id, f])), [features]);
   const viewport = useRef<HTMLDivElement>(null);
   const wrapper = useRef<HTMLDivElement>(null);
@@ -99,7 +113,7 @@ export function GraphView(props: { projectId: string; features: FeatureView[] })
   };
   const fit = () => {
     const el = viewport.current;
-    if (el) apply(fitTransform(layout, el.clientWidth, el.clientHeight));
+    if (el && layout) apply(fitTransform(layout, el.clientWidth, el.clientHeight));
   };
   useLayoutEffect(fit, [layout]);
 
@@ -166,13 +180,20 @@ export function GraphView(props: { projectId: string; features: FeatureView[] })
       <p id={`graph-help-${projectId}`} className="visually-hidden">
         Drag or use the arrow keys to pan; wheel or plus and minus to zoom; 0 fits the graph.
       </p>
+      {stale ? (
+        <p className="graph-status muted small" role="status">
+          Laying out {features.length.toLocaleString()} features…
+        </p>
+      ) : null}
       <div ref={wrapper} className="graph-wrapper">
-        <GraphSvg
-          layout={layout}
-          states={states}
-          selectedId={selectedId}
-          onSelect={(id) => selectFeature(projectId, id)}
-        />
+        {layout ? (
+          <GraphSvg
+            layout={layout}
+            states={states}
+            selectedId={selectedId}
+            onSelect={(id) => selectFeature(projectId, id)}
+          />
+        ) : null}
       </div>
     </div>
   );

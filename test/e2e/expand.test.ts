@@ -1,0 +1,103 @@
+/**
+ * "Expand the project" end to end: the real `nightshift serve`, the renderer in Chromium, the
+ * real agent (an `expand` run: agent/cli.ts, the Claude Agent SDK, bundled Claude Code) against
+ * the local fake Anthropic server. An empty addendum is refused with main's sentence; a real one
+ * lands in the spec under a dated heading and its feature appears on the board, depending on an
+ * existing one, with the existing features untouched.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'playwright/test';
+import type { Page } from 'playwright-core';
+import { FeaturesDb } from '../../core/features-db.ts';
+import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
+import { realAgentUiHooks } from '../helpers/serve.ts';
+import { tempProject } from '../helpers/ui-harness.ts';
+
+let url = '';
+let page: Page;
+let problems: string[] = [];
+const sessions: SessionInfo[] = [];
+const project = tempProject('ns-e2e-expand-');
+const dbPath = join(project, 'features.db');
+
+/** The backlog's message line (role status, or alert for a refusal). */
+const notice = () => page.locator('.backlog-notice');
+
+function readDb<T>(fn: (db: FeaturesDb) => T): T {
+  const db = FeaturesDb.open(dbPath, { create: false });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+realAgentUiHooks({
+  brain: scriptedBrain({ sessions }),
+  project,
+  prepare: () => {
+    writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
+    const db = FeaturesDb.open(dbPath);
+    db.createBulk([
+      { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
+      {
+        category: 'notes',
+        name: 'Create a note',
+        description: 'A user creates a note',
+        steps: ['Click New'],
+        depends_on_indices: [0],
+      },
+    ]);
+    db.close();
+  },
+  started: (ui) => ({ url, page, problems } = ui),
+});
+
+test('the Expand dialog refuses an empty addendum, then an expander adds the new feature and the spec gets the dated addendum', async () => {
+  const before = readDb((db) => db.all().map((f) => [f.id, f.name, f.dependencies, f.priority]));
+  await page.goto(url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add project' });
+  await dialog.getByLabel('Name').fill('notes');
+  await dialog.getByLabel('Folder').fill(project);
+  await dialog.getByRole('button', { name: 'Add project' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'notes' })).toBeVisible();
+  await page.getByRole('tab', { name: /Features/ }).click();
+  await page.getByRole('radio', { name: 'Board' }).click();
+  const board = (column: string) => page.getByRole('region', { name: column, exact: true });
+  await expect(board('Pending').getByRole('button', { name: /Layout/ })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Expand the project…' }).click();
+  const expand = page.getByRole('dialog', { name: 'Expand the project' });
+  await expand.getByRole('button', { name: 'Expand', exact: true }).click();
+  await expect(expand.getByRole('alert')).toHaveText(/Write what the project should also do/);
+  assert.equal(readFileSync(join(project, 'app_spec.txt'), 'utf8'), 'Notes app\n');
+
+  await expand.getByLabel('Addendum to the spec').fill('- Share a note [needs: #2]');
+  await expand.getByRole('button', { name: 'Expand', exact: true }).click();
+  await expect(expand).toHaveCount(0);
+  await expect(notice()).toHaveText(
+    `The addendum was added to ${join(project, 'app_spec.txt')}. An expander session is adding its features now.`,
+  );
+  await expect(board('Blocked').getByRole('button', { name: /#3 Share a note/ })).toBeVisible({
+    timeout: 90_000,
+  });
+  await expect(page.getByTestId('status-badge')).toHaveText('Stopped', { timeout: 30_000 });
+
+  assert.match(
+    readFileSync(join(project, 'app_spec.txt'), 'utf8'),
+    /^Notes app\n\n## Addendum \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\n\n- Share a note \[needs: #2\]\n$/,
+  );
+  const after = readDb((db) => db.all().map((f) => [f.id, f.name, f.dependencies, f.priority]));
+  assert.deepEqual(after.slice(0, 2), before, 'the existing features are unchanged');
+  assert.deepEqual(after[2]!.slice(0, 3), [3, 'Share a note', [2]]);
+  assert.deepEqual(
+    sessions.map((s) => s.role),
+    ['expander'],
+    'the expand run ran one expander session and claimed nothing',
+  );
+  assert.deepEqual(problems, []);
+});
