@@ -86,11 +86,32 @@ export class PosixProcessBackend extends OsProcessBackend implements ProcessBack
   }
 
   async sweep(run: RunProcesses): Promise<void> {
+    const killed = new Set<number>();
     for (let i = 0; i < 50; i++) {
       const members = this.tree(run).filter((pid) => pid !== run.pid || this.probe.isAlive(pid));
-      if (members.length === 0) return;
+      if (members.length === 0) break;
       this.group(run, 'SIGKILL');
-      for (const pid of members) this.signaller.signal(pid, 'SIGKILL');
+      for (const pid of members) {
+        this.signaller.signal(pid, 'SIGKILL');
+        killed.add(pid);
+      }
+      await delay(20);
+    }
+    await this.awaitGone(run, killed);
+  }
+
+  /**
+   * A SIGKILLed process is not gone at once: while the kernel tears it down its environment can
+   * no longer be read, so the checks above stop seeing it a moment before it leaves the process
+   * table. Stop must return only when nothing of the run is alive, so wait (signalling nothing:
+   * this only looks) until the group and every process killed above have gone, for at most 5 s.
+   */
+  private async awaitGone(run: RunProcesses, killed: ReadonlySet<number>): Promise<void> {
+    for (let i = 0; i < 250; i++) {
+      const alive = listProcesses().some(
+        (p) => p.state !== 'Z' && (p.pgid === run.pid || killed.has(p.pid)),
+      );
+      if (!alive) return;
       await delay(20);
     }
   }
