@@ -185,6 +185,27 @@ export function mayRead(absPath: string, rules: ReadRules): boolean {
   return rules.allow.some((d) => within(p, d));
 }
 
+/**
+ * May WebFetch (which runs in Claude Code, outside the OS sandbox) fetch `url`? The same domains
+ * the sandbox lets commands reach: an exact host, or `*.example.com` for its subdomains. Only
+ * http(s) URLs; anything unparsable is refused.
+ */
+export function mayFetch(url: string, allowedDomains: readonly string[]): boolean {
+  let host: string;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  if (!host) return false;
+  return allowedDomains.some((d) => {
+    const domain = d.toLowerCase();
+    return domain.startsWith('*.') ? host.endsWith(domain.slice(1)) : host === domain;
+  });
+}
+
 /** The provider host from a base URL, or null (Anthropic's API, or an unparsable value). */
 export function providerHostOf(baseUrl: string | undefined): string | null {
   if (!baseUrl) return null;

@@ -17,7 +17,7 @@ import { findOnPath } from '../core/sandbox-probe.ts';
 import { processInfo } from '../core/process-table.ts';
 import { checkBashCommand, type GuardContext } from './bash-guard.ts';
 import { isProtectedPath } from './protected-paths.ts';
-import { mayRead, type ReadRules } from './containment.ts';
+import { mayFetch, mayRead, type ReadRules } from './containment.ts';
 
 export interface SessionContainment {
   /** The SDK sandbox settings, or null when the run goes unsandboxed (the user allowed it). */
@@ -79,6 +79,10 @@ const deny = (reason: string): ReturnType<HookCallback> =>
 export const protectedFileRefusal = (path: string): string =>
   `Writing '${path}' is refused: agents cannot change .claude/settings*.json, .nightshift/, .git/hooks or .git/config.`;
 
+/** The sentence WebFetch receives for a URL outside the sandbox's network allowlist. */
+export const fetchRefusal = (url: string): string =>
+  `Fetching '${url}' is refused: sessions reach only the provider, the package registries, localhost and the domains this project allows (project settings → Containment).`;
+
 /** The sentence a file tool receives for a path outside what sessions may read. */
 export const readRefusal = (path: string): string =>
   `Reading '${path}' is refused: sessions read the project, toolchains and caches, not the rest of your home folder or credential files.`;
@@ -112,7 +116,16 @@ export function guardHooks(projectDir: string, c?: SessionContainment): HookCall
     const real = realpathOrNull(abs) ?? abs;
     return mayRead(abs, rules) && mayRead(real, rules) ? {} : deny(readRefusal(target));
   };
+  // WebFetch runs in Claude Code, outside the OS sandbox: hold it to the sandbox's domains.
+  const domains = c?.sandbox?.network?.allowedDomains;
+  const fetches: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse' || !domains) return {};
+    const url = (input.tool_input as { url?: unknown } | null)?.url;
+    if (typeof url !== 'string') return deny(fetchRefusal(String(url)));
+    return mayFetch(url, domains) ? {} : deny(fetchRefusal(url));
+  };
   return [
+    { matcher: 'WebFetch', hooks: [fetches] },
     { matcher: 'Read|Grep|Glob|NotebookRead', hooks: [reads] },
     { matcher: 'Bash', hooks: [bash] },
     { matcher: 'Write|Edit|MultiEdit|NotebookEdit', hooks: [files] },

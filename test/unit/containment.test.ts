@@ -16,7 +16,7 @@ import {
   sandboxSettingsFor,
 } from '../../agent/containment.ts';
 import { isProtectedPath } from '../../agent/protected-paths.ts';
-import { realpathOrNull } from '../../agent/session-guard.ts';
+import { guardHooks, realpathOrNull } from '../../agent/session-guard.ts';
 import { findCredentials } from '../../core/credentials.ts';
 import { defaultRunContainment, parseRunContainment } from '../../contract/containment.ts';
 
@@ -199,4 +199,88 @@ test('file tools read the project, toolchains and caches, never the rest of home
     '/home/u/.config/nightshift/secrets.json',
   ])
     assert.equal(mayRead(p, rules), false, p);
+});
+
+test('WebFetch (outside the OS sandbox) reaches only the sandbox’s domains; the agent is told why', async () => {
+  const sandbox = sandboxSettingsFor({
+    projectDir: '/home/u/proj',
+    home: '/home/u',
+    tmpDir: '/tmp/nightshift-run-1',
+    providerHost: 'llm.example.org',
+    cloudProvider: 'bedrock',
+    containment: { ...defaultRunContainment(), extraDomains: ['docs.example.com'] },
+  });
+  const hooks = guardHooks('/home/u/proj', {
+    sandbox,
+    trustProjectSettings: false,
+    home: '/home/u',
+    tmpDir: '/tmp/nightshift-run-1',
+    pathVar: '/usr/bin',
+  });
+  const webFetch = hooks.find((h) => h.matcher === 'WebFetch')?.hooks[0];
+  assert.ok(webFetch, 'a WebFetch hook is installed');
+  const decide = async (url: unknown): Promise<string | undefined> => {
+    const out = (await webFetch(
+      {
+        hook_event_name: 'PreToolUse',
+        tool_name: 'WebFetch',
+        tool_input: { url, prompt: 'read it' },
+        tool_use_id: 't1',
+        session_id: 's',
+        transcript_path: '/dev/null',
+        cwd: '/home/u/proj',
+      },
+      't1',
+      { signal: new AbortController().signal },
+    )) as { hookSpecificOutput?: { permissionDecisionReason?: string } };
+    return out.hookSpecificOutput?.permissionDecisionReason;
+  };
+  for (const ok of [
+    'https://registry.npmjs.org/react',
+    'http://localhost:5173/',
+    'http://127.0.0.1:3000/x',
+    'https://llm.example.org/v1',
+    'https://bedrock-runtime.us-east-1.amazonaws.com/',
+    'https://DOCS.example.com/page',
+  ])
+    assert.equal(await decide(ok), undefined, ok);
+  for (const refused of [
+    'https://evil.example.net/exfil?key=1',
+    'https://registry.npmjs.org.evil.net/',
+    'https://amazonaws.com.evil.net/',
+    'file:///home/u/.ssh/id_ed25519',
+    'not a url',
+    42,
+  ]) {
+    const reason = await decide(refused);
+    assert.match(
+      reason ?? '',
+      /^Fetching '.*' is refused: sessions reach only the provider/,
+      String(refused),
+    );
+  }
+  // Unsandboxed runs (the user allowed them) keep WebFetch as it is.
+  const open = guardHooks('/home/u/proj', {
+    sandbox: null,
+    trustProjectSettings: false,
+    home: '/home/u',
+    tmpDir: '/tmp/x',
+    pathVar: '/usr/bin',
+  }).find((h) => h.matcher === 'WebFetch')?.hooks[0];
+  assert.deepEqual(
+    await open!(
+      {
+        hook_event_name: 'PreToolUse',
+        tool_name: 'WebFetch',
+        tool_input: { url: 'https://evil.example.net/' },
+        tool_use_id: 't2',
+        session_id: 's',
+        transcript_path: '/dev/null',
+        cwd: '/home/u/proj',
+      },
+      't2',
+      { signal: new AbortController().signal },
+    ),
+    {},
+  );
 });
