@@ -27,13 +27,16 @@ export const RunPhase = z.enum([
 ]);
 export type RunPhase = z.infer<typeof RunPhase>;
 
-export const Usage = z.object({
+/** The token counts every usage figure carries (the ledger sums them per run, session and role). */
+export const TokenTotals = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   cacheReadTokens: z.number(),
   cacheWriteTokens: z.number(),
-  costUsd: z.number(),
 });
+export type TokenTotals = z.infer<typeof TokenTotals>;
+
+export const Usage = TokenTotals.extend({ costUsd: z.number() });
 export type Usage = z.infer<typeof Usage>;
 
 export const Progress = z.object({
@@ -78,22 +81,29 @@ export const providerTroubleWords: Record<ProviderTrouble, string> = {
 
 const base = { nsEvent: z.literal(1), ts: z.number() };
 
+/** Which agent of the run, in which role, on which feature (null: not one feature). */
+const agentOnFeature = { agentId: z.string(), role: AgentRole, featureId: z.number().nullable() };
+
+/**
+ * An agent as it started on its work, with the feature's name then: what the agent-started
+ * event says, and what the live agent card and the ledger's session row repeat from it.
+ */
+export const AgentAssignment = z.object({
+  ...agentOnFeature,
+  featureName: z.string().nullable(),
+});
+
 export const AgentEvent = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('run-state'), phase: RunPhase, message: z.string() }),
   z.object({
     ...base,
     type: z.literal('agent-started'),
-    agentId: z.string(),
-    role: AgentRole,
-    featureId: z.number().nullable(),
-    featureName: z.string().nullable(),
+    ...AgentAssignment.shape,
   }),
   z.object({
     ...base,
     type: z.literal('agent-finished'),
-    agentId: z.string(),
-    role: AgentRole,
-    featureId: z.number().nullable(),
+    ...agentOnFeature,
     sessionId: z.string().nullable(),
     outcome: z.enum([
       'passed',

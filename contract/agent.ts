@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProjectId } from './projects.ts';
+import { ProjectRef } from './project-ref.ts';
 import { RunOverrides, RunSettings } from './run-settings.ts';
 
 export const agentStatuses = [
@@ -58,7 +58,7 @@ export const AgentState = z.object({
 });
 export type AgentState = z.infer<typeof AgentState>;
 
-export const AgentStart = z.object({ id: ProjectId, overrides: RunOverrides.optional() }).strict();
+export const AgentStart = ProjectRef.extend({ overrides: RunOverrides.optional() });
 export type AgentStart = z.infer<typeof AgentStart>;
 
 export const LogLine = z.object({
@@ -71,9 +71,9 @@ export const LogLine = z.object({
 });
 export type LogLine = z.infer<typeof LogLine>;
 
-export const LogQuery = z
-  .object({ id: ProjectId, limit: z.number().int().min(1).max(5000).optional() })
-  .strict();
+export const LogQuery = ProjectRef.extend({
+  limit: z.number().int().min(1).max(5000).optional(),
+});
 
 /** The state of a project whose agent has never run in this session. */
 export function stoppedAgentState(projectId: string, canFreeze = true): AgentState {

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { AgentStart, AgentState, LogLine, LogQuery } from './agent.ts';
 import { FeatureList, HumanInputResolve, SpecRef, SpecSave } from './features.ts';
 import { ModelInfo } from './models.ts';
-import { Project, ProjectAdd, ProjectRef, ProjectUpdate } from './projects.ts';
+import { ProjectRef } from './project-ref.ts';
+import { Project, ProjectAdd, ProjectUpdate } from './projects.ts';
 import type { Result } from './result.ts';
 import { RunView } from './run-view.ts';
 import { Schedule, ScheduleFields, ScheduleStatus } from './schedules.ts';
@@ -20,10 +21,9 @@ import { lockCommands } from './locks.ts';
 
 const none = z.object({}).strict().optional();
 const ScheduleAdd = z.object({ id: z.string().min(1), schedule: ScheduleFields }).strict();
-const ScheduleEdit = z
-  .object({ id: z.string().min(1), scheduleId: z.string().min(1), schedule: ScheduleFields })
-  .strict();
-const ScheduleRemove = z.object({ id: z.string().min(1), scheduleId: z.string().min(1) }).strict();
+/** One schedule of one project. */
+const ScheduleRef = z.object({ id: z.string().min(1), scheduleId: z.string().min(1) }).strict();
+const ScheduleEdit = ScheduleRef.extend({ schedule: ScheduleFields });
 const SkipNext = z.object({ id: z.string().min(1).optional(), skip: z.boolean() }).strict();
 const AppInfo = z.object({
   version: z.string(),
@@ -65,7 +65,7 @@ export const commands = {
   'spec.save': { input: SpecSave, output: z.object({ path: z.string() }) },
   'schedules.add': { input: ScheduleAdd, output: Schedule },
   'schedules.update': { input: ScheduleEdit, output: Schedule },
-  'schedules.remove': { input: ScheduleRemove, output: z.object({ scheduleId: z.string() }) },
+  'schedules.remove': { input: ScheduleRef, output: z.object({ scheduleId: z.string() }) },
   'schedules.status': { input: none, output: z.array(ScheduleStatus) },
   'schedules.skipNext': { input: SkipNext, output: z.array(ScheduleStatus) },
   'agent.pauseAll': { input: none, output: z.array(AgentState) },

@@ -4,7 +4,8 @@
  * carries what the editor saw (`expected`), and is refused when the row changed since.
  */
 import { z } from 'zod';
-import { ProjectId } from './projects.ts';
+import { SessionRecord } from './ledger.ts';
+import { ProjectRef } from './project-ref.ts';
 
 const FeatureId = z.number().int().min(1);
 const Category = z.string().trim().min(1, 'Give the feature a category').max(100);
@@ -24,64 +25,45 @@ export const FeatureText = z.object({
 });
 export type FeatureText = z.infer<typeof FeatureText>;
 
-export const BacklogAdd = z
-  .object({ id: ProjectId, feature: FeatureText.extend({ dependencies: Dependencies }).strict() })
-  .strict();
-export const BacklogEdit = z
-  .object({
-    id: ProjectId,
-    featureId: FeatureId,
-    /** The text the editor started from; the edit is refused if the row no longer has it. */
-    expected: FeatureText.strict(),
-    changes: FeatureText.partial().strict(),
-  })
-  .strict();
-export const BacklogFeatureRef = z.object({ id: ProjectId, featureId: FeatureId }).strict();
-export const BacklogMove = z
-  .object({
-    id: ProjectId,
-    featureId: FeatureId,
-    /** Put it just before this feature in priority order; null puts it last. */
-    beforeId: FeatureId.nullable(),
-    expectedPriority: z.number().int(),
-  })
-  .strict();
-export const BacklogSetDependencies = z
-  .object({
-    id: ProjectId,
-    featureId: FeatureId,
-    dependencies: Dependencies,
-    expected: z.array(FeatureId),
-  })
-  .strict();
-export const BacklogSkip = z
-  .object({ id: ProjectId, featureId: FeatureId, skip: z.boolean() })
-  .strict();
+export const BacklogAdd = ProjectRef.extend({
+  feature: FeatureText.extend({ dependencies: Dependencies }).strict(),
+});
+/** One feature of one project: what every edit of a single row starts from. */
+export const BacklogFeatureRef = ProjectRef.extend({ featureId: FeatureId });
+export const BacklogEdit = BacklogFeatureRef.extend({
+  /** The text the editor started from; the edit is refused if the row no longer has it. */
+  expected: FeatureText.strict(),
+  changes: FeatureText.partial().strict(),
+});
+export const BacklogMove = BacklogFeatureRef.extend({
+  /** Put it just before this feature in priority order; null puts it last. */
+  beforeId: FeatureId.nullable(),
+  expectedPriority: z.number().int(),
+});
+export const BacklogSetDependencies = BacklogFeatureRef.extend({
+  dependencies: Dependencies,
+  expected: z.array(FeatureId),
+});
+export const BacklogSkip = BacklogFeatureRef.extend({ skip: z.boolean() });
 export const BacklogFormat = z.enum(['backlog-json', 'feature-list-json']);
 export type BacklogFormat = z.infer<typeof BacklogFormat>;
-export const BacklogExport = z.object({ id: ProjectId, format: BacklogFormat }).strict();
-export const BacklogImport = z
-  .object({
-    id: ProjectId,
-    format: BacklogFormat,
-    text: z.string().min(1, 'The file is empty').max(20_000_000, 'The file is larger than 20 MB'),
-  })
-  .strict();
+export const BacklogExport = ProjectRef.extend({ format: BacklogFormat });
+export const BacklogImport = ProjectRef.extend({
+  format: BacklogFormat,
+  text: z.string().min(1, 'The file is empty').max(20_000_000, 'The file is larger than 20 MB'),
+});
 /** An addendum goes whole into one expander prompt, so it stays well inside a model's context. */
 export const MAX_ADDENDUM_CHARS = 50_000;
-export const BacklogExpand = z
-  .object({
-    id: ProjectId,
-    addendum: z
-      .string()
-      .trim()
-      .min(1, 'Write what the project should also do')
-      .max(
-        MAX_ADDENDUM_CHARS,
-        'The addendum is longer than 50,000 characters: split it into smaller expansions',
-      ),
-  })
-  .strict();
+export const BacklogExpand = ProjectRef.extend({
+  addendum: z
+    .string()
+    .trim()
+    .min(1, 'Write what the project should also do')
+    .max(
+      MAX_ADDENDUM_CHARS,
+      'The addendum is longer than 50,000 characters: split it into smaller expansions',
+    ),
+});
 
 export const ExpandResult = z.object({
   /** True when an expand run was started for it; false when a running agent takes it up. */
@@ -94,16 +76,23 @@ export type ExpandResult = z.infer<typeof ExpandResult>;
 export const BacklogChange = z.object({ featureId: z.number(), message: z.string() });
 export type BacklogChange = z.infer<typeof BacklogChange>;
 
-export const FeatureSession = z.object({
-  runId: z.string(),
-  agentId: z.string(),
+/**
+ * A session that worked on the feature: the ledger's session row, or the same read back from the
+ * run logs where the ledger lacks it. So role and outcome are plain words (a log says the agent's
+ * outcome, the ledger its own), input tokens include cache reads and writes, and an unknown cost
+ * is 0.
+ */
+export const FeatureSession = SessionRecord.pick({
+  runId: true,
+  agentId: true,
+  startedAt: true,
+  endedAt: true,
+  message: true,
+  outputTokens: true,
+}).extend({
   role: z.string(),
-  startedAt: z.number(),
-  endedAt: z.number().nullable(),
   outcome: z.string().nullable(),
-  message: z.string().nullable(),
   inputTokens: z.number(),
-  outputTokens: z.number(),
   costUsd: z.number(),
 });
 export type FeatureSession = z.infer<typeof FeatureSession>;

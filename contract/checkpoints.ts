@@ -4,7 +4,7 @@
  * checkpointed first, so a restore can be undone), and `git init` a project that has no git.
  */
 import { z } from 'zod';
-import { ProjectId } from './projects.ts';
+import { ProjectRef } from './project-ref.ts';
 
 /** `refs/nightshift/checkpoints/<run>/<feature>-<attempt>`, nothing else. */
 export const CheckpointRefName = z
@@ -82,22 +82,16 @@ export type RepositoryStatus = z.infer<typeof RepositoryStatus>;
 export const notARepositoryMessage =
   'This folder is not a git repository: Nightshift cannot checkpoint work before each session.';
 
-const Ref = z.object({ id: ProjectId, ref: CheckpointRefName }).strict();
+const Ref = ProjectRef.extend({ ref: CheckpointRefName });
 
 export const checkpointCommands = {
   'checkpoints.list': {
-    input: z.object({ id: ProjectId, featureId: z.number().int().min(1).optional() }).strict(),
+    input: ProjectRef.extend({ featureId: z.number().int().min(1).optional() }),
     output: CheckpointList,
   },
   'checkpoints.preview': { input: Ref, output: CheckpointPreview },
   'checkpoints.restore': { input: Ref, output: CheckpointRestored },
-  'checkpoints.repository': {
-    input: z.object({ id: ProjectId }).strict(),
-    output: RepositoryStatus,
-  },
+  'checkpoints.repository': { input: ProjectRef, output: RepositoryStatus },
   /** `git init` and a first commit of the files as they are. */
-  'checkpoints.initGit': {
-    input: z.object({ id: ProjectId }).strict(),
-    output: z.object({ message: z.string() }),
-  },
+  'checkpoints.initGit': { input: ProjectRef, output: z.object({ message: z.string() }) },
 } as const;

@@ -4,6 +4,7 @@
  * edits. One schema, parsed on both sides, so the launch protocol stays one variable wide.
  */
 import { z } from 'zod';
+import { ProjectRef } from './project-ref.ts';
 
 /** A DNS name or `*.`-wildcard, as the SDK sandbox's network allowlist takes it. */
 export const SandboxDomain = z
@@ -91,8 +92,6 @@ export function parseRunContainment(
   return { ok: true, value: parsed.data };
 }
 
-const ProjectId = z.object({ id: z.string().min(1).max(64) }).strict();
-
 /** What the project view shows: "Sandbox: on" or "Sandbox: off: <reason>", and the choices. */
 export const ContainmentStatus = z.object({
   sandbox: z.enum(['on', 'off']),
@@ -116,15 +115,13 @@ export const ProjectSettingsFile = z.object({
 });
 export type ProjectSettingsFile = z.infer<typeof ProjectSettingsFile>;
 
-export const ContainmentUpdate = z
-  .object({ id: z.string().min(1).max(64), containment: ProjectContainment })
-  .strict();
+export const ContainmentUpdate = ProjectRef.extend({ containment: ProjectContainment });
 export type ContainmentUpdate = z.input<typeof ContainmentUpdate>;
 
 export const containmentCommands = {
-  'containment.status': { input: ProjectId, output: ContainmentStatus },
+  'containment.status': { input: ProjectRef, output: ContainmentStatus },
   /** The project's `.claude/` settings, hooks and agents files, to read before trusting them. */
-  'containment.projectFiles': { input: ProjectId, output: z.array(ProjectSettingsFile) },
+  'containment.projectFiles': { input: ProjectRef, output: z.array(ProjectSettingsFile) },
   'containment.update': { input: ContainmentUpdate, output: ContainmentStatus },
 } as const;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProjectId } from './projects.ts';
+import { ProjectRef } from './project-ref.ts';
 
 export const FeatureState = z.enum([
   'pending',
@@ -45,14 +45,11 @@ export const FeatureList = z.object({
 });
 export type FeatureList = z.infer<typeof FeatureList>;
 
-export const SpecRef = z.object({ id: ProjectId }).strict();
-export const SpecSave = z
-  .object({ id: ProjectId, text: z.string().max(1_000_000, 'The spec is larger than 1 MB') })
-  .strict();
-export const HumanInputResolve = z
-  .object({
-    id: ProjectId,
-    featureId: z.number().int().min(1),
-    values: z.record(z.string(), z.union([z.string(), z.boolean()])),
-  })
-  .strict();
+export const SpecRef = ProjectRef;
+export const SpecSave = ProjectRef.extend({
+  text: z.string().max(1_000_000, 'The spec is larger than 1 MB'),
+});
+export const HumanInputResolve = ProjectRef.extend({
+  featureId: z.number().int().min(1),
+  values: z.record(z.string(), z.union([z.string(), z.boolean()])),
+});

@@ -3,6 +3,7 @@ export * from './models.ts';
 export * from './run-settings.ts';
 export * from './schedules.ts';
 export * from './settings.ts';
+export * from './project-ref.ts';
 export * from './projects.ts';
 export * from './agent.ts';
 export * from './agent-status.ts';

@@ -4,9 +4,10 @@
  * the data directory, ingested from run logs); the renderer reads it through these commands.
  */
 import { z } from 'zod';
-import { AgentRole } from './agent-events.ts';
-import { ProjectId } from './projects.ts';
+import { AgentAssignment, AgentRole, TokenTotals } from './agent-events.ts';
+import { ProjectId, ProjectRef } from './project-ref.ts';
 import { RunSettings } from './run-settings.ts';
+import { WindowInstance } from './schedules.ts';
 
 export const SessionOutcome = z.enum([
   'passed',
@@ -40,21 +41,10 @@ export const RunEndReason = z.enum([
 ]);
 export type RunEndReason = z.infer<typeof RunEndReason>;
 
-export const TokenTotals = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheReadTokens: z.number(),
-  cacheWriteTokens: z.number(),
-});
-export type TokenTotals = z.infer<typeof TokenTotals>;
-
 export const SessionRecord = TokenTotals.extend({
   projectId: z.string(),
   runId: z.string(),
-  agentId: z.string(),
-  role: AgentRole,
-  featureId: z.number().nullable(),
-  featureName: z.string().nullable(),
+  ...AgentAssignment.shape,
   model: z.string().nullable(),
   startedAt: z.number(),
   endedAt: z.number().nullable(),
@@ -68,12 +58,9 @@ export const SessionRecord = TokenTotals.extend({
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;
 
-export const RunWindow = z.object({
-  start: z.number(),
-  end: z.number(),
-  scheduleIds: z.array(z.string()),
-});
-export type RunWindow = z.infer<typeof RunWindow>;
+/** The schedule window a scheduled run started in. */
+export const RunWindow = WindowInstance;
+export type RunWindow = WindowInstance;
 
 export const RunRecord = TokenTotals.extend({
   projectId: z.string(),
@@ -197,10 +184,10 @@ export const NightReport = z.object({
 });
 export type NightReport = z.infer<typeof NightReport>;
 
-export const HistoryQuery = z
-  .object({ id: ProjectId, limit: z.number().int().min(1).max(10_000).optional() })
-  .strict();
-export const RunRef = z.object({ id: ProjectId, runId: z.string().min(1).max(200) }).strict();
+export const HistoryQuery = ProjectRef.extend({
+  limit: z.number().int().min(1).max(10_000).optional(),
+});
+export const RunRef = ProjectRef.extend({ runId: z.string().min(1).max(200) });
 
 /** Plots: per-day points (local date "YYYY-MM-DD"). */
 export const DayPoint = z.object({ day: z.string(), costUsd: z.number(), passing: z.number() });

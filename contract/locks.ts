@@ -1,6 +1,6 @@
 /** Commands about a project's agent lock (see core/agent-lock.ts: a lock is a claim, not proof). */
 import { AgentState } from './agent.ts';
-import { ProjectRef } from './projects.ts';
+import { ProjectRef } from './project-ref.ts';
 
 export const lockCommands = {
   /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RunOverrides } from './run-settings.ts';
 import { Schedule } from './schedules.ts';
 import { ProjectContainment } from './containment.ts';
+import { ProjectRef } from './project-ref.ts';
 
 export const ProjectName = z
   .string()
@@ -14,8 +15,6 @@ export const ProjectPath = z
   .string()
   .min(1, 'Enter the folder of the project')
   .max(4096, 'That path is too long');
-
-export const ProjectId = z.string().min(1).max(64);
 
 export const Project = z.object({
   id: z.string(),
@@ -39,16 +38,10 @@ export const ProjectAdd = z
   .strict();
 export type ProjectAdd = z.infer<typeof ProjectAdd>;
 
-export const ProjectUpdate = z
-  .object({
-    id: ProjectId,
-    name: ProjectName.optional(),
-    path: ProjectPath.optional(),
-    overrides: RunOverrides.optional(),
-    containment: ProjectContainment.optional(),
-  })
-  .strict();
+export const ProjectUpdate = ProjectRef.extend({
+  name: ProjectName.optional(),
+  path: ProjectPath.optional(),
+  overrides: RunOverrides.optional(),
+  containment: ProjectContainment.optional(),
+});
 export type ProjectUpdate = z.infer<typeof ProjectUpdate>;
-
-export const ProjectRef = z.object({ id: ProjectId }).strict();
-export type ProjectRef = z.infer<typeof ProjectRef>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentRole, Progress, ProviderTrouble, RunPhase, Usage } from './agent-events.ts';
+import { AgentAssignment, Progress, ProviderTrouble, RunPhase, Usage } from './agent-events.ts';
 
 /**
  * Money spent, as far as it is known. While a session runs only its token counts are reported,
@@ -18,11 +18,7 @@ export const CostFigure = z.object({
 export type CostFigure = z.infer<typeof CostFigure>;
 
 /** One live agent card, derived in main from the agent's events so late viewers see it too. */
-export const AgentCard = z.object({
-  agentId: z.string(),
-  role: AgentRole,
-  featureId: z.number().nullable(),
-  featureName: z.string().nullable(),
+export const AgentCard = AgentAssignment.extend({
   startedAt: z.number(),
   doing: z.string(),
   /** Tokens so far (and the SDK's cost once the session has ended). */

@@ -188,6 +188,11 @@ export function parseDependencies(v: SQLInputValue | undefined): number[] {
   return parsed.filter((d): d is number => typeof d === 'number' && Number.isInteger(d));
 }
 
+/** How a dependency list is written: the ids sorted, as JSON; NULL for none. */
+function dependenciesColumn(ids: readonly number[]): string | null {
+  return ids.length > 0 ? JSON.stringify([...ids].sort((a, b) => a - b)) : null;
+}
+
 function parseSteps(v: SQLInputValue | undefined): string[] {
   const parsed = parseJson(v);
   if (Array.isArray(parsed))
@@ -493,7 +498,7 @@ export class FeaturesDb {
         f.name,
         f.description,
         JSON.stringify(f.steps),
-        dependencies.length > 0 ? JSON.stringify([...dependencies].sort((a, b) => a - b)) : null,
+        dependenciesColumn(dependencies),
       );
     return Number(result.lastInsertRowid);
   }
@@ -583,13 +588,7 @@ export class FeaturesDb {
       const nodes = this.graphNodes().filter((n) => n.id !== featureId);
       const error = checkDependencies(nodes, featureId, dependencies);
       if (error) throw new FeatureError(error);
-      const sorted = [...dependencies].sort((a, b) => a - b);
-      this.run(
-        'UPDATE features SET dependencies = ? WHERE id = ?',
-        sorted.length > 0 ? JSON.stringify(sorted) : null,
-        featureId,
-      );
-      return this.require(featureId);
+      return this.writeDependencies(featureId, dependencies);
     });
   }
 
@@ -607,15 +606,22 @@ export class FeaturesDb {
       const f = this.require(featureId);
       if (!f.dependencies.includes(dependencyId))
         throw new FeatureError(`Feature #${featureId} does not depend on #${dependencyId}.`);
-      const next = f.dependencies.filter((d) => d !== dependencyId);
-      const sorted = [...next].sort((a, b) => a - b);
-      this.run(
-        'UPDATE features SET dependencies = ? WHERE id = ?',
-        sorted.length > 0 ? JSON.stringify(sorted) : null,
+      // Removing one cannot add a cycle or pass a limit, so the list is not checked again.
+      return this.writeDependencies(
         featureId,
+        f.dependencies.filter((d) => d !== dependencyId),
       );
-      return this.require(featureId);
     });
+  }
+
+  /** Stores a dependency list as given and returns the feature. */
+  private writeDependencies(featureId: number, dependencies: readonly number[]): Feature {
+    this.run(
+      'UPDATE features SET dependencies = ? WHERE id = ?',
+      dependenciesColumn(dependencies),
+      featureId,
+    );
+    return this.require(featureId);
   }
 
   /**

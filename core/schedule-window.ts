@@ -117,7 +117,14 @@ export function instantOf(
   hour: number,
   minute: number,
 ): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  return instantOfWall(zone, Date.UTC(year, month - 1, day, hour, minute));
+}
+
+/**
+ * `instantOf` for a wall-clock reading written as the UTC instant with the same fields, the form
+ * civil arithmetic (adding a duration to a reading) works in.
+ */
+function instantOfWall(zone: string, wall: number): number {
   // Offsets a day either side bracket any transition near this date.
   const candidates = [wall - offsetAt(zone, wall - DAY_MS), wall - offsetAt(zone, wall + DAY_MS)]
     .filter((t) => t + offsetAt(zone, t) === wall)
@@ -138,28 +145,11 @@ export function instantOf(
 }
 
 /**
- * The end of an occurrence that starts at local hour:minute on y-mo-da (instant `start`): the
- * local wall time `durationMs` later in civil arithmetic, resolved like a start.
+ * The end of an occurrence whose start reads `startWall` on the local clock (instant `start`):
+ * the local wall time `durationMs` later in civil arithmetic, resolved like a start.
  */
-export function wallClockEnd(
-  zone: string,
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  start: number,
-  durationMs: number,
-): number {
-  const civil = new Date(Date.UTC(year, month - 1, day, hour, minute) + durationMs);
-  const end = instantOf(
-    zone,
-    civil.getUTCFullYear(),
-    civil.getUTCMonth() + 1,
-    civil.getUTCDate(),
-    civil.getUTCHours(),
-    civil.getUTCMinutes(),
-  );
+function wallClockEnd(zone: string, startWall: number, start: number, durationMs: number): number {
+  const end = instantOfWall(zone, startWall + durationMs);
   return end > start ? end : start + durationMs;
 }
 
@@ -194,8 +184,9 @@ export function occurrences(schedule: ScheduleTimes, from: number, to: number): 
     const mo = d.getUTCMonth() + 1;
     const da = d.getUTCDate();
     if (!days.has(isoWeekday(y, mo, da))) continue;
-    const start = instantOf(zone, y, mo, da, hour, minute);
-    const end = wallClockEnd(zone, y, mo, da, hour, minute, start, duration);
+    const startWall = key + hour * HOUR_MS + minute * MINUTE_MS;
+    const start = instantOfWall(zone, startWall);
+    const end = wallClockEnd(zone, startWall, start, duration);
     if (end > from && start < to) out.push({ scheduleId: schedule.id, start, end });
   }
   return out;
