@@ -14,6 +14,7 @@ import { useApp } from '../stores/app.ts';
 import { useContainment } from '../stores/containment.ts';
 import { useSettingsLoaded } from './containment-hooks.ts';
 import { Dialog } from './Dialog.tsx';
+import { FormFooter, TextAreaField } from './fields.tsx';
 
 /** "Open Settings → Provider" next to a sentence about missing or refused credentials. */
 export function CredentialsButton(props: { message: string | null | undefined }): ReactNode {
@@ -145,49 +146,31 @@ function ContainmentDialog(props: {
           void save();
         }}
       >
-        <label className="field">
-          <span>Extra network domains (one per line)</span>
-          <textarea
-            name="extraDomains"
-            rows={3}
-            value={domains}
-            onChange={(e) => setDomains(e.target.value)}
-          />
-          <span className="field-hint">
-            Besides the provider, the package registries and localhost. E.g. api.example.com or
-            *.example.com.
-          </span>
-        </label>
-        <label className="field">
-          <span>Extra folders agents may write (one per line)</span>
-          <textarea
-            name="extraWritePaths"
-            rows={3}
-            value={paths}
-            onChange={(e) => setPaths(e.target.value)}
-          />
-          <span className="field-hint">Absolute (/…) or under your home (~/…).</span>
-        </label>
-        <label className="field">
-          <span>Extra environment variables passed to sessions (names, one per line)</span>
-          <textarea name="extraEnv" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} />
-          <span className="field-hint">
-            Credentials (SSH agent, cloud and forge tokens) stay out unless you name them here.
-          </span>
-        </label>
-        {error ? (
-          <p className="error-text" role="alert">
-            {error.message}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="submit" className="button primary">
-            Save
-          </button>
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <TextAreaField
+          label="Extra network domains (one per line)"
+          name="extraDomains"
+          rows={3}
+          value={domains}
+          onChange={setDomains}
+          hint="Besides the provider, the package registries and localhost. E.g. api.example.com or *.example.com."
+        />
+        <TextAreaField
+          label="Extra folders agents may write (one per line)"
+          name="extraWritePaths"
+          rows={3}
+          value={paths}
+          onChange={setPaths}
+          hint="Absolute (/…) or under your home (~/…)."
+        />
+        <TextAreaField
+          label="Extra environment variables passed to sessions (names, one per line)"
+          name="extraEnv"
+          rows={3}
+          value={env}
+          onChange={setEnv}
+          hint="Credentials (SSH agent, cloud and forge tokens) stay out unless you name them here."
+        />
+        <FormFooter layout="panel" error={error?.message} onCancel={props.onClose} label="Save" />
       </form>
     </Dialog>
   );
@@ -234,24 +217,14 @@ function TrustDialog(props: {
             <pre className="log-pre">{f.content}</pre>
           </div>
         ))}
-        {error ? (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button
-            type="button"
-            className="button primary"
-            disabled={files === null}
-            onClick={() => void trust()}
-          >
-            Trust these settings
-          </button>
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormFooter
+          layout="panel"
+          error={error}
+          onCancel={props.onClose}
+          disabled={files === null}
+          onAction={() => void trust()}
+          label="Trust these settings"
+        />
       </div>
     </Dialog>
   );

@@ -19,7 +19,7 @@ import { formatClock, formatElapsed, originLabel } from '../lib/format.ts';
 import { useAction, useDraft, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
-import { ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+import { Outcome, RunSettingsFields } from './fields.tsx';
 import { LockProblem } from './LockProblem.tsx';
 
 function StatusBadge(props: { state: AgentState }): ReactNode {
@@ -78,55 +78,11 @@ function CrashDetails(props: { state: AgentState }): ReactNode {
   );
 }
 
-/** The values for the next start, prefilled from project overrides, then global defaults. */
-function RunSettingsForm(props: {
-  value: RunSettings;
-  onChange: (value: RunSettings) => void;
-  disabled: boolean;
-  modelError: string | null;
-}): ReactNode {
-  const models = useApp((s) => s.models);
-  const { value, onChange, disabled } = props;
-  return (
-    <fieldset className="run-settings" disabled={disabled}>
-      <legend>Run settings for the next start</legend>
-      <div className="run-settings-grid">
-        <ModelPicker
-          label="Model"
-          value={value.model}
-          models={models}
-          onChange={(model) => onChange({ ...value, model })}
-          error={props.modelError}
-        />
-        <NumberSelect
-          label="Coding agents"
-          min={1}
-          max={5}
-          value={value.codingAgents}
-          onChange={(n) => onChange({ ...value, codingAgents: n ?? 1 })}
-        />
-        <NumberSelect
-          label="Regression agents"
-          min={0}
-          max={3}
-          value={value.regressionAgents}
-          onChange={(n) => onChange({ ...value, regressionAgents: n ?? 0 })}
-        />
-        <Switch
-          label="YOLO mode"
-          checked={value.yolo}
-          onChange={(yolo) => onChange({ ...value, yolo })}
-          hint="Skips browser testing: faster, less sure."
-        />
-      </div>
-    </fieldset>
-  );
-}
-
 export function ControlPanel(props: { project: Project }): ReactNode {
   const { project } = props;
   const state = useProjects((s) => s.agents[project.id]) ?? stoppedAgentState(project.id);
   const defaults = useApp((s) => s.settings?.defaults) ?? defaultSettings.defaults;
+  const models = useApp((s) => s.models);
   // When the project's overrides or the global defaults change, start from them again.
   const [runSettings, setRunSettings] = useDraft<RunSettings>(
     resolveRunSettings(defaults, project.overrides),
@@ -147,7 +103,6 @@ export function ControlPanel(props: { project: Project }): ReactNode {
     void action.run(label, fn, (s) => s.message ?? fallback);
   };
 
-  const modelError = errorAt(action.outcome, 'overrides.model');
   const pauseHintId = `pause-hint-${project.id}`;
 
   return (
@@ -225,12 +180,16 @@ export function ControlPanel(props: { project: Project }): ReactNode {
       <RunningSince state={state} />
       <CrashDetails state={state} />
       <LockProblem state={state} />
-      <RunSettingsForm
-        value={runSettings}
-        onChange={setRunSettings}
-        disabled={!can.start || busy}
-        modelError={modelError}
-      />
+      {/* The values for the next start, prefilled from project overrides, then global defaults. */}
+      <fieldset className="run-settings" disabled={!can.start || busy}>
+        <legend>Run settings for the next start</legend>
+        <RunSettingsFields
+          value={runSettings}
+          onChange={setRunSettings}
+          models={models}
+          errorAt={(field) => errorAt(action.outcome, `overrides.${field}`)}
+        />
+      </fieldset>
     </section>
   );
 }

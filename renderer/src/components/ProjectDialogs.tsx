@@ -11,7 +11,7 @@ import { overridesDraft, overridesOf, type OverridesDraft } from '../lib/run-ove
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 import { Dialog } from './Dialog.tsx';
-import { FormError, RunOverridesFields, TextField } from './fields.tsx';
+import { FormFooter, RunOverridesFields, TextField } from './fields.tsx';
 
 /** Name and folder, as the Add and Edit dialogs both ask for them. */
 function ProjectFields(props: {
@@ -50,25 +50,6 @@ function ProjectFields(props: {
           : {})}
       />
     </>
-  );
-}
-
-/** Cancel and the dialog's submit button, which says what it is doing while busy. */
-function SubmitActions(props: {
-  onCancel: () => void;
-  busy: boolean;
-  label: string;
-  busyLabel: string;
-}): ReactNode {
-  return (
-    <div className="dialog-actions">
-      <button type="button" className="button" onClick={props.onCancel}>
-        Cancel
-      </button>
-      <button type="submit" className="button primary" disabled={props.busy}>
-        {props.busy ? props.busyLabel : props.label}
-      </button>
-    </div>
   );
 }
 
@@ -134,8 +115,9 @@ export function AddProjectDialog(props: { onClose: () => void }): ReactNode {
           error={error}
           adding={{ canPick, pick: () => void pick() }}
         />
-        <FormError message={formError(error, ['name', 'path'])} />
-        <SubmitActions
+        <FormFooter
+          layout="dialog"
+          error={formError(error, ['name', 'path'])}
           onCancel={props.onClose}
           busy={busy}
           label="Add project"
@@ -196,10 +178,9 @@ export function EditProjectDialog(props: { project: Project; onClose: () => void
             errorAt={(field) => errorAt(error, `overrides.${field}`)}
           />
         </fieldset>
-        <FormError
-          message={formError(error, ['name', 'path', ...overrideKeys.map((k) => `overrides.${k}`)])}
-        />
-        <SubmitActions
+        <FormFooter
+          layout="dialog"
+          error={formError(error, ['name', 'path', ...overrideKeys.map((k) => `overrides.${k}`)])}
           onCancel={props.onClose}
           busy={busy}
           label="Save changes"
@@ -232,20 +213,17 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
             waiting for current work to finish.
           </p>
         ) : null}
-        <FormError message={error?.message} />
-        <div className="dialog-actions">
-          <button type="button" className="button" data-autofocus onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            disabled={busy}
-            onClick={() => void remove()}
-          >
-            {busy ? 'Removing…' : 'Remove project'}
-          </button>
-        </div>
+        <FormFooter
+          layout="dialog"
+          error={error?.message}
+          onCancel={props.onClose}
+          cancelFirstFocus
+          tone="danger"
+          onAction={() => void remove()}
+          busy={busy}
+          label="Remove project"
+          busyLabel="Removing…"
+        />
       </div>
     </Dialog>
   );

@@ -1,5 +1,16 @@
-import { useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
-import type { ModelInfo } from '../../../contract/index.ts';
+import {
+  useId,
+  useState,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type TextareaHTMLAttributes,
+} from 'react';
+import {
+  CodingAgents,
+  RegressionAgents,
+  type ModelInfo,
+  type RunSettings,
+} from '../../../contract/index.ts';
 import { errorLine } from '../lib/field-errors.ts';
 import type { OverridesDraft, YoloChoice } from '../lib/run-overrides-draft.ts';
 
@@ -238,6 +249,17 @@ export function Outcome(props: {
   );
 }
 
+/** The dialog's first focus (see Dialog.tsx), as an attribute to spread. */
+const autoFocus = (on: boolean | undefined) => (on ? { 'data-autofocus': true } : {});
+
+/** What a labelled input draws: a one-line input, or a text area. */
+type Control =
+  | { kind: 'input'; attrs: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'> }
+  | {
+      kind: 'textarea';
+      attrs: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value' | 'onChange'>;
+    };
+
 /** A labelled input wired to its hint and error; `wrap` places it in a row (a button, a unit). */
 function LabelledInput(props: {
   label: string;
@@ -245,22 +267,33 @@ function LabelledInput(props: {
   onChange: (value: string) => void;
   error?: string | null | undefined;
   hint?: ReactNode;
-  input: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;
+  control: Control;
   wrap?: ((input: ReactNode) => ReactNode) | undefined;
 }): ReactNode {
+  const { control } = props;
   return (
     <Field label={props.label} error={props.error} hint={props.hint}>
       {({ id, describedBy, invalid }) => {
-        const input = (
-          <input
-            {...props.input}
-            id={id}
-            value={props.value}
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            onChange={(e) => props.onChange(e.target.value)}
-          />
-        );
+        const wiring = {
+          id,
+          value: props.value,
+          'aria-describedby': describedBy,
+          'aria-invalid': invalid || undefined,
+        };
+        const input =
+          control.kind === 'textarea' ? (
+            <textarea
+              {...control.attrs}
+              {...wiring}
+              onChange={(e) => props.onChange(e.target.value)}
+            />
+          ) : (
+            <input
+              {...control.attrs}
+              {...wiring}
+              onChange={(e) => props.onChange(e.target.value)}
+            />
+          );
         return props.wrap ? props.wrap(input) : input;
       }}
     </Field>
@@ -280,6 +313,8 @@ export function TextField(props: {
   maxLength?: number;
   list?: string;
   autoFocus?: boolean;
+  /** 'decimal' brings up a number pad where there is one (an amount that may be empty). */
+  inputMode?: 'decimal';
   /** Shown after the input on the same row (e.g. a "Choose…" button). */
   after?: ReactNode;
 }): ReactNode {
@@ -287,15 +322,19 @@ export function TextField(props: {
   return (
     <LabelledInput
       {...props}
-      input={{
-        type: props.type ?? 'text',
-        name: props.name,
-        placeholder: props.placeholder,
-        maxLength: props.maxLength,
-        list: props.list,
-        ...(props.autoFocus ? { 'data-autofocus': true } : {}),
-        autoComplete: 'off',
-        spellCheck: false,
+      control={{
+        kind: 'input',
+        attrs: {
+          type: props.type ?? 'text',
+          name: props.name,
+          placeholder: props.placeholder,
+          maxLength: props.maxLength,
+          list: props.list,
+          inputMode: props.inputMode,
+          ...autoFocus(props.autoFocus),
+          autoComplete: 'off',
+          spellCheck: false,
+        },
       }}
       wrap={
         after
@@ -327,13 +366,16 @@ export function NumberField(props: {
   return (
     <LabelledInput
       {...props}
-      input={{
-        type: 'number',
-        inputMode: 'numeric',
-        name: props.name,
-        min: props.min,
-        max: props.max,
-        step: 1,
+      control={{
+        kind: 'input',
+        attrs: {
+          type: 'number',
+          inputMode: 'numeric',
+          name: props.name,
+          min: props.min,
+          max: props.max,
+          step: 1,
+        },
       }}
       wrap={
         unit
@@ -342,6 +384,41 @@ export function NumberField(props: {
                 {input}
                 <span className="muted">{unit}</span>
               </span>
+            )
+          : undefined
+      }
+    />
+  );
+}
+
+/** A labelled text area, with its hint and error sentence. */
+export function TextAreaField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  rows: number;
+  name?: string;
+  error?: string | null | undefined;
+  hint?: ReactNode;
+  autoFocus?: boolean;
+  /** Shown under the text area (e.g. a live count of characters). */
+  after?: ReactNode;
+}): ReactNode {
+  const { after } = props;
+  return (
+    <LabelledInput
+      {...props}
+      control={{
+        kind: 'textarea',
+        attrs: { name: props.name, rows: props.rows, ...autoFocus(props.autoFocus) },
+      }}
+      wrap={
+        after
+          ? (input) => (
+              <>
+                {input}
+                {after}
+              </>
             )
           : undefined
       }
@@ -358,6 +435,155 @@ export function FormError(props: { message: string | null | undefined }): ReactN
     </p>
   );
 }
+
+/** The agent counts a run asks for, in the ranges the contract allows. */
+const agentCount = (
+  key: 'codingAgents' | 'regressionAgents',
+  label: string,
+  range: { minValue: number | null; maxValue: number | null },
+) => ({ key, label, min: range.minValue ?? 0, max: range.maxValue ?? 0 });
+const agentCounts = [
+  agentCount('codingAgents', 'Coding agents', CodingAgents),
+  agentCount('regressionAgents', 'Regression agents', RegressionAgents),
+];
+
+/** Model, agent counts and YOLO of one run's settings (the global defaults, or the next start). */
+export function RunSettingsFields(props: {
+  value: RunSettings;
+  onChange: (value: RunSettings) => void;
+  models: readonly ModelInfo[];
+  errorAt: (field: keyof RunSettings) => string | null | undefined;
+}): ReactNode {
+  const { value, onChange } = props;
+  return (
+    <div className="run-settings-grid">
+      <ModelPicker
+        label="Model"
+        value={value.model}
+        models={props.models}
+        onChange={(model) => onChange({ ...value, model })}
+        error={props.errorAt('model') ?? null}
+      />
+      {agentCounts.map((c) => (
+        <NumberSelect
+          key={c.key}
+          label={c.label}
+          min={c.min}
+          max={c.max}
+          value={value[c.key]}
+          onChange={(n) => onChange({ ...value, [c.key]: n ?? c.min })}
+          error={props.errorAt(c.key) ?? null}
+        />
+      ))}
+      <Switch
+        label="YOLO mode"
+        checked={value.yolo}
+        onChange={(yolo) => onChange({ ...value, yolo })}
+        hint="Skips browser testing: faster, less sure."
+      />
+    </div>
+  );
+}
+
+/** One whole-number setting of a form: its key in the draft, and how it is shown. */
+export interface WholeNumberSpec<K extends string> {
+  key: K;
+  label: string;
+  unit: string;
+  min: number;
+  max: number;
+  hint: string;
+}
+
+/** Whole-number settings side by side, each kept as the typed text. */
+export function WholeNumberFields<K extends string>(props: {
+  fields: readonly WholeNumberSpec<K>[];
+  value: Record<K, string>;
+  onChange: (value: Record<K, string>) => void;
+  errorAt: (field: K) => string | null | undefined;
+}): ReactNode {
+  return (
+    <div className="settings-grid">
+      {props.fields.map((f) => (
+        <NumberField
+          key={f.key}
+          label={f.label}
+          unit={f.unit}
+          min={f.min}
+          max={f.max}
+          value={props.value[f.key]}
+          onChange={(v) => props.onChange({ ...props.value, [f.key]: v })}
+          hint={f.hint}
+          error={props.errorAt(f.key)}
+        />
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The end of a form: its error sentence, then Cancel and the action, which says what it is doing
+ * while busy. `layout` keeps where each place has its buttons: a dialog's end ('dialog') or a row
+ * ('row'), Cancel first, or the action first ('panel'), followed by `children` (an outcome line).
+ */
+export function FormFooter(props: {
+  error?: string | null | undefined;
+  label: string;
+  busyLabel?: string;
+  busy?: boolean;
+  disabled?: boolean;
+  onCancel: () => void;
+  /** Without it, the action submits the form. */
+  onAction?: () => void;
+  tone?: 'primary' | 'danger';
+  layout: 'dialog' | 'row' | 'panel';
+  /** Cancel takes the dialog's first focus (a destructive action). */
+  cancelFirstFocus?: boolean;
+  children?: ReactNode;
+}): ReactNode {
+  const { onAction, busy = false } = props;
+  const action = (
+    <button
+      type={onAction ? 'button' : 'submit'}
+      className={`button ${props.tone ?? 'primary'}`}
+      disabled={busy || props.disabled}
+      onClick={onAction}
+    >
+      {busy && props.busyLabel ? props.busyLabel : props.label}
+    </button>
+  );
+  const cancel = (
+    <button
+      type="button"
+      className="button"
+      {...autoFocus(props.cancelFirstFocus)}
+      onClick={props.onCancel}
+    >
+      Cancel
+    </button>
+  );
+  return (
+    <>
+      <FormError message={props.error} />
+      <div className={footerClass[props.layout]}>
+        {props.layout === 'panel' ? (
+          <>
+            {action}
+            {cancel}
+          </>
+        ) : (
+          <>
+            {cancel}
+            {action}
+          </>
+        )}
+        {props.children}
+      </div>
+    </>
+  );
+}
+
+const footerClass = { dialog: 'dialog-actions', row: 'buttons', panel: 'form-actions' } as const;
 
 /**
  * Model, YOLO and agent counts as overrides of the next level's values: each can say "use the
@@ -395,24 +621,18 @@ export function RunOverridesFields(props: {
           </select>
         )}
       </Field>
-      <NumberSelect
-        label="Coding agents"
-        value={value.codingAgents}
-        min={1}
-        max={5}
-        defaultLabel={props.defaultLabel('codingAgents')}
-        onChange={(codingAgents) => onChange({ codingAgents })}
-        error={props.errorAt('codingAgents') ?? null}
-      />
-      <NumberSelect
-        label="Regression agents"
-        value={value.regressionAgents}
-        min={0}
-        max={3}
-        defaultLabel={props.defaultLabel('regressionAgents')}
-        onChange={(regressionAgents) => onChange({ regressionAgents })}
-        error={props.errorAt('regressionAgents') ?? null}
-      />
+      {agentCounts.map((c) => (
+        <NumberSelect
+          key={c.key}
+          label={c.label}
+          value={value[c.key]}
+          min={c.min}
+          max={c.max}
+          defaultLabel={props.defaultLabel(c.key)}
+          onChange={(n) => onChange({ [c.key]: n })}
+          error={props.errorAt(c.key) ?? null}
+        />
+      ))}
     </div>
   );
 }

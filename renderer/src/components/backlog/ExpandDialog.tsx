@@ -8,6 +8,7 @@ import { MAX_ADDENDUM_CHARS } from '../../../../contract/backlog.ts';
 import { setBacklogUi } from '../../actions/backlog.ts';
 import { expandProject } from '../../actions/expand.ts';
 import { Dialog } from '../Dialog.tsx';
+import { FormFooter, TextAreaField } from '../fields.tsx';
 
 export function ExpandDialog(props: { projectId: string }): ReactNode {
   const { projectId } = props;
@@ -33,32 +34,19 @@ export function ExpandDialog(props: { projectId: string }): ReactNode {
           an agent session adds the new features to the backlog (existing features stay as they
           are). If the agent is running, it does this before its next feature.
         </p>
-        <div className="field">
-          <label htmlFor="expand-addendum">Addendum to the spec</label>
-          <textarea
-            id="expand-addendum"
-            data-autofocus
-            rows={10}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-          <p className="muted small" aria-live="polite">
-            {text.length.toLocaleString()} of {MAX_ADDENDUM_CHARS.toLocaleString()} characters
-          </p>
-        </div>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="buttons">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            Expand
-          </button>
-        </div>
+        <TextAreaField
+          label="Addendum to the spec"
+          autoFocus
+          rows={10}
+          value={text}
+          onChange={setText}
+          after={
+            <p className="muted small" aria-live="polite">
+              {text.length.toLocaleString()} of {MAX_ADDENDUM_CHARS.toLocaleString()} characters
+            </p>
+          }
+        />
+        <FormFooter layout="row" error={error} onCancel={close} busy={busy} label="Expand" />
       </form>
     </Dialog>
   );

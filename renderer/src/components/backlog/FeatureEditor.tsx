@@ -3,6 +3,7 @@ import type { FeatureView } from '../../../../contract/index.ts';
 import { addFeature, editFeature, setBacklogUi } from '../../actions/backlog.ts';
 import type { EditorState } from '../../stores/backlog.ts';
 import { Dialog } from '../Dialog.tsx';
+import { FormFooter, TextAreaField, TextField } from '../fields.tsx';
 
 /** "3, #5 7" → [3, 5, 7]; null when something is not a feature number. */
 export function parseIds(text: string): number[] | null {
@@ -59,67 +60,31 @@ export function FeatureEditor(props: {
         noValidate
         aria-label={seen ? 'Edit feature' : 'New feature'}
       >
-        <div className="field">
-          <label htmlFor="fe-category">Category</label>
-          <input
-            id="fe-category"
-            data-autofocus
-            value={category}
-            onChange={(e) => setCategory(e.target.value)}
-            maxLength={100}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="fe-name">Name</label>
-          <input
-            id="fe-name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            maxLength={255}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="fe-description">Description</label>
-          <textarea
-            id="fe-description"
-            rows={3}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="fe-steps">Steps (one per line)</label>
-          <textarea
-            id="fe-steps"
-            rows={4}
-            value={steps}
-            onChange={(e) => setSteps(e.target.value)}
-          />
-        </div>
+        <TextField
+          label="Category"
+          autoFocus
+          value={category}
+          onChange={setCategory}
+          maxLength={100}
+        />
+        <TextField label="Name" value={name} onChange={setName} maxLength={255} />
+        <TextAreaField label="Description" rows={3} value={description} onChange={setDescription} />
+        <TextAreaField label="Steps (one per line)" rows={4} value={steps} onChange={setSteps} />
         {seen ? null : (
-          <div className="field">
-            <label htmlFor="fe-deps">Depends on (feature numbers)</label>
-            <input
-              id="fe-deps"
-              value={deps}
-              placeholder="e.g. 3, 7"
-              onChange={(e) => setDeps(e.target.value)}
-            />
-          </div>
+          <TextField
+            label="Depends on (feature numbers)"
+            value={deps}
+            placeholder="e.g. 3, 7"
+            onChange={setDeps}
+          />
         )}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="buttons">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            {seen ? 'Save feature' : 'Add feature'}
-          </button>
-        </div>
+        <FormFooter
+          layout="row"
+          error={error}
+          onCancel={close}
+          busy={busy}
+          label={seen ? 'Save feature' : 'Add feature'}
+        />
       </form>
     </Dialog>
   );
