@@ -446,6 +446,32 @@ const agentCounts = [
   agentCount('codingAgents', 'Coding agents', CodingAgents),
   agentCount('regressionAgents', 'Regression agents', RegressionAgents),
 ];
+type AgentCount = (typeof agentCounts)[number]['key'];
+
+/**
+ * A select per agent count. With `defaultLabel` each can say "use the default" (null); without
+ * it there is no such choice, so a count stays a number.
+ */
+function AgentCountSelects<N extends number | null>(props: {
+  value: Readonly<Record<AgentCount, N>>;
+  onChange: (patch: Partial<Record<AgentCount, N>>) => void;
+  defaultLabel?: (field: AgentCount) => string;
+  errorAt: (field: AgentCount) => string | null | undefined;
+}): ReactNode {
+  const { defaultLabel } = props;
+  return agentCounts.map((c) => (
+    <NumberSelect
+      key={c.key}
+      label={c.label}
+      min={c.min}
+      max={c.max}
+      value={props.value[c.key]}
+      {...(defaultLabel ? { defaultLabel: defaultLabel(c.key) } : {})}
+      onChange={(n) => props.onChange({ [c.key]: (defaultLabel ? n : (n ?? c.min)) as N })}
+      error={props.errorAt(c.key) ?? null}
+    />
+  ));
+}
 
 /** Model, agent counts and YOLO of one run's settings (the global defaults, or the next start). */
 export function RunSettingsFields(props: {
@@ -464,17 +490,11 @@ export function RunSettingsFields(props: {
         onChange={(model) => onChange({ ...value, model })}
         error={props.errorAt('model') ?? null}
       />
-      {agentCounts.map((c) => (
-        <NumberSelect
-          key={c.key}
-          label={c.label}
-          min={c.min}
-          max={c.max}
-          value={value[c.key]}
-          onChange={(n) => onChange({ ...value, [c.key]: n ?? c.min })}
-          error={props.errorAt(c.key) ?? null}
-        />
-      ))}
+      <AgentCountSelects
+        value={value}
+        onChange={(n) => onChange({ ...value, ...n })}
+        errorAt={props.errorAt}
+      />
       <Switch
         label="YOLO mode"
         checked={value.yolo}
@@ -621,18 +641,12 @@ export function RunOverridesFields(props: {
           </select>
         )}
       </Field>
-      {agentCounts.map((c) => (
-        <NumberSelect
-          key={c.key}
-          label={c.label}
-          value={value[c.key]}
-          min={c.min}
-          max={c.max}
-          defaultLabel={props.defaultLabel(c.key)}
-          onChange={(n) => onChange({ [c.key]: n })}
-          error={props.errorAt(c.key) ?? null}
-        />
-      ))}
+      <AgentCountSelects
+        value={value}
+        onChange={onChange}
+        defaultLabel={props.defaultLabel}
+        errorAt={props.errorAt}
+      />
     </div>
   );
 }
