@@ -2,6 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { FeatureView } from '../../../../contract/index.ts';
 import { addFeature, editFeature, setBacklogUi } from '../../actions/backlog.ts';
 import type { EditorState } from '../../stores/backlog.ts';
+import { useFormSubmit } from '../../lib/hooks.ts';
 import { Dialog } from '../Dialog.tsx';
 import { FormFooter, TextAreaField, TextField } from '../fields.tsx';
 
@@ -24,8 +25,7 @@ export function FeatureEditor(props: {
   const [description, setDescription] = useState(seen?.description ?? '');
   const [steps, setSteps] = useState((seen?.steps ?? []).join('\n'));
   const [deps, setDeps] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit: send } = useFormSubmit<string>();
   const close = () => setBacklogUi(projectId, { editor: null });
 
   const submit = async (e: FormEvent) => {
@@ -43,14 +43,13 @@ export function FeatureEditor(props: {
       setError('Dependencies are feature numbers separated by commas, like 3, 7.');
       return;
     }
-    setBusy(true);
-    setError(null);
     const text = { category, name, description, steps: stepList };
-    const ok = seen
-      ? await editFeature(projectId, seen, text)
-      : await addFeature(projectId, { ...text, dependencies });
-    setBusy(false);
-    if (!ok) setError('Not saved; see the message above the backlog.');
+    await send(async () => {
+      const ok = seen
+        ? await editFeature(projectId, seen, text)
+        : await addFeature(projectId, { ...text, dependencies });
+      return ok ? null : 'Not saved; see the message above the backlog.';
+    });
   };
 
   return (
