@@ -7,6 +7,7 @@ import {
   statusLabel,
   stoppedAgentState,
   defaultSettings,
+  type AgentAction,
   type AgentState,
   type Project,
   type Result,
@@ -78,6 +79,39 @@ function CrashDetails(props: { state: AgentState }): ReactNode {
   );
 }
 
+/** The agent's buttons in order: what each says, and the sentences while and after it acts. */
+const agentButtons: readonly {
+  action: AgentAction;
+  label: string;
+  tone: '' | 'primary' | 'danger';
+  pending: string;
+  done: string;
+}[] = [
+  {
+    action: 'start',
+    label: 'Start',
+    tone: 'primary',
+    pending: 'Starting…',
+    done: 'Start requested.',
+  },
+  { action: 'pause', label: 'Pause', tone: '', pending: 'Pausing…', done: 'Paused.' },
+  {
+    action: 'drain',
+    label: 'Pause after current work',
+    tone: '',
+    pending: 'Asking the agent to finish current work…',
+    done: 'Finishing current work.',
+  },
+  { action: 'resume', label: 'Resume', tone: '', pending: 'Resuming…', done: 'Resumed.' },
+  { action: 'stop', label: 'Stop', tone: 'danger', pending: 'Stopping…', done: 'Stopped.' },
+];
+
+/** The commands behind the buttons other than Start (which also sends the run settings). */
+const agentCommands: Record<
+  Exclude<AgentAction, 'start'>,
+  (projectId: string) => Promise<Result<AgentState>>
+> = { pause: pauseAgent, drain: drainAgent, resume: resumeAgent, stop: stopAgent };
+
 export function ControlPanel(props: { project: Project }): ReactNode {
   const { project } = props;
   const state = useProjects((s) => s.agents[project.id]) ?? stoppedAgentState(project.id);
@@ -116,53 +150,28 @@ export function ControlPanel(props: { project: Project }): ReactNode {
           <CredentialsButton message={action.outcome?.message ?? state.message} />
         </div>
         <div className="buttons" role="group" aria-label="Agent actions">
-          <button
-            type="button"
-            className="button primary"
-            disabled={!can.start || busy || project.folderProblem !== undefined}
-            onClick={() =>
-              act('Starting…', 'Start requested.', () => startAgent(project.id, runSettings))
-            }
-          >
-            Start
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!can.pause || busy}
-            aria-describedby={!state.canFreeze ? pauseHintId : undefined}
-            onClick={() => act('Pausing…', 'Paused.', () => pauseAgent(project.id))}
-          >
-            Pause
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!can.drain || busy}
-            onClick={() =>
-              act('Asking the agent to finish current work…', 'Finishing current work.', () =>
-                drainAgent(project.id),
-              )
-            }
-          >
-            Pause after current work
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!can.resume || busy}
-            onClick={() => act('Resuming…', 'Resumed.', () => resumeAgent(project.id))}
-          >
-            Resume
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            disabled={!can.stop || busy}
-            onClick={() => act('Stopping…', 'Stopped.', () => stopAgent(project.id))}
-          >
-            Stop
-          </button>
+          {agentButtons.map((b) => (
+            <button
+              key={b.action}
+              type="button"
+              className={`button ${b.tone}`.trim()}
+              disabled={
+                !can[b.action] ||
+                busy ||
+                (b.action === 'start' && project.folderProblem !== undefined)
+              }
+              aria-describedby={b.action === 'pause' && !state.canFreeze ? pauseHintId : undefined}
+              onClick={() =>
+                act(b.pending, b.done, () =>
+                  b.action === 'start'
+                    ? startAgent(project.id, runSettings)
+                    : agentCommands[b.action](project.id),
+                )
+              }
+            >
+              {b.label}
+            </button>
+          ))}
         </div>
       </div>
       {project.folderProblem ? (

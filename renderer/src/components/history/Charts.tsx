@@ -22,6 +22,14 @@ const W = 420;
 const H = 180;
 const axis = { stroke: 'var(--muted)', fontSize: 11 };
 
+/** The grid, axes and tooltip of every chart here, by the data key along the x axis. */
+const frame = (xKey: string, allowDecimals = true): ReactNode[] => [
+  <CartesianGrid key="grid" stroke="var(--border)" />,
+  <XAxis key="x" dataKey={xKey} tick={axis} stroke="var(--border-strong)" />,
+  <YAxis key="y" allowDecimals={allowDecimals} tick={axis} stroke="var(--border-strong)" />,
+  <Tooltip key="tooltip" />,
+];
+
 /** The chart's figures as a table: a caption, two column heads, and a row per point. */
 interface FigureTable {
   caption: string;
@@ -74,10 +82,7 @@ export function BurnUp(props: { charts: ProjectCharts }): ReactNode {
       title="Features passing over time"
       chart={
         <LineChart width={W} height={H} data={data} accessibilityLayer>
-          <CartesianGrid stroke="var(--border)" />
-          <XAxis dataKey="label" tick={axis} stroke="var(--border-strong)" />
-          <YAxis allowDecimals={false} tick={axis} stroke="var(--border-strong)" />
-          <Tooltip />
+          {frame('label', false)}
           <Line dataKey="passing" stroke="var(--ok)" strokeWidth={2} isAnimationActive={false} />
         </LineChart>
       }
@@ -97,10 +102,7 @@ export function CostPerDay(props: { charts: ProjectCharts }): ReactNode {
       title="Cost per day"
       chart={
         <BarChart width={W} height={H} data={data} accessibilityLayer>
-          <CartesianGrid stroke="var(--border)" />
-          <XAxis dataKey="day" tick={axis} stroke="var(--border-strong)" />
-          <YAxis tick={axis} stroke="var(--border-strong)" />
-          <Tooltip />
+          {frame('day')}
           <Bar dataKey="costUsd" fill="var(--accent)" isAnimationActive={false} />
         </BarChart>
       }
@@ -120,10 +122,7 @@ export function MonthSpend(props: { spend: SpendChart }): ReactNode {
       title={`Spend in ${spend.month}${spend.budgetUsd !== null ? ` against the ${formatCost(spend.budgetUsd)} budget` : ''}`}
       chart={
         <LineChart width={W} height={H} data={spend.days} accessibilityLayer>
-          <CartesianGrid stroke="var(--border)" />
-          <XAxis dataKey="day" tick={axis} stroke="var(--border-strong)" />
-          <YAxis tick={axis} stroke="var(--border-strong)" />
-          <Tooltip />
+          {frame('day')}
           {spend.budgetUsd !== null ? (
             // The budget stays in view however little is spent yet.
             <ReferenceLine
