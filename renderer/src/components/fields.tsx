@@ -260,22 +260,52 @@ type Control =
       attrs: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value' | 'onChange'>;
     };
 
-/** A labelled input wired to its hint and error; `wrap` places it in a row (a button, a unit). */
-function LabelledInput(props: {
+/** What every labelled input takes. */
+interface LabelledProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
   error?: string | null | undefined;
   hint?: ReactNode;
-  control: Control;
-  wrap?: ((input: ReactNode) => ReactNode) | undefined;
-}): ReactNode {
-  const { control } = props;
+  name?: string;
+}
+
+/** Where something shown with an input goes: on its row, as its unit, or under it. */
+const besideInput = {
+  row: (input: ReactNode, node: ReactNode) => (
+    <div className="input-row">
+      {input}
+      {node}
+    </div>
+  ),
+  unit: (input: ReactNode, node: ReactNode) => (
+    <span className="input-unit">
+      {input}
+      <span className="muted">{node}</span>
+    </span>
+  ),
+  below: (input: ReactNode, node: ReactNode) => (
+    <>
+      {input}
+      {node}
+    </>
+  ),
+};
+
+/** A labelled input wired to its hint and error, with `after` placed beside it. */
+function LabelledInput(
+  props: LabelledProps & {
+    control: Control;
+    after: { node: ReactNode; place: keyof typeof besideInput } | null;
+  },
+): ReactNode {
+  const { control, after } = props;
   return (
     <Field label={props.label} error={props.error} hint={props.hint}>
       {({ id, describedBy, invalid }) => {
         const wiring = {
           id,
+          name: props.name,
           value: props.value,
           'aria-describedby': describedBy,
           'aria-invalid': invalid || undefined,
@@ -294,31 +324,26 @@ function LabelledInput(props: {
               onChange={(e) => props.onChange(e.target.value)}
             />
           );
-        return props.wrap ? props.wrap(input) : input;
+        return after ? besideInput[after.place](input, after.node) : input;
       }}
     </Field>
   );
 }
 
 /** A labelled one-line text input (also url and time), with its hint and error sentence. */
-export function TextField(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | null | undefined;
-  hint?: ReactNode;
-  type?: 'text' | 'url' | 'time';
-  name?: string;
-  placeholder?: string;
-  maxLength?: number;
-  list?: string;
-  autoFocus?: boolean;
-  /** 'decimal' brings up a number pad where there is one (an amount that may be empty). */
-  inputMode?: 'decimal';
-  /** Shown after the input on the same row (e.g. a "Choose…" button). */
-  after?: ReactNode;
-}): ReactNode {
-  const { after } = props;
+export function TextField(
+  props: LabelledProps & {
+    type?: 'text' | 'url' | 'time';
+    placeholder?: string;
+    maxLength?: number;
+    list?: string;
+    autoFocus?: boolean;
+    /** 'decimal' brings up a number pad where there is one (an amount that may be empty). */
+    inputMode?: 'decimal';
+    /** Shown after the input on the same row (e.g. a "Choose…" button). */
+    after?: ReactNode;
+  },
+): ReactNode {
   return (
     <LabelledInput
       {...props}
@@ -326,7 +351,6 @@ export function TextField(props: {
         kind: 'input',
         attrs: {
           type: props.type ?? 'text',
-          name: props.name,
           placeholder: props.placeholder,
           maxLength: props.maxLength,
           list: props.list,
@@ -336,92 +360,41 @@ export function TextField(props: {
           spellCheck: false,
         },
       }}
-      wrap={
-        after
-          ? (input) => (
-              <div className="input-row">
-                {input}
-                {after}
-              </div>
-            )
-          : undefined
-      }
+      after={props.after ? { node: props.after, place: 'row' } : null}
     />
   );
 }
 
 /** A whole-number input kept as the typed text (so a half-typed value is not lost). */
-export function NumberField(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  min: number;
-  max: number;
-  unit?: string;
-  name?: string;
-  hint?: ReactNode;
-  error?: string | null | undefined;
-}): ReactNode {
-  const { unit } = props;
+export function NumberField(
+  props: LabelledProps & { min: number; max: number; unit?: string },
+): ReactNode {
   return (
     <LabelledInput
       {...props}
       control={{
         kind: 'input',
-        attrs: {
-          type: 'number',
-          inputMode: 'numeric',
-          name: props.name,
-          min: props.min,
-          max: props.max,
-          step: 1,
-        },
+        attrs: { type: 'number', inputMode: 'numeric', min: props.min, max: props.max, step: 1 },
       }}
-      wrap={
-        unit
-          ? (input) => (
-              <span className="input-unit">
-                {input}
-                <span className="muted">{unit}</span>
-              </span>
-            )
-          : undefined
-      }
+      after={props.unit ? { node: props.unit, place: 'unit' } : null}
     />
   );
 }
 
 /** A labelled text area, with its hint and error sentence. */
-export function TextAreaField(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  rows: number;
-  name?: string;
-  error?: string | null | undefined;
-  hint?: ReactNode;
-  autoFocus?: boolean;
-  /** Shown under the text area (e.g. a live count of characters). */
-  after?: ReactNode;
-}): ReactNode {
-  const { after } = props;
+export function TextAreaField(
+  props: LabelledProps & {
+    rows: number;
+    autoFocus?: boolean;
+    /** Shown under the text area (e.g. a live count of characters). */
+    after?: ReactNode;
+  },
+): ReactNode {
   return (
     <LabelledInput
       {...props}
-      control={{
-        kind: 'textarea',
-        attrs: { name: props.name, rows: props.rows, ...autoFocus(props.autoFocus) },
-      }}
-      wrap={
-        after
-          ? (input) => (
-              <>
-                {input}
-                {after}
-              </>
-            )
-          : undefined
-      }
+      control={{ kind: 'textarea', attrs: { rows: props.rows, ...autoFocus(props.autoFocus) } }}
+      after={props.after ? { node: props.after, place: 'below' } : null}
     />
   );
 }
@@ -448,60 +421,83 @@ const agentCounts = [
 ];
 type AgentCount = (typeof agentCounts)[number]['key'];
 
+type RunField = 'model' | AgentCount;
+
 /**
- * A select per agent count. With `defaultLabel` each can say "use the default" (null); without
- * it there is no such choice, so a count stays a number.
+ * The model, the agent counts and YOLO in their grid. With `defaultLabel` each field can say "use
+ * the default" (the model '', a count null); without it a count is always a number. `yolo` is
+ * the form's own YOLO field, placed where that form has it.
  */
-function AgentCountSelects<N extends number | null>(props: {
-  value: Readonly<Record<AgentCount, N>>;
-  onChange: (patch: Partial<Record<AgentCount, N>>) => void;
-  defaultLabel?: (field: AgentCount) => string;
-  errorAt: (field: AgentCount) => string | null | undefined;
+function RunFields<N extends number | null>(props: {
+  value: { model: string } & Readonly<Record<AgentCount, N>>;
+  onChange: (patch: Partial<{ model: string } & Record<AgentCount, N>>) => void;
+  models: readonly ModelInfo[];
+  defaultLabel?: (field: RunField) => string;
+  errorAt: (field: RunField) => string | null | undefined;
+  yolo: { field: ReactNode; after: 'model' | 'counts' };
 }): ReactNode {
-  const { defaultLabel } = props;
-  return agentCounts.map((c) => (
+  const { defaultLabel, yolo } = props;
+  const withDefault = (field: RunField) =>
+    defaultLabel ? { defaultLabel: defaultLabel(field) } : {};
+  const counts = agentCounts.map((c) => (
     <NumberSelect
       key={c.key}
       label={c.label}
       min={c.min}
       max={c.max}
       value={props.value[c.key]}
-      {...(defaultLabel ? { defaultLabel: defaultLabel(c.key) } : {})}
+      {...withDefault(c.key)}
+      // Without a default choice the select never gives null.
       onChange={(n) => props.onChange({ [c.key]: (defaultLabel ? n : (n ?? c.min)) as N })}
       error={props.errorAt(c.key) ?? null}
     />
   ));
-}
-
-/** Model, agent counts and YOLO of one run's settings (the global defaults, or the next start). */
-export function RunSettingsFields(props: {
-  value: RunSettings;
-  onChange: (value: RunSettings) => void;
-  models: readonly ModelInfo[];
-  errorAt: (field: keyof RunSettings) => string | null | undefined;
-}): ReactNode {
-  const { value, onChange } = props;
   return (
     <div className="run-settings-grid">
       <ModelPicker
         label="Model"
-        value={value.model}
+        value={props.value.model}
         models={props.models}
-        onChange={(model) => onChange({ ...value, model })}
+        {...withDefault('model')}
+        onChange={(model) => props.onChange({ model })}
         error={props.errorAt('model') ?? null}
       />
-      <AgentCountSelects
-        value={value}
-        onChange={(n) => onChange({ ...value, ...n })}
-        errorAt={props.errorAt}
-      />
-      <Switch
-        label="YOLO mode"
-        checked={value.yolo}
-        onChange={(yolo) => onChange({ ...value, yolo })}
-        hint="Skips browser testing: faster, less sure."
-      />
+      {yolo.after === 'model' ? yolo.field : null}
+      {counts}
+      {yolo.after === 'counts' ? yolo.field : null}
     </div>
+  );
+}
+
+/** What a form of the run values takes: its value, its change, the models offered, its errors. */
+interface RunFormProps<V, Change> {
+  value: V;
+  onChange: (change: Change) => void;
+  models: readonly ModelInfo[];
+  errorAt: (field: keyof V) => string | null | undefined;
+}
+
+/** One run's settings (the global defaults, or the next start): YOLO is a switch, last. */
+export function RunSettingsFields(props: RunFormProps<RunSettings, RunSettings>): ReactNode {
+  const { value, onChange } = props;
+  return (
+    <RunFields
+      value={value}
+      onChange={(patch) => onChange({ ...value, ...patch })}
+      models={props.models}
+      errorAt={props.errorAt}
+      yolo={{
+        after: 'counts',
+        field: (
+          <Switch
+            label="YOLO mode"
+            checked={value.yolo}
+            onChange={(yolo) => onChange({ ...value, yolo })}
+            hint="Skips browser testing: faster, less sure."
+          />
+        ),
+      }}
+    />
   );
 }
 
@@ -609,44 +605,38 @@ const footerClass = { dialog: 'dialog-actions', row: 'buttons', panel: 'form-act
  * Model, YOLO and agent counts as overrides of the next level's values: each can say "use the
  * default" (`defaultLabel` words it per field).
  */
-export function RunOverridesFields(props: {
-  value: OverridesDraft;
-  onChange: (patch: Partial<OverridesDraft>) => void;
-  models: readonly ModelInfo[];
-  defaultLabel: (field: keyof OverridesDraft) => string;
-  errorAt: (field: keyof OverridesDraft) => string | null | undefined;
-}): ReactNode {
+export function RunOverridesFields(
+  props: RunFormProps<OverridesDraft, Partial<OverridesDraft>> & {
+    defaultLabel: (field: keyof OverridesDraft) => string;
+  },
+): ReactNode {
   const { value, onChange } = props;
   return (
-    <div className="run-settings-grid">
-      <ModelPicker
-        label="Model"
-        value={value.model}
-        models={props.models}
-        defaultLabel={props.defaultLabel('model')}
-        onChange={(model) => onChange({ model })}
-        error={props.errorAt('model') ?? null}
-      />
-      <Field label="YOLO mode" error={props.errorAt('yolo')}>
-        {({ id, describedBy }) => (
-          <select
-            id={id}
-            value={value.yolo}
-            aria-describedby={describedBy}
-            onChange={(e) => onChange({ yolo: e.target.value as YoloChoice })}
-          >
-            <option value="default">{props.defaultLabel('yolo')}</option>
-            <option value="on">On</option>
-            <option value="off">Off</option>
-          </select>
-        )}
-      </Field>
-      <AgentCountSelects
-        value={value}
-        onChange={onChange}
-        defaultLabel={props.defaultLabel}
-        errorAt={props.errorAt}
-      />
-    </div>
+    <RunFields
+      value={value}
+      onChange={onChange}
+      models={props.models}
+      defaultLabel={props.defaultLabel}
+      errorAt={props.errorAt}
+      yolo={{
+        after: 'model',
+        field: (
+          <Field label="YOLO mode" error={props.errorAt('yolo')}>
+            {({ id, describedBy }) => (
+              <select
+                id={id}
+                value={value.yolo}
+                aria-describedby={describedBy}
+                onChange={(e) => onChange({ yolo: e.target.value as YoloChoice })}
+              >
+                <option value="default">{props.defaultLabel('yolo')}</option>
+                <option value="on">On</option>
+                <option value="off">Off</option>
+              </select>
+            )}
+          </Field>
+        ),
+      }}
+    />
   );
 }
