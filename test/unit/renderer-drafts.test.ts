@@ -1,6 +1,7 @@
 /**
  * The renderer's form logic without a DOM: where an error sentence is shown, run overrides as a
- * form edits them, and the schedule form's draft, validation and server-error placement.
+ * form edits them, whole-number settings as typed text, and the schedule form's draft, validation
+ * and server-error placement.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import {
   serverErrors,
   validateScheduleDraft,
 } from '../../renderer/src/lib/schedule-draft.ts';
+import { parseWholeNumbers, wholeNumberDraft } from '../../renderer/src/lib/whole-numbers.ts';
 
 test('main keeps the field apart from the sentence, and the form shows it once', () => {
   const bad = parseInput(ProjectUpdate, { id: 'p', overrides: { codingAgents: 9 } });
@@ -135,4 +137,21 @@ test('"Now" fills today, this minute and the zone', () => {
     startTime: '07:05',
     timeZone: 'Asia/Tokyo',
   });
+});
+
+test('whole-number settings are kept as typed text and read back, or name the first bad field', () => {
+  const keys = ['warn', 'kill'] as const;
+  const settings = { warn: 15, kill: 60, other: 1 };
+  const draft = wholeNumberDraft(settings, keys);
+  assert.deepEqual(draft, { warn: '15', kill: '60' }, "only the form's fields are drafted");
+  assert.deepEqual(parseWholeNumbers({ warn: ' 20 ', kill: '0' }, keys), {
+    ok: true,
+    value: { warn: 20, kill: 0 },
+  });
+  for (const bad of ['', '1.5', '-3', '2e3', 'ten'])
+    assert.deepEqual(parseWholeNumbers({ warn: '5', kill: bad }, keys), {
+      ok: false,
+      field: 'kill',
+    });
+  assert.deepEqual(parseWholeNumbers({ warn: 'x', kill: 'y' }, keys), { ok: false, field: 'warn' });
 });

@@ -14,6 +14,7 @@ import { useApp } from '../stores/app.ts';
 import { useContainment } from '../stores/containment.ts';
 import { useSettingsLoaded } from './containment-hooks.ts';
 import { Dialog } from './Dialog.tsx';
+import { FormFooter, TextAreaField } from './fields.tsx';
 
 /** "Open Settings → Provider" next to a sentence about missing or refused credentials. */
 export function CredentialsButton(props: { message: string | null | undefined }): ReactNode {
@@ -37,8 +38,7 @@ export function ContainmentPanel(props: { projectId: string }): ReactNode {
   const status = useContainment((s) => s.byProject[projectId] ?? null);
   const settingsVersion = useSettingsLoaded();
   const [error, setError] = useState<string | null>(null);
-  const [editing, setEditing] = useState(false);
-  const [reviewing, setReviewing] = useState(false);
+  const [open, setOpen] = useState<keyof typeof dialogs | null>(null);
   useEffect(() => {
     void loadContainment(projectId).then((r) => setError(r.ok ? null : r.error.message));
   }, [projectId, settingsVersion]);
@@ -50,6 +50,7 @@ export function ContainmentPanel(props: { projectId: string }): ReactNode {
       </p>
     ) : null;
   const trusted = status.project.trustProjectSettings;
+  const Opened = open ? dialogs[open] : null;
   const untrust = async () => {
     const r = await saveContainment(projectId, { ...status.project, trustProjectSettings: false });
     setError(r.ok ? null : r.error.message);
@@ -77,11 +78,11 @@ export function ContainmentPanel(props: { projectId: string }): ReactNode {
             Stop trusting
           </button>
         ) : (
-          <button type="button" className="button" onClick={() => setReviewing(true)}>
+          <button type="button" className="button" onClick={() => setOpen('trust')}>
             Review and trust…
           </button>
         )}{' '}
-        <button type="button" className="button" onClick={() => setEditing(true)}>
+        <button type="button" className="button" onClick={() => setOpen('settings')}>
           Containment settings…
         </button>
         {status.sandbox === 'off' && !status.allowUnsandboxed ? (
@@ -99,120 +100,97 @@ export function ContainmentPanel(props: { projectId: string }): ReactNode {
           {error}
         </p>
       ) : null}
-      {editing ? (
-        <ContainmentDialog
-          projectId={projectId}
-          value={status.project}
-          onClose={() => setEditing(false)}
-        />
-      ) : null}
-      {reviewing ? (
-        <TrustDialog
-          projectId={projectId}
-          value={status.project}
-          onClose={() => setReviewing(false)}
-        />
+      {Opened ? (
+        <Opened projectId={projectId} value={status.project} onClose={() => setOpen(null)} />
       ) : null}
     </section>
   );
 }
 
-function ContainmentDialog(props: {
+interface DialogProps {
   projectId: string;
   value: ProjectContainment;
   onClose: () => void;
-}): ReactNode {
-  const [domains, setDomains] = useState(props.value.extraDomains.join('\n'));
-  const [paths, setPaths] = useState(props.value.extraWritePaths.join('\n'));
-  const [env, setEnv] = useState(props.value.extraEnv.join('\n'));
-  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
-  const save = async () => {
-    const r = await saveContainment(props.projectId, {
-      ...props.value,
-      extraDomains: lines(domains),
-      extraWritePaths: lines(paths),
-      extraEnv: lines(env),
-    });
+}
+
+/** Saves a change to the project's containment: the dialog closes, or says why it was refused. */
+function useSaveContainment(props: DialogProps): {
+  error: string | null;
+  setError: (error: string | null) => void;
+  save: (patch: Partial<ProjectContainment>) => Promise<void>;
+} {
+  const [error, setError] = useState<string | null>(null);
+  const save = async (patch: Partial<ProjectContainment>) => {
+    const r = await saveContainment(props.projectId, { ...props.value, ...patch });
     if (r.ok) props.onClose();
-    else setError(r.error);
+    else setError(r.error.message);
   };
+  return { error, setError, save };
+}
+
+/** The per-project extras, one per line each. */
+const extras = [
+  {
+    key: 'extraDomains',
+    label: 'Extra network domains (one per line)',
+    hint: 'Besides the provider, the package registries and localhost. E.g. api.example.com or *.example.com.',
+  },
+  {
+    key: 'extraWritePaths',
+    label: 'Extra folders agents may write (one per line)',
+    hint: 'Absolute (/…) or under your home (~/…).',
+  },
+  {
+    key: 'extraEnv',
+    label: 'Extra environment variables passed to sessions (names, one per line)',
+    hint: 'Credentials (SSH agent, cloud and forge tokens) stay out unless you name them here.',
+  },
+] as const;
+type Extra = (typeof extras)[number]['key'];
+
+function ContainmentDialog(props: DialogProps): ReactNode {
+  const [text, setText] = useState(
+    () =>
+      Object.fromEntries(extras.map((x) => [x.key, props.value[x.key].join('\n')])) as Record<
+        Extra,
+        string
+      >,
+  );
+  const { error, save } = useSaveContainment(props);
   return (
     <Dialog title="Containment settings" onClose={props.onClose} wide>
       <form
         className="dialog-body"
         onSubmit={(e) => {
           e.preventDefault();
-          void save();
+          void save(Object.fromEntries(extras.map((x) => [x.key, lines(text[x.key])])));
         }}
       >
-        <label className="field">
-          <span>Extra network domains (one per line)</span>
-          <textarea
-            name="extraDomains"
+        {extras.map((x) => (
+          <TextAreaField
+            key={x.key}
+            label={x.label}
+            name={x.key}
             rows={3}
-            value={domains}
-            onChange={(e) => setDomains(e.target.value)}
+            value={text[x.key]}
+            onChange={(v) => setText({ ...text, [x.key]: v })}
+            hint={x.hint}
           />
-          <span className="field-hint">
-            Besides the provider, the package registries and localhost. E.g. api.example.com or
-            *.example.com.
-          </span>
-        </label>
-        <label className="field">
-          <span>Extra folders agents may write (one per line)</span>
-          <textarea
-            name="extraWritePaths"
-            rows={3}
-            value={paths}
-            onChange={(e) => setPaths(e.target.value)}
-          />
-          <span className="field-hint">Absolute (/…) or under your home (~/…).</span>
-        </label>
-        <label className="field">
-          <span>Extra environment variables passed to sessions (names, one per line)</span>
-          <textarea name="extraEnv" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} />
-          <span className="field-hint">
-            Credentials (SSH agent, cloud and forge tokens) stay out unless you name them here.
-          </span>
-        </label>
-        {error ? (
-          <p className="error-text" role="alert">
-            {error.message}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="submit" className="button primary">
-            Save
-          </button>
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        ))}
+        <FormFooter layout="panel" error={error} onCancel={props.onClose} label="Save" />
       </form>
     </Dialog>
   );
 }
 
-function TrustDialog(props: {
-  projectId: string;
-  value: ProjectContainment;
-  onClose: () => void;
-}): ReactNode {
+function TrustDialog(props: DialogProps): ReactNode {
   const [files, setFiles] = useState<ProjectSettingsFile[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, save } = useSaveContainment(props);
   useEffect(() => {
     void readProjectSettingsFiles(props.projectId).then((r) =>
       r.ok ? setFiles(r.value) : setError(r.error.message),
     );
-  }, [props.projectId]);
-  const trust = async () => {
-    const r = await saveContainment(props.projectId, {
-      ...props.value,
-      trustProjectSettings: true,
-    });
-    if (r.ok) props.onClose();
-    else setError(r.error.message);
-  };
+  }, [props.projectId, setError]);
   return (
     <Dialog title="Trust this project's settings?" onClose={props.onClose} wide>
       <div className="dialog-body">
@@ -234,25 +212,17 @@ function TrustDialog(props: {
             <pre className="log-pre">{f.content}</pre>
           </div>
         ))}
-        {error ? (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button
-            type="button"
-            className="button primary"
-            disabled={files === null}
-            onClick={() => void trust()}
-          >
-            Trust these settings
-          </button>
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormFooter
+          layout="panel"
+          error={error}
+          onCancel={props.onClose}
+          disabled={files === null}
+          onAction={() => void save({ trustProjectSettings: true })}
+          label="Trust these settings"
+        />
       </div>
     </Dialog>
   );
 }
+
+const dialogs = { settings: ContainmentDialog, trust: TrustDialog } as const;

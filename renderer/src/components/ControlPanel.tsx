@@ -7,6 +7,7 @@ import {
   statusLabel,
   stoppedAgentState,
   defaultSettings,
+  type AgentAction,
   type AgentState,
   type Project,
   type Result,
@@ -19,7 +20,7 @@ import { formatClock, formatElapsed, originLabel } from '../lib/format.ts';
 import { useAction, useDraft, useNow } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
-import { ModelPicker, NumberSelect, Outcome, Switch } from './fields.tsx';
+import { Outcome, RunSettingsFields } from './fields.tsx';
 import { LockProblem } from './LockProblem.tsx';
 
 function StatusBadge(props: { state: AgentState }): ReactNode {
@@ -78,55 +79,44 @@ function CrashDetails(props: { state: AgentState }): ReactNode {
   );
 }
 
-/** The values for the next start, prefilled from project overrides, then global defaults. */
-function RunSettingsForm(props: {
-  value: RunSettings;
-  onChange: (value: RunSettings) => void;
-  disabled: boolean;
-  modelError: string | null;
-}): ReactNode {
-  const models = useApp((s) => s.models);
-  const { value, onChange, disabled } = props;
-  return (
-    <fieldset className="run-settings" disabled={disabled}>
-      <legend>Run settings for the next start</legend>
-      <div className="run-settings-grid">
-        <ModelPicker
-          label="Model"
-          value={value.model}
-          models={models}
-          onChange={(model) => onChange({ ...value, model })}
-          error={props.modelError}
-        />
-        <NumberSelect
-          label="Coding agents"
-          min={1}
-          max={5}
-          value={value.codingAgents}
-          onChange={(n) => onChange({ ...value, codingAgents: n ?? 1 })}
-        />
-        <NumberSelect
-          label="Regression agents"
-          min={0}
-          max={3}
-          value={value.regressionAgents}
-          onChange={(n) => onChange({ ...value, regressionAgents: n ?? 0 })}
-        />
-        <Switch
-          label="YOLO mode"
-          checked={value.yolo}
-          onChange={(yolo) => onChange({ ...value, yolo })}
-          hint="Skips browser testing: faster, less sure."
-        />
-      </div>
-    </fieldset>
-  );
-}
+/** The agent's buttons in order: what each says, and the sentences while and after it acts. */
+const agentButtons: readonly {
+  action: AgentAction;
+  label: string;
+  tone: '' | 'primary' | 'danger';
+  pending: string;
+  done: string;
+}[] = [
+  {
+    action: 'start',
+    label: 'Start',
+    tone: 'primary',
+    pending: 'Starting…',
+    done: 'Start requested.',
+  },
+  { action: 'pause', label: 'Pause', tone: '', pending: 'Pausing…', done: 'Paused.' },
+  {
+    action: 'drain',
+    label: 'Pause after current work',
+    tone: '',
+    pending: 'Asking the agent to finish current work…',
+    done: 'Finishing current work.',
+  },
+  { action: 'resume', label: 'Resume', tone: '', pending: 'Resuming…', done: 'Resumed.' },
+  { action: 'stop', label: 'Stop', tone: 'danger', pending: 'Stopping…', done: 'Stopped.' },
+];
+
+/** The commands behind the buttons other than Start (which also sends the run settings). */
+const agentCommands: Record<
+  Exclude<AgentAction, 'start'>,
+  (projectId: string) => Promise<Result<AgentState>>
+> = { pause: pauseAgent, drain: drainAgent, resume: resumeAgent, stop: stopAgent };
 
 export function ControlPanel(props: { project: Project }): ReactNode {
   const { project } = props;
   const state = useProjects((s) => s.agents[project.id]) ?? stoppedAgentState(project.id);
   const defaults = useApp((s) => s.settings?.defaults) ?? defaultSettings.defaults;
+  const models = useApp((s) => s.models);
   // When the project's overrides or the global defaults change, start from them again.
   const [runSettings, setRunSettings] = useDraft<RunSettings>(
     resolveRunSettings(defaults, project.overrides),
@@ -147,7 +137,6 @@ export function ControlPanel(props: { project: Project }): ReactNode {
     void action.run(label, fn, (s) => s.message ?? fallback);
   };
 
-  const modelError = errorAt(action.outcome, 'overrides.model');
   const pauseHintId = `pause-hint-${project.id}`;
 
   return (
@@ -161,53 +150,28 @@ export function ControlPanel(props: { project: Project }): ReactNode {
           <CredentialsButton message={action.outcome?.message ?? state.message} />
         </div>
         <div className="buttons" role="group" aria-label="Agent actions">
-          <button
-            type="button"
-            className="button primary"
-            disabled={!can.start || busy || project.folderProblem !== undefined}
-            onClick={() =>
-              act('Starting…', 'Start requested.', () => startAgent(project.id, runSettings))
-            }
-          >
-            Start
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!can.pause || busy}
-            aria-describedby={!state.canFreeze ? pauseHintId : undefined}
-            onClick={() => act('Pausing…', 'Paused.', () => pauseAgent(project.id))}
-          >
-            Pause
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!can.drain || busy}
-            onClick={() =>
-              act('Asking the agent to finish current work…', 'Finishing current work.', () =>
-                drainAgent(project.id),
-              )
-            }
-          >
-            Pause after current work
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!can.resume || busy}
-            onClick={() => act('Resuming…', 'Resumed.', () => resumeAgent(project.id))}
-          >
-            Resume
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            disabled={!can.stop || busy}
-            onClick={() => act('Stopping…', 'Stopped.', () => stopAgent(project.id))}
-          >
-            Stop
-          </button>
+          {agentButtons.map((b) => (
+            <button
+              key={b.action}
+              type="button"
+              className={`button ${b.tone}`.trim()}
+              disabled={
+                !can[b.action] ||
+                busy ||
+                (b.action === 'start' && project.folderProblem !== undefined)
+              }
+              aria-describedby={b.action === 'pause' && !state.canFreeze ? pauseHintId : undefined}
+              onClick={() =>
+                act(b.pending, b.done, () =>
+                  b.action === 'start'
+                    ? startAgent(project.id, runSettings)
+                    : agentCommands[b.action](project.id),
+                )
+              }
+            >
+              {b.label}
+            </button>
+          ))}
         </div>
       </div>
       {project.folderProblem ? (
@@ -225,12 +189,16 @@ export function ControlPanel(props: { project: Project }): ReactNode {
       <RunningSince state={state} />
       <CrashDetails state={state} />
       <LockProblem state={state} />
-      <RunSettingsForm
-        value={runSettings}
-        onChange={setRunSettings}
-        disabled={!can.start || busy}
-        modelError={modelError}
-      />
+      {/* The values for the next start, prefilled from project overrides, then global defaults. */}
+      <fieldset className="run-settings" disabled={!can.start || busy}>
+        <legend>Run settings for the next start</legend>
+        <RunSettingsFields
+          value={runSettings}
+          onChange={setRunSettings}
+          models={models}
+          errorAt={(field) => errorAt(action.outcome, `overrides.${field}`)}
+        />
+      </fieldset>
     </section>
   );
 }

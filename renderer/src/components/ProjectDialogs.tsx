@@ -8,10 +8,11 @@ import {
 import { addProject, pickFolder, removeProject, updateProject } from '../actions/projects.ts';
 import { errorAt, formError } from '../lib/field-errors.ts';
 import { overridesDraft, overridesOf, type OverridesDraft } from '../lib/run-overrides-draft.ts';
+import { useFormSubmit } from '../lib/hooks.ts';
 import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 import { Dialog } from './Dialog.tsx';
-import { FormError, RunOverridesFields, TextField } from './fields.tsx';
+import { FormFooter, RunOverridesFields, TextField } from './fields.tsx';
 
 /** Name and folder, as the Add and Edit dialogs both ask for them. */
 function ProjectFields(props: {
@@ -53,22 +54,52 @@ function ProjectFields(props: {
   );
 }
 
-/** Cancel and the dialog's submit button, which says what it is doing while busy. */
-function SubmitActions(props: {
+type NameAndPath = { name: string; path: string };
+
+/**
+ * The Add and Edit dialogs' form: name and folder, what else the dialog asks (`children`), the
+ * error that belongs to no field shown, then Cancel and the submit. `onSubmit` gets the name and
+ * folder trimmed.
+ */
+function ProjectForm(props: {
+  value: NameAndPath;
+  setValue: (update: (value: NameAndPath) => NameAndPath) => void;
+  error: AppError | null;
+  adding?: { canPick: boolean; pick: () => void };
+  /** The children's fields, so their errors are not repeated under the form. */
+  childFields?: readonly string[];
+  onSubmit: (value: NameAndPath) => void;
   onCancel: () => void;
   busy: boolean;
   label: string;
   busyLabel: string;
+  intro?: ReactNode;
+  children?: ReactNode;
 }): ReactNode {
+  const { value, error } = props;
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    props.onSubmit({ name: value.name.trim(), path: value.path.trim() });
+  };
   return (
-    <div className="dialog-actions">
-      <button type="button" className="button" onClick={props.onCancel}>
-        Cancel
-      </button>
-      <button type="submit" className="button primary" disabled={props.busy}>
-        {props.busy ? props.busyLabel : props.label}
-      </button>
-    </div>
+    <form className="dialog-body" onSubmit={onSubmit} noValidate>
+      {props.intro}
+      <ProjectFields
+        value={value}
+        onChange={(patch) => props.setValue((v) => ({ ...v, ...patch }))}
+        error={error}
+        {...(props.adding ? { adding: props.adding } : {})}
+      />
+      {props.children}
+      <FormFooter
+        layout="dialog"
+        error={formError(error, ['name', 'path', ...(props.childFields ?? [])])}
+        onCancel={props.onCancel}
+        busy={props.busy}
+        label={props.label}
+        busyLabel={props.busyLabel}
+      />
+    </form>
   );
 }
 
@@ -78,30 +109,25 @@ function nameForFolder(path: string): string {
   return base.replace(/[^a-zA-Z0-9_-]/g, '-').slice(0, 50);
 }
 
-/** The state of a dialog's submit: busy while the command runs, then its error if any. */
-function useSubmit<T>(): {
-  busy: boolean;
-  error: AppError | null;
-  setError: (error: AppError | null) => void;
-  submit: (send: () => Promise<Result<T>>, done: (value: T) => void) => Promise<void>;
+/** A dialog's submit of one command: on success `done` has its value, else its error is shown. */
+function useSubmit<T>(): ReturnType<typeof useFormSubmit<AppError>> & {
+  send: (command: () => Promise<Result<T>>, done: (value: T) => void) => Promise<void>;
 } {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
-  const submit = async (send: () => Promise<Result<T>>, done: (value: T) => void) => {
-    setBusy(true);
-    setError(null);
-    const result = await send();
-    setBusy(false);
-    if (result.ok) done(result.value);
-    else setError(result.error);
-  };
-  return { busy, error, setError, submit };
+  const form = useFormSubmit<AppError>();
+  const send = (command: () => Promise<Result<T>>, done: (value: T) => void) =>
+    form.submit(async () => {
+      const result = await command();
+      if (!result.ok) return result.error;
+      done(result.value);
+      return null;
+    });
+  return { ...form, send };
 }
 
 export function AddProjectDialog(props: { onClose: () => void }): ReactNode {
   const canPick = useApp((s) => s.info?.canPickFolder ?? false);
   const [value, setValue] = useState({ name: '', path: '' });
-  const { busy, error, setError, submit } = useSubmit<Project>();
+  const { busy, error, setError, send } = useSubmit<Project>();
 
   const pick = async () => {
     const result = await pickFolder();
@@ -114,34 +140,24 @@ export function AddProjectDialog(props: { onClose: () => void }): ReactNode {
     setValue((v) => ({ path, name: v.name === '' ? nameForFolder(path) || v.name : v.name }));
   };
 
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    void submit(
-      () => addProject({ name: value.name.trim(), path: value.path.trim() }),
-      props.onClose,
-    );
-  };
-
   return (
     <Dialog title="Add project" onClose={props.onClose}>
-      <form className="dialog-body" onSubmit={onSubmit} noValidate>
-        <p className="muted">
-          Point Nightshift at the folder of a project. Its files stay where they are.
-        </p>
-        <ProjectFields
-          value={value}
-          onChange={(patch) => setValue((v) => ({ ...v, ...patch }))}
-          error={error}
-          adding={{ canPick, pick: () => void pick() }}
-        />
-        <FormError message={formError(error, ['name', 'path'])} />
-        <SubmitActions
-          onCancel={props.onClose}
-          busy={busy}
-          label="Add project"
-          busyLabel="Adding…"
-        />
-      </form>
+      <ProjectForm
+        value={value}
+        setValue={setValue}
+        error={error}
+        adding={{ canPick, pick: () => void pick() }}
+        onSubmit={(v) => void send(() => addProject(v), props.onClose)}
+        onCancel={props.onClose}
+        busy={busy}
+        label="Add project"
+        busyLabel="Adding…"
+        intro={
+          <p className="muted">
+            Point Nightshift at the folder of a project. Its files stay where they are.
+          </p>
+        }
+      />
     </Dialog>
   );
 }
@@ -152,7 +168,7 @@ export function EditProjectDialog(props: { project: Project; onClose: () => void
   const models = useApp((s) => s.models);
   const [value, setValue] = useState({ name: project.name, path: project.path });
   const [overrides, setOverrides] = useState(() => overridesDraft(project.overrides));
-  const { busy, error, submit } = useSubmit<Project>();
+  const { busy, error, send } = useSubmit<Project>();
   const dflt = (v: string | number | undefined) =>
     v === undefined ? 'Use global default' : `Use global default (${v})`;
   const defaultLabel = (field: keyof OverridesDraft) =>
@@ -160,28 +176,24 @@ export function EditProjectDialog(props: { project: Project; onClose: () => void
       ? dflt(defaults === undefined ? undefined : defaults.yolo ? 'on' : 'off')
       : dflt(defaults?.[field]);
 
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    void submit(
-      () =>
-        updateProject({
-          id: project.id,
-          name: value.name.trim(),
-          path: value.path.trim(),
-          overrides: overridesOf(overrides),
-        }),
-      props.onClose,
-    );
-  };
-
   return (
     <Dialog title={`Edit ${project.name}`} onClose={props.onClose} wide>
-      <form className="dialog-body" onSubmit={onSubmit} noValidate>
-        <ProjectFields
-          value={value}
-          onChange={(patch) => setValue((v) => ({ ...v, ...patch }))}
-          error={error}
-        />
+      <ProjectForm
+        value={value}
+        setValue={setValue}
+        error={error}
+        childFields={overrideKeys.map((k) => `overrides.${k}`)}
+        onSubmit={(v) =>
+          void send(
+            () => updateProject({ id: project.id, ...v, overrides: overridesOf(overrides) }),
+            props.onClose,
+          )
+        }
+        onCancel={props.onClose}
+        busy={busy}
+        label="Save changes"
+        busyLabel="Saving…"
+      >
         <fieldset className="group">
           <legend>Run settings for this project</legend>
           <p className="field-hint">
@@ -196,16 +208,7 @@ export function EditProjectDialog(props: { project: Project; onClose: () => void
             errorAt={(field) => errorAt(error, `overrides.${field}`)}
           />
         </fieldset>
-        <FormError
-          message={formError(error, ['name', 'path', ...overrideKeys.map((k) => `overrides.${k}`)])}
-        />
-        <SubmitActions
-          onCancel={props.onClose}
-          busy={busy}
-          label="Save changes"
-          busyLabel="Saving…"
-        />
-      </form>
+      </ProjectForm>
     </Dialog>
   );
 }
@@ -214,11 +217,11 @@ const overrideKeys = ['model', 'yolo', 'codingAgents', 'regressionAgents'] as co
 
 export function RemoveProjectDialog(props: { project: Project; onClose: () => void }): ReactNode {
   const { project } = props;
-  const { busy, error, submit } = useSubmit<{ id: string }>();
+  const { busy, error, send } = useSubmit<{ id: string }>();
   const agent = useProjects((s) => s.agents[project.id]);
   // The removal stops a run the project's schedule started; one started by hand is refused.
   const scheduledRun = agent?.origin === 'schedule' && isActiveStatus(agent.status);
-  const remove = () => submit(() => removeProject(project), props.onClose);
+  const remove = () => send(() => removeProject(project), props.onClose);
   return (
     <Dialog title={`Remove ${project.name}?`} onClose={props.onClose} describedBy="remove-text">
       <div className="dialog-body">
@@ -232,20 +235,17 @@ export function RemoveProjectDialog(props: { project: Project; onClose: () => vo
             waiting for current work to finish.
           </p>
         ) : null}
-        <FormError message={error?.message} />
-        <div className="dialog-actions">
-          <button type="button" className="button" data-autofocus onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            disabled={busy}
-            onClick={() => void remove()}
-          >
-            {busy ? 'Removing…' : 'Remove project'}
-          </button>
-        </div>
+        <FormFooter
+          layout="dialog"
+          error={error?.message}
+          onCancel={props.onClose}
+          cancelFirstFocus
+          tone="danger"
+          onAction={() => void remove()}
+          busy={busy}
+          label="Remove project"
+          busyLabel="Removing…"
+        />
       </div>
     </Dialog>
   );

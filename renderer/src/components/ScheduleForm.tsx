@@ -20,7 +20,7 @@ import {
 } from '../lib/schedule-draft.ts';
 import { useApp } from '../stores/app.ts';
 import {
-  FormError,
+  FormFooter,
   NumberField,
   Outcome,
   RunOverridesFields,
@@ -190,19 +190,18 @@ export function ScheduleForm(props: {
         />
       </fieldset>
       <Switch label="Enabled" checked={draft.enabled} onChange={(enabled) => set({ enabled })} />
-      <FormError message={errors.form} />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={action.pending !== null}>
-          {props.editing ? 'Save schedule' : 'Add schedule'}
-        </button>
-        <button type="button" className="button" onClick={props.onDone}>
-          Cancel
-        </button>
+      <FormFooter
+        layout="panel"
+        error={errors.form}
+        onCancel={props.onDone}
+        busy={action.pending !== null}
+        label={props.editing ? 'Save schedule' : 'Add schedule'}
+      >
         <Outcome
           outcome={action.outcome?.kind === 'error' && action.outcome.field ? null : action.outcome}
           pending={action.pending}
         />
-      </div>
+      </FormFooter>
     </form>
   );
 }

@@ -13,14 +13,15 @@ type SecretsKind = NonNullable<SettingsView['secretsProtection']>['kind'];
 import { saveSettings } from '../actions/settings.ts';
 import { errorAt } from '../lib/field-errors.ts';
 import { useAction, useDraft } from '../lib/hooks.ts';
+import { parseWholeNumbers, wholeNumberDraft } from '../lib/whole-numbers.ts';
 import { useApp } from '../stores/app.ts';
 import {
-  ModelPicker,
-  NumberField,
-  NumberSelect,
   Outcome,
   RadioOptions,
+  RunSettingsFields,
   Switch,
+  WholeNumberFields,
+  type WholeNumberSpec,
 } from './fields.tsx';
 import { ProviderSection } from './ProviderSettings.tsx';
 import { Section, sectionOutcome, useSave } from './SettingsSection.tsx';
@@ -59,37 +60,12 @@ function DefaultsSection(props: { settings: SettingsView }): ReactNode {
       outcome={sectionOutcome(s.outcome, fields)}
       onSubmit={() => void s.save({ defaults: value }, 'Default run settings saved.')}
     >
-      <div className="run-settings-grid">
-        <ModelPicker
-          label="Model"
-          value={value.model}
-          models={models}
-          onChange={(model) => setValue({ ...value, model })}
-          error={errorAt(s.outcome, 'defaults.model')}
-        />
-        <NumberSelect
-          label="Coding agents"
-          min={1}
-          max={5}
-          value={value.codingAgents}
-          onChange={(n) => setValue({ ...value, codingAgents: n ?? 1 })}
-          error={errorAt(s.outcome, 'defaults.codingAgents')}
-        />
-        <NumberSelect
-          label="Regression agents"
-          min={0}
-          max={3}
-          value={value.regressionAgents}
-          onChange={(n) => setValue({ ...value, regressionAgents: n ?? 0 })}
-          error={errorAt(s.outcome, 'defaults.regressionAgents')}
-        />
-        <Switch
-          label="YOLO mode"
-          checked={value.yolo}
-          onChange={(yolo) => setValue({ ...value, yolo })}
-          hint="Skips browser testing: faster, less sure."
-        />
-      </div>
+      <RunSettingsFields
+        value={value}
+        onChange={setValue}
+        models={models}
+        errorAt={(field) => errorAt(s.outcome, `defaults.${field}`)}
+      />
     </Section>
   );
 }
@@ -181,83 +157,67 @@ function AppSection(props: { settings: SettingsView }): ReactNode {
   );
 }
 
+/** The limits every run keeps to, as the Run limits section shows them. */
+const runLimits: readonly WholeNumberSpec<
+  'windowEndGraceMinutes' | 'sessionTimeoutMinutes' | 'maxFeatureAttempts' | 'checkpointMaxAgeDays'
+>[] = [
+  {
+    key: 'windowEndGraceMinutes',
+    label: 'Grace at a window’s end',
+    unit: 'minutes',
+    min: 0,
+    max: 240,
+    hint: 'When a schedule window ends, agents finish current work for this long, then stop. 0 to 240.',
+  },
+  {
+    key: 'sessionTimeoutMinutes',
+    label: 'Session time limit',
+    unit: 'minutes',
+    min: 5,
+    max: 720,
+    hint: 'One agent session is ended after this long. 5 to 720.',
+  },
+  {
+    key: 'maxFeatureAttempts',
+    label: 'Attempts per feature',
+    unit: 'sessions',
+    min: 1,
+    max: 20,
+    hint: 'Sessions that may end without passing a feature before it asks for a human. 1 to 20.',
+  },
+  {
+    key: 'checkpointMaxAgeDays',
+    label: 'Keep checkpoints',
+    unit: 'days',
+    min: 1,
+    max: 3650,
+    hint: 'Older checkpoints are deleted at each run’s start and once a day, unless they hold work nothing else has. 1 to 3650.',
+  },
+];
+const runLimitKeys = runLimits.map((f) => f.key);
+
 function RunsSection(props: { settings: SettingsView }): ReactNode {
-  const { settings } = props;
-  const [value, setValue, dirty] = useDraft({
-    windowEndGraceMinutes: String(settings.windowEndGraceMinutes),
-    sessionTimeoutMinutes: String(settings.sessionTimeoutMinutes),
-    maxFeatureAttempts: String(settings.maxFeatureAttempts),
-    checkpointMaxAgeDays: String(settings.checkpointMaxAgeDays),
-  });
+  const [value, setValue, dirty] = useDraft(wholeNumberDraft(props.settings, runLimitKeys));
   const s = useSave();
-  const fields = [
-    'windowEndGraceMinutes',
-    'sessionTimeoutMinutes',
-    'maxFeatureAttempts',
-    'checkpointMaxAgeDays',
-  ] as const;
   const submit = () => {
-    const update: Record<string, number> = {};
-    for (const f of fields) {
-      const text = value[f].trim();
-      if (!/^\d+$/.test(text)) {
-        s.fail('Enter a whole number.', f);
-        return;
-      }
-      update[f] = Number(text);
-    }
-    void s.save(update, 'Run limits saved.');
+    const parsed = parseWholeNumbers(value, runLimitKeys);
+    if (parsed.ok) void s.save(parsed.value, 'Run limits saved.');
+    else s.fail('Enter a whole number.', parsed.field);
   };
   return (
     <Section
       title="Run limits"
       dirty={dirty}
       pending={s.pending}
-      outcome={sectionOutcome(s.outcome, [...fields])}
+      outcome={sectionOutcome(s.outcome, runLimitKeys)}
       onSubmit={submit}
     >
-      <div className="settings-grid">
-        <NumberField
-          label="Grace at a window’s end"
-          unit="minutes"
-          min={0}
-          max={240}
-          value={value.windowEndGraceMinutes}
-          onChange={(v) => setValue({ ...value, windowEndGraceMinutes: v })}
-          hint="When a schedule window ends, agents finish current work for this long, then stop. 0 to 240."
-          error={errorAt(s.outcome, 'windowEndGraceMinutes')}
-        />
-        <NumberField
-          label="Session time limit"
-          unit="minutes"
-          min={5}
-          max={720}
-          value={value.sessionTimeoutMinutes}
-          onChange={(v) => setValue({ ...value, sessionTimeoutMinutes: v })}
-          hint="One agent session is ended after this long. 5 to 720."
-          error={errorAt(s.outcome, 'sessionTimeoutMinutes')}
-        />
-        <NumberField
-          label="Attempts per feature"
-          unit="sessions"
-          min={1}
-          max={20}
-          value={value.maxFeatureAttempts}
-          onChange={(v) => setValue({ ...value, maxFeatureAttempts: v })}
-          hint="Sessions that may end without passing a feature before it asks for a human. 1 to 20."
-          error={errorAt(s.outcome, 'maxFeatureAttempts')}
-        />
-        <NumberField
-          label="Keep checkpoints"
-          unit="days"
-          min={1}
-          max={3650}
-          value={value.checkpointMaxAgeDays}
-          onChange={(v) => setValue({ ...value, checkpointMaxAgeDays: v })}
-          hint="Older checkpoints are deleted at each run’s start and once a day, unless they hold work nothing else has. 1 to 3650."
-          error={errorAt(s.outcome, 'checkpointMaxAgeDays')}
-        />
-      </div>
+      <WholeNumberFields
+        fields={runLimits}
+        value={value}
+        onChange={setValue}
+        errorAt={(field) => errorAt(s.outcome, field)}
+      />
     </Section>
   );
 }

@@ -9,6 +9,22 @@ import { useApp } from '../stores/app.ts';
 import { useProjects } from '../stores/projects.ts';
 import { InboxCount } from './inbox/InboxView.tsx';
 
+/** A link in the sidebar's foot to a page of its own, marked while that page is shown. */
+function NavLink(props: { to: 'inbox' | 'settings'; children: ReactNode }): ReactNode {
+  const here = useApp((s) => s.view.kind === props.to);
+  const select = useApp((s) => s.select);
+  return (
+    <button
+      type="button"
+      className={here ? 'nav-link selected' : 'nav-link'}
+      aria-current={here ? 'page' : undefined}
+      onClick={() => select({ kind: props.to })}
+    >
+      {props.children}
+    </button>
+  );
+}
+
 function ProjectRow(props: { project: Project; selected: boolean }): ReactNode {
   const { project, selected } = props;
   const agent = useProjects((s) => s.agents[project.id]);
@@ -53,7 +69,6 @@ export function Sidebar(props: { onAdd: () => void }): ReactNode {
   const projects = useProjects((s) => s.projects);
   const loaded = useProjects((s) => s.loaded);
   const view = useApp((s) => s.view);
-  const select = useApp((s) => s.select);
   return (
     <nav className="sidebar" aria-label="Projects">
       <div className="sidebar-head">
@@ -78,22 +93,10 @@ export function Sidebar(props: { onAdd: () => void }): ReactNode {
         <button type="button" className="button wide" onClick={props.onAdd}>
           Add project
         </button>
-        <button
-          type="button"
-          className={view.kind === 'inbox' ? 'nav-link selected' : 'nav-link'}
-          aria-current={view.kind === 'inbox' ? 'page' : undefined}
-          onClick={() => select({ kind: 'inbox' })}
-        >
+        <NavLink to="inbox">
           Inbox <InboxCount />
-        </button>
-        <button
-          type="button"
-          className={view.kind === 'settings' ? 'nav-link selected' : 'nav-link'}
-          aria-current={view.kind === 'settings' ? 'page' : undefined}
-          onClick={() => select({ kind: 'settings' })}
-        >
-          Settings
-        </button>
+        </NavLink>
+        <NavLink to="settings">Settings</NavLink>
       </div>
     </nav>
   );

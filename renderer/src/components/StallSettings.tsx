@@ -9,34 +9,46 @@ import type { LedgerPrefs } from '../../../contract/index.ts';
 import { call } from '../actions/call.ts';
 import { errorAt } from '../lib/field-errors.ts';
 import { useAction, useDraft } from '../lib/hooks.ts';
-import { NumberField } from './fields.tsx';
+import { parseWholeNumbers, wholeNumberDraft } from '../lib/whole-numbers.ts';
+import { WholeNumberFields, type WholeNumberSpec } from './fields.tsx';
 import { Section, sectionOutcome } from './SettingsSection.tsx';
 
-const fields = ['stallWarnMinutes', 'stallKillMinutes'] as const;
+const fields: readonly WholeNumberSpec<'stallWarnMinutes' | 'stallKillMinutes'>[] = [
+  {
+    key: 'stallWarnMinutes',
+    label: 'Flagged after',
+    unit: 'minutes',
+    min: 1,
+    max: 720,
+    hint: 'Its card turns amber and the inbox says so. 1 to 720.',
+  },
+  {
+    key: 'stallKillMinutes',
+    label: 'Ended after',
+    unit: 'minutes',
+    min: 2,
+    max: 1440,
+    hint: 'Its session is ended as stalled and counts as an attempt. Longer than the first; up to 1440.',
+  },
+];
+const keys = fields.map((f) => f.key);
 
 function StallForm(props: { prefs: LedgerPrefs; onSaved: (p: LedgerPrefs) => void }): ReactNode {
-  const [value, setValue, dirty] = useDraft({
-    stallWarnMinutes: String(props.prefs.stallWarnMinutes),
-    stallKillMinutes: String(props.prefs.stallKillMinutes),
-  });
+  const [value, setValue, dirty] = useDraft(wholeNumberDraft(props.prefs, keys));
   const action = useAction();
   const [local, setLocal] = useState<{ message: string; field: string } | null>(null);
   const outcome = local ? { kind: 'error' as const, ...local } : action.outcome;
   const submit = () => {
     setLocal(null);
-    for (const f of fields)
-      if (!/^\d+$/.test(value[f].trim())) {
-        setLocal({ message: 'Enter a whole number of minutes.', field: f });
-        return;
-      }
-    const prefs = {
-      stallWarnMinutes: Number(value.stallWarnMinutes),
-      stallKillMinutes: Number(value.stallKillMinutes),
-    };
+    const parsed = parseWholeNumbers(value, keys);
+    if (!parsed.ok) {
+      setLocal({ message: 'Enter a whole number of minutes.', field: parsed.field });
+      return;
+    }
     void action.run(
       'Saving…',
       async () => {
-        const r = await call('ledger.setPrefs', prefs);
+        const r = await call('ledger.setPrefs', parsed.value);
         if (r.ok) props.onSaved(r.value);
         return r;
       },
@@ -49,31 +61,15 @@ function StallForm(props: { prefs: LedgerPrefs; onSaved: (p: LedgerPrefs) => voi
       description="An agent that shows no tool call or progress:"
       dirty={dirty}
       pending={action.pending}
-      outcome={sectionOutcome(outcome, [...fields])}
+      outcome={sectionOutcome(outcome, keys)}
       onSubmit={submit}
     >
-      <div className="settings-grid">
-        <NumberField
-          label="Flagged after"
-          unit="minutes"
-          min={1}
-          max={720}
-          value={value.stallWarnMinutes}
-          onChange={(v) => setValue({ ...value, stallWarnMinutes: v })}
-          hint="Its card turns amber and the inbox says so. 1 to 720."
-          error={errorAt(outcome, 'stallWarnMinutes')}
-        />
-        <NumberField
-          label="Ended after"
-          unit="minutes"
-          min={2}
-          max={1440}
-          value={value.stallKillMinutes}
-          onChange={(v) => setValue({ ...value, stallKillMinutes: v })}
-          hint="Its session is ended as stalled and counts as an attempt. Longer than the first; up to 1440."
-          error={errorAt(outcome, 'stallKillMinutes')}
-        />
-      </div>
+      <WholeNumberFields
+        fields={fields}
+        value={value}
+        onChange={setValue}
+        errorAt={(field) => errorAt(outcome, field)}
+      />
     </Section>
   );
 }

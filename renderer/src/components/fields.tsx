@@ -1,5 +1,16 @@
-import { useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
-import type { ModelInfo } from '../../../contract/index.ts';
+import {
+  useId,
+  useState,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type TextareaHTMLAttributes,
+} from 'react';
+import {
+  CodingAgents,
+  RegressionAgents,
+  type ModelInfo,
+  type RunSettings,
+} from '../../../contract/index.ts';
 import { errorLine } from '../lib/field-errors.ts';
 import type { OverridesDraft, YoloChoice } from '../lib/run-overrides-draft.ts';
 
@@ -238,113 +249,152 @@ export function Outcome(props: {
   );
 }
 
-/** A labelled input wired to its hint and error; `wrap` places it in a row (a button, a unit). */
-function LabelledInput(props: {
+/** The dialog's first focus (see Dialog.tsx), as an attribute to spread. */
+const autoFocus = (on: boolean | undefined) => (on ? { 'data-autofocus': true } : {});
+
+/** What a labelled input draws: a one-line input, or a text area. */
+type Control =
+  | { kind: 'input'; attrs: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'> }
+  | {
+      kind: 'textarea';
+      attrs: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value' | 'onChange'>;
+    };
+
+/** What every labelled input takes. */
+interface LabelledProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
   error?: string | null | undefined;
   hint?: ReactNode;
-  input: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;
-  wrap?: ((input: ReactNode) => ReactNode) | undefined;
-}): ReactNode {
+  name?: string;
+}
+
+/** Where something shown with an input goes: on its row, as its unit, or under it. */
+const besideInput = {
+  row: (input: ReactNode, node: ReactNode) => (
+    <div className="input-row">
+      {input}
+      {node}
+    </div>
+  ),
+  unit: (input: ReactNode, node: ReactNode) => (
+    <span className="input-unit">
+      {input}
+      <span className="muted">{node}</span>
+    </span>
+  ),
+  below: (input: ReactNode, node: ReactNode) => (
+    <>
+      {input}
+      {node}
+    </>
+  ),
+};
+
+/** A labelled input wired to its hint and error, with `after` placed beside it. */
+function LabelledInput(
+  props: LabelledProps & {
+    control: Control;
+    after: { node: ReactNode; place: keyof typeof besideInput } | null;
+  },
+): ReactNode {
+  const { control, after } = props;
   return (
     <Field label={props.label} error={props.error} hint={props.hint}>
       {({ id, describedBy, invalid }) => {
-        const input = (
-          <input
-            {...props.input}
-            id={id}
-            value={props.value}
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            onChange={(e) => props.onChange(e.target.value)}
-          />
-        );
-        return props.wrap ? props.wrap(input) : input;
+        const wiring = {
+          id,
+          name: props.name,
+          value: props.value,
+          'aria-describedby': describedBy,
+          'aria-invalid': invalid || undefined,
+        };
+        const input =
+          control.kind === 'textarea' ? (
+            <textarea
+              {...control.attrs}
+              {...wiring}
+              onChange={(e) => props.onChange(e.target.value)}
+            />
+          ) : (
+            <input
+              {...control.attrs}
+              {...wiring}
+              onChange={(e) => props.onChange(e.target.value)}
+            />
+          );
+        return after ? besideInput[after.place](input, after.node) : input;
       }}
     </Field>
   );
 }
 
 /** A labelled one-line text input (also url and time), with its hint and error sentence. */
-export function TextField(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | null | undefined;
-  hint?: ReactNode;
-  type?: 'text' | 'url' | 'time';
-  name?: string;
-  placeholder?: string;
-  maxLength?: number;
-  list?: string;
-  autoFocus?: boolean;
-  /** Shown after the input on the same row (e.g. a "Choose…" button). */
-  after?: ReactNode;
-}): ReactNode {
-  const { after } = props;
+export function TextField(
+  props: LabelledProps & {
+    type?: 'text' | 'url' | 'time';
+    placeholder?: string;
+    maxLength?: number;
+    list?: string;
+    autoFocus?: boolean;
+    /** 'decimal' brings up a number pad where there is one (an amount that may be empty). */
+    inputMode?: 'decimal';
+    /** Shown after the input on the same row (e.g. a "Choose…" button). */
+    after?: ReactNode;
+  },
+): ReactNode {
   return (
     <LabelledInput
       {...props}
-      input={{
-        type: props.type ?? 'text',
-        name: props.name,
-        placeholder: props.placeholder,
-        maxLength: props.maxLength,
-        list: props.list,
-        ...(props.autoFocus ? { 'data-autofocus': true } : {}),
-        autoComplete: 'off',
-        spellCheck: false,
+      control={{
+        kind: 'input',
+        attrs: {
+          type: props.type ?? 'text',
+          placeholder: props.placeholder,
+          maxLength: props.maxLength,
+          list: props.list,
+          inputMode: props.inputMode,
+          ...autoFocus(props.autoFocus),
+          autoComplete: 'off',
+          spellCheck: false,
+        },
       }}
-      wrap={
-        after
-          ? (input) => (
-              <div className="input-row">
-                {input}
-                {after}
-              </div>
-            )
-          : undefined
-      }
+      after={props.after ? { node: props.after, place: 'row' } : null}
     />
   );
 }
 
 /** A whole-number input kept as the typed text (so a half-typed value is not lost). */
-export function NumberField(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  min: number;
-  max: number;
-  unit?: string;
-  name?: string;
-  hint?: ReactNode;
-  error?: string | null | undefined;
-}): ReactNode {
-  const { unit } = props;
+export function NumberField(
+  props: LabelledProps & { min: number; max: number; unit?: string },
+): ReactNode {
   return (
     <LabelledInput
       {...props}
-      input={{
-        type: 'number',
-        inputMode: 'numeric',
-        name: props.name,
-        min: props.min,
-        max: props.max,
-        step: 1,
+      control={{
+        kind: 'input',
+        attrs: { type: 'number', inputMode: 'numeric', min: props.min, max: props.max, step: 1 },
       }}
-      wrap={
-        unit
-          ? (input) => (
-              <span className="input-unit">
-                {input}
-                <span className="muted">{unit}</span>
-              </span>
-            )
-          : undefined
-      }
+      after={props.unit ? { node: props.unit, place: 'unit' } : null}
+    />
+  );
+}
+
+/** A labelled text area, with its hint and error sentence. */
+export function TextAreaField(
+  props: LabelledProps & {
+    rows: number;
+    autoFocus?: boolean;
+    /** Shown under the text area (e.g. a live count of characters). */
+    after?: ReactNode;
+  },
+): ReactNode {
+  return (
+    <LabelledInput
+      {...props}
+      control={{ kind: 'textarea', attrs: { rows: props.rows, ...autoFocus(props.autoFocus) } }}
+      after={props.after ? { node: props.after, place: 'below' } : null}
     />
   );
 }
@@ -359,60 +409,234 @@ export function FormError(props: { message: string | null | undefined }): ReactN
   );
 }
 
+/** The agent counts a run asks for, in the ranges the contract allows. */
+const agentCount = (
+  key: 'codingAgents' | 'regressionAgents',
+  label: string,
+  range: { minValue: number | null; maxValue: number | null },
+) => ({ key, label, min: range.minValue ?? 0, max: range.maxValue ?? 0 });
+const agentCounts = [
+  agentCount('codingAgents', 'Coding agents', CodingAgents),
+  agentCount('regressionAgents', 'Regression agents', RegressionAgents),
+];
+type AgentCount = (typeof agentCounts)[number]['key'];
+
+type RunField = 'model' | AgentCount;
+
 /**
- * Model, YOLO and agent counts as overrides of the next level's values: each can say "use the
- * default" (`defaultLabel` words it per field).
+ * The model, the agent counts and YOLO in their grid. With `defaultLabel` each field can say "use
+ * the default" (the model '', a count null); without it a count is always a number. `yolo` is
+ * the form's own YOLO field, placed where that form has it.
  */
-export function RunOverridesFields(props: {
-  value: OverridesDraft;
-  onChange: (patch: Partial<OverridesDraft>) => void;
+function RunFields<N extends number | null>(props: {
+  value: { model: string } & Readonly<Record<AgentCount, N>>;
+  onChange: (patch: Partial<{ model: string } & Record<AgentCount, N>>) => void;
   models: readonly ModelInfo[];
-  defaultLabel: (field: keyof OverridesDraft) => string;
-  errorAt: (field: keyof OverridesDraft) => string | null | undefined;
+  defaultLabel?: (field: RunField) => string;
+  errorAt: (field: RunField) => string | null | undefined;
+  yolo: { field: ReactNode; after: 'model' | 'counts' };
 }): ReactNode {
-  const { value, onChange } = props;
+  const { defaultLabel, yolo } = props;
+  const withDefault = (field: RunField) =>
+    defaultLabel ? { defaultLabel: defaultLabel(field) } : {};
+  const counts = agentCounts.map((c) => (
+    <NumberSelect
+      key={c.key}
+      label={c.label}
+      min={c.min}
+      max={c.max}
+      value={props.value[c.key]}
+      {...withDefault(c.key)}
+      // Without a default choice the select never gives null.
+      onChange={(n) => props.onChange({ [c.key]: (defaultLabel ? n : (n ?? c.min)) as N })}
+      error={props.errorAt(c.key) ?? null}
+    />
+  ));
   return (
     <div className="run-settings-grid">
       <ModelPicker
         label="Model"
-        value={value.model}
+        value={props.value.model}
         models={props.models}
-        defaultLabel={props.defaultLabel('model')}
-        onChange={(model) => onChange({ model })}
+        {...withDefault('model')}
+        onChange={(model) => props.onChange({ model })}
         error={props.errorAt('model') ?? null}
       />
-      <Field label="YOLO mode" error={props.errorAt('yolo')}>
-        {({ id, describedBy }) => (
-          <select
-            id={id}
-            value={value.yolo}
-            aria-describedby={describedBy}
-            onChange={(e) => onChange({ yolo: e.target.value as YoloChoice })}
-          >
-            <option value="default">{props.defaultLabel('yolo')}</option>
-            <option value="on">On</option>
-            <option value="off">Off</option>
-          </select>
-        )}
-      </Field>
-      <NumberSelect
-        label="Coding agents"
-        value={value.codingAgents}
-        min={1}
-        max={5}
-        defaultLabel={props.defaultLabel('codingAgents')}
-        onChange={(codingAgents) => onChange({ codingAgents })}
-        error={props.errorAt('codingAgents') ?? null}
-      />
-      <NumberSelect
-        label="Regression agents"
-        value={value.regressionAgents}
-        min={0}
-        max={3}
-        defaultLabel={props.defaultLabel('regressionAgents')}
-        onChange={(regressionAgents) => onChange({ regressionAgents })}
-        error={props.errorAt('regressionAgents') ?? null}
-      />
+      {yolo.after === 'model' ? yolo.field : null}
+      {counts}
+      {yolo.after === 'counts' ? yolo.field : null}
     </div>
+  );
+}
+
+/** What a form of the run values takes: its value, its change, the models offered, its errors. */
+interface RunFormProps<V, Change> {
+  value: V;
+  onChange: (change: Change) => void;
+  models: readonly ModelInfo[];
+  errorAt: (field: keyof V) => string | null | undefined;
+}
+
+/** One run's settings (the global defaults, or the next start): YOLO is a switch, last. */
+export function RunSettingsFields(props: RunFormProps<RunSettings, RunSettings>): ReactNode {
+  const { value, onChange } = props;
+  return (
+    <RunFields
+      value={value}
+      onChange={(patch) => onChange({ ...value, ...patch })}
+      models={props.models}
+      errorAt={props.errorAt}
+      yolo={{
+        after: 'counts',
+        field: (
+          <Switch
+            label="YOLO mode"
+            checked={value.yolo}
+            onChange={(yolo) => onChange({ ...value, yolo })}
+            hint="Skips browser testing: faster, less sure."
+          />
+        ),
+      }}
+    />
+  );
+}
+
+/** One whole-number setting of a form: its key in the draft, and how it is shown. */
+export interface WholeNumberSpec<K extends string> {
+  key: K;
+  label: string;
+  unit: string;
+  min: number;
+  max: number;
+  hint: string;
+}
+
+/** Whole-number settings side by side, each kept as the typed text. */
+export function WholeNumberFields<K extends string>(props: {
+  fields: readonly WholeNumberSpec<K>[];
+  value: Record<K, string>;
+  onChange: (value: Record<K, string>) => void;
+  errorAt: (field: K) => string | null | undefined;
+}): ReactNode {
+  return (
+    <div className="settings-grid">
+      {props.fields.map((f) => (
+        <NumberField
+          key={f.key}
+          label={f.label}
+          unit={f.unit}
+          min={f.min}
+          max={f.max}
+          value={props.value[f.key]}
+          onChange={(v) => props.onChange({ ...props.value, [f.key]: v })}
+          hint={f.hint}
+          error={props.errorAt(f.key)}
+        />
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The end of a form: its error sentence, then Cancel and the action, which says what it is doing
+ * while busy. `layout` keeps where each place has its buttons: a dialog's end ('dialog') or a row
+ * ('row'), Cancel first, or the action first ('panel'), followed by `children` (an outcome line).
+ */
+export function FormFooter(props: {
+  error?: string | null | undefined;
+  label: string;
+  busyLabel?: string;
+  busy?: boolean;
+  disabled?: boolean;
+  onCancel: () => void;
+  /** Without it, the action submits the form. */
+  onAction?: () => void;
+  tone?: 'primary' | 'danger';
+  layout: 'dialog' | 'row' | 'panel';
+  /** Cancel takes the dialog's first focus (a destructive action). */
+  cancelFirstFocus?: boolean;
+  children?: ReactNode;
+}): ReactNode {
+  const { onAction, busy = false } = props;
+  const action = (
+    <button
+      type={onAction ? 'button' : 'submit'}
+      className={`button ${props.tone ?? 'primary'}`}
+      disabled={busy || props.disabled}
+      onClick={onAction}
+    >
+      {busy && props.busyLabel ? props.busyLabel : props.label}
+    </button>
+  );
+  const cancel = (
+    <button
+      type="button"
+      className="button"
+      {...autoFocus(props.cancelFirstFocus)}
+      onClick={props.onCancel}
+    >
+      Cancel
+    </button>
+  );
+  return (
+    <>
+      <FormError message={props.error} />
+      <div className={footerClass[props.layout]}>
+        {props.layout === 'panel' ? (
+          <>
+            {action}
+            {cancel}
+          </>
+        ) : (
+          <>
+            {cancel}
+            {action}
+          </>
+        )}
+        {props.children}
+      </div>
+    </>
+  );
+}
+
+const footerClass = { dialog: 'dialog-actions', row: 'buttons', panel: 'form-actions' } as const;
+
+/**
+ * Model, YOLO and agent counts as overrides of the next level's values: each can say "use the
+ * default" (`defaultLabel` words it per field).
+ */
+export function RunOverridesFields(
+  props: RunFormProps<OverridesDraft, Partial<OverridesDraft>> & {
+    defaultLabel: (field: keyof OverridesDraft) => string;
+  },
+): ReactNode {
+  const { value, onChange } = props;
+  return (
+    <RunFields
+      value={value}
+      onChange={onChange}
+      models={props.models}
+      defaultLabel={props.defaultLabel}
+      errorAt={props.errorAt}
+      yolo={{
+        after: 'model',
+        field: (
+          <Field label="YOLO mode" error={props.errorAt('yolo')}>
+            {({ id, describedBy }) => (
+              <select
+                id={id}
+                value={value.yolo}
+                aria-describedby={describedBy}
+                onChange={(e) => onChange({ yolo: e.target.value as YoloChoice })}
+              >
+                <option value="default">{props.defaultLabel('yolo')}</option>
+                <option value="on">On</option>
+                <option value="off">Off</option>
+              </select>
+            )}
+          </Field>
+        ),
+      }}
+    />
   );
 }

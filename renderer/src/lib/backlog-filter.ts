@@ -4,18 +4,10 @@
  * filtering is one pass over precomputed lower-case text (no per-keystroke allocation per row
  * beyond the result array).
  */
-import type { FeatureState, FeatureView } from '../../../contract/index.ts';
+import { FeatureState, type FeatureView } from '../../../contract/index.ts';
 
-/** Board columns, in reading order. */
-export const boardColumns: readonly FeatureState[] = [
-  'pending',
-  'in-progress',
-  'under-test',
-  'passing',
-  'blocked',
-  'needs-human',
-  'skipped',
-];
+/** Board columns, in reading order: the contract's states as it lists them. */
+export const boardColumns: readonly FeatureState[] = FeatureState.options;
 
 export interface BacklogFilter {
   text: string;

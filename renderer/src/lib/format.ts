@@ -21,18 +21,14 @@ export function originLabel(origin: RunOrigin | null, adopted = false): string |
   }
 }
 
-export function roleLabel(role: AgentRole): string {
-  switch (role) {
-    case 'initializer':
-      return 'Initializer';
-    case 'coding':
-      return 'Coding';
-    case 'regression':
-      return 'Regression';
-    case 'expander':
-      return 'Expander';
-  }
-}
+const roleLabels: Record<AgentRole, string> = {
+  initializer: 'Initializer',
+  coding: 'Coding',
+  regression: 'Regression',
+  expander: 'Expander',
+};
+
+export const roleLabel = (role: AgentRole): string => roleLabels[role];
 
 export const featureStateOrder: readonly FeatureState[] = [
   'needs-human',
@@ -44,24 +40,17 @@ export const featureStateOrder: readonly FeatureState[] = [
   'passing',
 ];
 
-export function featureStateLabel(state: FeatureState): string {
-  switch (state) {
-    case 'pending':
-      return 'Pending';
-    case 'in-progress':
-      return 'In progress';
-    case 'under-test':
-      return 'Under test';
-    case 'passing':
-      return 'Passing';
-    case 'blocked':
-      return 'Blocked';
-    case 'needs-human':
-      return 'Needs human input';
-    case 'skipped':
-      return 'Skipped';
-  }
-}
+const featureStateLabels: Record<FeatureState, string> = {
+  pending: 'Pending',
+  'in-progress': 'In progress',
+  'under-test': 'Under test',
+  passing: 'Passing',
+  blocked: 'Blocked',
+  'needs-human': 'Needs human input',
+  skipped: 'Skipped',
+};
+
+export const featureStateLabel = (state: FeatureState): string => featureStateLabels[state];
 
 /** "4s", "12m 05s", "3h 07m". */
 export function formatElapsed(ms: number): string {

@@ -74,6 +74,28 @@ export function useAction(): {
 }
 
 /**
+ * A form's submit: busy while `send` runs, then the error it gives back (null: none). `setError`
+ * shows a problem the form finds itself, before anything is sent.
+ */
+export function useFormSubmit<E>(): {
+  busy: boolean;
+  error: E | null;
+  setError: (error: E | null) => void;
+  submit: (send: () => Promise<E | null>) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<E | null>(null);
+  const submit = async (send: () => Promise<E | null>) => {
+    setBusy(true);
+    setError(null);
+    const failed = await send();
+    setBusy(false);
+    setError(failed);
+  };
+  return { busy, error, setError, submit };
+}
+
+/**
  * Local edits on top of a value owned by main: the draft, a setter, and whether it differs.
  * When main's value changes (an event, another window's save) the edits are dropped.
  */

@@ -13,6 +13,7 @@ import { featureStateLabel } from '../../lib/format.ts';
 import { useBacklogUi } from '../../stores/backlog.ts';
 import { parseIds } from './FeatureEditor.tsx';
 import { FeatureCheckpoints } from '../checkpoints/FeatureCheckpoints.tsx';
+import { FormError } from '../fields.tsx';
 
 const money = (usd: number): string => `$${usd.toFixed(2)}`;
 const duration = (ms: number): string =>
@@ -44,13 +45,28 @@ function DependencyEditor(props: { projectId: string; feature: FeatureView }): R
       <button type="submit" className="button small">
         Save dependencies
       </button>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </form>
   );
+}
+
+/** The actions that apply to a feature in its state, in the order the panel shows them. */
+function featureActions(
+  projectId: string,
+  feature: FeatureView,
+): { label: string; run: () => void }[] {
+  const { id, state } = feature;
+  const when = (on: boolean, label: string, run: () => unknown) =>
+    on ? [{ label, run: () => void run() }] : [];
+  return [
+    ...when(true, 'Edit', () => setBacklogUi(projectId, { editor: { mode: 'edit', feature } })),
+    ...when(state === 'skipped', 'Unskip', () => skipFeature(projectId, id, false)),
+    ...when(state !== 'skipped' && state !== 'passing', 'Skip', () =>
+      skipFeature(projectId, id, true),
+    ),
+    ...when(state === 'passing', 'Mark for re-test', () => retestFeature(projectId, id)),
+    ...when(feature.attempts > 0, 'Reset attempts', () => resetAttempts(projectId, id)),
+  ];
 }
 
 export function FeatureDetailsPanel(props: { projectId: string; feature: FeatureView }): ReactNode {
@@ -94,48 +110,11 @@ export function FeatureDetailsPanel(props: { projectId: string; feature: Feature
         feature={feature}
       />
       <div className="buttons backlog-actions">
-        <button
-          type="button"
-          className="button small"
-          onClick={() => setBacklogUi(projectId, { editor: { mode: 'edit', feature } })}
-        >
-          Edit
-        </button>
-        {feature.state === 'skipped' ? (
-          <button
-            type="button"
-            className="button small"
-            onClick={() => void skipFeature(projectId, feature.id, false)}
-          >
-            Unskip
+        {featureActions(projectId, feature).map((a) => (
+          <button key={a.label} type="button" className="button small" onClick={a.run}>
+            {a.label}
           </button>
-        ) : feature.state !== 'passing' ? (
-          <button
-            type="button"
-            className="button small"
-            onClick={() => void skipFeature(projectId, feature.id, true)}
-          >
-            Skip
-          </button>
-        ) : null}
-        {feature.state === 'passing' ? (
-          <button
-            type="button"
-            className="button small"
-            onClick={() => void retestFeature(projectId, feature.id)}
-          >
-            Mark for re-test
-          </button>
-        ) : null}
-        {feature.attempts > 0 ? (
-          <button
-            type="button"
-            className="button small"
-            onClick={() => void resetAttempts(projectId, feature.id)}
-          >
-            Reset attempts
-          </button>
-        ) : null}
+        ))}
         <button
           type="button"
           className="button small danger"

@@ -2,7 +2,9 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { FeatureView } from '../../../../contract/index.ts';
 import { addFeature, editFeature, setBacklogUi } from '../../actions/backlog.ts';
 import type { EditorState } from '../../stores/backlog.ts';
+import { useFormSubmit } from '../../lib/hooks.ts';
 import { Dialog } from '../Dialog.tsx';
+import { FormFooter, TextAreaField, TextField } from '../fields.tsx';
 
 /** "3, #5 7" → [3, 5, 7]; null when something is not a feature number. */
 export function parseIds(text: string): number[] | null {
@@ -23,8 +25,7 @@ export function FeatureEditor(props: {
   const [description, setDescription] = useState(seen?.description ?? '');
   const [steps, setSteps] = useState((seen?.steps ?? []).join('\n'));
   const [deps, setDeps] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit: send } = useFormSubmit<string>();
   const close = () => setBacklogUi(projectId, { editor: null });
 
   const submit = async (e: FormEvent) => {
@@ -42,14 +43,13 @@ export function FeatureEditor(props: {
       setError('Dependencies are feature numbers separated by commas, like 3, 7.');
       return;
     }
-    setBusy(true);
-    setError(null);
     const text = { category, name, description, steps: stepList };
-    const ok = seen
-      ? await editFeature(projectId, seen, text)
-      : await addFeature(projectId, { ...text, dependencies });
-    setBusy(false);
-    if (!ok) setError('Not saved; see the message above the backlog.');
+    await send(async () => {
+      const ok = seen
+        ? await editFeature(projectId, seen, text)
+        : await addFeature(projectId, { ...text, dependencies });
+      return ok ? null : 'Not saved; see the message above the backlog.';
+    });
   };
 
   return (
@@ -59,67 +59,31 @@ export function FeatureEditor(props: {
         noValidate
         aria-label={seen ? 'Edit feature' : 'New feature'}
       >
-        <div className="field">
-          <label htmlFor="fe-category">Category</label>
-          <input
-            id="fe-category"
-            data-autofocus
-            value={category}
-            onChange={(e) => setCategory(e.target.value)}
-            maxLength={100}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="fe-name">Name</label>
-          <input
-            id="fe-name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            maxLength={255}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="fe-description">Description</label>
-          <textarea
-            id="fe-description"
-            rows={3}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="fe-steps">Steps (one per line)</label>
-          <textarea
-            id="fe-steps"
-            rows={4}
-            value={steps}
-            onChange={(e) => setSteps(e.target.value)}
-          />
-        </div>
+        <TextField
+          label="Category"
+          autoFocus
+          value={category}
+          onChange={setCategory}
+          maxLength={100}
+        />
+        <TextField label="Name" value={name} onChange={setName} maxLength={255} />
+        <TextAreaField label="Description" rows={3} value={description} onChange={setDescription} />
+        <TextAreaField label="Steps (one per line)" rows={4} value={steps} onChange={setSteps} />
         {seen ? null : (
-          <div className="field">
-            <label htmlFor="fe-deps">Depends on (feature numbers)</label>
-            <input
-              id="fe-deps"
-              value={deps}
-              placeholder="e.g. 3, 7"
-              onChange={(e) => setDeps(e.target.value)}
-            />
-          </div>
+          <TextField
+            label="Depends on (feature numbers)"
+            value={deps}
+            placeholder="e.g. 3, 7"
+            onChange={setDeps}
+          />
         )}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="buttons">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            {seen ? 'Save feature' : 'Add feature'}
-          </button>
-        </div>
+        <FormFooter
+          layout="row"
+          error={error}
+          onCancel={close}
+          busy={busy}
+          label={seen ? 'Save feature' : 'Add feature'}
+        />
       </form>
     </Dialog>
   );

@@ -12,7 +12,7 @@ import {
 } from '../../actions/checkpoints.ts';
 import { formatClock } from '../../lib/format.ts';
 import { Dialog } from '../Dialog.tsx';
-import { FormError } from '../fields.tsx';
+import { FormFooter } from '../fields.tsx';
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
@@ -76,20 +76,16 @@ function RestoreDialog(props: {
             ) : null}
           </>
         ) : null}
-        <FormError message={error} />
-        <div className="form-actions">
-          <button
-            type="button"
-            className="button primary"
-            disabled={preview === null || preview.files === 0 || restoring}
-            onClick={() => void restore()}
-          >
-            {restoring ? 'Restoring…' : 'Restore'}
-          </button>
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormFooter
+          layout="panel"
+          error={error}
+          onCancel={props.onClose}
+          disabled={preview === null || preview.files === 0}
+          busy={restoring}
+          onAction={() => void restore()}
+          label="Restore"
+          busyLabel="Restoring…"
+        />
       </div>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { BudgetLimits } from '../../../../contract/index.ts';
 import { loadBudgets, loadSpend, saveBudget } from '../../actions/ledger.ts';
+import { TextField } from '../fields.tsx';
 import { MonthSpend } from './Charts.tsx';
 import { useLedger } from '../../stores/ledger.ts';
 
@@ -62,16 +63,14 @@ export function BudgetEditor(props: { scope: string; title: string }): ReactNode
       </p>
       <form onSubmit={(e) => void submit(e)} noValidate className="budget-grid">
         {fields.map((f) => (
-          <div className="field" key={f.key}>
-            <label htmlFor={`${id}-${f.key}`}>{f.label}</label>
-            <input
-              id={`${id}-${f.key}`}
-              inputMode="decimal"
-              placeholder="No limit"
-              value={value[f.key]}
-              onChange={(e) => setDraft({ ...value, [f.key]: e.target.value })}
-            />
-          </div>
+          <TextField
+            key={f.key}
+            label={f.label}
+            inputMode="decimal"
+            placeholder="No limit"
+            value={value[f.key]}
+            onChange={(v) => setDraft({ ...value, [f.key]: v })}
+          />
         ))}
         <div className="form-actions">
           <button type="submit" className="button primary">

@@ -22,13 +22,51 @@ const W = 420;
 const H = 180;
 const axis = { stroke: 'var(--muted)', fontSize: 11 };
 
-function Figure(props: { title: string; chart: ReactNode; table: ReactNode }): ReactNode {
+/** The grid, axes and tooltip of every chart here, by the data key along the x axis. */
+const frame = (xKey: string, allowDecimals = true): ReactNode[] => [
+  <CartesianGrid key="grid" stroke="var(--border)" />,
+  <XAxis key="x" dataKey={xKey} tick={axis} stroke="var(--border-strong)" />,
+  <YAxis key="y" allowDecimals={allowDecimals} tick={axis} stroke="var(--border-strong)" />,
+  <Tooltip key="tooltip" />,
+];
+
+/** The chart's figures as a table: a caption, two column heads, and a row per point. */
+interface FigureTable {
+  caption: string;
+  columns: readonly [string, string];
+  rows: readonly { key: string | number; cells: readonly [ReactNode, ReactNode] }[];
+}
+
+function Figure(props: { title: string; chart: ReactNode; table: FigureTable }): ReactNode {
+  const { table } = props;
   return (
     <figure className="chart">
       <figcaption>{props.title}</figcaption>
       <div className="chart-body">
         <div className="chart-plot">{props.chart}</div>
-        <div className="chart-table">{props.table}</div>
+        <div className="chart-table">
+          <table className="data-table">
+            <caption>{table.caption}</caption>
+            <thead>
+              <tr>
+                {table.columns.map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {table.rows.map((r) => (
+                <tr key={r.key}>
+                  {r.cells.map((c, i) => (
+                    <td key={i}>{c}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </div>
     </figure>
   );
@@ -44,32 +82,15 @@ export function BurnUp(props: { charts: ProjectCharts }): ReactNode {
       title="Features passing over time"
       chart={
         <LineChart width={W} height={H} data={data} accessibilityLayer>
-          <CartesianGrid stroke="var(--border)" />
-          <XAxis dataKey="label" tick={axis} stroke="var(--border-strong)" />
-          <YAxis allowDecimals={false} tick={axis} stroke="var(--border-strong)" />
-          <Tooltip />
+          {frame('label', false)}
           <Line dataKey="passing" stroke="var(--ok)" strokeWidth={2} isAnimationActive={false} />
         </LineChart>
       }
-      table={
-        <table className="data-table">
-          <caption>Features passing at the end of each run</caption>
-          <thead>
-            <tr>
-              <th scope="col">Run ended</th>
-              <th scope="col">Passing</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((d, i) => (
-              <tr key={i}>
-                <td>{d.label}</td>
-                <td>{d.passing}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      }
+      table={{
+        caption: 'Features passing at the end of each run',
+        columns: ['Run ended', 'Passing'],
+        rows: data.map((d, i) => ({ key: i, cells: [d.label, d.passing] })),
+      }}
     />
   );
 }
@@ -81,32 +102,15 @@ export function CostPerDay(props: { charts: ProjectCharts }): ReactNode {
       title="Cost per day"
       chart={
         <BarChart width={W} height={H} data={data} accessibilityLayer>
-          <CartesianGrid stroke="var(--border)" />
-          <XAxis dataKey="day" tick={axis} stroke="var(--border-strong)" />
-          <YAxis tick={axis} stroke="var(--border-strong)" />
-          <Tooltip />
+          {frame('day')}
           <Bar dataKey="costUsd" fill="var(--accent)" isAnimationActive={false} />
         </BarChart>
       }
-      table={
-        <table className="data-table">
-          <caption>Cost per day</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Cost</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((d) => (
-              <tr key={d.day}>
-                <td>{d.day}</td>
-                <td>{formatCost(d.costUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      }
+      table={{
+        caption: 'Cost per day',
+        columns: ['Day', 'Cost'],
+        rows: data.map((d) => ({ key: d.day, cells: [d.day, formatCost(d.costUsd)] })),
+      }}
     />
   );
 }
@@ -118,10 +122,7 @@ export function MonthSpend(props: { spend: SpendChart }): ReactNode {
       title={`Spend in ${spend.month}${spend.budgetUsd !== null ? ` against the ${formatCost(spend.budgetUsd)} budget` : ''}`}
       chart={
         <LineChart width={W} height={H} data={spend.days} accessibilityLayer>
-          <CartesianGrid stroke="var(--border)" />
-          <XAxis dataKey="day" tick={axis} stroke="var(--border-strong)" />
-          <YAxis tick={axis} stroke="var(--border-strong)" />
-          <Tooltip />
+          {frame('day')}
           {spend.budgetUsd !== null ? (
             // The budget stays in view however little is spent yet.
             <ReferenceLine
@@ -139,25 +140,11 @@ export function MonthSpend(props: { spend: SpendChart }): ReactNode {
           />
         </LineChart>
       }
-      table={
-        <table className="data-table">
-          <caption>Spend so far this month</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Total so far</th>
-            </tr>
-          </thead>
-          <tbody>
-            {spend.days.map((d) => (
-              <tr key={d.day}>
-                <td>{d.day}</td>
-                <td>{formatCost(d.cumulativeUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      }
+      table={{
+        caption: 'Spend so far this month',
+        columns: ['Day', 'Total so far'],
+        rows: spend.days.map((d) => ({ key: d.day, cells: [d.day, formatCost(d.cumulativeUsd)] })),
+      }}
     />
   );
 }
