@@ -24,16 +24,18 @@ const attempts = (dir: string): [number, boolean, number][] => {
     db.close();
   }
 };
-/** The first hold of an outage: short, so a run of failures passes in seconds (it doubles per hold). */
-const BACKOFF_MS = 250;
-const quickRetries = {
-  NIGHTSHIFT_PROVIDER_BACKOFF_MS: String(BACKOFF_MS),
+/**
+ * Retries in seconds, not minutes: the first hold of an outage is `backoffMs` (it doubles per
+ * hold; a hold lasts at least 1 s, so from 1 s on each hold shows the doubling).
+ */
+const quickRetries = (backoffMs: number) => ({
+  NIGHTSHIFT_PROVIDER_BACKOFF_MS: String(backoffMs),
   NIGHTSHIFT_MAX_ATTEMPTS: '2',
   API_TIMEOUT_MS: '5000',
-};
-/** A run of a new project with `spec` and the short retries, waited out: it must end well. */
-const quickRetriesRun = (spec: string) =>
-  runToEnd(suite, spec, { env: quickRetries }, { timeoutMs: 180_000 });
+});
+/** A run of a new project with `spec` and quick retries, waited out: it must end well. */
+const quickRetriesRun = (spec: string, backoffMs: number) =>
+  runToEnd(suite, spec, { env: quickRetries(backoffMs) }, { timeoutMs: 180_000 });
 const error500 = apiError(500, 'api_error', 'Internal server error');
 const error529 = apiError(529, 'overloaded_error', 'Overloaded');
 
@@ -47,13 +49,13 @@ test('HTTP 500 at the start of a run: the initializer waits it out, then the bac
       intercept: (_req, s) => (s.role === 'initializer' && failing++ < 3 ? error500 : null),
     }),
   );
-  const { dir, run } = await quickRetriesRun('App\n- One\n- Two\n');
+  const { dir, run } = await quickRetriesRun('App\n- One\n- Two\n', 1000);
   const holds = ofType(run, 'provider-hold').filter((e) => e.state === 'hold');
   assert.equal(holds.length, 3, 'one hold per failed session, none counted');
   assert.deepEqual(
-    holds.map((h) => Math.round(((h.until! - h.ts) / BACKOFF_MS) * 2) / 2),
+    holds.map((h) => Math.round((h.until! - h.ts) / 500) / 2),
     [1, 2, 4],
-    'backoff doubling from the first hold (in units of the first)',
+    'backoff doubling from the first hold',
   );
   assert.ok(holds.every((h) => h.reason === 'server-error'));
   assert.ok(
@@ -78,7 +80,7 @@ test('a long run of 529s during coding: "overloaded", no attempt counted, the fe
       intercept: (_req, s) => (s.role === 'coding' && overloaded++ < 5 ? error529 : null),
     }),
   );
-  const { dir, run } = await quickRetriesRun('App\n- Only\n');
+  const { dir, run } = await quickRetriesRun('App\n- Only\n', 250); // the first holds: 1 s, the least
   const failed = ofType(run, 'agent-finished').filter(
     (e) => e.role === 'coding' && e.outcome === 'unavailable',
   );
@@ -110,7 +112,7 @@ test('a provider that refuses connections past the outage limit: the run stops w
     projectDir: dir,
     fakeUrl: `http://127.0.0.1:${closed}`,
     env: {
-      ...quickRetries,
+      ...quickRetries(250),
       NIGHTSHIFT_MAX_ATTEMPTS: '1',
       NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN: '0.1', // 6 s
     },

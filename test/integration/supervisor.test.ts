@@ -21,6 +21,7 @@ import {
   runSettings,
   waitFor,
   waitForStatus,
+  type Harness,
 } from '../helpers/supervisor-harness.ts';
 
 const start = { settings: runSettings, origin: 'manual' as const };
@@ -361,14 +362,44 @@ test('the launch contract reaches the agent: exact flags, cwd = project, stdin c
   }
 });
 
-test('stop sweeps a descendant that left the process group, from running and from paused', async () => {
-  const h = makeHarness({ agent: 'escaper', stopGraceMs: 1_000 });
-  h.addProject('escape');
+/**
+ * Starts the fixture `agent` as project `id` twice, and stops it once while running and once
+ * while paused. `escapees` waits for the processes that left the agent's group (checking how they
+ * left) and answers them: pause must freeze them with the agent, stop must end them all.
+ */
+async function stopFromRunningAndPaused(
+  agent: string,
+  id: string,
+  escapees: (h: Harness, agentPid: number) => Promise<number[]>,
+  frozen: string,
+): Promise<void> {
+  const h = makeHarness({ agent, stopGraceMs: 1_000 });
+  h.addProject(id);
   try {
     for (const from of ['running', 'paused'] as const) {
-      const started = await h.supervisor.start('escape', start);
+      const started = await h.supervisor.start(id, start);
       assert.equal(started.ok, true, JSON.stringify(started));
-      const agent = h.supervisor.state('escape').pid as number;
+      const agentPid = h.supervisor.state(id).pid as number;
+      const all = [agentPid, ...(await escapees(h, agentPid))];
+      if (from === 'paused') {
+        assert.equal((await h.supervisor.pause(id)).ok, true);
+        await waitFor(() => all.every((x) => processInfo(x)?.state === 'T'), frozen);
+      }
+      const stopped = await h.supervisor.stop(id);
+      assert.equal(stopped.ok, true);
+      assert.equal(h.supervisor.state(id).status, 'stopped');
+      await assertAllGone(all);
+    }
+  } finally {
+    await h.dispose();
+  }
+}
+
+test('stop sweeps a descendant that left the process group, from running and from paused', async () => {
+  await stopFromRunningAndPaused(
+    'escaper',
+    'escape',
+    async (h, agent) => {
       const pidOf = (label: string) => {
         const line = h.supervisor.logs('escape').find((l) => l.text.startsWith(`${label} `));
         return line ? Number(line.text.split(' ')[1]) : null;
@@ -381,32 +412,17 @@ test('stop sweeps a descendant that left the process group, from running and fro
       }, 'the fixture to report its children');
       assert.notEqual(processInfo(escaped)?.pgid, agent, 'the escaped child left the group');
       assert.notEqual(processInfo(grandchild)?.pgid, agent);
-      const all = [agent, escaped, grandchild, ordinary];
-      if (from === 'paused') {
-        assert.equal((await h.supervisor.pause('escape')).ok, true);
-        await waitFor(
-          () => all.every((x) => processInfo(x)?.state === 'T'),
-          'the whole tree, escaped child included, frozen',
-        );
-      }
-      const stopped = await h.supervisor.stop('escape');
-      assert.equal(stopped.ok, true);
-      assert.equal(h.supervisor.state('escape').status, 'stopped');
-      await assertAllGone(all);
-    }
-  } finally {
-    await h.dispose();
-  }
+      return [escaped, grandchild, ordinary];
+    },
+    'the whole tree, escaped child included, frozen',
+  );
 });
 
 test('an orphaned daemon (setsid, parent gone) is frozen by pause and ended by stop', async () => {
-  const h = makeHarness({ agent: 'daemonizer', stopGraceMs: 1_000 });
-  h.addProject('daemon');
-  try {
-    for (const from of ['running', 'paused'] as const) {
-      const started = await h.supervisor.start('daemon', start);
-      assert.equal(started.ok, true, JSON.stringify(started));
-      const agent = h.supervisor.state('daemon').pid as number;
+  await stopFromRunningAndPaused(
+    'daemonizer',
+    'daemon',
+    async (h, agent) => {
       const texts = () => h.supervisor.logs('daemon').map((l) => l.text);
       const daemon = await waitFor(() => {
         const line = texts().find((t) => t.startsWith('daemon '));
@@ -420,20 +436,10 @@ test('an orphaned daemon (setsid, parent gone) is frozen by pause and ended by s
         !processTree(agent).some((p) => p.pid === daemon),
         'neither the group nor parent links lead to the daemon',
       );
-      if (from === 'paused') {
-        assert.equal((await h.supervisor.pause('daemon')).ok, true);
-        await waitFor(
-          () => processInfo(daemon)?.state === 'T' && processInfo(agent)?.state === 'T',
-          'the daemon frozen with the agent',
-        );
-      }
-      assert.equal((await h.supervisor.stop('daemon')).ok, true);
-      assert.equal(h.supervisor.state('daemon').status, 'stopped');
-      await assertAllGone([agent, daemon]);
-    }
-  } finally {
-    await h.dispose();
-  }
+      return [daemon];
+    },
+    'the daemon frozen with the agent',
+  );
 });
 
 test('the ring buffer keeps the last 5,000 lines for late subscribers; log events are batched', async () => {
