@@ -237,6 +237,17 @@ test('drain finishes current work and then shows paused; resume continues', asyn
   }
 });
 
+/** Starts project `id`'s agent (the fixture with FIXTURE_CHILDREN) and answers it and its tree of three. */
+async function startWithChildren(h: Harness, id: string): Promise<{ pid: number; pids: number[] }> {
+  await h.supervisor.start(id, start);
+  const pid = h.supervisor.state(id).pid as number;
+  const tree = await waitFor(
+    () => (processTree(pid).length >= 3 ? processTree(pid) : null),
+    'the agent and its children',
+  );
+  return { pid, pids: tree.map((p) => p.pid) };
+}
+
 test('an agent ignoring SIGTERM is killed after the grace period: SIGTERM first, the kill waited', async () => {
   const grace = 1_500;
   const signals = join(mkdtempSync(join(tmpdir(), 'nightshift-signals-')), 'signals.log');
@@ -246,11 +257,7 @@ test('an agent ignoring SIGTERM is killed after the grace period: SIGTERM first,
   });
   h.addProject('stubborn');
   try {
-    await h.supervisor.start('stubborn', start);
-    const pid = h.supervisor.state('stubborn').pid as number;
-    const pids = (
-      await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
-    ).map((p) => p.pid);
+    const { pid, pids } = await startWithChildren(h, 'stubborn');
     const stopping = h.supervisor.stop('stubborn');
     // The agent records the SIGTERM it got (and ignores it); SIGKILL cannot be recorded, so
     // the kill shows as the agent being gone.
@@ -572,11 +579,7 @@ test('Pause freezes a draining agent; Resume returns it to draining, and it then
   const h = makeHarness({ env: { FIXTURE_DRAIN_DELAY: '1500', FIXTURE_CHILDREN: '1' } });
   h.addProject('freeze-drain');
   try {
-    await h.supervisor.start('freeze-drain', start);
-    const pid = h.supervisor.state('freeze-drain').pid as number;
-    const pids = (
-      await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
-    ).map((p) => p.pid);
+    const { pids } = await startWithChildren(h, 'freeze-drain');
     await h.supervisor.drain('freeze-drain');
     assert.equal(h.supervisor.state('freeze-drain').status, 'draining');
     const paused = await h.supervisor.pause('freeze-drain');
