@@ -5,6 +5,7 @@
  * script, built one way, and the end of a run's first coding session with what it left of a feature.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { AgentEvent } from '../../contract/index.ts';
 import { FeaturesDb, type Feature } from '../../core/features-db.ts';
 import { findFeaturesDb } from '../../core/project-paths.ts';
@@ -14,13 +15,27 @@ import { ended, lastLines, type AgentSuite } from './agent-suite.ts';
 
 export type RunOptions = Omit<Parameters<AgentSuite['start']>[0], 'projectDir'>;
 
+/**
+ * `spec` is the project's app_spec.txt, or `{ backlog }`: no spec but these features already in
+ * its features.db, so the run starts no initializer session and goes straight to coding.
+ */
 export async function runToEnd(
   suite: AgentSuite,
-  spec: string | null,
+  spec: string | null | { backlog: string[] },
   options: RunOptions = {},
   expected: { code?: number; timeoutMs?: number } = {},
 ): Promise<{ dir: string; run: AgentRun }> {
-  const dir = suite.project(spec);
+  const dir = suite.project(typeof spec === 'object' && spec !== null ? null : spec);
+  if (typeof spec === 'object' && spec !== null) {
+    const db = FeaturesDb.open(join(dir, 'features.db'));
+    try {
+      db.createBulk(
+        spec.backlog.map((name) => ({ category: 'c', name, description: 'd', steps: ['s'] })),
+      );
+    } finally {
+      db.close();
+    }
+  }
   const run = suite.start({ ...options, projectDir: dir });
   const { code } = await ended(run, expected.timeoutMs ?? 90_000);
   assert.equal(code, expected.code ?? 0, lastLines(run));

@@ -227,9 +227,13 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
 
 test('the per-session wall-clock limit aborts a stalled session, counts the attempt and releases the claim', async () => {
   suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
-  const { dir, run } = await runToEnd(suite, 'App\n- Stalls\n', {
-    env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 4.8 s
-  });
+  // The backlog is there already: the limit applies to every session, and an initializer that
+  // merely starts slowly on a loaded machine would hit it too and end the run.
+  const { dir, run } = await runToEnd(
+    suite,
+    { backlog: ['Stalls'] },
+    { env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' } }, // 4.8 s
+  );
   const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
   const finished = ofType(run, 'agent-finished').find((e) => e.role === 'coding')!;
   assert.equal(finished.outcome, 'timeout');
