@@ -159,20 +159,34 @@ test('the tray menu’s Pause all, Resume all and Stop all run through the real 
     tree = trees(agentPids);
     assert.equal(item('resume-all').enabled, false, 'nothing is paused: Resume all is disabled');
 
-    await click('pause-all');
-    assert.deepEqual(
-      ids.map((id) => real.supervisor.state(id).status),
-      ['paused', 'paused', 'paused'],
+    /** Clicks `action`: every agent shows `status` at once, and its processes follow. */
+    const clickAll = async (
+      action: string,
+      status: string,
+      settled: () => boolean,
+      what: string,
+    ) => {
+      await click(action);
+      assert.deepEqual(
+        ids.map((id) => real.supervisor.state(id).status),
+        [status, status, status],
+      );
+      await until(settled, what);
+    };
+    await clickAll(
+      'pause-all',
+      'paused',
+      () => allFrozen(tree),
+      'every process of the three trees to be stopped (T)',
     );
-    await until(() => allFrozen(tree), 'every process of the three trees to be stopped (T)');
     assert.equal(item('pause-all').enabled, false, 'all paused: Pause all is disabled');
 
-    await click('resume-all');
-    assert.deepEqual(
-      ids.map((id) => real.supervisor.state(id).status),
-      ['running', 'running', 'running'],
+    await clickAll(
+      'resume-all',
+      'running',
+      () => noneFrozen(tree),
+      'every process of the three trees to run again',
     );
-    await until(() => noneFrozen(tree), 'every process of the three trees to run again');
 
     await click('stop-all');
     await until(() => allGone(tree), 'every process of the three trees to end');

@@ -6,29 +6,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { editFeature, moveFeature, STALE_MESSAGE } from '../../core/backlog-edit.ts';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { repoRoot } from '../fixtures/agent-harness.ts';
+import { numberedFeatures, tempFeaturesDb } from '../helpers/temp-features-db.ts';
 
 const run = promisify(execFile);
 
 test('edits and an agent process claiming the same 200 features at once lose no update', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ns-backlog-race-'));
+  const { path, remove } = tempFeaturesDb('ns-backlog-race-', numberedFeatures(200));
   try {
-    const path = join(dir, 'features.db');
     const db = FeaturesDb.open(path);
-    db.createBulk(
-      Array.from({ length: 200 }, (_, i) => ({
-        category: 'c',
-        name: `F${i + 1}`,
-        description: 'd',
-        steps: ['s'],
-      })),
-    );
     const startAt = Date.now() + 1500;
     const agent = run(
       process.execPath,
@@ -89,6 +79,6 @@ test('edits and an agent process claiming the same 200 features at once lose no 
     // Text edits never race the agent's columns, so none had to be retried.
     assert.equal(stale, 0);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 });

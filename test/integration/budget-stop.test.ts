@@ -8,38 +8,29 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InboxItem, RunRecord, SessionRecord } from '../../contract/index.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import { ApiClient, startServeWithRealAgent } from '../helpers/serve.ts';
+import { addProject, appFolders } from '../helpers/app-folders.ts';
 
 const LIMIT = 0.02;
 
 test('a daily budget drains and stops a real run, caps its last session and refuses a new start', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'ns-budget-'));
-  const project = join(root, 'todo-app');
-  mkdirSync(project);
+  const { dataDir, project, remove } = appFolders('ns-budget-', 'todo-app');
   writeFileSync(
     join(project, 'app_spec.txt'),
     `Todo app\n${Array.from({ length: 10 }, (_, i) => `- Feature ${i + 1}`).join('\n')}\n`,
   );
-  const served = await startServeWithRealAgent(scriptedBrain(), project, {
-    dataDir: join(root, 'data'),
-  });
+  const served = await startServeWithRealAgent(scriptedBrain(), project, { dataDir });
   t.after(async () => {
     await served.stop();
-    rmSync(root, { recursive: true, force: true });
+    remove();
   });
   const api = await ApiClient.connect(served);
   try {
-    const added = await api.call<{ id: string }>('projects.add', {
-      name: 'todo-app',
-      path: project,
-    });
-    assert.ok(added.ok);
-    const id = added.value.id;
+    const id = await addProject(api, 'todo-app', project);
     const set = await api.call('budgets.set', {
       scope: id,
       limits: {

@@ -18,6 +18,7 @@ import type {
   RepositoryStatus,
 } from '../../contract/index.ts';
 import { ApiClient, startServe } from '../helpers/serve.ts';
+import { checkpointAt, initRepo } from '../helpers/git-repo.ts';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -40,25 +41,13 @@ test('checkpoints over the WebSocket API: listed with their diff stat, restore r
   const dir = mkdtempSync(join(tmpdir(), 'ns-cpc-'));
   const client = await ApiClient.connect(app);
   try {
-    git(dir, 'init', '-q');
-    writeFileSync(join(dir, 'a.txt'), 'one\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'start');
+    initRepo(dir, { 'a.txt': 'one\n' });
     // An old checkpoint whose files the branch holds (pruned at run start), one that holds
     // work nothing else has (kept, and the list says so), and a recent one.
-    const covered = await createCheckpoint(dir, {
-      runId: 'old',
-      featureId: 2,
-      attempt: 1,
-      now: Date.now() - 30 * DAY,
-    });
+    const monthAgo = Date.now() - 30 * DAY;
+    const covered = await checkpointAt(dir, monthAgo, 2, 1, 'old');
     writeFileSync(join(dir, 'a.txt'), 'one\nwork only here\n');
-    const kept = await createCheckpoint(dir, {
-      runId: 'old',
-      featureId: 3,
-      attempt: 1,
-      now: Date.now() - 30 * DAY,
-    });
+    const kept = await checkpointAt(dir, monthAgo, 3, 1, 'old');
     writeFileSync(join(dir, 'a.txt'), 'one\ntwo\n');
     writeFileSync(join(dir, 'new.txt'), 'new\n');
     const cp = await createCheckpoint(dir, { runId: 'run-1', featureId: 3, attempt: 2 });

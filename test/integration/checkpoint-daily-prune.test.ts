@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCheckpoint, listCheckpoints } from '../../core/checkpoints.ts';
+import { listCheckpoints } from '../../core/checkpoints.ts';
 import { CheckpointService } from '../../main/services/checkpoint-service.ts';
 import { createDiagnostics } from '../../main/services/diagnostics.ts';
 import { Registry } from '../../main/services/registry.ts';
@@ -18,7 +18,7 @@ import { openConfStore } from '../../main/services/store.ts';
 import { AgentSupervisor } from '../../main/services/supervisor.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';
-import { git } from '../helpers/git.ts';
+import { checkpointAt, initRepo } from '../helpers/git-repo.ts';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -32,24 +32,11 @@ test('once a day, with no run starting, old checkpoints whose work is held elsew
   const added = registry.add({ name: 'todo-app', path: dir });
   assert.ok(added.ok);
   registry.updateSettings({ ...registry.settings(), checkpointMaxAgeDays: 14 });
-  git(dir, 'init', '-q');
-  writeFileSync(join(dir, 'a.txt'), 'one\n');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'first');
+  initRepo(dir, { 'a.txt': 'one\n' }, { message: 'first' });
   // Both made a day ago: one is the committed tree, one holds an edit nothing else has.
-  const covered = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 1,
-    attempt: 1,
-    now: clock.now() - DAY,
-  });
+  const covered = await checkpointAt(dir, clock.now() - DAY, 1);
   writeFileSync(join(dir, 'a.txt'), 'uncommitted work\n');
-  const unique = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 2,
-    attempt: 1,
-    now: clock.now() - DAY,
-  });
+  const unique = await checkpointAt(dir, clock.now() - DAY, 2);
   assert.ok(covered.ok && unique.ok);
   const refs = async () => (await listCheckpoints(dir)).map((c) => c.ref).sort();
 

@@ -6,34 +6,28 @@
  */
 import { test } from 'node:test';
 import { git } from '../helpers/git.ts';
+import { checkpointAt, tempRepo } from '../helpers/git-repo.ts';
 import assert from 'node:assert/strict';
 import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCheckpoint, listCheckpoints } from '../../core/checkpoints.ts';
 import { previewRestore, restoreCheckpoint } from '../../core/checkpoint-restore.ts';
 import { pruneCheckpoints, retention } from '../../core/checkpoint-prune.ts';
 
-function repo(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ns-cpr-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  git(dir, 'init', '-q');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
-  writeFileSync(join(dir, 'a.txt'), 'one\ntwo\n');
-  writeFileSync(join(dir, 'b.txt'), 'bee\n');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'start');
-  return dir;
-}
+const repo = (t: { after: (fn: () => void) => void }): string =>
+  tempRepo(t, 'ns-cpr-', {
+    '.gitignore': 'node_modules/\n',
+    'a.txt': 'one\ntwo\n',
+    'b.txt': 'bee\n',
+  });
 
 const read = (dir: string, f: string): string => readFileSync(join(dir, f), 'utf8');
 const DAY = 24 * 60 * 60_000;
@@ -134,38 +128,18 @@ test('pruning deletes old checkpoints whose files a commit or a newer kept check
   const now = Date.now();
   const old = now - 20 * DAY;
   // 1: the tree of the committed HEAD (nothing uncommitted): held by the branch.
-  const clean = await createCheckpoint(dir, { runId: 'r', featureId: 1, attempt: 1, now: old });
+  const clean = await checkpointAt(dir, old, 1);
   // 2: uncommitted work that was later committed: held by the branch.
   writeFileSync(join(dir, 'a.txt'), 'committed later\n');
-  const committed = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 2,
-    attempt: 1,
-    now: old + 1000,
-  });
+  const committed = await checkpointAt(dir, old + 1000, 2);
   git(dir, 'commit', '-qam', 'later');
   // 3: uncommitted work nothing else holds: kept.
   writeFileSync(join(dir, 'b.txt'), 'only in a checkpoint\n');
-  const unique = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 3,
-    attempt: 1,
-    now: old + 2000,
-  });
+  const unique = await checkpointAt(dir, old + 2000, 3);
   // 4 and 5: the same uncommitted tree twice; the older copy goes, since the newer one is kept.
   writeFileSync(join(dir, 'c.txt'), 'twice\n');
-  const olderCopy = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 4,
-    attempt: 1,
-    now: old + 3000,
-  });
-  const newerCopy = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 4,
-    attempt: 2,
-    now: now - DAY,
-  });
+  const olderCopy = await checkpointAt(dir, old + 3000, 4);
+  const newerCopy = await checkpointAt(dir, now - DAY, 4, 2);
   assert.ok(clean.ok && committed.ok && unique.ok && olderCopy.ok && newerCopy.ok);
 
   const fates = await retention(dir, 14 * DAY, now);

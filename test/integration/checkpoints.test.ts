@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import { git } from '../helpers/git.ts';
+import { checkpointAt, tempRepo } from '../helpers/git-repo.ts';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,19 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCheckpoint, listCheckpoints } from '../../core/checkpoints.ts';
 
-function repo(t: { after: (fn: () => void) => void }, commit = true): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ns-cp-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  git(dir, 'init', '-q');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.nightshift/\n');
-  writeFileSync(join(dir, 'a.txt'), 'one\n');
-  writeFileSync(join(dir, 'b.txt'), 'two\n');
-  if (commit) {
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'start');
-  }
-  return dir;
-}
+const repo = (t: { after: (fn: () => void) => void }, commit = true): string =>
+  tempRepo(
+    t,
+    'ns-cp-',
+    { '.gitignore': 'node_modules/\n.nightshift/\n', 'a.txt': 'one\n', 'b.txt': 'two\n' },
+    { commit },
+  );
 
 test('a checkpoint keeps staged, unstaged and untracked work, and changes nothing the user sees', async (t) => {
   const dir = repo(t);
@@ -69,27 +64,12 @@ test('a checkpoint keeps staged, unstaged and untracked work, and changes nothin
 
 test('checkpoints are listed per feature, newest first; a repository without commits gets one without a parent', async (t) => {
   const dir = repo(t, false);
-  const first = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 1,
-    attempt: 1,
-    now: 1_700_000_000_000,
-  });
+  const first = await checkpointAt(dir, 1_700_000_000_000, 1);
   assert.ok(first.ok);
   assert.throws(() => git(dir, 'rev-parse', '--verify', '--quiet', `${first.checkpoint.ref}^`));
   writeFileSync(join(dir, 'a.txt'), 'changed\n');
-  const second = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 1,
-    attempt: 2,
-    now: 1_700_000_100_000,
-  });
-  const other = await createCheckpoint(dir, {
-    runId: 'r',
-    featureId: 2,
-    attempt: 1,
-    now: 1_700_000_050_000,
-  });
+  const second = await checkpointAt(dir, 1_700_000_100_000, 1, 2);
+  const other = await checkpointAt(dir, 1_700_000_050_000, 2);
   assert.ok(second.ok && other.ok);
   const mine = await listCheckpoints(dir, 1);
   assert.deepEqual(

@@ -78,19 +78,36 @@ async function emptyMirror(): Promise<{ url: string; requests: string[]; close()
   };
 }
 
+/**
+ * `nightshift start` run the way a user without Electron runs it, downloading (if `flags` ask it
+ * to) from an empty mirror; `end()` ends it and removes its data folder.
+ */
+async function startWithEmptyMirror(prefix: string, flags: string[] = []) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const mirror = await emptyMirror();
+  const cli = runCli(
+    ['start', ...flags, '--port', '0', '--data-dir', dataDir],
+    userEnv({ ELECTRON_MIRROR: mirror.url, electron_config_cache: join(dataDir, 'cache') }),
+  );
+  return {
+    cli,
+    mirror,
+    async end() {
+      await cli.end();
+      await mirror.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 const electronInstalled = existsSync(join(root, 'node_modules/electron/dist'));
 
 test(
   'nightshift start with no Electron binary says so in one line at once, downloads nothing and serves the browser shell',
   { skip: electronInstalled ? 'an Electron binary is installed here' : false },
   async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-cli-'));
-    const mirror = await emptyMirror();
     const started = Date.now();
-    const cli = runCli(
-      ['start', '--port', '0', '--data-dir', dataDir],
-      userEnv({ ELECTRON_MIRROR: mirror.url, electron_config_cache: join(dataDir, 'cache') }),
-    );
+    const { cli, mirror, end } = await startWithEmptyMirror('nightshift-cli-');
     try {
       await cli.waitFor(/Nightshift is listening on \S+/);
       const elapsed = Date.now() - started;
@@ -111,9 +128,7 @@ test(
       const url = /listening on (\S+)/.exec(cli.output())?.[1] as string;
       assert.equal((await fetch(url)).status, 200);
     } finally {
-      await cli.end();
-      await mirror.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await end();
     }
   },
 );
@@ -122,12 +137,9 @@ test(
   'nightshift start --download-electron tries the download, and says in one line when it fails',
   { skip: electronInstalled ? 'an Electron binary is installed here' : false },
   async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-cli-dl-'));
-    const mirror = await emptyMirror();
-    const cli = runCli(
-      ['start', '--download-electron', '--port', '0', '--data-dir', dataDir],
-      userEnv({ ELECTRON_MIRROR: mirror.url, electron_config_cache: join(dataDir, 'cache') }),
-    );
+    const { cli, mirror, end } = await startWithEmptyMirror('nightshift-cli-dl-', [
+      '--download-electron',
+    ]);
     try {
       await cli.waitFor(/Nightshift is listening on \S+/, 120_000);
       assert.ok(mirror.requests.length > 0, 'the download was attempted');
@@ -142,9 +154,7 @@ test(
       );
       assert.equal(existsSync(join(root, 'node_modules/electron/dist')), false);
     } finally {
-      await cli.end();
-      await mirror.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await end();
     }
   },
 );

@@ -5,32 +5,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { repoRoot } from '../fixtures/agent-harness.ts';
+import { numberedFeatures, tempFeaturesDb } from '../helpers/temp-features-db.ts';
 
 const run = promisify(execFile);
 
 test('8 concurrent claimers never double-claim (5 trials × 150 features)', async () => {
   for (let trial = 1; trial <= 5; trial++) {
-    const dir = mkdtempSync(join(tmpdir(), 'ns-claims-'));
+    // 150 features; a third of them depend on an earlier one that stays unclaimed (not ready).
+    const { path, remove } = tempFeaturesDb(
+      'ns-claims-',
+      numberedFeatures(150, (i) => (i % 3 === 2 ? { depends_on_indices: [i - 1] } : {})),
+    );
     try {
-      const path = join(dir, 'features.db');
-      const db = FeaturesDb.open(path);
-      // 150 features; a third of them depend on an earlier one that stays unclaimed (not ready).
-      db.createBulk(
-        Array.from({ length: 150 }, (_, i) => ({
-          category: 'c',
-          name: `F${i}`,
-          description: 'd',
-          steps: ['s'],
-          ...(i % 3 === 2 ? { depends_on_indices: [i - 1] } : {}),
-        })),
-      );
-      db.close();
       const startAt = Date.now() + 700;
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, w) =>
@@ -57,7 +47,7 @@ test('8 concurrent claimers never double-claim (5 trials × 150 features)', asyn
         for (const id of c.claimed) assert.equal(check.get(id)!.claimOwner, c.owner);
       check.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     }
   }
 });

@@ -5,33 +5,26 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  appendFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InboxItem, RunRecord, SessionRecord } from '../../contract/index.ts';
 import { runLogPath } from '../../core/run-log.ts';
 import { isAlive } from '../../core/process-table.ts';
+import type { NightshiftApp } from '../../main/app.ts';
 import { ingestRunLog } from '../../main/services/ledger/ingest.ts';
 import { LedgerDb } from '../../main/services/ledger/ledger-db.ts';
 import { caller, createBrowserApp } from '../helpers/browser-app.ts';
 import { record, session } from '../helpers/run-log-lines.ts';
 import { ApiClient, fixtureAgentCommand, startServe } from '../helpers/serve.ts';
+import { addProject, appFolders, envForTest } from '../helpers/app-folders.ts';
 import { assertAllGone, fixtureAgent, waitFor } from '../helpers/supervisor-harness.ts';
 
 const count = (db: LedgerDb, sql: string, ...p: (string | number)[]) =>
   Number(Object.values(db.get(sql, ...p) ?? { n: 0 })[0]);
 
 test('a run log read twice, cut mid-line and grown, gives each session once', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'ns-ledger-files-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const project = join(root, 'proj');
+  const { dataDir, project, remove } = appFolders('ns-ledger-files-', 'proj');
+  t.after(remove);
   const log = runLogPath(project, 'run-1');
   mkdirSync(join(project, '.nightshift', 'runs'), { recursive: true });
   // Two agents interleaved, and the same agent id reused for a second session.
@@ -48,7 +41,7 @@ test('a run log read twice, cut mid-line and grown, gives each session once', (t
   const cut = lines.slice(0, 10).join('').length + 20;
   writeFileSync(log, text.slice(0, cut));
 
-  const db = LedgerDb.open(join(root, 'data', 'ledger.db'));
+  const db = LedgerDb.open(join(dataDir, 'ledger.db'));
   try {
     const target = { projectId: 'p1', projectName: 'proj', path: log };
     const first = ingestRunLog(db, target);
@@ -94,27 +87,37 @@ test('a run log read twice, cut mid-line and grown, gives each session once', (t
     db.close();
   }
   // A newer schema is refused, not misread.
-  const newer = LedgerDb.open(join(root, 'data', 'newer.db'));
+  const newer = LedgerDb.open(join(dataDir, 'newer.db'));
   newer.db.exec('PRAGMA user_version = 99');
   newer.close();
-  assert.throws(() => LedgerDb.open(join(root, 'data', 'newer.db')), /newer Nightshift/);
+  assert.throws(() => LedgerDb.open(join(dataDir, 'newer.db')), /newer Nightshift/);
 });
 
-test('the ledger keeps every session across an app restart and records origin and settings', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'ns-ledger-restart-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const dataDir = join(root, 'data');
-  mkdirSync(dataDir);
-  const dir = join(root, 'shop');
-  mkdirSync(dir);
-  process.env.FIXTURE_SESSIONS = '3';
-  t.after(() => delete process.env.FIXTURE_SESSIONS);
-  const pids: number[] = [];
-  let app = await createBrowserApp(dataDir, fixtureAgent('sessions'));
-  let projectId = '';
+/**
+ * One life of the app on `dataDir` with the `sessions` fixture agent: every agent it starts is
+ * noted in `pids` (for assertAllGone), and it shuts down, stopping its agents, whatever happens.
+ */
+async function appLife(
+  dataDir: string,
+  pids: number[],
+  body: (call: ReturnType<typeof caller>, app: NightshiftApp) => Promise<void>,
+): Promise<void> {
+  const app = await createBrowserApp(dataDir, fixtureAgent('sessions'));
   try {
     app.supervisor.onState((s) => s.pid && !pids.includes(s.pid) && pids.push(s.pid));
-    const call = caller(app);
+    await body(caller(app), app);
+  } finally {
+    await app.shutdown('stop-agents');
+  }
+}
+
+test('the ledger keeps every session across an app restart and records origin and settings', async (t) => {
+  const { dataDir, project: dir, remove } = appFolders('ns-ledger-restart-');
+  t.after(remove);
+  envForTest(t, { FIXTURE_SESSIONS: '3' });
+  const pids: number[] = [];
+  let projectId = '';
+  await appLife(dataDir, pids, async (call, app) => {
     projectId = (await call<{ id: string }>('projects.add', { name: 'shop', path: dir })).id;
     await call('agent.start', { id: projectId, overrides: { model: 'claude-sonnet-4-5' } });
     await waitFor(
@@ -128,12 +131,8 @@ test('the ledger keeps every session across an app restart and records origin an
     assert.equal(runs[0]!.origin, 'manual');
     assert.equal(runs[0]!.settings?.model, 'claude-sonnet-4-5');
     assert.equal(runs[0]!.endReason, 'complete');
-  } finally {
-    await app.shutdown('stop-agents');
-  }
-  app = await createBrowserApp(dataDir, fixtureAgent('sessions'));
-  try {
-    const call = caller(app);
+  });
+  await appLife(dataDir, pids, async (call) => {
     const runs = await call<RunRecord[]>('ledger.runs', { id: projectId });
     assert.equal(runs.length, 1);
     const run = runs[0]!;
@@ -154,31 +153,17 @@ test('the ledger keeps every session across an app restart and records origin an
         [3, 'passed', 3, 'claude-sonnet-4-5', 0.5],
       ],
     );
-  } finally {
-    await app.shutdown('stop-agents');
-  }
+  });
   await assertAllGone(pids);
 });
 
 test('an agent killed with -9 ends its run as crashed, once, and the inbox says so until the next run', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'ns-ledger-kill-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const dataDir = join(root, 'data');
-  mkdirSync(dataDir);
-  const dir = join(root, 'shop');
-  mkdirSync(dir);
-  process.env.FIXTURE_SESSIONS = '2';
-  process.env.FIXTURE_HOLD = '1';
-  t.after(() => {
-    delete process.env.FIXTURE_SESSIONS;
-    delete process.env.FIXTURE_HOLD;
-  });
+  const { dataDir, project: dir, remove } = appFolders('ns-ledger-kill-');
+  t.after(remove);
+  envForTest(t, { FIXTURE_SESSIONS: '2', FIXTURE_HOLD: '1' });
   const pids: number[] = [];
-  let app = await createBrowserApp(dataDir, fixtureAgent('sessions'));
   let projectId = '';
-  try {
-    app.supervisor.onState((s) => s.pid && !pids.includes(s.pid) && pids.push(s.pid));
-    const call = caller(app);
+  await appLife(dataDir, pids, async (call, app) => {
     projectId = (await call<{ id: string }>('projects.add', { name: 'shop', path: dir })).id;
     const started = await call<{ pid: number }>('agent.start', { id: projectId });
     await waitFor(
@@ -195,14 +180,9 @@ test('an agent killed with -9 ends its run as crashed, once, and the inbox says 
       inbox.map((i) => i.kind),
       ['crashed'],
     );
-  } finally {
-    await app.shutdown('stop-agents');
-  }
+  });
   delete process.env.FIXTURE_HOLD;
-  app = await createBrowserApp(dataDir, fixtureAgent('sessions'));
-  try {
-    app.supervisor.onState((s) => s.pid && !pids.includes(s.pid) && pids.push(s.pid));
-    const call = caller(app);
+  await appLife(dataDir, pids, async (call, app) => {
     const runs = await call<RunRecord[]>('ledger.runs', { id: projectId });
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.sessions, 2);
@@ -227,19 +207,13 @@ test('an agent killed with -9 ends its run as crashed, once, and the inbox says 
         [2, 'crashed'],
       ],
     );
-  } finally {
-    await app.shutdown('stop-agents');
-  }
+  });
   await assertAllGone(pids);
 });
 
 test('nightshift serve killed with -9 mid-run: the restarted app adopts the agent and counts each session once', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'ns-ledger-adopt-'));
-  const dataDir = join(root, 'data');
-  mkdirSync(dataDir);
-  const dir = join(root, 'shop');
-  mkdirSync(dir);
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const { dataDir, project: dir, remove } = appFolders('ns-ledger-adopt-');
+  t.after(remove);
   const env = {
     NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand('sessions')),
     FIXTURE_SESSIONS: '8',
@@ -251,10 +225,7 @@ test('nightshift serve killed with -9 mid-run: the restarted app adopts the agen
   let projectId: string;
   try {
     const api = await ApiClient.connect(first);
-    const added = (await api.call('projects.add', { name: 'shop', path: dir })) as {
-      value: { id: string };
-    };
-    projectId = added.value.id;
+    projectId = await addProject(api, 'shop', dir);
     const started = (await api.call('agent.start', { id: projectId })) as {
       value: { pid: number };
     };

@@ -30,7 +30,6 @@ import {
   messageText,
   rateLimitError,
   toolResultText,
-  type FakeReply,
 } from '../fixtures/fake-anthropic-server.ts';
 import {
   parseSpecFeatures,
@@ -38,6 +37,7 @@ import {
   type SessionInfo,
 } from '../fixtures/scripted-agent-brain.ts';
 import { assertGroupGone, exitWithin } from '../fixtures/agent-harness.ts';
+import { apiError, runToEnd } from '../helpers/agent-run-to-end.ts';
 import { agentSuite, ofType, ended, lastLines } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
@@ -51,25 +51,20 @@ const readFeatures = (dir: string): ReturnType<FeaturesDb['all']> => {
   }
 };
 /** A request the API rejects as invalid: the session's own failure (not the provider's trouble). */
-const invalidRequest: FakeReply = {
-  kind: 'error',
-  status: 400,
-  errorType: 'invalid_request_error',
-  message: 'prompt is too long: 250000 tokens > 200000 maximum',
-};
+const invalidRequest = apiError(
+  400,
+  'invalid_request_error',
+  'prompt is too long: 250000 tokens > 200000 maximum',
+);
 
 test('a regression session that keeps failing is capped: reported, not re-tested again, and the run ends', async () => {
   suite.fake.setBrain(
     scriptedBrain({ intercept: (_req, s) => (s.role === 'regression' ? invalidRequest : null) }),
   );
-  const dir = project('App\n- Only\n');
-  const run = suite.start({
-    projectDir: dir,
+  const { dir, run } = await runToEnd(suite, 'App\n- Only\n', {
     regressionAgents: 1,
     env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
   });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
   const regression = ofType(run, 'agent-finished').filter((e) => e.role === 'regression');
   assert.deepEqual(
     regression.map((e) => e.outcome),
@@ -90,15 +85,11 @@ test('a regression session that keeps failing is capped: reported, not re-tested
 test('regression agents keep re-verifying passing features while coding goes on, then the run ends by itself', async () => {
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 7]]) }));
-  const dir = project('App\n- Quick\n- Slow\n');
-  const run = suite.start({
-    projectDir: dir,
+  const { dir, run } = await runToEnd(suite, 'App\n- Quick\n- Slow\n', {
     concurrency: 1,
     regressionAgents: 1,
     env: { NIGHTSHIFT_RETEST_MIN: '0.01' }, // 0.6 s between re-tests of an unchanged feature
   });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
   // Event order, not timestamps: several events can share a millisecond.
   const at = (e: AgentEvent): number => run.events.indexOf(e);
   const started = ofType(run, 'agent-started');
@@ -125,13 +116,13 @@ test('regression agents keep re-verifying passing features while coding goes on,
 
 test('a run that ends with work left reports phase finished with what is left, not complete', async () => {
   suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
-  const dir = project('App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n');
-  const run = suite.start({
-    projectDir: dir,
-    env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
-  });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
+  const { run } = await runToEnd(
+    suite,
+    'App\n- Impossible\n- Fine\n- Needs impossible [after: 0]\n',
+    {
+      env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
+    },
+  );
   const states = ofType(run, 'run-state');
   assert.ok(!states.some((e) => e.phase === 'complete'));
   const last = states.at(-1)!;
@@ -160,14 +151,10 @@ test('a 429 whose retry-after Claude Code honoured holds new sessions for that l
       },
     }),
   );
-  const dir = project('App\n- One\n');
-  const run = suite.start({
-    projectDir: dir,
+  const { dir, run } = await runToEnd(suite, 'App\n- One\n', {
     // Claude Code reads retry-after itself and retries once; the fallback would hold a minute.
     env: { CLAUDE_CODE_MAX_RETRIES: '1', NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
   assert.equal(refused, 2);
   const [hold, release] = ofType(run, 'rate-limit');
   assert.equal(hold!.state, 'hold');
@@ -200,13 +187,9 @@ test('a reset time written in the provider’s 429 message is the hold’s end',
       },
     }),
   );
-  const dir = project('App\n- One\n');
-  const run = suite.start({
-    projectDir: dir,
+  const { run } = await runToEnd(suite, 'App\n- One\n', {
     env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '60000' },
   });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
   const [hold, release] = ofType(run, 'rate-limit');
   assert.equal(hold!.until, resetAt);
   assert.ok(release!.ts >= resetAt - 50 && release!.ts - resetAt < 2000);
@@ -216,24 +199,18 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
   suite.fake.setBrain(
     scriptedBrain({
       intercept: (_req, s) =>
-        s.role === 'coding'
-          ? {
-              kind: 'error',
-              status: 401,
-              errorType: 'authentication_error',
-              message: 'invalid x-api-key',
-            }
-          : null,
+        s.role === 'coding' ? apiError(401, 'authentication_error', 'invalid x-api-key') : null,
     }),
   );
-  const dir = project('App\n- A\n- B\n- C\n');
-  const run = suite.start({
-    projectDir: dir,
-    concurrency: 2,
-    env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
-  });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 3, lastLines(run));
+  const { dir, run } = await runToEnd(
+    suite,
+    'App\n- A\n- B\n- C\n',
+    {
+      concurrency: 2,
+      env: { NIGHTSHIFT_MAX_ATTEMPTS: '1' },
+    },
+    { code: 3 },
+  );
   const coding = ofType(run, 'agent-started').filter((e) => e.role === 'coding');
   assert.ok(coding.length >= 1 && coding.length <= 2, 'no new session after the refusal');
   const error = ofType(run, 'error').at(-1)!;
@@ -250,13 +227,13 @@ test('a 401 stops the run with a credentials message, counts no attempts and exi
 
 test('the per-session wall-clock limit aborts a stalled session, counts the attempt and releases the claim', async () => {
   suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
-  const dir = project('App\n- Stalls\n');
-  const run = suite.start({
-    projectDir: dir,
-    env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 4.8 s
-  });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
+  // The backlog is there already: the limit applies to every session, and an initializer that
+  // merely starts slowly on a loaded machine would hit it too and end the run.
+  const { dir, run } = await runToEnd(
+    suite,
+    { backlog: ['Stalls'] },
+    { env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.08', NIGHTSHIFT_MAX_ATTEMPTS: '1' } }, // 4.8 s
+  );
   const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
   const finished = ofType(run, 'agent-finished').find((e) => e.role === 'coding')!;
   assert.equal(finished.outcome, 'timeout');
@@ -345,10 +322,9 @@ test('leases: a live session’s heartbeat keeps its claim past the lease; a cla
 test('feature_skip: the skipped feature goes last and is not picked again before the others', async () => {
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions, skipOn: new Set([1]) }));
-  const dir = project('App\n- Payments\n- Cart\n- Profile\n');
-  const run = suite.start({ projectDir: dir, concurrency: 1 });
-  const { code } = await ended(run, 90_000);
-  assert.equal(code, 0, lastLines(run));
+  const { dir, run } = await runToEnd(suite, 'App\n- Payments\n- Cart\n- Profile\n', {
+    concurrency: 1,
+  });
   assert.deepEqual(
     sessions.filter((s) => s.role === 'coding').map((s) => s.featureId),
     [1, 2, 3, 1],
@@ -404,12 +380,15 @@ test('human input end to end: asked, shown, answered through the features DB, th
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
 });
 
+/** Longer than that test's session limit (21 s), by a margin. */
+const PAUSE_MS = 25_000;
+
 test('a pause longer than the session limit is not a timeout: the session goes on after resume', async () => {
   suite.fake.setBrain(scriptedBrain({ slowOn: new Map([[1, 4]]) }));
   const dir = project('App\n- Slow\n');
   const run = suite.start({
     projectDir: dir,
-    env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.5', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 30 s
+    env: { NIGHTSHIFT_SESSION_TIMEOUT_MIN: '0.35', NIGHTSHIFT_MAX_ATTEMPTS: '1' }, // 21 s
   });
   await run.waitFor(
     (e) => e.type === 'activity' && e.summary.includes('Implement it'),
@@ -420,7 +399,7 @@ test('a pause longer than the session limit is not a timeout: the session goes o
   assert.ok(run.pid > 1);
   process.kill(-run.pid, 'SIGSTOP');
   try {
-    await new Promise((r) => setTimeout(r, 40_000));
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
   } finally {
     process.kill(-run.pid, 'SIGCONT');
   }
@@ -433,7 +412,7 @@ test('a pause longer than the session limit is not a timeout: the session goes o
     'not a timeout',
   );
   const started = ofType(run, 'agent-started').find((e) => e.role === 'coding')!;
-  assert.ok(finished[0]!.ts - started.ts > 40_000, 'the session spanned the pause');
+  assert.ok(finished[0]!.ts - started.ts > PAUSE_MS, 'the session spanned the pause');
   const [f] = readFeatures(dir);
   assert.deepEqual([f!.passes, f!.attempts], [true, 0]);
 });
@@ -453,10 +432,12 @@ test('an initializer that stops short of the count the spec asks for runs again 
       },
     }),
   );
-  const dir = project('<feature_count>4</feature_count>\n- Layout\n- Login\n- Profile\n- Search\n');
-  const run = suite.start({ projectDir: dir });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 0, lastLines(run));
+  const { dir, run } = await runToEnd(
+    suite,
+    '<feature_count>4</feature_count>\n- Layout\n- Login\n- Profile\n- Search\n',
+    {},
+    { timeoutMs: 240_000 },
+  );
   assert.equal(prompts.length, 2, 'a second initializer session');
   assert.match(prompts[0]!, /attempt=1/);
   assert.match(

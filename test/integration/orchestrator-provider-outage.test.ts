@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FeaturesDb } from '../../core/features-db.ts';
-import type { FakeReply } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
 import { assertGroupGone, exitWithin, startAgent } from '../fixtures/agent-harness.ts';
+import { apiError, runToEnd } from '../helpers/agent-run-to-end.ts';
 import { agentSuite, ofType, lastLines } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
@@ -24,23 +24,20 @@ const attempts = (dir: string): [number, boolean, number][] => {
     db.close();
   }
 };
-const quickRetries = {
-  NIGHTSHIFT_PROVIDER_BACKOFF_MS: '1500',
+/**
+ * Retries in seconds, not minutes: the first hold of an outage is `backoffMs` (it doubles per
+ * hold; a hold lasts at least 1 s, so from 1 s on each hold shows the doubling).
+ */
+const quickRetries = (backoffMs: number) => ({
+  NIGHTSHIFT_PROVIDER_BACKOFF_MS: String(backoffMs),
   NIGHTSHIFT_MAX_ATTEMPTS: '2',
   API_TIMEOUT_MS: '5000',
-};
-const error500: FakeReply = {
-  kind: 'error',
-  status: 500,
-  errorType: 'api_error',
-  message: 'Internal server error',
-};
-const error529: FakeReply = {
-  kind: 'error',
-  status: 529,
-  errorType: 'overloaded_error',
-  message: 'Overloaded',
-};
+});
+/** A run of a new project with `spec` and quick retries, waited out: it must end well. */
+const quickRetriesRun = (spec: string, backoffMs: number) =>
+  runToEnd(suite, spec, { env: quickRetries(backoffMs) }, { timeoutMs: 180_000 });
+const error500 = apiError(500, 'api_error', 'Internal server error');
+const error529 = apiError(529, 'overloaded_error', 'Overloaded');
 
 test('HTTP 500 at the start of a run: the initializer waits it out, then the backlog is built and done', async () => {
   const sessions: SessionInfo[] = [];
@@ -52,36 +49,28 @@ test('HTTP 500 at the start of a run: the initializer waits it out, then the bac
       intercept: (_req, s) => (s.role === 'initializer' && failing++ < 3 ? error500 : null),
     }),
   );
-  const dir = project('App\n- One\n- Two\n');
-  const run = suite.start({ projectDir: dir, env: quickRetries });
-  try {
-    const { code } = await exitWithin(run, 180_000);
-    assert.equal(code, 0, lastLines(run));
-    const holds = ofType(run, 'provider-hold').filter((e) => e.state === 'hold');
-    assert.equal(holds.length, 3, 'one hold per failed session, none counted');
-    assert.deepEqual(
-      holds.map((h) => Math.round((h.until! - h.ts) / 500) / 2),
-      [1.5, 3, 6],
-      'backoff doubling from the first hold',
-    );
-    assert.ok(holds.every((h) => h.reason === 'server-error'));
-    assert.ok(
-      ofType(run, 'agent-finished').filter(
-        (e) => e.role === 'initializer' && e.outcome === 'unavailable',
-      ).length >= 2,
-      'more failed initializer sessions than the cap of two, none counted',
-    );
-    assert.ok(ofType(run, 'run-state').some((e) => e.phase === 'waiting-for-provider'));
-    assert.equal(ofType(run, 'rate-limit').length, 0, 'a 500 is not a rate limit');
-    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete', lastLines(run));
-    assert.deepEqual(attempts(dir), [
-      [0, false, 1],
-      [0, false, 2],
-    ]);
-  } finally {
-    run.killGroup();
-    await assertGroupGone(run.pid);
-  }
+  const { dir, run } = await quickRetriesRun('App\n- One\n- Two\n', 1000);
+  const holds = ofType(run, 'provider-hold').filter((e) => e.state === 'hold');
+  assert.equal(holds.length, 3, 'one hold per failed session, none counted');
+  assert.deepEqual(
+    holds.map((h) => Math.round((h.until! - h.ts) / 500) / 2),
+    [1, 2, 4],
+    'backoff doubling from the first hold',
+  );
+  assert.ok(holds.every((h) => h.reason === 'server-error'));
+  assert.ok(
+    ofType(run, 'agent-finished').filter(
+      (e) => e.role === 'initializer' && e.outcome === 'unavailable',
+    ).length >= 2,
+    'more failed initializer sessions than the cap of two, none counted',
+  );
+  assert.ok(ofType(run, 'run-state').some((e) => e.phase === 'waiting-for-provider'));
+  assert.equal(ofType(run, 'rate-limit').length, 0, 'a 500 is not a rate limit');
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete', lastLines(run));
+  assert.deepEqual(attempts(dir), [
+    [0, false, 1],
+    [0, false, 2],
+  ]);
 });
 
 test('a long run of 529s during coding: "overloaded", no attempt counted, the features pass afterwards', async () => {
@@ -91,27 +80,19 @@ test('a long run of 529s during coding: "overloaded", no attempt counted, the fe
       intercept: (_req, s) => (s.role === 'coding' && overloaded++ < 5 ? error529 : null),
     }),
   );
-  const dir = project('App\n- Only\n');
-  const run = suite.start({ projectDir: dir, env: quickRetries });
-  try {
-    const { code } = await exitWithin(run, 180_000);
-    assert.equal(code, 0, lastLines(run));
-    const failed = ofType(run, 'agent-finished').filter(
-      (e) => e.role === 'coding' && e.outcome === 'unavailable',
-    );
-    assert.ok(failed.length >= 3, `more sessions failed than the cap of two (${failed.length})`);
-    const holds = ofType(run, 'provider-hold').filter((e) => e.state === 'hold');
-    assert.ok(holds.length > 0 && holds.every((h) => h.reason === 'overloaded'));
-    assert.match(holds[0]!.message, /^The provider is overloaded since .*; retrying at /);
-    assert.equal(ofType(run, 'rate-limit').length, 0, 'a 529 is not a rate limit');
-    assert.ok(!run.lines.some((l) => /Rate-limited|rate or usage limit/i.test(l)));
-    assert.equal(ofType(run, 'human-input').length, 0);
-    assert.deepEqual(attempts(dir), [[0, false, 1]]);
-    assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
-  } finally {
-    run.killGroup();
-    await assertGroupGone(run.pid);
-  }
+  const { dir, run } = await quickRetriesRun('App\n- Only\n', 250); // the first holds: 1 s, the least
+  const failed = ofType(run, 'agent-finished').filter(
+    (e) => e.role === 'coding' && e.outcome === 'unavailable',
+  );
+  assert.ok(failed.length >= 3, `more sessions failed than the cap of two (${failed.length})`);
+  const holds = ofType(run, 'provider-hold').filter((e) => e.state === 'hold');
+  assert.ok(holds.length > 0 && holds.every((h) => h.reason === 'overloaded'));
+  assert.match(holds[0]!.message, /^The provider is overloaded since .*; retrying at /);
+  assert.equal(ofType(run, 'rate-limit').length, 0, 'a 529 is not a rate limit');
+  assert.ok(!run.lines.some((l) => /Rate-limited|rate or usage limit/i.test(l)));
+  assert.equal(ofType(run, 'human-input').length, 0);
+  assert.deepEqual(attempts(dir), [[0, false, 1]]);
+  assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'complete');
 });
 
 test('a provider that refuses connections past the outage limit: the run stops with its reason and every attempt count stays 0', async () => {
@@ -131,9 +112,9 @@ test('a provider that refuses connections past the outage limit: the run stops w
     projectDir: dir,
     fakeUrl: `http://127.0.0.1:${closed}`,
     env: {
-      ...quickRetries,
+      ...quickRetries(250),
       NIGHTSHIFT_MAX_ATTEMPTS: '1',
-      NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN: '0.5',
+      NIGHTSHIFT_PROVIDER_OUTAGE_LIMIT_MIN: '0.1', // 6 s
     },
   });
   try {
@@ -147,7 +128,7 @@ test('a provider that refuses connections past the outage limit: the run stops w
     assert.equal(last.phase, 'finished');
     assert.match(
       last.message,
-      /^Provider unreachable since .*longer than the 30 s limit: stopped\. No feature attempt was counted/,
+      /^Provider unreachable since .*longer than the 6 s limit: stopped\. No feature attempt was counted/,
     );
     assert.deepEqual(attempts(dir), [[0, false, 1]]);
     const after = FeaturesDb.open(join(dir, 'features.db'));

@@ -11,7 +11,8 @@ import { FeaturesDb } from '../../core/features-db.ts';
 import { drainFlagPath } from '../../core/run-log.ts';
 import { callTool, text, toolResultText } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain, sessionOf, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import { assertGroupGone, exitWithin } from '../fixtures/agent-harness.ts';
+import { assertGroupGone, exitWithin, type AgentRun } from '../fixtures/agent-harness.ts';
+import { runToEnd } from '../helpers/agent-run-to-end.ts';
 import { agentSuite, ofType, permissionDenials, ended } from '../helpers/agent-suite.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
@@ -21,18 +22,32 @@ const { project } = suite;
 const SPEC =
   'A small app\n- Layout\n- Login [after: 0]\n- Profile [after: 1]\n- Search [after: 0]\n';
 
+/** A run whose session on feature #1 hangs in a Bash call, answered once that call runs. */
+async function startHangingOnFirst(spec: string): Promise<{ dir: string; run: AgentRun }> {
+  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
+  const dir = project(spec);
+  const run = suite.start({ projectDir: dir });
+  await run.waitFor(
+    (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
+    60_000,
+    'the hanging Bash call',
+  );
+  return { dir, run };
+}
+
 test('a spec becomes features; two coding agents and one regression agent finish the backlog through real tool calls', async () => {
   const sessions: SessionInfo[] = [];
   suite.fake.setBrain(scriptedBrain({ sessions }));
   const resultsBefore = suite.fake.toolResults.length;
-  const dir = project(SPEC);
-  const run = suite.start({
-    projectDir: dir,
-    concurrency: 2,
-    regressionAgents: 1,
-  });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 0, run.lines.slice(-20).join('\n'));
+  const { dir, run } = await runToEnd(
+    suite,
+    SPEC,
+    {
+      concurrency: 2,
+      regressionAgents: 1,
+    },
+    { timeoutMs: 240_000 },
+  );
 
   const db = FeaturesDb.open(join(dir, 'features.db'));
   const features = db.all();
@@ -101,24 +116,14 @@ test('a command the guard refuses reaches the model as a denial, so the check ab
     }),
   );
   const resultsBefore = suite.fake.toolResults.length;
-  const dir = project('App\n- One\n');
-  const run = suite.start({ projectDir: dir });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 0, run.lines.slice(-20).join('\n'));
+  await runToEnd(suite, 'App\n- One\n', {}, { timeoutMs: 240_000 });
   const denials = permissionDenials(suite.fake, resultsBefore);
   assert.equal(denials.length, 1, JSON.stringify(suite.fake.toolResults.slice(resultsBefore)));
   assert.match(denials[0]!, /sudo/);
 });
 
 test('an agent killed mid-feature has its claim recovered on the next start', async () => {
-  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
-  const dir = project('App\n- Only feature\n');
-  const first = suite.start({ projectDir: dir });
-  await first.waitFor(
-    (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
-    60_000,
-    'the hanging Bash call',
-  );
+  const { dir, run: first } = await startHangingOnFirst('App\n- Only feature\n');
   first.killGroup();
   await ended(first, 30_000);
   let db = FeaturesDb.open(join(dir, 'features.db'));
@@ -164,13 +169,14 @@ test('a rate-limit answer holds every new session until the reset, then the run 
       },
     }),
   );
-  const dir = project('App\n- One\n- Two\n');
-  const run = suite.start({
-    projectDir: dir,
-    env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' },
-  });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 0, run.lines.slice(-20).join('\n'));
+  const { dir, run } = await runToEnd(
+    suite,
+    'App\n- One\n- Two\n',
+    {
+      env: { NIGHTSHIFT_RATE_LIMIT_BACKOFF_MS: '2000' },
+    },
+    { timeoutMs: 240_000 },
+  );
   const holds = ofType(run, 'rate-limit');
   assert.deepEqual(
     holds.map((h) => h.state),
@@ -237,14 +243,7 @@ test('drain finishes the current session, starts none, reports drained; removing
 });
 
 test('SIGTERM aborts sessions, releases claims, exits 0 and leaves no process behind', async () => {
-  suite.fake.setBrain(scriptedBrain({ hangOn: new Set([1]) }));
-  const dir = project('App\n- Slow one\n');
-  const run = suite.start({ projectDir: dir });
-  await run.waitFor(
-    (e) => e.type === 'activity' && e.summary.includes('Wait for the build'),
-    60_000,
-    'the hanging Bash call',
-  );
+  const { dir, run } = await startHangingOnFirst('App\n- Slow one\n');
   const t0 = Date.now();
   process.kill(run.pid, 'SIGTERM');
   const { code } = await exitWithin(run, 240_000);
@@ -295,13 +294,14 @@ test('a database created with the reference schema (.autocoder/) is worked in pl
 
 test('a feature that keeps failing counts attempts and is set aside for a human at the cap', async () => {
   suite.fake.setBrain(scriptedBrain({ failOn: new Set([1]) }));
-  const dir = project('App\n- Impossible\n- Fine\n');
-  const run = suite.start({
-    projectDir: dir,
-    env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
-  });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 0);
+  const { dir, run } = await runToEnd(
+    suite,
+    'App\n- Impossible\n- Fine\n',
+    {
+      env: { NIGHTSHIFT_MAX_ATTEMPTS: '2' },
+    },
+    { timeoutMs: 240_000 },
+  );
   const finished = ofType(run, 'agent-finished').filter((e) => e.featureId === 1);
   assert.deepEqual(
     finished.map((e) => e.outcome),
@@ -331,14 +331,15 @@ test('YOLO: no regression agents and prompts that verify with lint, type-check a
       },
     }),
   );
-  const dir = project('App\n- One\n');
-  const run = suite.start({
-    projectDir: dir,
-    regressionAgents: 2,
-    yolo: true,
-  });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 0);
+  const { run } = await runToEnd(
+    suite,
+    'App\n- One\n',
+    {
+      regressionAgents: 2,
+      yolo: true,
+    },
+    { timeoutMs: 240_000 },
+  );
   assert.equal(ofType(run, 'agent-started').filter((e) => e.role === 'regression').length, 0);
   assert.match(prompts[0]!, /linter, type checker and tests/);
 });
@@ -352,10 +353,7 @@ test('failures exit non-zero: no spec, and an initializer that creates no featur
   suite.fake.setBrain((req) =>
     sessionOf(req)?.role === 'initializer' ? text('I will not create anything.') : text('ok'),
   );
-  const dir = project('App\n- One\n');
-  const run = suite.start({ projectDir: dir });
-  const { code } = await ended(run, 240_000);
-  assert.equal(code, 1);
+  const { dir, run } = await runToEnd(suite, 'App\n- One\n', {}, { code: 1, timeoutMs: 240_000 });
   assert.equal(ofType(run, 'run-state').at(-1)!.phase, 'failed');
   assert.equal(
     ofType(run, 'agent-started').filter((e) => e.role === 'initializer').length,

@@ -49,6 +49,27 @@ async function withServer(
   }
 }
 
+/**
+ * withServer on a new data folder, with one new empty project folder; both are removed
+ * afterwards. `options` may depend on the data folder.
+ */
+async function withProjectServer(
+  prefix: string,
+  body: (api: ApiClient, projectDir: string) => Promise<void>,
+  options: (
+    dataDir: string,
+  ) => Omit<NonNullable<Parameters<typeof startServe>[0]>, 'dataDir'> = () => ({}),
+): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const projectDir = mkdtempSync(join(tmpdir(), `${prefix}project-`));
+  await withServer(
+    { ...options(dataDir), dataDir },
+    (_app, api) => body(api, projectDir),
+    dataDir,
+    projectDir,
+  );
+}
+
 async function ok<T>(api: ApiClient, command: string, input?: unknown): Promise<T> {
   const r = await api.call<T>(command, input);
   assert.ok(r.ok, `${command}: ${r.ok ? '' : r.error.message}`);
@@ -191,79 +212,51 @@ test('the token changes every time the server starts; the old one gets 401', asy
 });
 
 test('Settings’ session limit, attempts, claude path, base URL and key reach the agent at its start', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ns-settings-agent-'));
-  const projectDir = mkdtempSync(join(tmpdir(), 'ns-settings-project-'));
-  await withServer(
-    { dataDir },
-    async (_app, api) => {
-      await ok(api, 'settings.update', {
-        sessionTimeoutMinutes: 33,
-        maxFeatureAttempts: 7,
-        claudeExecutablePath: '/opt/claude/bin/claude',
-        provider: { baseUrl: 'https://gateway.example.com/anthropic' },
-        apiKey: 'sk-ant-provider-key-0123456789',
-      });
-      const p = await ok<Project>(api, 'projects.add', { name: 'limits', path: projectDir });
-      await ok<AgentState>(api, 'agent.start', { id: p.id });
-      const launches = join(projectDir, '.fixture', 'launches.jsonl');
-      await until(() => existsSync(launches), 'the agent to record its launch');
-      const { env } = JSON.parse(
-        readFileSync(launches, 'utf8').trim().split('\n')[0] as string,
-      ) as {
-        env: Record<string, string>;
-      };
-      assert.equal(env.NIGHTSHIFT_SESSION_TIMEOUT_MIN, '33');
-      assert.equal(env.NIGHTSHIFT_MAX_ATTEMPTS, '7');
-      assert.equal(env.NIGHTSHIFT_CLAUDE_PATH, '/opt/claude/bin/claude');
-      // Settings → Provider: the base URL and the key reach the agent too.
-      assert.equal(env.ANTHROPIC_BASE_URL, 'https://gateway.example.com/anthropic');
-      assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-provider-key-0123456789');
-      await ok(api, 'agent.stop', { id: p.id });
-    },
-    dataDir,
-    projectDir,
-  );
+  await withProjectServer('ns-settings-agent-', async (api, projectDir) => {
+    await ok(api, 'settings.update', {
+      sessionTimeoutMinutes: 33,
+      maxFeatureAttempts: 7,
+      claudeExecutablePath: '/opt/claude/bin/claude',
+      provider: { baseUrl: 'https://gateway.example.com/anthropic' },
+      apiKey: 'sk-ant-provider-key-0123456789',
+    });
+    const { id, env } = await launchedEnv(api, 'limits', projectDir);
+    assert.equal(env.NIGHTSHIFT_SESSION_TIMEOUT_MIN, '33');
+    assert.equal(env.NIGHTSHIFT_MAX_ATTEMPTS, '7');
+    assert.equal(env.NIGHTSHIFT_CLAUDE_PATH, '/opt/claude/bin/claude');
+    // Settings → Provider: the base URL and the key reach the agent too.
+    assert.equal(env.ANTHROPIC_BASE_URL, 'https://gateway.example.com/anthropic');
+    assert.equal(env.ANTHROPIC_API_KEY, 'sk-ant-provider-key-0123456789');
+    await ok(api, 'agent.stop', { id });
+  });
 });
 
 test('Settings’ stall limits are checked (the second longer than the first) and the second reaches the agent at its start', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ns-stall-agent-'));
-  const projectDir = mkdtempSync(join(tmpdir(), 'ns-stall-project-'));
-  await withServer(
-    { dataDir },
-    async (_app, api) => {
-      assert.deepEqual(await ok(api, 'ledger.prefs'), {
-        stallWarnMinutes: 20,
-        stallKillMinutes: 40,
-      });
-      const refused = await api.call('ledger.setPrefs', {
-        stallWarnMinutes: 30,
-        stallKillMinutes: 30,
-      });
-      assert.equal(refused.ok, false);
-      assert.equal(refused.ok ? '' : refused.error.field, 'stallKillMinutes');
-      assert.match(refused.ok ? '' : refused.error.message, /must be longer than/);
-      const bad = await api.call('ledger.setPrefs', { stallWarnMinutes: 0, stallKillMinutes: 5 });
-      assert.equal(bad.ok, false, 'zero minutes is refused by the contract');
-      assert.deepEqual(await ok(api, 'ledger.prefs'), {
-        stallWarnMinutes: 20,
-        stallKillMinutes: 40,
-      });
-      await ok(api, 'ledger.setPrefs', { stallWarnMinutes: 25, stallKillMinutes: 55 });
-      const p = await ok<Project>(api, 'projects.add', { name: 'stalls', path: projectDir });
-      await ok<AgentState>(api, 'agent.start', { id: p.id });
-      const launches = join(projectDir, '.fixture', 'launches.jsonl');
-      await until(() => existsSync(launches), 'the agent to record its launch');
-      const { env } = JSON.parse(
-        readFileSync(launches, 'utf8').trim().split('\n')[0] as string,
-      ) as { env: Record<string, string> };
-      assert.equal(env.NIGHTSHIFT_STALL_KILL_MIN, '55');
-      // …and the agent reads it as its stall limit.
-      assert.equal(readAgentTuning(env).stallKillMs, 55 * 60_000);
-      await ok(api, 'agent.stop', { id: p.id });
-    },
-    dataDir,
-    projectDir,
-  );
+  await withProjectServer('ns-stall-agent-', async (api, projectDir) => {
+    assert.deepEqual(await ok(api, 'ledger.prefs'), {
+      stallWarnMinutes: 20,
+      stallKillMinutes: 40,
+    });
+    const refused = await api.call('ledger.setPrefs', {
+      stallWarnMinutes: 30,
+      stallKillMinutes: 30,
+    });
+    assert.equal(refused.ok, false);
+    assert.equal(refused.ok ? '' : refused.error.field, 'stallKillMinutes');
+    assert.match(refused.ok ? '' : refused.error.message, /must be longer than/);
+    const bad = await api.call('ledger.setPrefs', { stallWarnMinutes: 0, stallKillMinutes: 5 });
+    assert.equal(bad.ok, false, 'zero minutes is refused by the contract');
+    assert.deepEqual(await ok(api, 'ledger.prefs'), {
+      stallWarnMinutes: 20,
+      stallKillMinutes: 40,
+    });
+    await ok(api, 'ledger.setPrefs', { stallWarnMinutes: 25, stallKillMinutes: 55 });
+    const { id, env } = await launchedEnv(api, 'stalls', projectDir);
+    assert.equal(env.NIGHTSHIFT_STALL_KILL_MIN, '55');
+    // …and the agent reads it as its stall limit.
+    assert.equal(readAgentTuning(env).stallKillMs, 55 * 60_000);
+    await ok(api, 'agent.stop', { id });
+  });
 });
 
 test('scheduler state (a skipped next window) survives a restart in scheduler-state.json', async () => {
@@ -355,14 +348,32 @@ test('disabling a schedule stops the run it started; Skip next window for all sk
   );
 });
 
+interface Launch {
+  pid: number;
+  argv: string[];
+  env: Record<string, string>;
+}
+
 /** Every launch the scripted fixture agent recorded in `projectDir`, oldest first. */
-function launches(projectDir: string): { pid: number; argv: string[] }[] {
+function launches(projectDir: string): Launch[] {
   const file = join(projectDir, '.fixture', 'launches.jsonl');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { pid: number; argv: string[] });
+    .map((l) => JSON.parse(l) as Launch);
+}
+
+/** Adds `projectDir` as project `name`, starts its agent and answers the environment it got. */
+async function launchedEnv(
+  api: ApiClient,
+  name: string,
+  projectDir: string,
+): Promise<{ id: string; env: Record<string, string> }> {
+  const p = await ok<Project>(api, 'projects.add', { name, path: projectDir });
+  await ok<AgentState>(api, 'agent.start', { id: p.id });
+  await until(() => launches(projectDir).length > 0, 'the agent to record its launch');
+  return { id: p.id, env: launches(projectDir)[0]!.env };
 }
 
 /** A daily window that is open now (UTC) and lasts two hours. */
@@ -379,49 +390,42 @@ const statusOf = async (api: ApiClient, id: string) =>
   (await ok<ScheduleStatus[]>(api, 'schedules.status')).find((s) => s.projectId === id);
 
 test('a schedule’s run settings fall back to the project’s, then the global defaults, at the agent’s launch', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ns-fallback-'));
-  const projectDir = mkdtempSync(join(tmpdir(), 'ns-fallback-project-'));
-  await withServer(
-    { dataDir },
-    async (_app, api) => {
-      // Global: every field set; the project overrides two; the schedule one of those.
-      await ok(api, 'settings.update', {
-        defaults: {
-          model: 'claude-haiku-4-5-20251001',
-          yolo: true,
-          codingAgents: 2,
-          regressionAgents: 3,
-        },
-      });
-      const p = await ok<Project>(api, 'projects.add', {
-        name: 'layers',
-        path: projectDir,
-        overrides: { model: 'claude-sonnet-4-6', codingAgents: 4 },
-      });
-      await ok(api, 'schedules.add', { id: p.id, schedule: openNow({ codingAgents: 5 }) });
-      await until(() => launches(projectDir).length === 1, 'the window to launch the agent');
-      const argv = (launches(projectDir)[0] as { argv: string[] }).argv;
-      const flag = (name: string) => argv[argv.indexOf(name) + 1];
-      assert.equal(flag('--concurrency'), '5', 'the schedule’s own value');
-      assert.equal(
-        flag('--model'),
-        'claude-sonnet-4-6',
-        'the project’s, where the schedule has none',
-      );
-      assert.equal(flag('--regression-agents'), '3', 'the global default, where neither has one');
-      assert.ok(argv.includes('--yolo'), 'the global YOLO default');
-      const state = await ok<AgentState>(api, 'agent.status', { id: p.id });
-      assert.equal(state.origin, 'schedule');
-      assert.deepEqual(state.settings, {
-        model: 'claude-sonnet-4-6',
+  await withProjectServer('ns-fallback-', async (api, projectDir) => {
+    // Global: every field set; the project overrides two; the schedule one of those.
+    await ok(api, 'settings.update', {
+      defaults: {
+        model: 'claude-haiku-4-5-20251001',
         yolo: true,
-        codingAgents: 5,
+        codingAgents: 2,
         regressionAgents: 3,
-      });
-    },
-    dataDir,
-    projectDir,
-  );
+      },
+    });
+    const p = await ok<Project>(api, 'projects.add', {
+      name: 'layers',
+      path: projectDir,
+      overrides: { model: 'claude-sonnet-4-6', codingAgents: 4 },
+    });
+    await ok(api, 'schedules.add', { id: p.id, schedule: openNow({ codingAgents: 5 }) });
+    await until(() => launches(projectDir).length === 1, 'the window to launch the agent');
+    const argv = (launches(projectDir)[0] as { argv: string[] }).argv;
+    const flag = (name: string) => argv[argv.indexOf(name) + 1];
+    assert.equal(flag('--concurrency'), '5', 'the schedule’s own value');
+    assert.equal(
+      flag('--model'),
+      'claude-sonnet-4-6',
+      'the project’s, where the schedule has none',
+    );
+    assert.equal(flag('--regression-agents'), '3', 'the global default, where neither has one');
+    assert.ok(argv.includes('--yolo'), 'the global YOLO default');
+    const state = await ok<AgentState>(api, 'agent.status', { id: p.id });
+    assert.equal(state.origin, 'schedule');
+    assert.deepEqual(state.settings, {
+      model: 'claude-sonnet-4-6',
+      yolo: true,
+      codingAgents: 5,
+      regressionAgents: 3,
+    });
+  });
 });
 
 test('Nightshift launched inside an open window starts the agent at once (a quit is not a manual stop)', async () => {
@@ -509,20 +513,10 @@ test('scheduler state survives a restart: a manual stop’s hold and the crash r
 });
 
 test('Stop asks gracefully, then forces an agent that ignores SIGTERM after the default 10 s', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ns-stop-force-'));
-  const projectDir = mkdtempSync(join(tmpdir(), 'ns-stop-force-project-'));
-  const signals = join(dataDir, 'signals.log');
-  await withServer(
-    {
-      dataDir,
-      // No stop-grace setting anywhere: the app's own default applies.
-      env: {
-        NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand('chatty')),
-        FIXTURE_IGNORE_TERM: '1',
-        FIXTURE_SIGNAL_LOG: signals,
-      },
-    },
-    async (_app, api) => {
+  let signals = '';
+  await withProjectServer(
+    'ns-stop-force-',
+    async (api, projectDir) => {
       const p = await ok<Project>(api, 'projects.add', { name: 'stubborn', path: projectDir });
       const started = await ok<AgentState>(api, 'agent.start', { id: p.id });
       const pid = started.pid as number;
@@ -556,8 +550,17 @@ test('Stop asks gracefully, then forces an agent that ignores SIGTERM after the 
       );
       assert.ok(logs.some((l) => /fixture agent ignores SIGTERM/.test(l.text)));
     },
-    dataDir,
-    projectDir,
+    (dataDir) => {
+      signals = join(dataDir, 'signals.log');
+      // No stop-grace setting anywhere: the app's own default applies.
+      return {
+        env: {
+          NIGHTSHIFT_AGENT_COMMAND: JSON.stringify(fixtureAgentCommand('chatty')),
+          FIXTURE_IGNORE_TERM: '1',
+          FIXTURE_SIGNAL_LOG: signals,
+        },
+      };
+    },
   );
 });
 

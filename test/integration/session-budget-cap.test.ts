@@ -6,15 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import type { AgentEvent } from '../../contract/index.ts';
 import { readSessionBudget, writeSessionBudget } from '../../core/session-budget.ts';
-import { FeaturesDb } from '../../core/features-db.ts';
-import { findFeaturesDb } from '../../core/project-paths.ts';
 import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import { makeProject, startAgent } from '../fixtures/agent-harness.ts';
-
-type Finished = Extract<AgentEvent, { type: 'agent-finished' }>;
+import { featureAfterStop, firstCodingEnd } from '../helpers/agent-run-to-end.ts';
 
 test('the session budget file and the environment cap a session; the lower one wins', () => {
   const dir = makeProject(null);
@@ -45,23 +41,12 @@ test('a real session stops at its maxBudgetUsd and the agent reports it as a bud
       'the initializer',
     );
     writeSessionBudget(dir, 0.000001);
-    const capped = (await run.waitFor(
-      (e) => e.type === 'agent-finished' && e.role === 'coding',
-      90_000,
-      'a capped coding session',
-    )) as Finished;
+    const capped = await firstCodingEnd(run, 90_000, 'a capped coding session');
     assert.equal(capped.end, 'budget', JSON.stringify(capped));
     assert.equal(capped.subtype, 'error_max_budget_usd');
-    run.killGroup();
-    await run.exit;
-    const db = FeaturesDb.open(findFeaturesDb(dir)!, { create: false });
-    try {
-      const f = db.get(capped.featureId!);
-      assert.equal(f?.attempts ?? 0, 0, 'a budget end is not a failed attempt');
-      assert.equal(f?.passes, false);
-    } finally {
-      db.close();
-    }
+    const f = await featureAfterStop(run, dir, capped.featureId!);
+    assert.equal(f?.attempts ?? 0, 0, 'a budget end is not a failed attempt');
+    assert.equal(f?.passes, false);
   } finally {
     run?.killGroup();
     await fake.close();

@@ -10,8 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentEvent } from '../../contract/index.ts';
-import { FeaturesDb } from '../../core/features-db.ts';
-import { findFeaturesDb } from '../../core/project-paths.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { EventBus } from '../../main/services/event-bus.ts';
 import { LedgerService } from '../../main/services/ledger/ledger-service.ts';
@@ -19,9 +17,8 @@ import { StallMonitor } from '../../main/services/ledger/stall-monitor.ts';
 import { startFakeAnthropic } from '../fixtures/fake-anthropic-server.ts';
 import { scriptedBrain } from '../fixtures/scripted-agent-brain.ts';
 import { makeProject, startAgent } from '../fixtures/agent-harness.ts';
+import { featureAfterStop, firstCodingEnd } from '../helpers/agent-run-to-end.ts';
 import { FakeAgents } from '../unit/scheduler-fakes.ts';
-
-type Finished = Extract<AgentEvent, { type: 'agent-finished' }>;
 
 test('a real session with no progress is ended as stalled and counts an attempt', async () => {
   const dir = makeProject('Todo\n- Layout\n');
@@ -30,26 +27,15 @@ test('a real session with no progress is ended as stalled and counts an attempt'
     projectDir: dir,
     fakeUrl: fake.url,
     yolo: true,
-    env: { NIGHTSHIFT_STALL_KILL_MIN: '0.5' },
+    env: { NIGHTSHIFT_STALL_KILL_MIN: '0.15' }, // 9 s
   });
   try {
-    const finished = (await run.waitFor(
-      (e) => e.type === 'agent-finished' && e.role === 'coding',
-      120_000,
-      'the stalled session to be ended',
-    )) as Finished;
+    const finished = await firstCodingEnd(run, 120_000, 'the stalled session to be ended');
     assert.equal(finished.end, 'stalled', JSON.stringify(finished));
     assert.match(finished.message, /Stalled: no tool call or progress/);
-    run.killGroup();
-    await run.exit;
-    const db = FeaturesDb.open(findFeaturesDb(dir)!, { create: false });
-    try {
-      const f = db.get(1);
-      assert.equal(f?.attempts, 1, 'a stall is an attempt');
-      assert.match(f?.lastError ?? '', /Stalled/);
-    } finally {
-      db.close();
-    }
+    const f = await featureAfterStop(run, dir, 1);
+    assert.equal(f?.attempts, 1, 'a stall is an attempt');
+    assert.match(f?.lastError ?? '', /Stalled/);
   } finally {
     run.killGroup();
     await fake.close();

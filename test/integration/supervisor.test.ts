@@ -21,6 +21,7 @@ import {
   runSettings,
   waitFor,
   waitForStatus,
+  type Harness,
 } from '../helpers/supervisor-harness.ts';
 
 const start = { settings: runSettings, origin: 'manual' as const };
@@ -236,6 +237,17 @@ test('drain finishes current work and then shows paused; resume continues', asyn
   }
 });
 
+/** Starts project `id`'s agent (the fixture with FIXTURE_CHILDREN) and answers it and its tree of three. */
+async function startWithChildren(h: Harness, id: string): Promise<{ pid: number; pids: number[] }> {
+  await h.supervisor.start(id, start);
+  const pid = h.supervisor.state(id).pid as number;
+  const tree = await waitFor(
+    () => (processTree(pid).length >= 3 ? processTree(pid) : null),
+    'the agent and its children',
+  );
+  return { pid, pids: tree.map((p) => p.pid) };
+}
+
 test('an agent ignoring SIGTERM is killed after the grace period: SIGTERM first, the kill waited', async () => {
   const grace = 1_500;
   const signals = join(mkdtempSync(join(tmpdir(), 'nightshift-signals-')), 'signals.log');
@@ -245,11 +257,7 @@ test('an agent ignoring SIGTERM is killed after the grace period: SIGTERM first,
   });
   h.addProject('stubborn');
   try {
-    await h.supervisor.start('stubborn', start);
-    const pid = h.supervisor.state('stubborn').pid as number;
-    const pids = (
-      await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
-    ).map((p) => p.pid);
+    const { pid, pids } = await startWithChildren(h, 'stubborn');
     const stopping = h.supervisor.stop('stubborn');
     // The agent records the SIGTERM it got (and ignores it); SIGKILL cannot be recorded, so
     // the kill shows as the agent being gone.
@@ -361,14 +369,44 @@ test('the launch contract reaches the agent: exact flags, cwd = project, stdin c
   }
 });
 
-test('stop sweeps a descendant that left the process group, from running and from paused', async () => {
-  const h = makeHarness({ agent: 'escaper', stopGraceMs: 1_000 });
-  h.addProject('escape');
+/**
+ * Starts the fixture `agent` as project `id` twice, and stops it once while running and once
+ * while paused. `escapees` waits for the processes that left the agent's group (checking how they
+ * left) and answers them: pause must freeze them with the agent, stop must end them all.
+ */
+async function stopFromRunningAndPaused(
+  agent: string,
+  id: string,
+  escapees: (h: Harness, agentPid: number) => Promise<number[]>,
+  frozen: string,
+): Promise<void> {
+  const h = makeHarness({ agent, stopGraceMs: 1_000 });
+  h.addProject(id);
   try {
     for (const from of ['running', 'paused'] as const) {
-      const started = await h.supervisor.start('escape', start);
+      const started = await h.supervisor.start(id, start);
       assert.equal(started.ok, true, JSON.stringify(started));
-      const agent = h.supervisor.state('escape').pid as number;
+      const agentPid = h.supervisor.state(id).pid as number;
+      const all = [agentPid, ...(await escapees(h, agentPid))];
+      if (from === 'paused') {
+        assert.equal((await h.supervisor.pause(id)).ok, true);
+        await waitFor(() => all.every((x) => processInfo(x)?.state === 'T'), frozen);
+      }
+      const stopped = await h.supervisor.stop(id);
+      assert.equal(stopped.ok, true);
+      assert.equal(h.supervisor.state(id).status, 'stopped');
+      await assertAllGone(all);
+    }
+  } finally {
+    await h.dispose();
+  }
+}
+
+test('stop sweeps a descendant that left the process group, from running and from paused', async () => {
+  await stopFromRunningAndPaused(
+    'escaper',
+    'escape',
+    async (h, agent) => {
       const pidOf = (label: string) => {
         const line = h.supervisor.logs('escape').find((l) => l.text.startsWith(`${label} `));
         return line ? Number(line.text.split(' ')[1]) : null;
@@ -381,32 +419,17 @@ test('stop sweeps a descendant that left the process group, from running and fro
       }, 'the fixture to report its children');
       assert.notEqual(processInfo(escaped)?.pgid, agent, 'the escaped child left the group');
       assert.notEqual(processInfo(grandchild)?.pgid, agent);
-      const all = [agent, escaped, grandchild, ordinary];
-      if (from === 'paused') {
-        assert.equal((await h.supervisor.pause('escape')).ok, true);
-        await waitFor(
-          () => all.every((x) => processInfo(x)?.state === 'T'),
-          'the whole tree, escaped child included, frozen',
-        );
-      }
-      const stopped = await h.supervisor.stop('escape');
-      assert.equal(stopped.ok, true);
-      assert.equal(h.supervisor.state('escape').status, 'stopped');
-      await assertAllGone(all);
-    }
-  } finally {
-    await h.dispose();
-  }
+      return [escaped, grandchild, ordinary];
+    },
+    'the whole tree, escaped child included, frozen',
+  );
 });
 
 test('an orphaned daemon (setsid, parent gone) is frozen by pause and ended by stop', async () => {
-  const h = makeHarness({ agent: 'daemonizer', stopGraceMs: 1_000 });
-  h.addProject('daemon');
-  try {
-    for (const from of ['running', 'paused'] as const) {
-      const started = await h.supervisor.start('daemon', start);
-      assert.equal(started.ok, true, JSON.stringify(started));
-      const agent = h.supervisor.state('daemon').pid as number;
+  await stopFromRunningAndPaused(
+    'daemonizer',
+    'daemon',
+    async (h, agent) => {
       const texts = () => h.supervisor.logs('daemon').map((l) => l.text);
       const daemon = await waitFor(() => {
         const line = texts().find((t) => t.startsWith('daemon '));
@@ -420,20 +443,10 @@ test('an orphaned daemon (setsid, parent gone) is frozen by pause and ended by s
         !processTree(agent).some((p) => p.pid === daemon),
         'neither the group nor parent links lead to the daemon',
       );
-      if (from === 'paused') {
-        assert.equal((await h.supervisor.pause('daemon')).ok, true);
-        await waitFor(
-          () => processInfo(daemon)?.state === 'T' && processInfo(agent)?.state === 'T',
-          'the daemon frozen with the agent',
-        );
-      }
-      assert.equal((await h.supervisor.stop('daemon')).ok, true);
-      assert.equal(h.supervisor.state('daemon').status, 'stopped');
-      await assertAllGone([agent, daemon]);
-    }
-  } finally {
-    await h.dispose();
-  }
+      return [daemon];
+    },
+    'the daemon frozen with the agent',
+  );
 });
 
 test('the ring buffer keeps the last 5,000 lines for late subscribers; log events are batched', async () => {
@@ -566,11 +579,7 @@ test('Pause freezes a draining agent; Resume returns it to draining, and it then
   const h = makeHarness({ env: { FIXTURE_DRAIN_DELAY: '1500', FIXTURE_CHILDREN: '1' } });
   h.addProject('freeze-drain');
   try {
-    await h.supervisor.start('freeze-drain', start);
-    const pid = h.supervisor.state('freeze-drain').pid as number;
-    const pids = (
-      await waitFor(() => (processTree(pid).length >= 3 ? processTree(pid) : null), 'tree')
-    ).map((p) => p.pid);
+    const { pids } = await startWithChildren(h, 'freeze-drain');
     await h.supervisor.drain('freeze-drain');
     assert.equal(h.supervisor.state('freeze-drain').status, 'draining');
     const paused = await h.supervisor.pause('freeze-drain');
