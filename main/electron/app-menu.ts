@@ -5,6 +5,7 @@
 import { Menu, type MenuItemConstructorOptions, app } from 'electron';
 import { type AppMenuCommand, type AppMenuItem, appMenuTemplate } from './app-menu-template.ts';
 import type { EventBus } from '../services/event-bus.ts';
+import { dispatchAllProjects } from './all-projects-commands.ts';
 
 export interface AppMenuDeps {
   bus: EventBus;
@@ -46,17 +47,8 @@ export function installAppMenu(deps: AppMenuDeps): { dispose(): void } {
       case 'quit':
         deps.quit();
         return;
-      case 'pause-all':
-        void deps.dispatch('agent.pauseAll', undefined);
-        return;
-      case 'resume-all':
-        void deps.dispatch('agent.resumeAll', undefined);
-        return;
-      case 'stop-all':
-        void deps.dispatch('agent.stopAll', undefined);
-        return;
-      case 'skip-next-all':
-        void deps.dispatch('schedules.skipNext', { skip: true });
+      default:
+        void dispatchAllProjects(c.kind, deps.dispatch);
         return;
     }
   };

@@ -10,8 +10,14 @@ import {
   statusLabel,
   type AgentAction,
   type AgentState,
+  type AgentStatus,
   type ScheduleStatus,
 } from '../../contract/index.ts';
+import {
+  dispatchAllProjects,
+  isAllProjectsAction,
+  type AllProjectsAction,
+} from './all-projects-commands.ts';
 
 export interface TrayProject {
   id: string;
@@ -30,8 +36,7 @@ export interface TrayModel {
 
 export type ProjectAction =
   'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next' | 'open-project';
-export type GlobalAction =
-  'pause-all' | 'resume-all' | 'stop-all' | 'skip-next-all' | 'unskip-next-all' | 'open' | 'quit';
+export type GlobalAction = AllProjectsAction | 'open' | 'quit';
 
 export type TrayAction = { kind: ProjectAction; projectId: string } | { kind: GlobalAction };
 
@@ -52,6 +57,17 @@ export interface TrayTemplate {
 }
 
 const RUNNING = new Set(['starting', 'running', 'draining']);
+
+/** The agent commands for every project: each is offered while some agent is in a state it applies to. */
+const ALL_AGENTS_ITEMS: {
+  kind: 'pause-all' | 'resume-all' | 'stop-all';
+  label: string;
+  appliesTo(status: AgentStatus): boolean;
+}[] = [
+  { kind: 'pause-all', label: 'Pause all', appliesTo: (s) => s === 'running' },
+  { kind: 'resume-all', label: 'Resume all', appliesTo: (s) => s === 'paused' },
+  { kind: 'stop-all', label: 'Stop all', appliesTo: isStoppableStatus },
+];
 
 function originWords(agent: AgentState): string | null {
   if (!isActiveStatus(agent.status) || !agent.origin) return null;
@@ -179,28 +195,15 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
   }
   for (const p of model.projects) menu.push(projectMenu(p, fmt));
   menu.push({ id: 'sep-projects', type: 'separator' });
-  const anyProject = (pred: (p: TrayProject) => boolean) => model.projects.some(pred);
-  menu.push({
-    id: 'pause-all',
-    type: 'normal',
-    label: 'Pause all',
-    enabled: anyProject((p) => p.agent.status === 'running'),
-    action: { kind: 'pause-all' },
-  });
-  menu.push({
-    id: 'resume-all',
-    type: 'normal',
-    label: 'Resume all',
-    enabled: anyProject((p) => p.agent.status === 'paused'),
-    action: { kind: 'resume-all' },
-  });
-  menu.push({
-    id: 'stop-all',
-    type: 'normal',
-    label: 'Stop all',
-    enabled: anyProject((p) => isStoppableStatus(p.agent.status)),
-    action: { kind: 'stop-all' },
-  });
+  for (const item of ALL_AGENTS_ITEMS) {
+    menu.push({
+      id: item.kind,
+      type: 'normal',
+      label: item.label,
+      enabled: model.projects.some((p) => item.appliesTo(p.agent.status)),
+      action: { kind: item.kind },
+    });
+  }
   const withNext = model.projects.filter((p) => p.schedule?.nextWindow);
   const allSkipped = withNext.length > 0 && withNext.every((p) => p.schedule?.skipNext);
   menu.push({
@@ -237,6 +240,10 @@ export interface TrayActionDeps {
 }
 
 export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): Promise<void> {
+  if (isAllProjectsAction(action.kind)) {
+    await dispatchAllProjects(action.kind, deps.dispatch);
+    return;
+  }
   switch (action.kind) {
     case 'start':
       await deps.dispatch('agent.start', { id: action.projectId });
@@ -256,19 +263,6 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
       return;
     case 'open-project':
       deps.openApp(action.projectId);
-      return;
-    case 'pause-all':
-      await deps.dispatch('agent.pauseAll', undefined);
-      return;
-    case 'resume-all':
-      await deps.dispatch('agent.resumeAll', undefined);
-      return;
-    case 'stop-all':
-      await deps.dispatch('agent.stopAll', undefined);
-      return;
-    case 'skip-next-all':
-    case 'unskip-next-all':
-      await deps.dispatch('schedules.skipNext', { skip: action.kind === 'skip-next-all' });
       return;
     case 'open':
       deps.openApp();
