@@ -25,7 +25,14 @@ import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { AgentControl } from '../supervisor-types.ts';
 import { type IngestSummary, ingestRunLog } from './ingest.ts';
-import { closeInbox, type InboxRaise, openInbox, raiseInbox, resolveKinds } from './inbox.ts';
+import {
+  closeInbox,
+  type InboxRaise,
+  isExpansionRun,
+  openInbox,
+  raiseInbox,
+  resolveKinds,
+} from './inbox.ts';
 import { LedgerDb } from './ledger-db.ts';
 
 export interface LedgerProject {
@@ -57,6 +64,7 @@ const RESOLVED_BY_NEW_RUN: readonly InboxKind[] = [
   'budget',
   'retries-exhausted',
   'work-left',
+  'expansion',
   'auth',
   'provider',
   'stalled',
@@ -216,26 +224,8 @@ export class LedgerService {
           body: h.prompt,
           at: h.ts,
         }) || inboxChanged;
-    if (summary.phase === 'finished' || summary.phase === 'failed') {
-      const msg = summary.phaseMessage ?? '';
-      const auth = /credential|sign-in|api key|401|403/i.test(msg);
-      inboxChanged =
-        this.raise({
-          kind: summary.phase === 'finished' ? 'work-left' : auth ? 'auth' : 'provider',
-          projectId: p.id,
-          projectName: p.name,
-          runId: summary.runId,
-          featureId: null,
-          title:
-            summary.phase === 'finished'
-              ? `${p.name}: the run ended with work left`
-              : auth
-                ? `${p.name}: the provider refused the credentials`
-                : `${p.name}: the run could not go on`,
-          body: msg,
-          at: now,
-        }) || inboxChanged;
-    }
+    if (summary.phase === 'finished' || summary.phase === 'failed')
+      inboxChanged = this.raise(this.runEndItem(p, summary, now)) || inboxChanged;
     if (inboxChanged) this.emitInbox();
     this.d.bus.emit('ledger.changed', { projectId: p.id });
     for (const l of this.ingestListeners) {
@@ -245,6 +235,42 @@ export class LedgerService {
         this.d.log('error', `A ledger listener failed: ${messageOf(error)}`);
       }
     }
+  }
+
+  /**
+   * The inbox item of a run that ended by itself short of complete: an expansion that added its
+   * features (start the agent to build them), work left for a person, or trouble that stopped it.
+   */
+  private runEndItem(p: LedgerProject, summary: IngestSummary, now: number): InboxRaise {
+    const body = summary.phaseMessage ?? '';
+    const item = { projectId: p.id, projectName: p.name, runId: summary.runId, featureId: null };
+    if (summary.phase === 'failed') {
+      const auth = /credential|sign-in|api key|401|403/i.test(body);
+      return auth
+        ? {
+            ...item,
+            kind: 'auth',
+            title: `${p.name}: the provider refused the credentials`,
+            body,
+            at: now,
+          }
+        : { ...item, kind: 'provider', title: `${p.name}: the run could not go on`, body, at: now };
+    }
+    if (isExpansionRun(this.db, summary.runId))
+      return {
+        ...item,
+        kind: 'expansion',
+        title: `${p.name}: the expansion finished; start the agent to build what it added`,
+        body,
+        at: now,
+      };
+    return {
+      ...item,
+      kind: 'work-left',
+      title: `${p.name}: the run ended with work left`,
+      body,
+      at: now,
+    };
   }
 
   /**
