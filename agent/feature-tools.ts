@@ -262,21 +262,29 @@ const specs: ToolSpec[] = [
       return json(result);
     },
   ),
-  featureTool(
-    'feature_add_dependency',
-    ['initializer'],
-    'Makes a feature depend on another one (refused if it would create a cycle).',
-    { feature_id: featureId, dependency_id: featureId },
-    (ctx, { feature_id, dependency_id }) =>
-      dependenciesOf(ctx.db.addDependency(feature_id, dependency_id)),
-  ),
-  featureTool(
-    'feature_remove_dependency',
-    ['initializer'],
-    'Removes one dependency from a feature.',
-    { feature_id: featureId, dependency_id: featureId },
-    (ctx, { feature_id, dependency_id }) =>
-      dependenciesOf(ctx.db.removeDependency(feature_id, dependency_id)),
+  // Adding and removing one dependency differ only in the edit.
+  ...(
+    [
+      [
+        'feature_add_dependency',
+        'Makes a feature depend on another one (refused if it would create a cycle).',
+        (db: FeaturesDb, id: number, dep: number) => db.addDependency(id, dep),
+      ],
+      [
+        'feature_remove_dependency',
+        'Removes one dependency from a feature.',
+        (db: FeaturesDb, id: number, dep: number) => db.removeDependency(id, dep),
+      ],
+    ] as const
+  ).map(([name, description, edit]) =>
+    featureTool(
+      name,
+      ['initializer'],
+      description,
+      { feature_id: featureId, dependency_id: featureId },
+      (ctx, { feature_id, dependency_id }) =>
+        dependenciesOf(edit(ctx.db, feature_id, dependency_id)),
+    ),
   ),
   featureTool(
     'feature_set_dependencies',

@@ -13,11 +13,7 @@ import {
   type AgentStatus,
   type ScheduleStatus,
 } from '../../contract/index.ts';
-import {
-  dispatchAllProjects,
-  isAllProjectsAction,
-  type AllProjectsAction,
-} from './all-projects-commands.ts';
+import { runAppCommand, type AppCommand, type AppCommandDeps } from './app-commands.ts';
 
 export interface TrayProject {
   id: string;
@@ -35,10 +31,10 @@ export interface TrayModel {
 }
 
 export type ProjectAction =
-  'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next' | 'open-project';
-export type GlobalAction = AllProjectsAction | 'open' | 'quit';
+  'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next';
 
-export type TrayAction = { kind: ProjectAction; projectId: string } | { kind: GlobalAction };
+/** A project's own actions, or one of the commands the application menu offers too. */
+export type TrayAction = { kind: ProjectAction; projectId: string } | AppCommand;
 
 export interface TrayItem {
   id: string;
@@ -233,17 +229,9 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
 }
 
 /** What each action does, through the app's own command dispatch (same validation as the UI). */
-export interface TrayActionDeps {
-  dispatch(command: string, input: unknown): Promise<unknown>;
-  openApp(projectId?: string): void;
-  quit(): void;
-}
+export type TrayActionDeps = AppCommandDeps;
 
 export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): Promise<void> {
-  if (isAllProjectsAction(action.kind)) {
-    await dispatchAllProjects(action.kind, deps.dispatch);
-    return;
-  }
   switch (action.kind) {
     case 'start':
       await deps.dispatch('agent.start', { id: action.projectId });
@@ -261,14 +249,7 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
         skip: action.kind === 'skip-next',
       });
       return;
-    case 'open-project':
-      deps.openApp(action.projectId);
-      return;
-    case 'open':
-      deps.openApp();
-      return;
-    case 'quit':
-      deps.quit();
-      return;
+    default:
+      await runAppCommand(action, deps);
   }
 }

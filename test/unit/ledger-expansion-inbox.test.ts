@@ -2,24 +2,23 @@
  * The inbox item a run leaves when it ends by itself with work left: an expansion (the agent in
  * `expand` mode, expander sessions only) is its own kind, with its own sentence and action
  * (start the agent to build what it added); a run that worked the backlog stays `work-left`.
- * The real LedgerService reads real run-log files into ledger.db in a temp folder; the agent
- * side is the real AgentSupervisor over the fake ProcessBackend (the OS edge).
+ * The real LedgerService reads real run-log files into ledger.db in a temp folder; the agents are
+ * the scheduler tests' in-memory AgentControl, which starts the next run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AgentRole, defaultSettings } from '../../contract/index.ts';
+import type { AgentRole } from '../../contract/index.ts';
 import { runLogPath } from '../../core/run-log.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
 import { EventBus } from '../../main/services/event-bus.ts';
 import { LedgerService } from '../../main/services/ledger/ledger-service.ts';
-import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
+import type { SupervisedProject } from '../../main/services/supervisor.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
-import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';
 import { record, usage } from '../helpers/run-log-lines.ts';
 import { settle } from '../helpers/turns.ts';
+import { FakeAgents } from './scheduler-fakes.ts';
 
 /** A run log: one finished session per role, then the run's own end with `message`. */
 function runLog(roles: AgentRole[], message: string): string {
@@ -77,42 +76,30 @@ for (const c of cases) {
     const project: SupervisedProject = { id: 'p', name: 'todo-app', path: join(root, 'todo-app') };
     mkdirSync(join(project.path, '.nightshift', 'runs'), { recursive: true });
     const clock = new FakeClock(Date.parse('2026-01-05T22:00:00Z'));
-    const supervisor = new AgentSupervisor({
-      lookup: (id) => (id === 'p' ? project : null),
-      agentCommand: () => ({ command: 'agent', args: [] }),
-      agentEnv: () => ({}),
-      secrets: () => [],
-      diagnostics: createDiagnostics(null),
-      backend: new FakeProcessBackend(clock),
-      clock,
-    });
+    const agents = new FakeAgents(clock);
     const ledger = new LedgerService({
       dataDir: join(root, 'data'),
       clock,
       projects: () => [project],
-      agents: supervisor,
+      agents,
       bus: new EventBus(),
       log: () => undefined,
     });
-    t.after(async () => {
-      await supervisor.stop('p');
+    t.after(() => {
       ledger.dispose();
       rmSync(root, { recursive: true, force: true });
     });
     ledger.start();
-    writeFileSync(runLogPath(project.path, 'run-1'), runLog(c.roles, c.message));
-    ledger.ingestRun('p', 'run-1');
+    writeFileSync(runLogPath(project.path, 'earlier-run'), runLog(c.roles, c.message));
+    ledger.ingestRun('p', 'earlier-run');
 
     const items = ledger.inbox();
     assert.deepEqual(
       items.map((i) => [i.kind, i.title, i.body, i.runId]),
-      [[c.kind, c.title, c.message, 'run-1']],
+      [[c.kind, c.title, c.message, 'earlier-run']],
     );
     // Its action is to start the agent: the new run resolves the item.
-    const started = await supervisor.start('p', {
-      settings: defaultSettings.defaults,
-      origin: 'manual',
-    });
+    const started = await agents.manualStart('p');
     assert.ok(started.ok, JSON.stringify(started));
     await settle();
     assert.deepEqual(ledger.inbox(), []);
