@@ -133,22 +133,16 @@ function featureTool<Shape extends AnyZodRawShape>(
 }
 
 /**
- * A tool that acts on the session's own feature: any other `feature_id` is refused before its
- * work runs (an agent cannot pass, fail or skip work it does not hold).
+ * Work on the session's own feature: any other `feature_id` is refused before it runs (an agent
+ * cannot pass, fail or skip work it does not hold).
  */
-function ownFeatureTool<Shape extends AnyZodRawShape & { feature_id: typeof featureId }>(
-  name: string,
-  roles: AgentRole[],
-  description: string,
-  input: Shape,
-  work: (ctx: ToolContext, args: InferShape<Shape>) => CallToolResult,
-): ToolSpec {
-  return featureTool(name, roles, description, input, (ctx, args) => {
-    // Shape's constraint makes feature_id the featureId schema's number (TypeScript cannot
-    // resolve the inferred type of a generic shape).
-    const denied = ownFeature(ctx, (args as { feature_id: number }).feature_id);
+function ownFeatureOnly<Args extends { feature_id: number }>(
+  work: (ctx: ToolContext, args: Args) => CallToolResult,
+): (ctx: ToolContext, args: Args) => CallToolResult {
+  return (ctx, args) => {
+    const denied = ownFeature(ctx, args.feature_id);
     return denied ? fail(denied) : work(ctx, args);
-  });
+  };
 }
 
 /** The answer of every dependency edit: the feature's dependencies as they now are. */
@@ -173,12 +167,12 @@ const specs: ToolSpec[] = [
       return f ? json(toDict(f)) : fail(`Feature #${feature_id} does not exist.`);
     },
   ),
-  ownFeatureTool(
+  featureTool(
     'feature_claim_and_get',
     ['coding'],
     'Confirms this session holds its assigned feature and returns its details (idempotent).',
     { feature_id: featureId },
-    (ctx, { feature_id }) => {
+    ownFeatureOnly((ctx, { feature_id }) => {
       const f = ctx.db.get(feature_id);
       if (!f) return fail(`Feature #${feature_id} does not exist.`);
       if (f.passes)
@@ -191,45 +185,45 @@ const specs: ToolSpec[] = [
       if (ctx.db.claim(feature_id, ctx.owner))
         return json({ ...toDict(ctx.db.get(feature_id)!), already_claimed: false });
       return fail(`Feature #${feature_id} is held by another agent; end this session.`);
-    },
+    }),
   ),
-  ownFeatureTool(
+  featureTool(
     'feature_mark_passing',
     ['coding', 'regression'],
     'Marks your feature as passing, after you have verified it works end to end.',
     { feature_id: featureId },
-    (ctx, { feature_id }) => {
+    ownFeatureOnly((ctx, { feature_id }) => {
       const f = ctx.db.markPassing(feature_id, ctx.owner);
       return json({ ...toDict(f), message: `Feature #${feature_id} marked as passing.` });
-    },
+    }),
   ),
-  ownFeatureTool(
+  featureTool(
     'feature_mark_failing',
     ['regression'],
     'Marks the feature you are re-testing as failing (a regression). You keep it until you release it.',
     { feature_id: featureId, reason: z.string().optional().describe('What is broken') },
-    (ctx, { feature_id, reason }) => {
+    ownFeatureOnly((ctx, { feature_id, reason }) => {
       const f = ctx.db.markFailing(feature_id, ctx.owner, reason ?? null);
       ctx.report.regressionFound = true;
       return json({
         message: `Feature #${feature_id} marked as failing - regression detected`,
         feature: toDict(f),
       });
-    },
+    }),
   ),
-  ownFeatureTool(
+  featureTool(
     'feature_skip',
     ['coding'],
     'Gives up on your feature for now because of an external blocker, moving it to the end of the queue. End the session afterwards.',
     { feature_id: featureId, reason: z.string().optional().describe('What blocks it') },
-    (ctx, { feature_id, reason }) => {
+    ownFeatureOnly((ctx, { feature_id, reason }) => {
       const r = ctx.db.skip(feature_id, reason ?? null);
       ctx.report.skippedReason = reason ?? 'skipped by the agent';
       return json({
         ...r,
         message: `Feature #${feature_id} moved to the end of the queue. End this session now.`,
       });
-    },
+    }),
   ),
   featureTool(
     'feature_create',
@@ -391,7 +385,7 @@ const specs: ToolSpec[] = [
       });
     },
   ),
-  ownFeatureTool(
+  featureTool(
     'feature_release_testing',
     ['regression'],
     'Releases the feature you re-tested. tested_ok=false when you found (and fixed) a regression.',
@@ -399,7 +393,7 @@ const specs: ToolSpec[] = [
       feature_id: featureId,
       tested_ok: z.boolean().optional().describe('true if it still works (default)'),
     },
-    (ctx, { feature_id, tested_ok }) => {
+    ownFeatureOnly((ctx, { feature_id, tested_ok }) => {
       const ok = tested_ok ?? true;
       if (!ok) ctx.report.regressionFound = true;
       const r = ctx.db.releaseTesting(feature_id, ctx.owner);
@@ -412,9 +406,9 @@ const specs: ToolSpec[] = [
         message: `Feature #${feature_id} testing ${ok ? 'passed' : 'failed (regression detected)'}`,
         feature: toDict(r.feature),
       });
-    },
+    }),
   ),
-  ownFeatureTool(
+  featureTool(
     'feature_request_human_input',
     ['coding'],
     'Asks a human for something only they can provide (a decision, credentials, an account). The feature waits until they answer; end the session afterwards.',
@@ -433,7 +427,7 @@ const specs: ToolSpec[] = [
         )
         .optional(),
     },
-    (ctx, { feature_id, prompt, fields }) => {
+    ownFeatureOnly((ctx, { feature_id, prompt, fields }) => {
       const request: HumanInputRequest = {
         prompt,
         fields:
@@ -448,7 +442,7 @@ const specs: ToolSpec[] = [
         message: `Feature #${feature_id} is waiting for a human. End this session now.`,
         feature: toDict(f),
       });
-    },
+    }),
   ),
 ];
 
