@@ -22,104 +22,6 @@ import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { parseShell, type SimpleCommand, type Word } from './bash-parse.ts';
 import { isProtectedPath } from './protected-paths.ts';
 
-export const ALLOWED_COMMANDS = new Set([
-  // files and text
-  'ls',
-  'cat',
-  'head',
-  'tail',
-  'wc',
-  'grep',
-  'rg',
-  'find',
-  'cp',
-  'mv',
-  'rm',
-  'mkdir',
-  'rmdir',
-  'touch',
-  'chmod',
-  'ln',
-  'pwd',
-  'cd',
-  'echo',
-  'printf',
-  'sed',
-  'awk',
-  'sort',
-  'uniq',
-  'diff',
-  'cut',
-  'tr',
-  'tee',
-  'basename',
-  'dirname',
-  'realpath',
-  'which',
-  'test',
-  '[',
-  '[[',
-  '((',
-  'true',
-  'false',
-  'date',
-  'sleep',
-  'xargs',
-  'jq',
-  'tar',
-  'unzip',
-  'gzip',
-  'stat',
-  'du',
-  'file',
-  'nohup',
-  'command',
-  'set',
-  'read',
-  'wait',
-  // toolchains
-  'node',
-  'npm',
-  'npx',
-  'pnpm',
-  'yarn',
-  'bun',
-  'deno',
-  'tsc',
-  'tsx',
-  'eslint',
-  'prettier',
-  'vite',
-  'vitest',
-  'jest',
-  'playwright',
-  'python',
-  'python3',
-  'pip',
-  'pip3',
-  'uv',
-  'pytest',
-  'go',
-  'cargo',
-  'make',
-  'git',
-  'sh',
-  'bash',
-  'init.sh',
-  // processes and network (local dev servers)
-  'ps',
-  'lsof',
-  'kill',
-  'curl',
-  'wget',
-  'timeout',
-  'env',
-  'printenv',
-  'export',
-  'source',
-  '.',
-]);
-
 /** Shell builtins and keywords: no executable to resolve. */
 const BUILTINS = new Set([
   'cd',
@@ -141,26 +43,6 @@ const BUILTINS = new Set([
   'read',
   'wait',
 ]);
-
-const KEYWORDS = new Set([
-  'if',
-  'then',
-  'else',
-  'elif',
-  'fi',
-  'while',
-  'until',
-  'do',
-  'done',
-  '!',
-  '{',
-  '}',
-  'time',
-]);
-
-/** Variables whose value changes what runs or how: never set by an agent. */
-const DANGEROUS_VARS =
-  /^(LD_[A-Z_]+|DYLD_[A-Z_]+|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|CDPATH|GIT_CONFIG[A-Z_]*|GIT_SSH[A-Z_]*|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_ASKPASS|SSH_ASKPASS|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|RUBYOPT)$/;
 
 /** Commands that only read the paths they are given. */
 const READ_ONLY = new Set([
@@ -188,6 +70,95 @@ const READ_ONLY = new Set([
   'cd',
   'git',
 ]);
+
+/**
+ * Every command an agent may run: the read-only ones, the shell builtins, and these others (whose
+ * path arguments are checked against the protected paths, as they are not known to only read).
+ */
+export const ALLOWED_COMMANDS = new Set([
+  ...READ_ONLY,
+  ...BUILTINS,
+  // files and text
+  'find',
+  'cp',
+  'mv',
+  'rm',
+  'mkdir',
+  'rmdir',
+  'touch',
+  'chmod',
+  'ln',
+  'sed',
+  'awk',
+  'sort',
+  'uniq',
+  'cut',
+  'tr',
+  'tee',
+  'date',
+  'sleep',
+  'xargs',
+  'tar',
+  'unzip',
+  'gzip',
+  'nohup',
+  // toolchains
+  'node',
+  'npm',
+  'npx',
+  'pnpm',
+  'yarn',
+  'bun',
+  'deno',
+  'tsc',
+  'tsx',
+  'eslint',
+  'prettier',
+  'vite',
+  'vitest',
+  'jest',
+  'playwright',
+  'python',
+  'python3',
+  'pip',
+  'pip3',
+  'uv',
+  'pytest',
+  'go',
+  'cargo',
+  'make',
+  'sh',
+  'bash',
+  'init.sh',
+  // processes and network (local dev servers)
+  'ps',
+  'lsof',
+  'curl',
+  'wget',
+  'timeout',
+  'env',
+  'printenv',
+]);
+
+const KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'while',
+  'until',
+  'do',
+  'done',
+  '!',
+  '{',
+  '}',
+  'time',
+]);
+
+/** Variables whose value changes what runs or how: never set by an agent. */
+const DANGEROUS_VARS =
+  /^(LD_[A-Z_]+|DYLD_[A-Z_]+|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|CDPATH|GIT_CONFIG[A-Z_]*|GIT_SSH[A-Z_]*|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_ASKPASS|SSH_ASKPASS|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|RUBYOPT)$/;
 
 export interface GuardContext {
   projectDir: string;

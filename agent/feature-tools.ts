@@ -13,6 +13,8 @@ import { messageOf } from '../contract/result.ts';
 import {
   createSdkMcpServer,
   tool,
+  type AnyZodRawShape,
+  type InferShape,
   type McpSdkServerConfigWithInstance,
 } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
@@ -111,399 +113,337 @@ function ownFeature(ctx: ToolContext, id: number): string | null {
   return null;
 }
 
+/**
+ * One tool: its name (written once, for the role lists and the server), who may use it, and
+ * its database work, which always runs inside `guard`.
+ */
+function featureTool<Shape extends AnyZodRawShape>(
+  name: string,
+  roles: AgentRole[],
+  description: string,
+  input: Shape,
+  work: (ctx: ToolContext, args: InferShape<Shape>) => CallToolResult,
+): ToolSpec {
+  return {
+    name,
+    roles,
+    build: (ctx) =>
+      tool(name, description, input, async (args) => guard(ctx, () => work(ctx, args))),
+  };
+}
+
+/**
+ * Work on the session's own feature: any other `feature_id` is refused before it runs (an agent
+ * cannot pass, fail or skip work it does not hold).
+ */
+function ownFeatureOnly<Args extends { feature_id: number }>(
+  work: (ctx: ToolContext, args: Args) => CallToolResult,
+): (ctx: ToolContext, args: Args) => CallToolResult {
+  return (ctx, args) => {
+    const denied = ownFeature(ctx, args.feature_id);
+    return denied ? fail(denied) : work(ctx, args);
+  };
+}
+
+/** The answer of every dependency edit: the feature's dependencies as they now are. */
+const dependenciesOf = (f: Feature): CallToolResult =>
+  json({ success: true, feature_id: f.id, dependencies: f.dependencies });
+
 const specs: ToolSpec[] = [
-  {
-    name: 'feature_get_stats',
-    roles: ['initializer', 'coding', 'regression', 'expander'],
-    build: (ctx) =>
-      tool(
-        'feature_get_stats',
-        'Progress: passing, in progress and total features, and the percentage passing.',
-        {},
-        async () => guard(ctx, () => json(ctx.db.stats())),
-      ),
-  },
-  {
-    name: 'feature_get_by_id',
-    roles: ['initializer', 'coding', 'regression', 'expander'],
-    build: (ctx) =>
-      tool(
-        'feature_get_by_id',
-        'Full details of one feature.',
-        { feature_id: featureId },
-        async ({ feature_id }) =>
-          guard(ctx, () => {
-            const f = ctx.db.get(feature_id);
-            return f ? json(toDict(f)) : fail(`Feature #${feature_id} does not exist.`);
+  featureTool(
+    'feature_get_stats',
+    ['initializer', 'coding', 'regression', 'expander'],
+    'Progress: passing, in progress and total features, and the percentage passing.',
+    {},
+    (ctx) => json(ctx.db.stats()),
+  ),
+  featureTool(
+    'feature_get_by_id',
+    ['initializer', 'coding', 'regression', 'expander'],
+    'Full details of one feature.',
+    { feature_id: featureId },
+    (ctx, { feature_id }) => {
+      const f = ctx.db.get(feature_id);
+      return f ? json(toDict(f)) : fail(`Feature #${feature_id} does not exist.`);
+    },
+  ),
+  featureTool(
+    'feature_claim_and_get',
+    ['coding'],
+    'Confirms this session holds its assigned feature and returns its details (idempotent).',
+    { feature_id: featureId },
+    ownFeatureOnly((ctx, { feature_id }) => {
+      const f = ctx.db.get(feature_id);
+      if (!f) return fail(`Feature #${feature_id} does not exist.`);
+      if (f.passes)
+        return json({
+          ...toDict(f),
+          already_claimed: true,
+          message: 'This feature already passes.',
+        });
+      if (f.claimOwner === ctx.owner) return json({ ...toDict(f), already_claimed: true });
+      if (ctx.db.claim(feature_id, ctx.owner))
+        return json({ ...toDict(ctx.db.get(feature_id)!), already_claimed: false });
+      return fail(`Feature #${feature_id} is held by another agent; end this session.`);
+    }),
+  ),
+  featureTool(
+    'feature_mark_passing',
+    ['coding', 'regression'],
+    'Marks your feature as passing, after you have verified it works end to end.',
+    { feature_id: featureId },
+    ownFeatureOnly((ctx, { feature_id }) => {
+      const f = ctx.db.markPassing(feature_id, ctx.owner);
+      return json({ ...toDict(f), message: `Feature #${feature_id} marked as passing.` });
+    }),
+  ),
+  featureTool(
+    'feature_mark_failing',
+    ['regression'],
+    'Marks the feature you are re-testing as failing (a regression). You keep it until you release it.',
+    { feature_id: featureId, reason: z.string().optional().describe('What is broken') },
+    ownFeatureOnly((ctx, { feature_id, reason }) => {
+      const f = ctx.db.markFailing(feature_id, ctx.owner, reason ?? null);
+      ctx.report.regressionFound = true;
+      return json({
+        message: `Feature #${feature_id} marked as failing - regression detected`,
+        feature: toDict(f),
+      });
+    }),
+  ),
+  featureTool(
+    'feature_skip',
+    ['coding'],
+    'Gives up on your feature for now because of an external blocker, moving it to the end of the queue. End the session afterwards.',
+    { feature_id: featureId, reason: z.string().optional().describe('What blocks it') },
+    ownFeatureOnly((ctx, { feature_id, reason }) => {
+      const r = ctx.db.skip(feature_id, reason ?? null);
+      ctx.report.skippedReason = reason ?? 'skipped by the agent';
+      return json({
+        ...r,
+        message: `Feature #${feature_id} moved to the end of the queue. End this session now.`,
+      });
+    }),
+  ),
+  featureTool(
+    'feature_create',
+    ['initializer', 'expander'],
+    'Creates one feature at the end of the backlog.',
+    {
+      ...newFeature,
+      depends_on_ids: z
+        .array(z.number().int().min(1))
+        .optional()
+        .describe('Ids of existing features it needs'),
+    },
+    (ctx, args) => {
+      const f = ctx.db.create(args);
+      ctx.created?.push(f.id);
+      return json({
+        success: true,
+        message: `Created feature #${f.id}: ${f.name}`,
+        feature: toDict(f),
+      });
+    },
+  ),
+  featureTool(
+    'feature_create_bulk',
+    ['initializer', 'expander'],
+    'Creates many features at once, in order. depends_on_indices point at earlier items of the same call (0-based); depends_on_ids at features created by earlier calls. All are validated first; on any error nothing is created.',
+    {
+      features: z
+        .array(
+          z.object({
+            ...newFeature,
+            depends_on_indices: z.array(z.number().int().min(0)).optional(),
+            depends_on_ids: z.array(z.number().int().min(1)).optional(),
           }),
-      ),
-  },
-  {
-    name: 'feature_claim_and_get',
-    roles: ['coding'],
-    build: (ctx) =>
-      tool(
-        'feature_claim_and_get',
-        'Confirms this session holds its assigned feature and returns its details (idempotent).',
-        { feature_id: featureId },
-        async ({ feature_id }) =>
-          guard(ctx, () => {
-            const denied = ownFeature(ctx, feature_id);
-            if (denied) return fail(denied);
-            const f = ctx.db.get(feature_id);
-            if (!f) return fail(`Feature #${feature_id} does not exist.`);
-            if (f.passes)
-              return json({
-                ...toDict(f),
-                already_claimed: true,
-                message: 'This feature already passes.',
-              });
-            if (f.claimOwner === ctx.owner) return json({ ...toDict(f), already_claimed: true });
-            if (ctx.db.claim(feature_id, ctx.owner))
-              return json({ ...toDict(ctx.db.get(feature_id)!), already_claimed: false });
-            return fail(`Feature #${feature_id} is held by another agent; end this session.`);
-          }),
-      ),
-  },
-  {
-    name: 'feature_mark_passing',
-    roles: ['coding', 'regression'],
-    build: (ctx) =>
-      tool(
-        'feature_mark_passing',
-        'Marks your feature as passing, after you have verified it works end to end.',
-        { feature_id: featureId },
-        async ({ feature_id }) =>
-          guard(ctx, () => {
-            const denied = ownFeature(ctx, feature_id);
-            if (denied) return fail(denied);
-            const f = ctx.db.markPassing(feature_id, ctx.owner);
-            return json({ ...toDict(f), message: `Feature #${feature_id} marked as passing.` });
-          }),
-      ),
-  },
-  {
-    name: 'feature_mark_failing',
-    roles: ['regression'],
-    build: (ctx) =>
-      tool(
-        'feature_mark_failing',
-        'Marks the feature you are re-testing as failing (a regression). You keep it until you release it.',
-        { feature_id: featureId, reason: z.string().optional().describe('What is broken') },
-        async ({ feature_id, reason }) =>
-          guard(ctx, () => {
-            const denied = ownFeature(ctx, feature_id);
-            if (denied) return fail(denied);
-            const f = ctx.db.markFailing(feature_id, ctx.owner, reason ?? null);
-            ctx.report.regressionFound = true;
-            return json({
-              message: `Feature #${feature_id} marked as failing - regression detected`,
-              feature: toDict(f),
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_skip',
-    roles: ['coding'],
-    build: (ctx) =>
-      tool(
-        'feature_skip',
-        'Gives up on your feature for now because of an external blocker, moving it to the end of the queue. End the session afterwards.',
-        { feature_id: featureId, reason: z.string().optional().describe('What blocks it') },
-        async ({ feature_id, reason }) =>
-          guard(ctx, () => {
-            const denied = ownFeature(ctx, feature_id);
-            if (denied) return fail(denied);
-            const r = ctx.db.skip(feature_id, reason ?? null);
-            ctx.report.skippedReason = reason ?? 'skipped by the agent';
-            return json({
-              ...r,
-              message: `Feature #${feature_id} moved to the end of the queue. End this session now.`,
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_create',
-    roles: ['initializer', 'expander'],
-    build: (ctx) =>
-      tool(
-        'feature_create',
-        'Creates one feature at the end of the backlog.',
-        {
-          ...newFeature,
-          depends_on_ids: z
-            .array(z.number().int().min(1))
-            .optional()
-            .describe('Ids of existing features it needs'),
-        },
-        async (args) =>
-          guard(ctx, () => {
-            const f = ctx.db.create(args);
-            ctx.created?.push(f.id);
-            return json({
-              success: true,
-              message: `Created feature #${f.id}: ${f.name}`,
-              feature: toDict(f),
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_create_bulk',
-    roles: ['initializer', 'expander'],
-    build: (ctx) =>
-      tool(
-        'feature_create_bulk',
-        'Creates many features at once, in order. depends_on_indices point at earlier items of the same call (0-based); depends_on_ids at features created by earlier calls. All are validated first; on any error nothing is created.',
-        {
-          features: z
-            .array(
-              z.object({
-                ...newFeature,
-                depends_on_indices: z.array(z.number().int().min(0)).optional(),
-                depends_on_ids: z.array(z.number().int().min(1)).optional(),
-              }),
-            )
-            .min(1),
-        },
-        async ({ features }) =>
-          guard(ctx, () => {
-            const result = ctx.db.createBulk(features);
-            ctx.created?.push(...result.ids);
-            return json(result);
-          }),
-      ),
-  },
-  {
-    name: 'feature_add_dependency',
-    roles: ['initializer'],
-    build: (ctx) =>
-      tool(
+        )
+        .min(1),
+    },
+    (ctx, { features }) => {
+      const result = ctx.db.createBulk(features);
+      ctx.created?.push(...result.ids);
+      return json(result);
+    },
+  ),
+  // Adding and removing one dependency differ only in the edit.
+  ...(
+    [
+      [
         'feature_add_dependency',
         'Makes a feature depend on another one (refused if it would create a cycle).',
-        { feature_id: featureId, dependency_id: featureId },
-        async ({ feature_id, dependency_id }) =>
-          guard(ctx, () => {
-            const f = ctx.db.addDependency(feature_id, dependency_id);
-            return json({ success: true, feature_id, dependencies: f.dependencies });
-          }),
-      ),
-  },
-  {
-    name: 'feature_remove_dependency',
-    roles: ['initializer'],
-    build: (ctx) =>
-      tool(
+        (db: FeaturesDb, id: number, dep: number) => db.addDependency(id, dep),
+      ],
+      [
         'feature_remove_dependency',
         'Removes one dependency from a feature.',
-        { feature_id: featureId, dependency_id: featureId },
-        async ({ feature_id, dependency_id }) =>
-          guard(ctx, () => {
-            const f = ctx.db.removeDependency(feature_id, dependency_id);
-            return json({ success: true, feature_id, dependencies: f.dependencies });
+        (db: FeaturesDb, id: number, dep: number) => db.removeDependency(id, dep),
+      ],
+    ] as const
+  ).map(([name, description, edit]) =>
+    featureTool(
+      name,
+      ['initializer'],
+      description,
+      { feature_id: featureId, dependency_id: featureId },
+      (ctx, { feature_id, dependency_id }) =>
+        dependenciesOf(edit(ctx.db, feature_id, dependency_id)),
+    ),
+  ),
+  featureTool(
+    'feature_set_dependencies',
+    ['initializer'],
+    'Replaces the whole dependency list of a feature (checked for missing ids and cycles).',
+    { feature_id: featureId, dependency_ids: z.array(z.number().int().min(1)) },
+    (ctx, { feature_id, dependency_ids }) =>
+      dependenciesOf(ctx.db.setDependencies(feature_id, dependency_ids)),
+  ),
+  featureTool(
+    'feature_get_ready',
+    ['initializer', 'coding'],
+    'Features whose dependencies all pass and that nobody works on, best first.',
+    { limit: z.number().int().min(1).max(50).optional() },
+    (ctx, { limit }) => {
+      const all = ctx.db.all();
+      const graph = analyzeGraph(all.map(asGraphNode));
+      const ready = all
+        .filter(
+          (f) =>
+            graph.ready.has(f.id) && !f.inProgress && !f.testingInProgress && !f.needsHumanInput,
+        )
+        .sort(compareBySchedule(graph.scores));
+      return json({
+        features: ready.slice(0, limit ?? 10).map(toDict),
+        count: Math.min(ready.length, limit ?? 10),
+        total_ready: ready.length,
+      });
+    },
+  ),
+  featureTool(
+    'feature_get_blocked',
+    ['initializer', 'coding'],
+    'Features that cannot start yet, with what blocks each.',
+    {},
+    (ctx) => {
+      const all = ctx.db.all();
+      const graph = analyzeGraph(all.map(asGraphNode));
+      const blocked = all
+        .filter((f) => graph.blockedReasons.has(f.id))
+        .map((f) => ({
+          ...toDict(f),
+          blocked_by: f.dependencies.filter((d) => !all.find((o) => o.id === d)?.passes),
+          reason: graph.blockedReasons.get(f.id),
+        }));
+      return json({ features: blocked, count: blocked.length });
+    },
+  ),
+  featureTool(
+    'feature_get_graph',
+    ['initializer', 'coding', 'expander'],
+    'The dependency graph: nodes with status and edges from dependency to dependent.',
+    {},
+    (ctx) => {
+      const all = ctx.db.all();
+      const graph = analyzeGraph(all.map(asGraphNode));
+      const status = (f: Feature): string =>
+        f.passes
+          ? 'done'
+          : graph.blockedReasons.has(f.id)
+            ? 'blocked'
+            : f.inProgress
+              ? 'in_progress'
+              : 'pending';
+      return json({
+        nodes: all.map((f) => ({
+          id: f.id,
+          name: f.name,
+          category: f.category,
+          status: status(f),
+          priority: f.priority,
+          dependencies: f.dependencies,
+        })),
+        edges: all.flatMap((f) => f.dependencies.map((d) => ({ source: d, target: f.id }))),
+      });
+    },
+  ),
+  featureTool(
+    'feature_claim_for_testing',
+    ['regression'],
+    'Claims the passing feature this session re-verifies and returns it.',
+    {},
+    (ctx) => {
+      if (ctx.featureId !== null) {
+        const f = ctx.db.get(ctx.featureId);
+        if (f && f.testOwner === ctx.owner) return json({ ...toDict(f), already_claimed: true });
+        if (f && ctx.db.claimForTesting(f.id, ctx.owner))
+          return json({ ...toDict(ctx.db.get(f.id)!), already_claimed: false });
+      }
+      return json({
+        message: 'No features available for testing',
+        hint: 'End this session.',
+      });
+    },
+  ),
+  featureTool(
+    'feature_release_testing',
+    ['regression'],
+    'Releases the feature you re-tested. tested_ok=false when you found (and fixed) a regression.',
+    {
+      feature_id: featureId,
+      tested_ok: z.boolean().optional().describe('true if it still works (default)'),
+    },
+    ownFeatureOnly((ctx, { feature_id, tested_ok }) => {
+      const ok = tested_ok ?? true;
+      if (!ok) ctx.report.regressionFound = true;
+      const r = ctx.db.releaseTesting(feature_id, ctx.owner);
+      if (!r.released)
+        return json({
+          warning: `Feature ${feature_id} was not being tested`,
+          feature: toDict(r.feature),
+        });
+      return json({
+        message: `Feature #${feature_id} testing ${ok ? 'passed' : 'failed (regression detected)'}`,
+        feature: toDict(r.feature),
+      });
+    }),
+  ),
+  featureTool(
+    'feature_request_human_input',
+    ['coding'],
+    'Asks a human for something only they can provide (a decision, credentials, an account). The feature waits until they answer; end the session afterwards.',
+    {
+      feature_id: featureId,
+      prompt: z.string().min(1).describe('The question, in plain words'),
+      fields: z
+        .array(
+          z.object({
+            id: z.string().min(1),
+            label: z.string().min(1),
+            type: z.enum(['text', 'textarea', 'select', 'boolean']),
+            required: z.boolean().optional(),
+            options: z.array(z.string()).optional(),
           }),
-      ),
-  },
-  {
-    name: 'feature_set_dependencies',
-    roles: ['initializer'],
-    build: (ctx) =>
-      tool(
-        'feature_set_dependencies',
-        'Replaces the whole dependency list of a feature (checked for missing ids and cycles).',
-        { feature_id: featureId, dependency_ids: z.array(z.number().int().min(1)) },
-        async ({ feature_id, dependency_ids }) =>
-          guard(ctx, () => {
-            const f = ctx.db.setDependencies(feature_id, dependency_ids);
-            return json({ success: true, feature_id, dependencies: f.dependencies });
-          }),
-      ),
-  },
-  {
-    name: 'feature_get_ready',
-    roles: ['initializer', 'coding'],
-    build: (ctx) =>
-      tool(
-        'feature_get_ready',
-        'Features whose dependencies all pass and that nobody works on, best first.',
-        { limit: z.number().int().min(1).max(50).optional() },
-        async ({ limit }) =>
-          guard(ctx, () => {
-            const all = ctx.db.all();
-            const graph = analyzeGraph(all.map(asGraphNode));
-            const ready = all
-              .filter(
-                (f) =>
-                  graph.ready.has(f.id) &&
-                  !f.inProgress &&
-                  !f.testingInProgress &&
-                  !f.needsHumanInput,
-              )
-              .sort(compareBySchedule(graph.scores));
-            return json({
-              features: ready.slice(0, limit ?? 10).map(toDict),
-              count: Math.min(ready.length, limit ?? 10),
-              total_ready: ready.length,
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_get_blocked',
-    roles: ['initializer', 'coding'],
-    build: (ctx) =>
-      tool(
-        'feature_get_blocked',
-        'Features that cannot start yet, with what blocks each.',
-        {},
-        async () =>
-          guard(ctx, () => {
-            const all = ctx.db.all();
-            const graph = analyzeGraph(all.map(asGraphNode));
-            const blocked = all
-              .filter((f) => graph.blockedReasons.has(f.id))
-              .map((f) => ({
-                ...toDict(f),
-                blocked_by: f.dependencies.filter((d) => !all.find((o) => o.id === d)?.passes),
-                reason: graph.blockedReasons.get(f.id),
-              }));
-            return json({ features: blocked, count: blocked.length });
-          }),
-      ),
-  },
-  {
-    name: 'feature_get_graph',
-    roles: ['initializer', 'coding', 'expander'],
-    build: (ctx) =>
-      tool(
-        'feature_get_graph',
-        'The dependency graph: nodes with status and edges from dependency to dependent.',
-        {},
-        async () =>
-          guard(ctx, () => {
-            const all = ctx.db.all();
-            const graph = analyzeGraph(all.map(asGraphNode));
-            const status = (f: Feature): string =>
-              f.passes
-                ? 'done'
-                : graph.blockedReasons.has(f.id)
-                  ? 'blocked'
-                  : f.inProgress
-                    ? 'in_progress'
-                    : 'pending';
-            return json({
-              nodes: all.map((f) => ({
-                id: f.id,
-                name: f.name,
-                category: f.category,
-                status: status(f),
-                priority: f.priority,
-                dependencies: f.dependencies,
-              })),
-              edges: all.flatMap((f) => f.dependencies.map((d) => ({ source: d, target: f.id }))),
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_claim_for_testing',
-    roles: ['regression'],
-    build: (ctx) =>
-      tool(
-        'feature_claim_for_testing',
-        'Claims the passing feature this session re-verifies and returns it.',
-        {},
-        async () =>
-          guard(ctx, () => {
-            if (ctx.featureId !== null) {
-              const f = ctx.db.get(ctx.featureId);
-              if (f && f.testOwner === ctx.owner)
-                return json({ ...toDict(f), already_claimed: true });
-              if (f && ctx.db.claimForTesting(f.id, ctx.owner))
-                return json({ ...toDict(ctx.db.get(f.id)!), already_claimed: false });
-            }
-            return json({
-              message: 'No features available for testing',
-              hint: 'End this session.',
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_release_testing',
-    roles: ['regression'],
-    build: (ctx) =>
-      tool(
-        'feature_release_testing',
-        'Releases the feature you re-tested. tested_ok=false when you found (and fixed) a regression.',
-        {
-          feature_id: featureId,
-          tested_ok: z.boolean().optional().describe('true if it still works (default)'),
-        },
-        async ({ feature_id, tested_ok }) =>
-          guard(ctx, () => {
-            const denied = ownFeature(ctx, feature_id);
-            if (denied) return fail(denied);
-            const ok = tested_ok ?? true;
-            if (!ok) ctx.report.regressionFound = true;
-            const r = ctx.db.releaseTesting(feature_id, ctx.owner);
-            if (!r.released)
-              return json({
-                warning: `Feature ${feature_id} was not being tested`,
-                feature: toDict(r.feature),
-              });
-            return json({
-              message: `Feature #${feature_id} testing ${ok ? 'passed' : 'failed (regression detected)'}`,
-              feature: toDict(r.feature),
-            });
-          }),
-      ),
-  },
-  {
-    name: 'feature_request_human_input',
-    roles: ['coding'],
-    build: (ctx) =>
-      tool(
-        'feature_request_human_input',
-        'Asks a human for something only they can provide (a decision, credentials, an account). The feature waits until they answer; end the session afterwards.',
-        {
-          feature_id: featureId,
-          prompt: z.string().min(1).describe('The question, in plain words'),
-          fields: z
-            .array(
-              z.object({
-                id: z.string().min(1),
-                label: z.string().min(1),
-                type: z.enum(['text', 'textarea', 'select', 'boolean']),
-                required: z.boolean().optional(),
-                options: z.array(z.string()).optional(),
-              }),
-            )
-            .optional(),
-        },
-        async ({ feature_id, prompt, fields }) =>
-          guard(ctx, () => {
-            const denied = ownFeature(ctx, feature_id);
-            if (denied) return fail(denied);
-            const request: HumanInputRequest = {
-              prompt,
-              fields:
-                fields && fields.length > 0
-                  ? fields
-                  : [{ id: 'answer', label: 'Answer', type: 'textarea' }],
-            };
-            const f = ctx.db.requestHumanInput(feature_id, request);
-            ctx.report.humanInputRequested = true;
-            ctx.onHumanInput?.(f, request);
-            return json({
-              message: `Feature #${feature_id} is waiting for a human. End this session now.`,
-              feature: toDict(f),
-            });
-          }),
-      ),
-  },
+        )
+        .optional(),
+    },
+    ownFeatureOnly((ctx, { feature_id, prompt, fields }) => {
+      const request: HumanInputRequest = {
+        prompt,
+        fields:
+          fields && fields.length > 0
+            ? fields
+            : [{ id: 'answer', label: 'Answer', type: 'textarea' }],
+      };
+      const f = ctx.db.requestHumanInput(feature_id, request);
+      ctx.report.humanInputRequested = true;
+      ctx.onHumanInput?.(f, request);
+      return json({
+        message: `Feature #${feature_id} is waiting for a human. End this session now.`,
+        feature: toDict(f),
+      });
+    }),
+  ),
 ];
 
 /** Tool names (without the mcp__features__ prefix) a role may use. */

@@ -54,7 +54,7 @@ import {
   specPath,
 } from '../core/project-paths.ts';
 import { drainFlagPath, initializingFlagPath } from '../core/run-log.ts';
-import { agentEnv, type LaunchMode } from '../core/launch-protocol.ts';
+import { agentEnv, type AgentTuning, type LaunchMode } from '../core/launch-protocol.ts';
 import {
   finishExpansion,
   pendingExpansions,
@@ -90,7 +90,8 @@ import {
 import type { SessionContainment } from './session-guard.ts';
 import { stalledMessage, watchStall } from './stall-watchdog.ts';
 
-export interface OrchestratorConfig {
+/** The run's launch settings and the agent's tuning (core/launch-protocol.ts), plus what the process adds. */
+export interface OrchestratorConfig extends Omit<AgentTuning, 'stallKillMs'> {
   projectDir: string;
   /** `expand` carries out the queued expansions and ends; `run` (default) works the backlog. */
   mode?: LaunchMode;
@@ -99,23 +100,10 @@ export interface OrchestratorConfig {
   concurrency: number;
   regressionAgents: number;
   runId: string;
-  sessionTimeoutMs: number;
-  maxAttempts: number;
-  /** A claim without a heartbeat for this long is released (default 30 min). */
-  leaseMs: number;
-  heartbeatMs: number;
-  /** First hold when a limit gives no reset time; doubles per consecutive hold, max 1 h. */
-  rateLimitBackoffMs: number;
-  /** A passing feature is not re-tested sooner than this after its last test (unless it changed). */
-  retestIntervalMs: number;
-  pollMs: number;
-  claudePath: string | null;
   /** Environment for Claude Code (provider settings included). */
   sessionEnv: Record<string, string | undefined>;
   /** Sandbox and settings trust of every session (absent: no sandbox, no project settings). */
   containment?: SessionContainment;
-  /** Start the Playwright MCP server for browser checks (not in YOLO mode). */
-  browserMcp: boolean;
   /** A session with no tool call or progress this long is ended as stalled (0/absent: never). */
   stallKillMs?: number;
   /** Replaceable for tests of the loop itself; defaults to the real SDK session. */

@@ -25,14 +25,10 @@ import {
   transformStyle,
   zoomAt,
 } from '../renderer/src/lib/backlog-graph.ts';
+import { prng } from '../test/faults/fuzz.ts';
 
-let seed = 7;
-const rand = (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so every run measures the same data.
+const rand = prng(7);
 const words =
   'login session profile upload search export import billing invoice settings theme'.split(' ');
 const categories = ['auth', 'ui', 'api', 'billing', 'search', 'admin', 'reports', 'infra'];

@@ -11,12 +11,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatAgentEventLine, type AgentEventInput } from '../contract/agent-events.ts';
 import type { NightReport, ProjectCharts, RunRecord } from '../contract/index.ts';
 import { formatRunLogRecord, runLogPath } from '../core/run-log.ts';
 import { ingestRunLog } from '../main/services/ledger/ingest.ts';
 import { LedgerDb } from '../main/services/ledger/ledger-db.ts';
 import { getRun, listRuns, nightReport, projectCharts } from '../main/services/ledger/queries.ts';
+import { record, usage } from '../test/helpers/run-log-lines.ts';
 
 const RUNS = 100;
 const PER_RUN = 100;
@@ -25,27 +25,20 @@ const dir = mkdtempSync(join(tmpdir(), 'ns-bench-ledger-'));
 const project = join(dir, 'project');
 mkdirSync(join(project, '.nightshift', 'runs'), { recursive: true });
 
-const usage = (costUsd: number) => ({
-  inputTokens: 12_000,
-  outputTokens: 1_500,
-  cacheReadTokens: 40_000,
-  cacheWriteTokens: 3_000,
-  costUsd,
-});
-const rec = (e: AgentEventInput, ts: number) => formatRunLogRecord(formatAgentEventLine(e, ts), ts);
-
 let t0 = Date.UTC(2026, 10, 1, 22);
 const files: string[] = [];
 let bytes = 0;
 for (let r = 0; r < RUNS; r++) {
   const runId = `run-${String(r).padStart(3, '0')}`;
-  const lines: string[] = [rec({ type: 'run-state', phase: 'working', message: 'Working.' }, t0)];
+  const lines: string[] = [
+    record({ type: 'run-state', phase: 'working', message: 'Working.' }, t0),
+  ];
   for (let s = 0; s < PER_RUN; s++) {
     const agentId = `coding-${(s % 3) + 1}`;
     const featureId = r * PER_RUN + s + 1;
     const ts = t0 + s * 60_000;
     lines.push(
-      rec(
+      record(
         {
           type: 'agent-started',
           agentId,
@@ -55,10 +48,10 @@ for (let r = 0; r < RUNS; r++) {
         },
         ts,
       ),
-      rec({ type: 'activity', agentId, kind: 'tool', summary: 'Bash: npm test' }, ts + 1000),
+      record({ type: 'activity', agentId, kind: 'tool', summary: 'Bash: npm test' }, ts + 1000),
       formatRunLogRecord(`[${agentId}] running the tests`, ts + 2000),
-      rec({ type: 'cost', agentId, usage: usage(0), runTotal: usage(0) }, ts + 3000),
-      rec(
+      record({ type: 'cost', agentId, usage: usage(0), runTotal: usage(0) }, ts + 3000),
+      record(
         {
           type: 'agent-finished',
           agentId,
@@ -74,7 +67,7 @@ for (let r = 0; r < RUNS; r++) {
         },
         ts + 50_000,
       ),
-      rec(
+      record(
         {
           type: 'progress',
           progress: {
@@ -91,7 +84,7 @@ for (let r = 0; r < RUNS; r++) {
     );
   }
   lines.push(
-    rec(
+    record(
       { type: 'run-state', phase: 'finished', message: 'Stopped with work left.' },
       t0 + PER_RUN * 60_000,
     ),

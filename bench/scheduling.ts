@@ -4,17 +4,12 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { analyzeGraph, compareBySchedule, type GraphNode } from '../core/dependency-graph.ts';
+import { prng } from '../test/faults/fuzz.ts';
 
 const V = 10_000;
 const E = 30_000;
-let seed = 42;
-const rand = (): number => {
-  // mulberry32: a small deterministic PRNG (exact in 32-bit integer arithmetic)
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so every run measures the same data.
+const rand = prng(42);
 
 const deps: Set<number>[] = Array.from({ length: V }, () => new Set<number>());
 let edges = 0;

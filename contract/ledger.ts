@@ -141,6 +141,8 @@ export const InboxKind = z.enum([
   'budget',
   'retries-exhausted',
   'work-left',
+  /** An expansion (the agent in `expand` mode) added its features: start the agent to build them. */
+  'expansion',
   'stalled',
   'auth',
   'provider',

@@ -67,14 +67,28 @@ export function troubleSentence(kind: DbTroubleKind, path: string, detail: strin
   }
 }
 
+/** Backoff between tries while database trouble lasts: 50 ms, doubling, at most 2 s. */
+export const RETRY_FIRST_DELAY_MS = 50;
+export const RETRY_MAX_DELAY_MS = 2000;
+
+/**
+ * Whether an error is trouble that can pass (busy or locked, an I/O error), so worth another
+ * try. A `DatabaseTrouble` is a verdict already given: it is not tried again.
+ */
+export function troublePasses(error: unknown): boolean {
+  if (error instanceof DatabaseTrouble) return false;
+  const kind = dbTroubleOf(error);
+  return kind === 'busy' || kind === 'io';
+}
+
 export interface RetryOptions {
-  /** Give up after this long (from the first failure). */
+  /** Give up after this long (from the first failure); Infinity: while the trouble lasts. */
   limitMs: number;
   firstDelayMs?: number;
   maxDelayMs?: number;
   /** Called before each wait (for a log line). */
   onRetry?: (kind: DbTroubleKind, attempt: number, delayMs: number) => void;
-  /** Replaceable for tests. */
+  /** Replaceable for tests, and by callers whose waits must end when they are disposed. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -82,27 +96,37 @@ export interface RetryOptions {
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs `fn` (synchronous database work), retrying it while the database is busy or has a
- * passing I/O error. Throws `DatabaseTrouble` with a sentence when the trouble does not pass.
+ * The one retry loop for database work: runs `fn` (synchronous), and while it fails with trouble
+ * that passes, waits with backoff and tries again, for at most `limitMs`. Any other error, or
+ * the last one when the time is up, is thrown as it is.
  */
-export async function retryDb<T>(path: string, fn: () => T, options: RetryOptions): Promise<T> {
+export async function retryWhilePassing<T>(fn: () => T, options: RetryOptions): Promise<T> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepMs;
-  let delay = options.firstDelayMs ?? 50;
+  let delay = options.firstDelayMs ?? RETRY_FIRST_DELAY_MS;
   const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
       return fn();
     } catch (error) {
-      const kind = dbTroubleOf(error);
-      if (kind === null) throw error;
-      const detail = messageOf(error);
-      if (error instanceof DatabaseTrouble) throw error;
-      if ((kind !== 'busy' && kind !== 'io') || now() - started >= options.limitMs)
-        throw new DatabaseTrouble(kind, troubleSentence(kind, path, detail));
-      options.onRetry?.(kind, attempt, delay);
+      if (!troublePasses(error) || now() - started >= options.limitMs) throw error;
+      options.onRetry?.(dbTroubleOf(error)!, attempt, delay);
       await sleep(delay);
-      delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
+      delay = Math.min(delay * 2, options.maxDelayMs ?? RETRY_MAX_DELAY_MS);
     }
+  }
+}
+
+/**
+ * Runs `fn` (synchronous work on the features database at `path`) through `retryWhilePassing`.
+ * Throws `DatabaseTrouble` with a sentence when the trouble does not pass.
+ */
+export async function retryDb<T>(path: string, fn: () => T, options: RetryOptions): Promise<T> {
+  try {
+    return await retryWhilePassing(fn, options);
+  } catch (error) {
+    const kind = dbTroubleOf(error);
+    if (kind === null || error instanceof DatabaseTrouble) throw error;
+    throw new DatabaseTrouble(kind, troubleSentence(kind, path, messageOf(error)));
   }
 }

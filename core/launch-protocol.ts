@@ -162,13 +162,18 @@ function wholeNumber(text: string | undefined): number {
 export interface AgentTuning {
   sessionTimeoutMs: number;
   maxAttempts: number;
+  /** A claim without a heartbeat for this long is released (default 30 min). */
   leaseMs: number;
   heartbeatMs: number;
+  /** First hold when a limit gives no reset time; doubles per consecutive hold, max 1 h. */
   rateLimitBackoffMs: number;
+  /** A passing feature is not re-tested sooner than this after its last test (unless it changed). */
   retestIntervalMs: number;
   pollMs: number;
   claudePath: string | null;
+  /** Start the Playwright MCP server for browser checks (not in YOLO mode). */
   browserMcp: boolean;
+  /** A session with no tool call or progress this long is ended as stalled (0: never). */
   stallKillMs: number;
 }
 

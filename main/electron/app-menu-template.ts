@@ -3,15 +3,10 @@
  * windows, the agent commands with keyboard shortcuts, and one entry per project
  * (CmdOrCtrl+1 … 9) that opens it. main/electron/app-menu.ts turns it into a Menu.
  */
+import type { AppCommand } from './app-commands.ts';
 
-export type AppMenuCommand =
-  | { kind: 'open-project'; projectId: string }
-  | { kind: 'pause-all' }
-  | { kind: 'resume-all' }
-  | { kind: 'stop-all' }
-  | { kind: 'skip-next-all' }
-  | { kind: 'show-window' }
-  | { kind: 'quit' };
+/** What a menu item does: the commands it shares with the tray (main/electron/app-commands.ts). */
+export type AppMenuCommand = AppCommand;
 
 /** Electron menu roles we use (a subset of Electron's). */
 export type AppMenuRole =
@@ -143,7 +138,7 @@ export function appMenuTemplate(m: AppMenuModel): AppMenuItem[] {
     submenu: [
       { role: 'minimize' },
       ...(mac ? [{ role: 'zoom' } as AppMenuItem, sep, { role: 'front' } as AppMenuItem] : []),
-      { label: 'Show Nightshift', accelerator: 'CmdOrCtrl+0', command: { kind: 'show-window' } },
+      { label: 'Show Nightshift', accelerator: 'CmdOrCtrl+0', command: { kind: 'open' } },
     ],
   });
   return menu;

@@ -5,6 +5,7 @@
 import { Menu, type MenuItemConstructorOptions, app } from 'electron';
 import { type AppMenuCommand, type AppMenuItem, appMenuTemplate } from './app-menu-template.ts';
 import type { EventBus } from '../services/event-bus.ts';
+import { runAppCommand } from './app-commands.ts';
 
 export interface AppMenuDeps {
   bus: EventBus;
@@ -35,31 +36,8 @@ function toElectron(
 
 /** Call once when ready: installAppMenu({ bus, projects: () => registry.list(), dispatch, showWindow, quit: () => app.quit() }). */
 export function installAppMenu(deps: AppMenuDeps): { dispose(): void } {
-  const run = (c: AppMenuCommand) => {
-    switch (c.kind) {
-      case 'open-project':
-        deps.showWindow(c.projectId);
-        return;
-      case 'show-window':
-        deps.showWindow();
-        return;
-      case 'quit':
-        deps.quit();
-        return;
-      case 'pause-all':
-        void deps.dispatch('agent.pauseAll', undefined);
-        return;
-      case 'resume-all':
-        void deps.dispatch('agent.resumeAll', undefined);
-        return;
-      case 'stop-all':
-        void deps.dispatch('agent.stopAll', undefined);
-        return;
-      case 'skip-next-all':
-        void deps.dispatch('schedules.skipNext', { skip: true });
-        return;
-    }
-  };
+  const run = (c: AppMenuCommand) =>
+    void runAppCommand(c, { dispatch: deps.dispatch, openApp: deps.showWindow, quit: deps.quit });
   let last = '';
   const build = () => {
     const template = appMenuTemplate({

@@ -10,8 +10,10 @@ import {
   statusLabel,
   type AgentAction,
   type AgentState,
+  type AgentStatus,
   type ScheduleStatus,
 } from '../../contract/index.ts';
+import { runAppCommand, type AppCommand, type AppCommandDeps } from './app-commands.ts';
 
 export interface TrayProject {
   id: string;
@@ -29,11 +31,10 @@ export interface TrayModel {
 }
 
 export type ProjectAction =
-  'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next' | 'open-project';
-export type GlobalAction =
-  'pause-all' | 'resume-all' | 'stop-all' | 'skip-next-all' | 'unskip-next-all' | 'open' | 'quit';
+  'start' | 'stop' | 'pause' | 'resume' | 'drain' | 'skip-next' | 'unskip-next';
 
-export type TrayAction = { kind: ProjectAction; projectId: string } | { kind: GlobalAction };
+/** A project's own actions, or one of the commands the application menu offers too. */
+export type TrayAction = { kind: ProjectAction; projectId: string } | AppCommand;
 
 export interface TrayItem {
   id: string;
@@ -52,6 +53,17 @@ export interface TrayTemplate {
 }
 
 const RUNNING = new Set(['starting', 'running', 'draining']);
+
+/** The agent commands for every project: each is offered while some agent is in a state it applies to. */
+const ALL_AGENTS_ITEMS: {
+  kind: 'pause-all' | 'resume-all' | 'stop-all';
+  label: string;
+  appliesTo(status: AgentStatus): boolean;
+}[] = [
+  { kind: 'pause-all', label: 'Pause all', appliesTo: (s) => s === 'running' },
+  { kind: 'resume-all', label: 'Resume all', appliesTo: (s) => s === 'paused' },
+  { kind: 'stop-all', label: 'Stop all', appliesTo: isStoppableStatus },
+];
 
 function originWords(agent: AgentState): string | null {
   if (!isActiveStatus(agent.status) || !agent.origin) return null;
@@ -179,28 +191,15 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
   }
   for (const p of model.projects) menu.push(projectMenu(p, fmt));
   menu.push({ id: 'sep-projects', type: 'separator' });
-  const anyProject = (pred: (p: TrayProject) => boolean) => model.projects.some(pred);
-  menu.push({
-    id: 'pause-all',
-    type: 'normal',
-    label: 'Pause all',
-    enabled: anyProject((p) => p.agent.status === 'running'),
-    action: { kind: 'pause-all' },
-  });
-  menu.push({
-    id: 'resume-all',
-    type: 'normal',
-    label: 'Resume all',
-    enabled: anyProject((p) => p.agent.status === 'paused'),
-    action: { kind: 'resume-all' },
-  });
-  menu.push({
-    id: 'stop-all',
-    type: 'normal',
-    label: 'Stop all',
-    enabled: anyProject((p) => isStoppableStatus(p.agent.status)),
-    action: { kind: 'stop-all' },
-  });
+  for (const item of ALL_AGENTS_ITEMS) {
+    menu.push({
+      id: item.kind,
+      type: 'normal',
+      label: item.label,
+      enabled: model.projects.some((p) => item.appliesTo(p.agent.status)),
+      action: { kind: item.kind },
+    });
+  }
   const withNext = model.projects.filter((p) => p.schedule?.nextWindow);
   const allSkipped = withNext.length > 0 && withNext.every((p) => p.schedule?.skipNext);
   menu.push({
@@ -230,11 +229,7 @@ export function trayTemplate(model: TrayModel): TrayTemplate {
 }
 
 /** What each action does, through the app's own command dispatch (same validation as the UI). */
-export interface TrayActionDeps {
-  dispatch(command: string, input: unknown): Promise<unknown>;
-  openApp(projectId?: string): void;
-  quit(): void;
-}
+export type TrayActionDeps = AppCommandDeps;
 
 export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): Promise<void> {
   switch (action.kind) {
@@ -254,27 +249,7 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
         skip: action.kind === 'skip-next',
       });
       return;
-    case 'open-project':
-      deps.openApp(action.projectId);
-      return;
-    case 'pause-all':
-      await deps.dispatch('agent.pauseAll', undefined);
-      return;
-    case 'resume-all':
-      await deps.dispatch('agent.resumeAll', undefined);
-      return;
-    case 'stop-all':
-      await deps.dispatch('agent.stopAll', undefined);
-      return;
-    case 'skip-next-all':
-    case 'unskip-next-all':
-      await deps.dispatch('schedules.skipNext', { skip: action.kind === 'skip-next-all' });
-      return;
-    case 'open':
-      deps.openApp();
-      return;
-    case 'quit':
-      deps.quit();
-      return;
+    default:
+      await runAppCommand(action, deps);
   }
 }

@@ -7,7 +7,6 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { type RunPhase, parseAgentEventLine } from '../../contract/index.ts';
 import { type RunLogRecord, parseRunLogRecord } from '../../core/run-log.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import { LineSplitter } from './line-splitter.ts';
 
 export function runLogSize(path: string): number {
   try {
@@ -17,22 +16,70 @@ export function runLogSize(path: string): number {
   }
 }
 
+/**
+ * Runs `fn` on the open run log and its size, closing it after; null when the file cannot be
+ * opened (not written yet, or gone).
+ */
+function withOpenLog<T>(path: string, fn: (fd: number, size: number) => T): T | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    return fn(fd, fstatSync(fd).size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * The one forward reader of run-log lines: calls `each(line, byteOffset)` for every complete
+ * line from `offset`, and returns where the last one ends (a line still being written is read
+ * whole next time, from there) with the file's size; null when the file cannot be opened. An
+ * offset past the end (the file was replaced) reads it again from the start.
+ */
+export function readRunLogLines(
+  path: string,
+  offset: number,
+  each: (line: string, at: number) => void,
+): { end: number; size: number } | null {
+  return withOpenLog(path, (fd, size) => {
+    let pos = offset > size ? 0 : offset;
+    let carry = Buffer.alloc(0);
+    let carryAt = pos;
+    // Sized to what is new: a follower reads a few bytes five times a second.
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
+    while (pos < size) {
+      const n = readSync(fd, buf, 0, Math.min(CHUNK, size - pos), pos);
+      if (n <= 0) break;
+      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const base = carryAt;
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+        if (nl > start) each(data.toString('utf8', start, nl), base + start);
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+      carryAt = base + start;
+      pos += n;
+    }
+    return { end: carryAt, size };
+  });
+}
+
 /** The records of the last `window` bytes before `upTo` (a cut first line is dropped). */
 export function readRunLogTail(path: string, upTo: number, window = 512 * 1024): RunLogRecord[] {
   const from = Math.max(0, upTo - window);
-  let text: string;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buffer = Buffer.alloc(Math.max(0, upTo - from));
-      readSync(fd, buffer, 0, buffer.length, from);
-      text = buffer.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return [];
-  }
+  const text = withOpenLog(path, (fd) => {
+    const buffer = Buffer.alloc(Math.max(0, upTo - from));
+    readSync(fd, buffer, 0, buffer.length, from);
+    return buffer.toString('utf8');
+  });
+  if (text === null) return [];
   const lines = text.split('\n');
   if (from > 0) lines.shift();
   return lines.map(parseRunLogRecord).filter((r): r is RunLogRecord => r !== null);
@@ -42,8 +89,8 @@ export function readRunLogTail(path: string, upTo: number, window = 512 * 1024):
 export class RunLogFollower {
   private offset: number;
   private timer: TimerHandle | null = null;
-  private readonly splitter: LineSplitter;
   private readonly path: string;
+  private readonly onRecord: (record: RunLogRecord) => void;
   private readonly clock: Clock;
   private readonly everyMs: number;
 
@@ -58,10 +105,7 @@ export class RunLogFollower {
     this.clock = clock;
     this.everyMs = everyMs;
     this.offset = offset;
-    this.splitter = new LineSplitter((text) => {
-      const record = parseRunLogRecord(text);
-      if (record) onRecord(record);
-    });
+    this.onRecord = onRecord;
   }
 
   start(): void {
@@ -77,25 +121,13 @@ export class RunLogFollower {
     this.timer = null;
   }
 
-  /** Reads whatever was appended since the last read. */
+  /** Reads the complete records appended since the last read. */
   read(): void {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const buffer = Buffer.alloc(256 * 1024);
-      for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
-        if (n <= 0) break;
-        this.offset += n;
-        this.splitter.push(buffer.subarray(0, n));
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const read = readRunLogLines(this.path, this.offset, (text) => {
+      const record = parseRunLogRecord(text);
+      if (record) this.onRecord(record);
+    });
+    if (read) this.offset = read.end;
   }
 }
 
@@ -114,14 +146,7 @@ export function isCleanEnd(phase: RunPhase | null): boolean {
  * (a long run's log is large; the answer is almost always in the last few kilobytes).
  */
 export function lastRunPhase(path: string, maxBytes = 8 * 1024 * 1024): RunPhase | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = fstatSync(fd).size;
+  return withOpenLog(path, (fd, size) => {
     const chunk = 64 * 1024;
     let end = size;
     // Bytes of a line cut by the chunk boundary, kept as bytes so a UTF-8 character is not split.
@@ -145,9 +170,7 @@ export function lastRunPhase(path: string, maxBytes = 8 * 1024 * 1024): RunPhase
       end = start;
     }
     return null;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 function runStatePhase(text: string): RunPhase | null {

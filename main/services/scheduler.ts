@@ -265,10 +265,7 @@ export class Scheduler {
   noteManualStop(projectId: string): void {
     const plan = this.plans.get(projectId);
     if (!plan) return;
-    plan.wantStart = null;
-    plan.nextRetryAt = null;
-    plan.ending = null;
-    plan.resumeWhenDrained = false;
+    dropPendingActions(plan);
     if (plan.episode && !plan.episode.skipped) {
       plan.manualStopUntil = plan.episode.end;
       this.log(
@@ -290,10 +287,7 @@ export class Scheduler {
     const st = this.options.agents.state(projectId);
     if (!plan || !this.owns(plan, st) || !isActiveStatus(st.status)) return false;
     plan.removing = true;
-    plan.wantStart = null;
-    plan.nextRetryAt = null;
-    plan.ending = null;
-    plan.resumeWhenDrained = false;
+    dropPendingActions(plan);
     this.publish();
     this.arm();
     return true;
@@ -310,11 +304,8 @@ export class Scheduler {
   noteManualStart(projectId: string): void {
     const plan = this.plans.get(projectId);
     if (!plan) return;
-    plan.wantStart = null;
-    plan.nextRetryAt = null;
+    dropPendingActions(plan);
     plan.manualStopUntil = null;
-    plan.ending = null;
-    plan.resumeWhenDrained = false;
     this.publish();
     this.arm();
   }
@@ -843,6 +834,17 @@ export class Scheduler {
   private log(level: 'info' | 'warn' | 'error', message: string): void {
     this.options.log?.(level, message);
   }
+}
+
+/**
+ * Forgets what the scheduler was about to do for the project (a start, a crash retry, the
+ * forced stop after its drain, a resume once drained): a person or a removal overrides it.
+ */
+function dropPendingActions(plan: Plan): void {
+  plan.wantStart = null;
+  plan.nextRetryAt = null;
+  plan.ending = null;
+  plan.resumeWhenDrained = false;
 }
 
 function newPlan(projectId: string): Plan {

@@ -197,20 +197,21 @@ function memoryStore(path: string, why: string): Store {
   };
 }
 
-/** A `conf`-backed Store for plain Node (the browser shell and tests). */
-export async function openConfStore(dataDir: string): Promise<{ store: Store } & LoadedDocument> {
-  const { default: Conf } = await import('conf');
-  const path = `${dataDir}/nightshift.json`;
+/** What conf and electron-store (conf inside) both are: a file holding one JSON document. */
+export interface ConfFile {
+  readonly path: string;
+  store: Record<string, unknown>;
+}
+
+/** Loads nightshift.json through a conf-like library (`open` creates it) into a Store. */
+export function loadConfDocument(
+  path: string,
+  open: () => ConfFile,
+): { store: Store } & LoadedDocument {
   return loadDocument(path, () => {
     // Conf refuses a file it cannot parse; make that a clear error for loadDocument.
     if (existsSync(path)) JSON.parse(readFileSync(path, 'utf8'));
-    const conf = new Conf<Record<string, unknown>>({
-      cwd: dataDir,
-      configName: 'nightshift',
-      projectName: 'nightshift',
-      clearInvalidConfig: false,
-      watch: false,
-    });
+    const conf = open();
     return {
       path: conf.path,
       read: () => conf.store,
@@ -219,4 +220,20 @@ export async function openConfStore(dataDir: string): Promise<{ store: Store } &
       },
     };
   });
+}
+
+/** A `conf`-backed Store for plain Node (the browser shell and tests). */
+export async function openConfStore(dataDir: string): Promise<{ store: Store } & LoadedDocument> {
+  const { default: Conf } = await import('conf');
+  return loadConfDocument(
+    `${dataDir}/nightshift.json`,
+    () =>
+      new Conf<Record<string, unknown>>({
+        cwd: dataDir,
+        configName: 'nightshift',
+        projectName: 'nightshift',
+        clearInvalidConfig: false,
+        watch: false,
+      }),
+  );
 }

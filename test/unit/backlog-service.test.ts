@@ -9,15 +9,16 @@ import { git as gitIn } from '../helpers/git.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatAgentEventLine, parseInput, type AgentEventInput } from '../../contract/index.ts';
+import { parseInput, type AgentEventInput } from '../../contract/index.ts';
 import { backlogCommands } from '../../contract/backlog.ts';
 import { FeaturesDb } from '../../core/features-db.ts';
-import { formatRunLogRecord, runLogPath } from '../../core/run-log.ts';
+import { runLogPath } from '../../core/run-log.ts';
 import { createBacklogService } from '../../main/services/backlog-service.ts';
 import { ingestRunLog } from '../../main/services/ledger/ingest.ts';
 import { LedgerDb } from '../../main/services/ledger/ledger-db.ts';
 import { featureSessions } from '../../main/services/ledger/queries.ts';
 import { createReferenceDb, fingerprintDb } from '../fixtures/reference-db.ts';
+import { record, usage } from '../helpers/run-log-lines.ts';
 
 function project(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'ns-bsvc-'));
@@ -114,13 +115,6 @@ test('details: sessions from the run logs, commits naming the feature and its ch
   db.claim(1, 'o');
   db.releaseClaim(1, 'o', { countAttempt: true, error: 'Tests failed', maxAttempts: 5 });
   db.close();
-  const usage = {
-    inputTokens: 100,
-    outputTokens: 50,
-    cacheReadTokens: 10,
-    cacheWriteTokens: 5,
-    costUsd: 0.25,
-  };
   const log = runLogPath(dir, 'run-1');
   mkdirSync(join(dir, '.nightshift', 'runs'), { recursive: true });
   const lines = [
@@ -146,7 +140,7 @@ test('details: sessions from the run logs, commits naming the feature and its ch
       sessionId: 's1',
       outcome: 'failed',
       message: 'Tests failed',
-      usage,
+      usage: usage(0.25),
       turns: 3,
     },
     {
@@ -157,11 +151,7 @@ test('details: sessions from the run logs, commits naming the feature and its ch
       featureName: 'Login form',
     },
   ] as const;
-  writeFileSync(
-    log,
-    'not json\n' +
-      lines.map((e, i) => formatRunLogRecord(formatAgentEventLine(e, 1000 + i), 1000 + i)).join(''),
-  );
+  writeFileSync(log, 'not json\n' + lines.map((e, i) => record(e, 1000 + i)).join(''));
   const git = (...args: string[]) => gitIn(dir, ...args);
   git('init', '-q');
   git('commit', '-q', '--allow-empty', '-m', 'Feature #1: login form markup');
@@ -187,7 +177,7 @@ test('details: sessions from the run logs, commits naming the feature and its ch
       s.costUsd,
     ]),
     [
-      ['coding-1', 'coding', 'failed', 1000, 1002, 115, 50, 0.25],
+      ['coding-1', 'coding', 'failed', 1000, 1002, 1015, 100, 0.25],
       ['coding-1', 'coding', null, 1003, null, 0, 0, 0],
     ],
   );
@@ -208,13 +198,6 @@ test('details: sessions come from the ledger where it has them, the run logs fil
   db.createBulk([{ category: 'c', name: 'Login form', description: 'd', steps: ['s'] }]);
   db.close();
   mkdirSync(join(dir, '.nightshift', 'runs'), { recursive: true });
-  const usage = (cost: number) => ({
-    inputTokens: 100,
-    outputTokens: 50,
-    cacheReadTokens: 10,
-    cacheWriteTokens: 5,
-    costUsd: cost,
-  });
   const writeRun = (runId: string, at: number, cost: number) =>
     writeFileSync(
       runLogPath(dir, runId),
@@ -238,9 +221,7 @@ test('details: sessions come from the ledger where it has them, the run logs fil
           turns: 3,
         },
       ]
-        .map((e, i) =>
-          formatRunLogRecord(formatAgentEventLine(e as AgentEventInput, at + i), at + i),
-        )
+        .map((e, i) => record(e as AgentEventInput, at + i))
         .join(''),
     );
   // run-1 is in the ledger and its log is gone since (a cleaned-up folder); run-2 is not read yet.
@@ -268,8 +249,8 @@ test('details: sessions come from the ledger where it has them, the run logs fil
       s.costUsd,
     ]),
     [
-      ['run-1', 'coding', 'passed', 1, 115, 50, 0.5],
-      ['run-2', 'coding', 'passed', 1, 115, 50, 0.75],
+      ['run-1', 'coding', 'passed', 1, 1015, 100, 0.5],
+      ['run-2', 'coding', 'passed', 1, 1015, 100, 0.75],
     ],
   );
   // Once the ledger has read run-2 too, its session is shown once, not twice.

@@ -1,14 +1,11 @@
 /**
- * A simulated year (2026) with a fake clock: three projects with schedules in New York, Berlin
- * and Sydney, every start, drain and stop instant asserted against an oracle that knows the
+ * A simulated year (2026) with a fake clock: the projects of test/helpers/scheduler-year.ts, with
+ * schedules in New York, Berlin and Sydney, every start, drain and stop instant asserted against an oracle that knows the
  * 2026 transitions from a hand-written table (not from Intl).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../helpers/fake-clock.ts';
-import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.ts';
-import { defaultSettings, type Schedule } from '../../contract/index.ts';
-import { everyNight, FakeAgents, settle } from './scheduler-fakes.ts';
+import { simulateYear, yearEnd, yearStart } from '../helpers/scheduler-year.ts';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -56,15 +53,6 @@ function oracle(zone: string, y: number, mo: number, d: number, hh: number, mm: 
   return z.from;
 }
 
-function schedule(id: string, p: Partial<Schedule>): Schedule {
-  return {
-    id,
-    createdAt: '2025-12-01T00:00:00Z',
-    ...everyNight(),
-    ...p,
-  };
-}
-
 function expected(
   zone: string,
   days: number[],
@@ -97,77 +85,12 @@ function expected(
 }
 
 test('a simulated year: every start, drain and stop lands on the instant the schedules say', async () => {
-  const t0 = Date.parse('2026-01-01T12:00Z');
-  const t1 = Date.parse('2027-01-01T00:00Z');
-  const clock = new FakeClock(t0);
-  const agents = new FakeAgents(clock);
+  const t0 = yearStart;
+  const t1 = yearEnd;
   const grace = 10;
-  const projects: SchedulerProject[] = [
-    {
-      id: 'berlin',
-      name: 'berlin',
-      overrides: {},
-      schedules: [
-        schedule('1', {
-          timeZone: 'Europe/Berlin',
-          days: [1, 2, 3, 4, 5],
-          startTime: '22:00',
-          durationMinutes: 480,
-        }),
-      ],
-    },
-    {
-      id: 'newyork',
-      name: 'newyork',
-      overrides: {},
-      // 02:30 is skipped on 8 March: that day's window starts at 03:00 EDT.
-      schedules: [
-        schedule('1', { timeZone: 'America/New_York', startTime: '02:30', durationMinutes: 60 }),
-      ],
-    },
-    {
-      // Back-to-back days: one window all year, through both transitions.
-      id: 'always',
-      name: 'always',
-      overrides: {},
-      schedules: [
-        schedule('1', { timeZone: 'Europe/Berlin', startTime: '00:00', durationMinutes: 1440 }),
-      ],
-    },
-    {
-      id: 'sydney',
-      name: 'sydney',
-      overrides: {},
-      schedules: [
-        schedule('1', {
-          timeZone: 'Australia/Sydney',
-          days: [6, 7],
-          startTime: '23:30',
-          durationMinutes: 180,
-        }),
-      ],
-    },
-  ];
-  const scheduler = new Scheduler({
-    clock,
-    agents,
-    projects: () => projects,
-    settings: () => ({ ...defaultSettings, windowEndGraceMinutes: grace }),
-  });
   // Counted, not timed (bench/scheduler-year.ts prints the time): the scheduler wakes at most
   // once a minute (it is level-triggered), plus once per action at a window's edge.
-  let wakes = 0;
-  scheduler.start();
-  for (;;) {
-    const next = clock.nextAt();
-    if (next === null || next >= t1) break;
-    const before = agents.actions.length;
-    wakes++;
-    clock.advanceTo(next);
-    // Promise callbacks exist only after an action; awaiting every tick is slow under node:test.
-    if (agents.actions.length !== before) await settle();
-  }
-  scheduler.dispose();
+  const { agents, wakes } = await simulateYear(grace);
 
   const cases = [
     { id: 'berlin', zone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], hh: 22, mm: 0, dur: 480 },

@@ -15,7 +15,7 @@ import {
   modelPrice,
   noBudgetLimits,
 } from '../../../contract/index.ts';
-import type { LedgerDb } from './ledger-db.ts';
+import { type LedgerDb, parseJsonColumn } from './ledger-db.ts';
 import { formatUsd } from './queries.ts';
 
 export type Period = 'run' | 'day' | 'month';
@@ -23,13 +23,7 @@ export type Unit = 'usd' | 'tokens';
 
 export function getLimits(ledger: LedgerDb, scope: string): BudgetLimits {
   const row = ledger.get('SELECT limits_json FROM budgets WHERE scope = ?', scope);
-  if (!row) return { ...noBudgetLimits };
-  try {
-    const parsed = BudgetLimitsSchema.safeParse(JSON.parse(String(row.limits_json)));
-    return parsed.success ? parsed.data : { ...noBudgetLimits };
-  } catch {
-    return { ...noBudgetLimits };
-  }
+  return parseJsonColumn(row?.limits_json, BudgetLimitsSchema, () => ({ ...noBudgetLimits }));
 }
 
 export function setLimits(ledger: LedgerDb, scope: string, limits: BudgetLimits): void {

@@ -105,3 +105,17 @@ export function openInbox(ledger: LedgerDb): InboxItem[] {
     .all('SELECT * FROM inbox WHERE closed_at IS NULL ORDER BY created_at DESC')
     .map(toItem);
 }
+
+/**
+ * Whether a run was the agent in `expand` mode: expander sessions and nothing else (a run that
+ * works the backlog takes up an expansion too, but beside coding and regression sessions).
+ */
+export function isExpansionRun(ledger: LedgerDb, runId: string): boolean {
+  const row = ledger.get(
+    `SELECT COALESCE(SUM(role = 'expander'), 0) AS expanders,
+       COALESCE(SUM(role <> 'expander'), 0) AS others
+     FROM sessions WHERE run_id = ?`,
+    runId,
+  );
+  return Number(row?.expanders ?? 0) > 0 && Number(row?.others ?? 0) === 0;
+}

@@ -11,11 +11,11 @@
  * - The run log is the source of truth for sessions; the supervisor's view (origin, settings,
  *   why it stopped) is added by `recordRunStart`/`endRun` in the ledger service.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { AgentEvent, RunPhase, SessionOutcome } from '../../../contract/index.ts';
 import { parseAgentEventLine } from '../../../contract/index.ts';
 import { parseRunLogRecord } from '../../../core/run-log.ts';
+import { readRunLogLines } from '../run-log-reader.ts';
 import type { LedgerDb } from './ledger-db.ts';
 
 type Finished = Extract<AgentEvent, { type: 'agent-finished' }>;
@@ -75,46 +75,6 @@ export interface IngestTarget {
 
 export const runIdOfLog = (path: string): string => basename(path).replace(/\.jsonl$/, '');
 
-const CHUNK = 1 << 20;
-
-/** Reads the complete lines of `path` from `offset`, calling `each(line, byteOffset)`. */
-function readLines(
-  path: string,
-  offset: number,
-  each: (line: string, at: number) => void,
-): { end: number; size: number } | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    let pos = offset > size ? 0 : offset;
-    let carry = Buffer.alloc(0);
-    let carryAt = pos;
-    const buf = Buffer.allocUnsafe(CHUNK);
-    while (pos < size) {
-      const n = readSync(fd, buf, 0, Math.min(CHUNK, size - pos), pos);
-      if (n <= 0) break;
-      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      const base = carryAt;
-      let start = 0;
-      for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-        if (nl > start) each(data.toString('utf8', start, nl), base + start);
-        start = nl + 1;
-      }
-      carry = Buffer.from(data.subarray(start));
-      carryAt = base + start;
-      pos += n;
-    }
-    return { end: carryAt, size };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Ingests whatever of one run log the ledger has not read yet. */
 export function ingestRunLog(ledger: LedgerDb, target: IngestTarget): IngestSummary {
   const runId = runIdOfLog(target.path);
@@ -149,7 +109,7 @@ export function ingestRunLog(ledger: LedgerDb, target: IngestTarget): IngestSumm
         string | null;
     };
     let lastTs: number | null = null;
-    const read = readLines(target.path, offset, (text, at) => {
+    const read = readRunLogLines(target.path, offset, (text, at) => {
       const record = parseRunLogRecord(text);
       if (!record) return;
       ensureRun(record.ts);

@@ -23,6 +23,7 @@ import type { DesktopNotification } from '../notifier.ts';
 import type { AgentControl } from '../supervisor-types.ts';
 import { BudgetWatch } from './budget-watch.ts';
 import { allProjectLimits, getLimits, monthStart, setLimits, spend } from './budgets.ts';
+import { parseJsonColumn } from './ledger-db.ts';
 import { LedgerService, type LedgerProject } from './ledger-service.ts';
 import { getRun, listRuns, listSessions, localDay, nightReport, projectCharts } from './queries.ts';
 import { reportMarkdown } from './report-markdown.ts';
@@ -95,13 +96,7 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
 
   const prefs = (): LedgerPrefs => {
     const row = db.get("SELECT value FROM prefs WHERE key = 'prefs'");
-    if (!row) return { ...defaultLedgerPrefs };
-    try {
-      const parsed = LedgerPrefsSchema.safeParse(JSON.parse(String(row.value)));
-      return parsed.success ? parsed.data : { ...defaultLedgerPrefs };
-    } catch {
-      return { ...defaultLedgerPrefs };
-    }
+    return parseJsonColumn(row?.value, LedgerPrefsSchema, () => ({ ...defaultLedgerPrefs }));
   };
 
   const budgetView = () => {

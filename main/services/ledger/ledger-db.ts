@@ -10,9 +10,28 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { z } from 'zod';
 import { SHORT_BUSY_TIMEOUT_MS } from '../../../core/db-retry.ts';
 
 export type Row = Record<string, SQLInputValue>;
+
+/**
+ * A JSON column read back through its schema: `fallback()` when the row is absent or its text is
+ * not valid (written by hand, or by another version), so a bad value never stops a read.
+ */
+export function parseJsonColumn<T>(
+  text: SQLInputValue | undefined,
+  schema: z.ZodType<T>,
+  fallback: () => T,
+): T {
+  if (text === undefined || text === null) return fallback();
+  try {
+    const parsed = schema.safeParse(JSON.parse(String(text)));
+    return parsed.success ? parsed.data : fallback();
+  } catch {
+    return fallback();
+  }
+}
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE runs (

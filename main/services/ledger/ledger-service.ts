@@ -19,13 +19,20 @@ import type {
   RunWindow,
 } from '../../../contract/index.ts';
 import { messageOf } from '../../../contract/index.ts';
-import { dbTroubleOf } from '../../../core/db-retry.ts';
+import { RETRY_FIRST_DELAY_MS, retryWhilePassing, troublePasses } from '../../../core/db-retry.ts';
 import { runLogPath, runsDir } from '../../../core/run-log.ts';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { AgentControl } from '../supervisor-types.ts';
 import { type IngestSummary, ingestRunLog } from './ingest.ts';
-import { closeInbox, type InboxRaise, openInbox, raiseInbox, resolveKinds } from './inbox.ts';
+import {
+  closeInbox,
+  type InboxRaise,
+  isExpansionRun,
+  openInbox,
+  raiseInbox,
+  resolveKinds,
+} from './inbox.ts';
 import { LedgerDb } from './ledger-db.ts';
 
 export interface LedgerProject {
@@ -57,18 +64,14 @@ const RESOLVED_BY_NEW_RUN: readonly InboxKind[] = [
   'budget',
   'retries-exhausted',
   'work-left',
+  'expansion',
   'auth',
   'provider',
   'stalled',
 ];
 
-/** Backoff of the write backlog while ledger.db is locked: 50 ms, doubling, at most 2 s. */
-const BACKLOG_FIRST_DELAY_MS = 50;
-const BACKLOG_MAX_DELAY_MS = 2_000;
-const passes = (error: unknown) => {
-  const kind = dbTroubleOf(error);
-  return kind === 'busy' || kind === 'io';
-};
+/** The backlog's wait was cut short by `dispose`. */
+class Disposed extends Error {}
 
 export type RunEndListener = (projectId: string, runId: string) => void;
 
@@ -86,8 +89,10 @@ export class LedgerService {
   private humanTimer: ReturnType<typeof setInterval> | null = null;
   /** Writes waiting, in order, while another program holds ledger.db locked. */
   private readonly backlog: { what: string; fn: () => void }[] = [];
-  private backlogTimer: ReturnType<typeof setTimeout> | null = null;
-  private backlogDelayMs = BACKLOG_FIRST_DELAY_MS;
+  private draining = false;
+  /** Ends the backlog's current wait between tries early (at `dispose`). */
+  private cancelBacklogWait: (() => void) | null = null;
+  private disposed = false;
 
   constructor(deps: LedgerDeps) {
     this.d = deps;
@@ -130,7 +135,8 @@ export class LedgerService {
     for (const t of this.pending.values()) clearTimeout(t);
     this.pending.clear();
     if (this.humanTimer) clearInterval(this.humanTimer);
-    if (this.backlogTimer) clearTimeout(this.backlogTimer);
+    this.disposed = true;
+    this.cancelBacklogWait?.();
     if (this.backlog.length)
       this.d.log(
         'warn',
@@ -190,7 +196,7 @@ export class LedgerService {
     try {
       summary = ingestRunLog(this.db, { projectId: p.id, projectName: p.name, path });
     } catch (error) {
-      if (passes(error)) throw error;
+      if (troublePasses(error)) throw error;
       this.d.log(
         'warn',
         `The run log ${path} could not be read into the ledger: ${messageOf(error)}`,
@@ -218,26 +224,8 @@ export class LedgerService {
           body: h.prompt,
           at: h.ts,
         }) || inboxChanged;
-    if (summary.phase === 'finished' || summary.phase === 'failed') {
-      const msg = summary.phaseMessage ?? '';
-      const auth = /credential|sign-in|api key|401|403/i.test(msg);
-      inboxChanged =
-        this.raise({
-          kind: summary.phase === 'finished' ? 'work-left' : auth ? 'auth' : 'provider',
-          projectId: p.id,
-          projectName: p.name,
-          runId: summary.runId,
-          featureId: null,
-          title:
-            summary.phase === 'finished'
-              ? `${p.name}: the run ended with work left`
-              : auth
-                ? `${p.name}: the provider refused the credentials`
-                : `${p.name}: the run could not go on`,
-          body: msg,
-          at: now,
-        }) || inboxChanged;
-    }
+    if (summary.phase === 'finished' || summary.phase === 'failed')
+      inboxChanged = this.raise(this.runEndItem(p, summary, now)) || inboxChanged;
     if (inboxChanged) this.emitInbox();
     this.d.bus.emit('ledger.changed', { projectId: p.id });
     for (const l of this.ingestListeners) {
@@ -250,11 +238,47 @@ export class LedgerService {
   }
 
   /**
+   * The inbox item of a run that ended by itself short of complete: an expansion that added its
+   * features (start the agent to build them), work left for a person, or trouble that stopped it.
+   */
+  private runEndItem(p: LedgerProject, summary: IngestSummary, now: number): InboxRaise {
+    const body = summary.phaseMessage ?? '';
+    const item = { projectId: p.id, projectName: p.name, runId: summary.runId, featureId: null };
+    if (summary.phase === 'failed') {
+      const auth = /credential|sign-in|api key|401|403/i.test(body);
+      return auth
+        ? {
+            ...item,
+            kind: 'auth',
+            title: `${p.name}: the provider refused the credentials`,
+            body,
+            at: now,
+          }
+        : { ...item, kind: 'provider', title: `${p.name}: the run could not go on`, body, at: now };
+    }
+    if (isExpansionRun(this.db, summary.runId))
+      return {
+        ...item,
+        kind: 'expansion',
+        title: `${p.name}: the expansion finished; start the agent to build what it added`,
+        body,
+        at: now,
+      };
+    return {
+      ...item,
+      kind: 'work-left',
+      title: `${p.name}: the run ended with work left`,
+      body,
+      at: now,
+    };
+  }
+
+  /**
    * Runs a write to ledger.db now, or after the writes already waiting. The connection's busy
    * timeout is short (SQLite waits synchronously, blocking main's event loop), so while another
    * program holds the file locked a write fails fast; it then waits here, in order, and is
-   * retried with backoff from a timer. Writes that fail for other reasons are logged and dropped
-   * (the run logs stay the source of truth).
+   * retried with db-retry's backoff, asynchronously, for as long as the lock lasts. Writes that
+   * fail for other reasons are logged and dropped (the run logs stay the source of truth).
    */
   private write(what: string, fn: () => void): void {
     if (this.backlog.length === 0) {
@@ -262,7 +286,7 @@ export class LedgerService {
         fn();
         return;
       } catch (error) {
-        if (!passes(error)) {
+        if (!troublePasses(error)) {
           this.d.log('error', `The ledger could not record ${what}: ${messageOf(error)}`);
           return;
         }
@@ -273,36 +297,51 @@ export class LedgerService {
       }
     }
     this.backlog.push({ what, fn });
-    this.armBacklog();
+    if (!this.draining) void this.drainBacklog();
   }
 
-  private armBacklog(): void {
-    if (this.backlogTimer) return;
-    this.backlogTimer = setTimeout(() => {
-      this.backlogTimer = null;
-      this.drainBacklog();
-    }, this.backlogDelayMs);
-    this.backlogTimer.unref?.();
-  }
-
-  private drainBacklog(): void {
-    while (this.backlog.length > 0) {
-      const head = this.backlog[0]!;
-      try {
-        head.fn();
-      } catch (error) {
-        if (passes(error)) {
-          this.backlogDelayMs = Math.min(this.backlogDelayMs * 2, BACKLOG_MAX_DELAY_MS);
-          this.armBacklog();
-          return;
+  /** Writes the backlog in order; each write is retried while ledger.db stays locked. */
+  private async drainBacklog(): Promise<void> {
+    this.draining = true;
+    const sleep = (ms: number) => this.waitForBacklog(ms);
+    try {
+      // The write just failed: the first try again comes after the first backoff step.
+      await sleep(RETRY_FIRST_DELAY_MS);
+      while (this.backlog.length > 0) {
+        const head = this.backlog[0]!;
+        try {
+          await retryWhilePassing(head.fn, { limitMs: Number.POSITIVE_INFINITY, sleep });
+        } catch (error) {
+          if (error instanceof Disposed) return;
+          this.d.log('error', `The ledger could not record ${head.what}: ${messageOf(error)}`);
         }
-        this.d.log('error', `The ledger could not record ${head.what}: ${messageOf(error)}`);
+        // Writes `fn` queued behind itself stay after it: only the head goes.
+        this.backlog.shift();
       }
-      // Writes `fn` queued behind itself stay after it: only the head goes.
-      this.backlog.shift();
+      this.d.log('info', 'ledger.db is writable again; the waiting writes are in.');
+    } catch (error) {
+      if (!(error instanceof Disposed)) throw error;
+    } finally {
+      this.draining = false;
     }
-    this.backlogDelayMs = BACKLOG_FIRST_DELAY_MS;
-    this.d.log('info', 'ledger.db is writable again; the waiting writes are in.');
+  }
+
+  /**
+   * A wait of the backlog on a timer that does not keep the process alive. Once the ledger is
+   * disposed (the wait is cut short) it throws, so no waiting write runs on the closed file.
+   */
+  private async waitForBacklog(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref?.();
+      this.cancelBacklogWait = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.cancelBacklogWait = null;
+    if (this.disposed)
+      throw new Disposed('The ledger was closed while writes waited for ledger.db.');
   }
 
   /** Writes still waiting for ledger.db (while another program holds it locked). */

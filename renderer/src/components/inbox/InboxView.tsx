@@ -15,6 +15,7 @@ const kindLabels: Record<InboxItem['kind'], string> = {
   budget: 'Budget reached',
   'retries-exhausted': 'Window given up',
   'work-left': 'Work left',
+  expansion: 'Expansion done',
   stalled: 'Stalled agent',
   auth: 'Credentials refused',
   provider: 'Provider or sandbox trouble',
