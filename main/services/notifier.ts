@@ -115,10 +115,15 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
   const runOf = new Map<string, string | null>();
   /** The reason a run gave for failing, until its process ends (then it is the crash's). */
   const failures = new Map<string, string>();
+  /** The roles of the sessions the current run started: an expand-only run says so at its end. */
+  const rolesOf = new Map<string, Set<string>>();
 
   const offState = o.agents.onState((state: AgentState, previous: AgentState) => {
     runOf.set(state.projectId, state.runId ?? previous.runId);
-    if (state.status === 'starting') failures.delete(state.projectId);
+    if (state.status === 'starting') {
+      failures.delete(state.projectId);
+      rolesOf.delete(state.projectId);
+    }
     if (state.status === 'crashed' && previous.status !== 'crashed') {
       const name = o.projectName(state.projectId);
       const reason = failures.get(state.projectId);
@@ -162,6 +167,12 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
       });
     };
     switch (event.type) {
+      case 'agent-started': {
+        const roles = rolesOf.get(projectId) ?? new Set<string>();
+        roles.add(event.role);
+        rolesOf.set(projectId, roles);
+        break;
+      }
       case 'progress': {
         const p = event.progress;
         if (p.total > 0 && p.passing === p.total) allPassing(`All ${p.total} features pass.`);
@@ -171,10 +182,14 @@ export function installNotificationPolicy(o: NotificationPolicyOptions): {
         if (event.phase === 'complete') allPassing(event.message || 'The run is complete.');
         else if (event.phase === 'finished') {
           // The agent says in its message what is left; that is the body.
+          const roles = rolesOf.get(projectId);
+          const expansionOnly = roles !== undefined && [...roles].every((r) => r === 'expander');
           o.notifier.notify({
             kind: 'work-left',
             projectId,
-            title: `${name}: the run ended with work left`,
+            title: expansionOnly
+              ? `${name}: the expansion finished`
+              : `${name}: the run ended with work left`,
             body: event.message || 'Open Nightshift to see what needs you.',
           });
         } else if (event.phase === 'failed' && event.message) {

@@ -237,3 +237,36 @@ test('a run that ends with work left says so; one that cannot go on says why in 
   muted.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'finished', message: left });
   assert.equal(muted.shown.length, 0);
 });
+
+test('a run that only expanded the backlog ends as "the expansion finished"; one that also coded, as work left', async () => {
+  const t = setup();
+  const settings = { model: 'opus', yolo: false, codingAgents: 1, regressionAgents: 0 };
+  const started = (role: 'expander' | 'coding', agentId: string) =>
+    t.agents.emitEvent('a', {
+      ...base,
+      type: 'agent-started',
+      agentId,
+      role,
+      featureId: role === 'coding' ? 1 : null,
+      featureName: role === 'coding' ? 'One' : null,
+    });
+  const added = 'Added 1 feature from the addendum. Start the agent to build them.';
+  // A run that took up an expansion beside its coding work ended with work left…
+  await t.agents.start('a', { origin: 'manual', settings });
+  started('expander', 'expander-1');
+  started('coding', 'coding-1');
+  t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'finished', message: 'Left.' });
+  t.agents.crash('a');
+  await settle();
+  // …and the next run, which only expanded, is judged on its own sessions.
+  await t.agents.start('a', { origin: 'manual', settings });
+  started('expander', 'expander-1');
+  t.agents.emitEvent('a', { ...base, type: 'run-state', phase: 'finished', message: added });
+  assert.deepEqual(
+    t.shown.filter((s) => s.n.kind === 'work-left').map((s) => [s.n.title, s.n.body]),
+    [
+      ['Project a: the run ended with work left', 'Left.'],
+      ['Project a: the expansion finished', added],
+    ],
+  );
+});

@@ -21,6 +21,13 @@ const kindLabels: Record<InboxItem['kind'], string> = {
   provider: 'Provider or sandbox trouble',
 };
 
+/** The items a new run answers, and what their start button says. */
+const startLabels: Partial<Record<InboxItem['kind'], string>> = {
+  'retries-exhausted': 'Start again',
+  crashed: 'Start again',
+  expansion: 'Start the agent',
+};
+
 function Answer(props: { item: InboxItem }): ReactNode {
   const { projectId, featureId } = props.item;
   const feature = useFeatures((s) =>
@@ -63,7 +70,7 @@ function Item(props: { item: InboxItem }): ReactNode {
         >
           Open {item.projectName}
         </button>
-        {item.kind === 'retries-exhausted' || item.kind === 'crashed' ? (
+        {startLabels[item.kind] ? (
           <button
             type="button"
             className="button small primary"
@@ -73,7 +80,7 @@ function Item(props: { item: InboxItem }): ReactNode {
               )
             }
           >
-            Start again
+            {startLabels[item.kind]}
           </button>
         ) : null}
         <button
