@@ -7,7 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import { shot, tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
+import {
+  addProjectInUi,
+  shot,
+  startInUi,
+  tempProject,
+  uiHooks,
+  type Served,
+} from '../helpers/ui-harness.ts';
 
 let served: Served;
 let page: Page;
@@ -23,27 +30,12 @@ uiHooks(['--interval', '100', '--crash-after', '3000'], {
 const nav = () => page.getByRole('navigation', { name: 'Projects' });
 const heading = (name: string) => page.getByRole('heading', { level: 1, name });
 
-async function addProject(name: string, folder: string): Promise<void> {
-  await nav().getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Folder').fill(folder);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(dialog).toHaveCount(0);
-  await expect(heading(name)).toBeVisible();
-}
-
-async function startAndSeeRunning(): Promise<void> {
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
-}
-
 test('a crash raises a toast that stays; Open project selects that project', async () => {
   await page.goto(served.url);
-  await addProject('crashy', crashy);
-  await startAndSeeRunning();
-  await addProject('other', other);
-  await startAndSeeRunning();
+  await addProjectInUi(page, 'crashy', crashy);
+  await startInUi(page);
+  await addProjectInUi(page, 'other', other);
+  await startInUi(page);
 
   const urgent = page.getByRole('alert', { name: 'Urgent notifications' });
   const crashToast = urgent.getByRole('group', { name: 'crashy: the agent crashed' });

@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'playwright/test';
 import WebSocket from 'ws';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -305,14 +306,31 @@ export function removeDirs(...dirs: string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
-/** Adds a project the way the user does (the sidebar's Add project dialog) and waits for its view. */
+/**
+ * Adds a project the way the user does (the sidebar's Add project dialog): the dialog closes and
+ * the project's view opens, headed by its name.
+ */
 export async function addProjectInUi(page: Page, name: string, folder: string): Promise<void> {
   await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add project' });
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('Folder').fill(folder);
   await dialog.getByRole('button', { name: 'Add project' }).click();
-  await page.getByRole('heading', { level: 1, name }).waitFor({ state: 'visible' });
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
+/** Presses the open project's Start and waits until its status badge says Running. */
+export async function startInUi(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+}
+
+/** Opens the open project's Features tab as a board; returns a column of it by name. */
+export async function openBoard(page: Page): Promise<(column: string) => Locator> {
+  await page.getByRole('tab', { name: /Features/ }).click();
+  await page.getByRole('radio', { name: 'Board' }).click();
+  return (column) => page.getByRole('region', { name: column, exact: true });
 }
 
 /** Registers a project through the served app's WebSocket API (as a test's setup, not the UI). */
