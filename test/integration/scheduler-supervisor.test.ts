@@ -24,19 +24,11 @@ import {
   waitForStatus,
 } from '../helpers/supervisor-harness.ts';
 import { caller, createBrowserApp } from '../helpers/browser-app.ts';
-import { everyNight } from '../unit/scheduler-fakes.ts';
+import { at, everyNight, MON, nightly } from '../helpers/scheduler-setup.ts';
 
-const at = (s: string) => Date.parse(s);
-const MON = '2026-01-05';
-
-function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
-  return {
-    id,
-    createdAt: '2026-01-01T00:00:00Z',
-    ...everyNight({ run: { codingAgents: 2 } }),
-    ...p,
-  };
-}
+/** The stored schedule `id`: every night with two coding agents, with `p` applied. */
+const schedule = (id: string, p: Partial<Schedule> = {}): Schedule =>
+  nightly(id, { run: { codingAgents: 2 }, ...p });
 
 function build(opts: { env?: Record<string, string>; start: string; grace?: number }) {
   const h = makeHarness({ ...(opts.env ? { env: opts.env } : {}), stopGraceMs: 2_000 });
@@ -315,12 +307,12 @@ test('projects.remove stops the run its schedule started and removes it; a run s
     mkdirSync(dir);
     return await call<{ id: string; path: string }>('projects.add', { name, path: dir });
   };
-  const nightly = everyNight();
+  const fields = everyNight();
   try {
     const scheduled = await addProject('scheduled');
     const byHand = await addProject('by-hand');
-    await call('schedules.add', { id: scheduled.id, schedule: nightly });
-    await call('schedules.add', { id: byHand.id, schedule: { ...nightly, startTime: '08:00' } });
+    await call('schedules.add', { id: scheduled.id, schedule: fields });
+    await call('schedules.add', { id: byHand.id, schedule: { ...fields, startTime: '08:00' } });
     const running = await waitForStatus(app.supervisor, scheduled.id, 'running');
     assert.equal(running.origin, 'schedule');
     await call('agent.start', { id: byHand.id });

@@ -15,7 +15,6 @@ import { defaultSettings, type AgentStatus, type Schedule } from '../../contract
 import { drainFlagPath } from '../../core/run-log.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { runClockTo, settle, until } from '../helpers/turns.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
 import {
   Scheduler,
   type SchedulerEvent,
@@ -23,17 +22,17 @@ import {
   type SchedulerProject,
   type SchedulerSnapshot,
 } from '../../main/services/scheduler.ts';
-import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
+import type { AgentSupervisor, SupervisedProject } from '../../main/services/supervisor.ts';
 import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';
-import { everyNight } from './scheduler-fakes.ts';
+import {
+  at,
+  crashAgent,
+  MON,
+  nightly as schedule,
+  supervisorOverFakes,
+} from '../helpers/scheduler-setup.ts';
 
-const at = (s: string) => Date.parse(s);
-const MON = '2026-01-05';
 const STOP_GRACE = 10_000;
-
-function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
-  return { id, createdAt: '2026-01-01T00:00:00Z', ...everyNight(), ...p };
-}
 
 function world(start: string) {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-sched-real-'));
@@ -53,12 +52,8 @@ function world(start: string) {
     save: (s) => void (box.saved = structuredClone(s)),
   };
   const boot = (grace = 10) => {
-    const supervisor = new AgentSupervisor({
+    const supervisor = supervisorOverFakes({
       lookup: (id) => folders.get(id) ?? null,
-      agentCommand: () => ({ command: 'agent', args: [] }),
-      agentEnv: () => ({}),
-      secrets: () => [],
-      diagnostics: createDiagnostics(null),
       backend,
       clock,
       stopGraceMs: STOP_GRACE,
@@ -133,11 +128,7 @@ test('window end with an agent that ignores SIGTERM: SIGKILL one stop-grace afte
 test('a run that lasts 5 minutes resets the crash counter (real crash reports)', async () => {
   const w = world(`${MON}T21:59:00Z`);
   const { supervisor, scheduler } = w.boot();
-  const crash = async () => {
-    w.backend.processes.get(supervisor.state('p').pid as number)?.exit({ code: 1, signal: null });
-    await until(statusIs(supervisor, 'p', 'crashed'), 'the crash');
-    await settle();
-  };
+  const crash = () => crashAgent(supervisor, w.backend, 'p');
   try {
     w.add('p', [schedule('1', { durationMinutes: 240 })]);
     scheduler.start();
