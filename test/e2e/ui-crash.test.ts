@@ -5,26 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
-import type { Page } from 'playwright-core';
-import {
-  addProjectInUi,
-  startInUi,
-  tempProject,
-  uiHooks,
-  type Served,
-} from '../helpers/ui-harness.ts';
+import { addProjectInUi, startInUi, tempProject, uiHooks } from '../helpers/ui-harness.ts';
 
-let served: Served;
-let page: Page;
-let problems: string[] = [];
 const project = tempProject();
-
-uiHooks(['--interval', '100', '--crash-after', '1500'], {
-  started: (ui) => ({ served, page, problems } = ui),
-  dirs: [project],
-});
+const ui = uiHooks(['--interval', '100', '--crash-after', '1500'], { dirs: [project] });
 
 test('a crashed agent says so, with its exit code and last lines', async () => {
+  const { served, page, problems } = ui;
   await page.goto(served.url);
   await addProjectInUi(page, 'crashy', project);
 

@@ -6,31 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
-import type { Page } from 'playwright-core';
-import {
-  addProjectInUi,
-  shot,
-  startInUi,
-  tempProject,
-  uiHooks,
-  type Served,
-} from '../helpers/ui-harness.ts';
+import { addProjectInUi, shot, startInUi, tempProject, uiHooks } from '../helpers/ui-harness.ts';
 
-let served: Served;
-let page: Page;
-let problems: string[] = [];
 const crashy = tempProject('ns-ui-crashy-');
 const other = tempProject('ns-ui-other-');
+const ui = uiHooks(['--interval', '100', '--crash-after', '3000'], { dirs: [crashy, other] });
 
-uiHooks(['--interval', '100', '--crash-after', '3000'], {
-  started: (ui) => ({ served, page, problems } = ui),
-  dirs: [crashy, other],
-});
-
-const nav = () => page.getByRole('navigation', { name: 'Projects' });
-const heading = (name: string) => page.getByRole('heading', { level: 1, name });
+const nav = () => ui.page.getByRole('navigation', { name: 'Projects' });
+const heading = (name: string) => ui.page.getByRole('heading', { level: 1, name });
 
 test('a crash raises a toast that stays; Open project selects that project', async () => {
+  const { served, page, problems } = ui;
   await page.goto(served.url);
   await addProjectInUi(page, 'crashy', crashy);
   await startInUi(page);

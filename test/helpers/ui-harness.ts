@@ -57,16 +57,39 @@ export async function startServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  const exited = new Promise<void>((r) => server.once('exit', () => r()));
+  const { url, output } = await listeningUrl(server, 30_000);
+  return {
+    url,
+    dataDir,
+    server,
+    output,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      const timeout = setTimeout(() => server.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/**
+ * Collects a starting `nightshift serve`'s output and resolves with the URL it says it listens
+ * on. A server that exits first is an error; one silent for `ms` is killed and is an error too.
+ */
+export async function listeningUrl(
+  server: ChildProcess,
+  ms: number,
+): Promise<{ url: string; output: () => string }> {
   let text = '';
   server.stdout?.on('data', (b: Buffer) => (text += b.toString()));
   server.stderr?.on('data', (b: Buffer) => (text += b.toString()));
-  const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => {
       // Never leave a server that did not come up running.
       server.kill('SIGKILL');
       reject(new Error(`nightshift serve did not start:\n${text}`));
-    }, 30_000);
+    }, ms);
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(text);
       if (m?.[1]) {
@@ -77,21 +100,10 @@ export async function startServer(
     server.stdout?.on('data', check);
     server.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`nightshift serve exited (${code}):\n${text}`));
+      reject(new Error(`nightshift serve exited with ${code}:\n${text}`));
     });
   });
-  return {
-    url,
-    dataDir,
-    server,
-    output: () => text,
-    stop: async () => {
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-      const timeout = setTimeout(() => server.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timeout);
-    },
-  };
+  return { url, output: () => text };
 }
 
 /** Pids of live Chromium processes (to tell ours from any that ran before). */
@@ -185,21 +197,22 @@ export async function stopUi(
  * fixture agent and `agentArgs` (startUi), handed to `started`. After them: the browser and the
  * server stopped (stopUi); then the server must have exited cleanly, every pid in `agentPids` must
  * have ended, and no process may still run in `dirs` or in the data dir, which are all removed.
+ * Returns that Ui for the tests to read (its fields exist once the before hook has run).
  */
 export function uiHooks(
   agentArgs: string[] | null,
   options: {
-    started: (ui: Ui) => void;
+    started?: (ui: Ui) => void;
     dirs: string[];
     env?: Record<string, string>;
     viewport?: { width: number; height: number };
     agentPids?: ReadonlySet<number>;
   },
-): void {
+): Ui {
   let ui: Ui | undefined;
   before(async () => {
     ui = await startUi(agentArgs, options.env, { viewport: options.viewport });
-    options.started(ui);
+    options.started?.(ui);
   });
   after(async () => {
     await stopUi(ui?.launched, ui?.served);
@@ -219,6 +232,24 @@ export function uiHooks(
       removeDirs(...options.dirs, served.dataDir);
     }
   });
+  const started = (): Ui => {
+    if (!ui) throw new Error('The UI starts in the before hook: read it inside a test.');
+    return ui;
+  };
+  return {
+    get served() {
+      return started().served;
+    },
+    get launched() {
+      return started().launched;
+    },
+    get page() {
+      return started().page;
+    },
+    get problems() {
+      return started().problems;
+    },
+  };
 }
 
 /** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */
