@@ -38,9 +38,7 @@ test('a window that ended while the page was closed shows its report, both runs 
   });
   const api = await ApiClient.connect(served);
   try {
-    const added = await api.call<{ id: string }>('projects.add', { name: 'shop', path: project });
-    assert.ok(added.ok);
-    const projectId = added.value.id;
+    const projectId = await api.addProject('shop', project);
     // A window open now that ends at a minute boundary at least 25 s away: room for the crash
     // and the retry 10 s later.
     const now = new Date();

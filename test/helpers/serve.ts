@@ -234,6 +234,12 @@ export class ApiClient {
     this.ws.send(JSON.stringify({ id, command, input }));
     return new Promise((r) => this.waiting.set(id, r as (result: unknown) => void));
   }
+  /** Registers the project `name` at `path` (a test's setup); it must be accepted. Its id. */
+  async addProject(name: string, path: string): Promise<string> {
+    const added = await this.call<{ id: string }>('projects.add', { name, path });
+    assert.ok(added.ok, JSON.stringify(added));
+    return added.value.id;
+  }
   close(): void {
     this.ws.close();
   }
