@@ -12,9 +12,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import { FeaturesDb } from '../../core/features-db.ts';
+import { readFeatures, seedNotesBacklog } from '../fixtures/notes-backlog.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
-import { tempProject } from '../helpers/ui-harness.ts';
+import { addProjectInUi, openBoard, tempProject } from '../helpers/ui-harness.ts';
 import { realAgentUiHooks } from '../helpers/serve.ts';
 
 let url = '';
@@ -22,19 +22,9 @@ let page: Page;
 let problems: string[] = [];
 const sessions: SessionInfo[] = [];
 const project = tempProject('ns-e2e-backlog-');
-const dbPath = join(project, 'features.db');
 
 /** The backlog's message line (role status, or alert for a refusal). */
 const notice = () => page.locator('.backlog-notice');
-
-function readDb<T>(fn: (db: FeaturesDb) => T): T {
-  const db = FeaturesDb.open(dbPath, { create: false });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 realAgentUiHooks({
   // #1 takes 12 s, so the edits happen while the agent is working on it.
@@ -42,40 +32,15 @@ realAgentUiHooks({
   project,
   prepare: () => {
     writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
-    const db = FeaturesDb.open(dbPath);
-    db.createBulk([
-      { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
-      {
-        category: 'notes',
-        name: 'Create a note',
-        description: 'A user creates a note',
-        steps: ['Click New'],
-        depends_on_indices: [0],
-      },
-      {
-        category: 'notes',
-        name: 'Export notes',
-        description: 'Download all notes',
-        steps: ['Click Export'],
-        depends_on_indices: [0],
-      },
-    ]);
-    db.close();
+    seedNotesBacklog(project, 3);
   },
   started: (ui) => ({ url, page, problems } = ui),
 });
 
 test('edits made in the UI while the agent works are followed: an added feature is built, a skipped one is left', async () => {
   await page.goto(url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('notes');
-  await dialog.getByLabel('Folder').fill(project);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'notes' })).toBeVisible();
-  await page.getByRole('tab', { name: /Features/ }).click();
-  await page.getByRole('radio', { name: 'Board' }).click();
-  const board = (column: string) => page.getByRole('region', { name: column, exact: true });
+  await addProjectInUi(page, 'notes', project);
+  const board = await openBoard(page);
   await expect(board('Pending').getByRole('button', { name: /Layout/ })).toBeVisible();
 
   await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -83,7 +48,7 @@ test('edits made in the UI while the agent works are followed: an added feature 
     timeout: 60_000,
   });
   assert.equal(
-    readDb((db) => db.get(1)!.inProgress),
+    readFeatures(project, (db) => db.get(1)!.inProgress),
     true,
     'the agent holds #1 during the edits',
   );
@@ -108,7 +73,7 @@ test('edits made in the UI while the agent works are followed: an added feature 
   await details1.getByRole('button', { name: 'Save dependencies' }).click();
   await expect(notice()).toHaveText('That would make a cycle: Layout → Create a note → Layout.');
   assert.deepEqual(
-    readDb((db) => db.get(1)!.dependencies),
+    readFeatures(project, (db) => db.get(1)!.dependencies),
     [],
   );
 
@@ -126,7 +91,7 @@ test('edits made in the UI while the agent works are followed: an added feature 
     'Added #4 Search notes; the agents can pick it up at their next claim.',
   );
   assert.equal(
-    readDb((db) => db.get(1)!.passes),
+    readFeatures(project, (db) => db.get(1)!.passes),
     false,
     'the edits happened while #1 was worked',
   );
@@ -135,7 +100,9 @@ test('edits made in the UI while the agent works are followed: an added feature 
   await expect(board('Passing').getByRole('button')).toHaveCount(3, { timeout: 120_000 });
   await expect(board('Passing').getByRole('button', { name: /#4 Search notes/ })).toBeVisible();
   await expect(page.getByTestId('status-badge')).toHaveText('Stopped', { timeout: 30_000 });
-  const state = readDb((db) => db.all().map((f) => [f.id, f.passes, f.userSkippedAt !== null]));
+  const state = readFeatures(project, (db) =>
+    db.all().map((f) => [f.id, f.passes, f.userSkippedAt !== null]),
+  );
   assert.deepEqual(state, [
     [1, true, false],
     [2, true, false],
@@ -159,7 +126,7 @@ test('the list is reordered with the keyboard alone', async () => {
   await page.getByRole('radio', { name: 'List' }).click();
   const list = page.getByRole('listbox', { name: 'Features in priority order' });
   const names = () => list.getByRole('option').allTextContents();
-  const before = readDb((db) => db.all().map((f) => f.id));
+  const before = readFeatures(project, (db) => db.all().map((f) => f.id));
   await list.focus();
   await page.keyboard.press('Home'); // selects the first row
   await page.keyboard.press('ArrowDown'); // the second
@@ -172,7 +139,7 @@ test('the list is reordered with the keyboard alone', async () => {
   await expect(notice()).toContainText(`to position 3 of ${before.length}`);
   const expected = [before[0]!, before[2]!, second, ...before.slice(3)];
   assert.deepEqual(
-    readDb((db) => db.all().map((f) => f.id)),
+    readFeatures(project, (db) => db.all().map((f) => f.id)),
     expected,
   );
   await expect
@@ -232,7 +199,7 @@ test('export downloads the backlog as feature_list.json and an import appends it
     'Imported 4 features; the agents can pick them up at their next claim.',
   );
   assert.deepEqual(
-    readDb((db) =>
+    readFeatures(project, (db) =>
       db
         .all()
         .map((f) => f.id)

@@ -48,12 +48,7 @@ before(async () => {
   served = await startServe({ dataDir: join(root, 'data'), env: realAgentEnv(root, fake.url) });
   opened = await openPage();
   api = await ApiClient.connect(served);
-  const added = await api.call<{ id: string }>('projects.add', {
-    name: 'todo-app',
-    path: project,
-  });
-  assert.ok(added.ok, JSON.stringify(added));
-  projectId = added.value.id;
+  projectId = await api.addProject('todo-app', project);
 });
 
 after(async () => {

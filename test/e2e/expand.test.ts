@@ -11,63 +11,37 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import { FeaturesDb } from '../../core/features-db.ts';
+import { readFeatures, seedNotesBacklog } from '../fixtures/notes-backlog.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
 import { realAgentUiHooks } from '../helpers/serve.ts';
-import { tempProject } from '../helpers/ui-harness.ts';
+import { addProjectInUi, openBoard, tempProject } from '../helpers/ui-harness.ts';
 
 let url = '';
 let page: Page;
 let problems: string[] = [];
 const sessions: SessionInfo[] = [];
 const project = tempProject('ns-e2e-expand-');
-const dbPath = join(project, 'features.db');
 
 /** The backlog's message line (role status, or alert for a refusal). */
 const notice = () => page.locator('.backlog-notice');
-
-function readDb<T>(fn: (db: FeaturesDb) => T): T {
-  const db = FeaturesDb.open(dbPath, { create: false });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 realAgentUiHooks({
   brain: scriptedBrain({ sessions }),
   project,
   prepare: () => {
     writeFileSync(join(project, 'app_spec.txt'), 'Notes app\n');
-    const db = FeaturesDb.open(dbPath);
-    db.createBulk([
-      { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
-      {
-        category: 'notes',
-        name: 'Create a note',
-        description: 'A user creates a note',
-        steps: ['Click New'],
-        depends_on_indices: [0],
-      },
-    ]);
-    db.close();
+    seedNotesBacklog(project, 2);
   },
   started: (ui) => ({ url, page, problems } = ui),
 });
 
 test('the Expand dialog refuses an empty addendum, then an expander adds the new feature and the spec gets the dated addendum', async () => {
-  const before = readDb((db) => db.all().map((f) => [f.id, f.name, f.dependencies, f.priority]));
+  const before = readFeatures(project, (db) =>
+    db.all().map((f) => [f.id, f.name, f.dependencies, f.priority]),
+  );
   await page.goto(url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('notes');
-  await dialog.getByLabel('Folder').fill(project);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'notes' })).toBeVisible();
-  await page.getByRole('tab', { name: /Features/ }).click();
-  await page.getByRole('radio', { name: 'Board' }).click();
-  const board = (column: string) => page.getByRole('region', { name: column, exact: true });
+  await addProjectInUi(page, 'notes', project);
+  const board = await openBoard(page);
   await expect(board('Pending').getByRole('button', { name: /Layout/ })).toBeVisible();
 
   await page.getByRole('button', { name: 'Expand the project…' }).click();
@@ -91,7 +65,9 @@ test('the Expand dialog refuses an empty addendum, then an expander adds the new
     readFileSync(join(project, 'app_spec.txt'), 'utf8'),
     /^Notes app\n\n## Addendum \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\n\n- Share a note \[needs: #2\]\n$/,
   );
-  const after = readDb((db) => db.all().map((f) => [f.id, f.name, f.dependencies, f.priority]));
+  const after = readFeatures(project, (db) =>
+    db.all().map((f) => [f.id, f.name, f.dependencies, f.priority]),
+  );
   assert.deepEqual(after.slice(0, 2), before, 'the existing features are unchanged');
   assert.deepEqual(after[2]!.slice(0, 3), [3, 'Share a note', [2]]);
   assert.deepEqual(

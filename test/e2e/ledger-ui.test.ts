@@ -47,10 +47,9 @@ test('History lists a run after a restart; its report shows features and cost an
   const first = await startServe({ dataDir, env });
   try {
     const api = await ApiClient.connect(first);
-    const added = await api.call<{ id: string }>('projects.add', { name: 'shop', path: project });
-    assert.ok(added.ok);
-    assert.ok((await api.call('agent.start', { id: added.value.id })).ok);
-    const run = await waitForEndedRun(api, added.value.id);
+    const id = await api.addProject('shop', project);
+    assert.ok((await api.call('agent.start', { id })).ok);
+    const run = await waitForEndedRun(api, id);
     assert.equal(run.endReason, 'complete');
     api.close();
   } finally {
@@ -108,16 +107,10 @@ test('a human-input request of the real agent is answered from the inbox', async
   });
   const api = await ApiClient.connect(served);
   try {
-    const added = await api.call<{ id: string }>('projects.add', {
-      name: 'payments',
-      path: project,
-    });
-    assert.ok(added.ok);
+    const id = await api.addProject('payments', project);
     await page.goto(served.url);
     await expect(page.getByRole('heading', { level: 1, name: 'payments' })).toBeVisible();
-    assert.ok(
-      (await api.call('agent.start', { id: added.value.id, overrides: { yolo: true } })).ok,
-    );
+    assert.ok((await api.call('agent.start', { id, overrides: { yolo: true } })).ok);
     const inboxButton = page.getByRole('navigation').getByRole('button', { name: /^Inbox/ });
     // The request, and (once the run ends by itself with that feature waiting) "work left".
     await expect(inboxButton).toContainText(/\d+ items? need/, { timeout: 120_000 });

@@ -9,7 +9,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
-import { pidAlive, tempProject, uiHooks, waitUntil, type Served } from '../helpers/ui-harness.ts';
+import {
+  addProjectInUi,
+  pidAlive,
+  tempProject,
+  uiHooks,
+  waitUntil,
+  type Served,
+} from '../helpers/ui-harness.ts';
 
 let served: Served;
 let page: Page;
@@ -46,12 +53,7 @@ async function errorOf(field: string): Promise<string> {
 
 test('add a project and open its schedules', async () => {
   await page.goto(served.url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('sched-app');
-  await dialog.getByLabel('Folder').fill(project);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'sched-app' })).toBeVisible();
+  await addProjectInUi(page, 'sched-app', project);
   await page.getByRole('tab', { name: 'Schedules' }).click();
   await expect(editor()).toBeVisible();
   await expect(editor().getByText(/No schedules yet/)).toBeVisible();

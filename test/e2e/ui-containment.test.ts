@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { noCredentialsMessage } from '../../contract/index.ts';
 import { lockPath } from '../../core/run-log.ts';
 import { probeSandbox } from '../../core/sandbox-probe.ts';
-import { tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
+import { addProjectInUi, tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
 
 let served: Served;
 let page: Page;
@@ -44,12 +44,7 @@ uiHooks(null, {
 
 test('sandbox status, trusting project settings after reading them, and Start without credentials', async () => {
   await page.goto(served.url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const add = page.getByRole('dialog', { name: 'Add project' });
-  await add.getByLabel('Name').fill('contained');
-  await add.getByLabel('Folder').fill(project);
-  await add.getByRole('button', { name: 'Add project' }).click();
-  await expect(add).toHaveCount(0);
+  await addProjectInUi(page, 'contained', project);
 
   const probe = probeSandbox();
   await expect(page.getByTestId('sandbox-status')).toContainText(

@@ -10,10 +10,12 @@ import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
 import type { Page } from 'playwright-core';
 import {
+  addProjectInUi,
   pidAlive,
   processesMentioning,
   procState,
   removeDirs,
+  startInUi,
   startServer,
   tempProject,
   uiHooks,
@@ -91,21 +93,14 @@ test('a bad path is refused next to the path field and nothing is added', async 
 });
 
 test('a good path adds the project and selects it', async () => {
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('e2e-app');
-  await dialog.getByLabel('Folder').fill(project);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(dialog).toHaveCount(0);
-  await expect(page.getByRole('heading', { level: 1, name: 'e2e-app' })).toBeVisible();
+  await addProjectInUi(page, 'e2e-app', project);
   await expect(page.getByRole('navigation').getByRole('listitem')).toHaveCount(1);
   await expect(badge()).toHaveText('Stopped');
   await expectEnabled(['Start']);
 });
 
 test('Start runs the agent and its lines stream into the log', async () => {
-  await button('Start').click();
-  await expect(badge()).toHaveText('Running', { timeout: 15_000 });
+  await startInUi(page);
   await expect(page.getByText('Started by hand')).toBeVisible();
   agentPids.add(await currentPid());
   const log = page.getByRole('log', { name: 'Log lines' });
@@ -179,14 +174,8 @@ test('a log of 6,000 lines keeps exactly the last 5,000 and renders only a windo
   let pid = 0;
   try {
     await view.goto(burst.url);
-    await view.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-    const dialog = view.getByRole('dialog', { name: 'Add project' });
-    await dialog.getByLabel('Name').fill('burst-app');
-    await dialog.getByLabel('Folder').fill(dir);
-    await dialog.getByRole('button', { name: 'Add project' }).click();
-    await view.getByRole('button', { name: 'Start', exact: true }).click();
-    const status = view.getByTestId('status-badge');
-    await expect(status).toHaveText('Running', { timeout: 15_000 });
+    await addProjectInUi(view, 'burst-app', dir);
+    await startInUi(view);
     const meta = await view.locator('.run-meta').innerText();
     pid = Number(/pid (\d+)/.exec(meta)?.[1]);
     assert.ok(pid > 0, meta);
@@ -211,7 +200,7 @@ test('a log of 6,000 lines keeps exactly the last 5,000 and renders only a windo
     await expect(view.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
 
     await view.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect(status).toHaveText('Stopped', { timeout: 20_000 });
+    await expect(view.getByTestId('status-badge')).toHaveText('Stopped', { timeout: 20_000 });
     assert.deepEqual(viewProblems, [], 'no errors in the page');
   } finally {
     await view.close();

@@ -5,30 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
-import type { Page } from 'playwright-core';
-import { tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
+import { addProjectInUi, startInUi, tempProject, uiHooks } from '../helpers/ui-harness.ts';
 
-let served: Served;
-let page: Page;
-let problems: string[] = [];
 const project = tempProject();
-
-uiHooks(['--interval', '100', '--crash-after', '1500'], {
-  started: (ui) => ({ served, page, problems } = ui),
-  dirs: [project],
-});
+const ui = uiHooks(['--interval', '100', '--crash-after', '1500'], { dirs: [project] });
 
 test('a crashed agent says so, with its exit code and last lines', async () => {
+  const { served, page, problems } = ui;
   await page.goto(served.url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill('crashy');
-  await dialog.getByLabel('Folder').fill(project);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(dialog).toHaveCount(0);
+  await addProjectInUi(page, 'crashy', project);
 
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+  await startInUi(page);
   await expect(page.getByText(/^Agent started \(pid \d+\)\.$/)).toBeVisible();
   await expect(page.getByTestId('status-badge')).toHaveText('Crashed (exit code 4)', {
     timeout: 15_000,

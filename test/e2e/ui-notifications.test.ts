@@ -6,44 +6,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expect } from 'playwright/test';
-import type { Page } from 'playwright-core';
-import { shot, tempProject, uiHooks, type Served } from '../helpers/ui-harness.ts';
+import { addProjectInUi, shot, startInUi, tempProject, uiHooks } from '../helpers/ui-harness.ts';
 
-let served: Served;
-let page: Page;
-let problems: string[] = [];
 const crashy = tempProject('ns-ui-crashy-');
 const other = tempProject('ns-ui-other-');
+const ui = uiHooks(['--interval', '100', '--crash-after', '3000'], { dirs: [crashy, other] });
 
-uiHooks(['--interval', '100', '--crash-after', '3000'], {
-  started: (ui) => ({ served, page, problems } = ui),
-  dirs: [crashy, other],
-});
-
-const nav = () => page.getByRole('navigation', { name: 'Projects' });
-const heading = (name: string) => page.getByRole('heading', { level: 1, name });
-
-async function addProject(name: string, folder: string): Promise<void> {
-  await nav().getByRole('button', { name: 'Add project' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add project' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Folder').fill(folder);
-  await dialog.getByRole('button', { name: 'Add project' }).click();
-  await expect(dialog).toHaveCount(0);
-  await expect(heading(name)).toBeVisible();
-}
-
-async function startAndSeeRunning(): Promise<void> {
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
-}
+const nav = () => ui.page.getByRole('navigation', { name: 'Projects' });
+const heading = (name: string) => ui.page.getByRole('heading', { level: 1, name });
 
 test('a crash raises a toast that stays; Open project selects that project', async () => {
+  const { served, page, problems } = ui;
   await page.goto(served.url);
-  await addProject('crashy', crashy);
-  await startAndSeeRunning();
-  await addProject('other', other);
-  await startAndSeeRunning();
+  await addProjectInUi(page, 'crashy', crashy);
+  await startInUi(page);
+  await addProjectInUi(page, 'other', other);
+  await startInUi(page);
 
   const urgent = page.getByRole('alert', { name: 'Urgent notifications' });
   const crashToast = urgent.getByRole('group', { name: 'crashy: the agent crashed' });

@@ -24,12 +24,14 @@ import {
 } from '../../contract/index.ts';
 import { FeaturesDb } from '../../core/features-db.ts';
 import { ApiClient } from '../helpers/serve.ts';
+import { scheduleOpenNow } from '../fixtures/open-schedule.ts';
 import {
   openPage,
   pidAlive,
   processesMentioning,
   removeDirs,
   shot,
+  startInUi,
   startUi,
   stopUi,
   tempProject,
@@ -196,19 +198,7 @@ before(async () => {
   await ok('agent.start', { id: blog.id });
   await waitForStatus(blog.id, 'crashed');
   // shop's agent is started by a real schedule whose window is open now.
-  const nowUtc = new Date().toISOString().slice(11, 16);
-  await ok('schedules.add', {
-    id: shop.id,
-    schedule: {
-      days: [1, 2, 3, 4, 5, 6, 7],
-      startTime: nowUtc,
-      timeZone: 'UTC',
-      durationMinutes: 120,
-      enabled: true,
-      run: {},
-      label: 'Nights',
-    },
-  });
+  await ok('schedules.add', { id: shop.id, schedule: scheduleOpenNow({ label: 'Nights' }) });
   await waitForStatus(shop.id, 'running');
   await page.goto(served.url);
 });
@@ -397,8 +387,7 @@ test('Start launches the agent with the run settings prefilled from the project 
   // This time blog's agent keeps running.
   writeFileSync(join(blogDir, 'fixture-script.json'), '{}');
   const before = launches(blogDir).length;
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+  await startInUi(page);
   await waitUntil(() => launches(blogDir).length > before, 10_000, 'blog’s agent to launch');
   const { argv } = launches(blogDir).at(-1) as { argv: string[] };
   assert.equal(flagOf(argv, '--concurrency'), '1');

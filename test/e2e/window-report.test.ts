@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'playwright/test';
 import type { RunRecord } from '../../contract/index.ts';
+import { scheduleOpenNow } from '../fixtures/open-schedule.ts';
 import { ApiClient, fixtureAgentCommand, startServe } from '../helpers/serve.ts';
 import { openPage, processesMentioning, waitUntil } from '../helpers/ui-harness.ts';
 
@@ -37,22 +38,13 @@ test('a window that ended while the page was closed shows its report, both runs 
   });
   const api = await ApiClient.connect(served);
   try {
-    const added = await api.call<{ id: string }>('projects.add', { name: 'shop', path: project });
-    assert.ok(added.ok);
-    const projectId = added.value.id;
+    const projectId = await api.addProject('shop', project);
     // A window open now that ends at a minute boundary at least 25 s away: room for the crash
     // and the retry 10 s later.
     const now = new Date();
     const schedule = await api.call('schedules.add', {
       id: projectId,
-      schedule: {
-        days: [1, 2, 3, 4, 5, 6, 7],
-        startTime: now.toISOString().slice(11, 16),
-        timeZone: 'UTC',
-        durationMinutes: now.getUTCSeconds() <= 35 ? 1 : 2,
-        enabled: true,
-        run: {},
-      },
+      schedule: scheduleOpenNow({ durationMinutes: now.getUTCSeconds() <= 35 ? 1 : 2 }),
     });
     assert.ok(schedule.ok, JSON.stringify(schedule));
 

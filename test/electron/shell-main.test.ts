@@ -25,6 +25,7 @@ import {
   type Result,
 } from '../../contract/index.ts';
 import { isAlive } from '../../core/process-table.ts';
+import { scheduleOpenNow } from '../fixtures/open-schedule.ts';
 import {
   app,
   BrowserWindow,
@@ -260,15 +261,7 @@ test('a crash notification’s click shows the window and navigates to the proje
 test('keep-awake is held exactly while a scheduled window is open', async () => {
   assert.equal(powerSaveBlocker.held.size, 0, 'no window open: the machine may sleep');
   const p = await ok<Project>('projects.add', { name: 'nights', path: project(false) });
-  const nowUtc = new Date().toISOString().slice(11, 16);
-  const fields = {
-    days: [1, 2, 3, 4, 5, 6, 7],
-    startTime: nowUtc,
-    timeZone: 'UTC',
-    durationMinutes: 120,
-    enabled: true,
-    run: {},
-  };
+  const fields = scheduleOpenNow();
   const s = await ok<{ id: string }>('schedules.add', { id: p.id, schedule: fields });
   await until(() => powerSaveBlocker.held.size === 1, 'the blocker to be held');
   assert.deepEqual([...powerSaveBlocker.held.values()], ['prevent-app-suspension']);

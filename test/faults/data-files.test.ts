@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
@@ -41,21 +41,59 @@ const log = (dataDir: string) => {
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
 };
 
-test('a corrupt, truncated or unreadable nightshift.json is kept aside byte for byte; the app starts and says so', async () => {
+interface Dirs {
+  root: string;
+  dataDir: string;
+}
+
+/**
+ * Runs `body` on a seeded data folder (see seeded) in a fresh temp folder named after `prefix`,
+ * which is removed afterwards. With `onTmpfs`, the data folder is a 64 KiB tmpfs, and the test is
+ * skipped where mounting is not allowed.
+ */
+async function onSeededData(
+  t: TestContext,
+  prefix: string,
+  body: (dirs: Dirs) => Promise<void>,
+  { onTmpfs = false } = {},
+): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(root, 'data');
+  const unmount = onTmpfs ? tmpfs(dataDir) : () => {};
+  if (!unmount) {
+    rmSync(root, { recursive: true, force: true });
+    t.skip('mount -t tmpfs is not allowed here');
+    return;
+  }
+  try {
+    await seeded(root, dataDir);
+    await body({ root, dataDir });
+  } finally {
+    unmount();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Opens a new app on `dataDir` for `use`, and shuts it down even when `use` throws. */
+async function withApp(dataDir: string, use: (app: App) => Promise<void>): Promise<void> {
+  const app = await createNodeApp({ dataDir });
+  try {
+    await use(app);
+  } finally {
+    await app.shutdown('stop-agents');
+  }
+}
+
+test('a corrupt, truncated or unreadable nightshift.json is kept aside byte for byte; the app starts and says so', async (t) => {
   const variants: [string, (file: string) => Buffer | null][] = [
     ['corrupt', (f) => (writeFileSync(f, Buffer.from([0, 1, 2, 0xff, 0x7b])), readFileSync(f))],
     ['truncated', (f) => (writeFileSync(f, readFileSync(f).subarray(0, 40)), readFileSync(f))],
     ['unreadable (a folder in its place)', (f) => (rmSync(f), mkdirSync(f), null)],
   ];
   for (const [name, damage] of variants) {
-    const root = mkdtempSync(join(tmpdir(), 'nightshift-fault-doc-'));
-    const dataDir = join(root, 'data');
-    try {
-      await seeded(root, dataDir);
-      const file = join(dataDir, 'nightshift.json');
-      const bytes = damage(file);
-      const app = await createNodeApp({ dataDir });
-      try {
+    await onSeededData(t, 'nightshift-fault-doc-', async ({ root, dataDir }) => {
+      const bytes = damage(join(dataDir, 'nightshift.json'));
+      await withApp(dataDir, async (app) => {
         const view = await settingsOf(app);
         assert.ok(view.recoveredFrom, `${name}: Settings names the backup`);
         if (bytes) assert.deepEqual(readFileSync(view.recoveredFrom), bytes, `${name}: kept whole`);
@@ -71,24 +109,15 @@ test('a corrupt, truncated or unreadable nightshift.json is kept aside byte for 
           (await app.dispatch('projects.add', { name: 'again', path: join(root, 'again') })).ok,
           true,
         );
-      } finally {
-        await app.shutdown('stop-agents');
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+      });
+    });
   }
 });
 
-test('a corrupt secrets.json is kept aside, reported in Settings, and a new key can be saved', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'nightshift-fault-secrets-'));
-  const dataDir = join(root, 'data');
-  try {
-    await seeded(root, dataDir);
-    const file = join(dataDir, 'secrets.json');
-    writeFileSync(file, '{"apiKey":"c2stYW50LX', { mode: 0o600 });
-    const app = await createNodeApp({ dataDir });
-    try {
+test('a corrupt secrets.json is kept aside, reported in Settings, and a new key can be saved', async (t) => {
+  await onSeededData(t, 'nightshift-fault-secrets-', async ({ dataDir }) => {
+    writeFileSync(join(dataDir, 'secrets.json'), '{"apiKey":"c2stYW50LX', { mode: 0o600 });
+    await withApp(dataDir, async (app) => {
       const view = await settingsOf(app);
       assert.match(
         view.storageProblem ?? '',
@@ -108,19 +137,12 @@ test('a corrupt secrets.json is kept aside, reported in Settings, and a new key 
         '{"apiKey":"c2stYW50LX',
         'not overwritten',
       );
-    } finally {
-      await app.shutdown('stop-agents');
-    }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+    });
+  });
 });
 
-test('corrupt or truncated scheduler-state.json and run logs: the app starts and keeps the registry', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'nightshift-fault-state-'));
-  const dataDir = join(root, 'data');
-  try {
-    await seeded(root, dataDir);
+test('corrupt or truncated scheduler-state.json and run logs: the app starts and keeps the registry', async (t) => {
+  await onSeededData(t, 'nightshift-fault-state-', async ({ root, dataDir }) => {
     writeFileSync(join(dataDir, 'scheduler-state.json'), '{"version":1,"projects":{"x":');
     const runs = join(root, 'proj', '.nightshift', 'runs');
     mkdirSync(runs, { recursive: true });
@@ -129,23 +151,21 @@ test('corrupt or truncated scheduler-state.json and run logs: the app starts and
       '{"type":"log","text":"half\n\u0000\u0001garbage\n{"ty',
     );
     const registry = readFileSync(join(dataDir, 'nightshift.json'));
-    let app: App | null = null;
     try {
-      app = await createNodeApp({ dataDir });
-      const list = (await app.dispatch('projects.list', undefined)) as Result<Project[]>;
-      assert.ok(list.ok);
-      assert.deepEqual(
-        list.value.map((p) => p.name),
-        ['kept'],
-      );
-      const id = list.value[0]?.id ?? '';
-      assert.equal((await app.dispatch('agent.runView', { id })).ok, true);
-      assert.equal((await app.dispatch('agent.logs', { id })).ok, true);
-      assert.equal((await app.dispatch('schedules.status', undefined)).ok, true);
+      await withApp(dataDir, async (app) => {
+        const list = (await app.dispatch('projects.list', undefined)) as Result<Project[]>;
+        assert.ok(list.ok);
+        assert.deepEqual(
+          list.value.map((p) => p.name),
+          ['kept'],
+        );
+        const id = list.value[0]?.id ?? '';
+        assert.equal((await app.dispatch('agent.runView', { id })).ok, true);
+        assert.equal((await app.dispatch('agent.logs', { id })).ok, true);
+        assert.equal((await app.dispatch('schedules.status', undefined)).ok, true);
+      });
     } catch (error) {
       assert.fail(`the app did not start: ${String(error)}`);
-    } finally {
-      await app?.shutdown('stop-agents');
     }
     assert.deepEqual(
       readFileSync(join(dataDir, 'nightshift.json')),
@@ -159,9 +179,7 @@ test('corrupt or truncated scheduler-state.json and run logs: the app starts and
       '{"version":1,"projects":{"x":',
       'byte for byte',
     );
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 /** A 64 KiB tmpfs (root only); null where mounting is not allowed. */
@@ -185,20 +203,10 @@ function tmpfs(dir: string): (() => void) | null {
 }
 
 test('a read-only data folder: the app starts with what it read and refuses changes with a sentence', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'nightshift-fault-ro-'));
-  const dataDir = join(root, 'data');
-  const unmount = tmpfs(dataDir);
-  if (!unmount) {
-    rmSync(root, { recursive: true, force: true });
-    t.skip('mount -t tmpfs is not allowed here');
-    return;
-  }
-  try {
-    await seeded(root, dataDir);
+  const body = async ({ dataDir }: Dirs) => {
     const before = readFileSync(join(dataDir, 'nightshift.json'));
     execFileSync('mount', ['-o', 'remount,ro', dataDir]);
-    const app = await createNodeApp({ dataDir });
-    try {
+    await withApp(dataDir, async (app) => {
       const view = await settingsOf(app);
       assert.equal(view.windowEndGraceMinutes, 9, 'what it had written is in use');
       assert.equal(view.recoveredFrom, null, 'nothing was "recovered": the file is fine');
@@ -210,29 +218,15 @@ test('a read-only data folder: the app starts with what it read and refuses chan
       assert.equal(refused.ok, false);
       if (!refused.ok) assert.match(refused.error.message, /cannot save its settings/);
       assert.equal((await settingsOf(app)).windowEndGraceMinutes, 9, 'nothing changed in memory');
-    } finally {
-      await app.shutdown('stop-agents');
-    }
+    });
     assert.deepEqual(readFileSync(join(dataDir, 'nightshift.json')), before);
-  } finally {
-    unmount();
-    rmSync(root, { recursive: true, force: true });
-  }
+  };
+  await onSeededData(t, 'nightshift-fault-ro-', body, { onTmpfs: true });
 });
 
 test('a full disk (ENOSPC) under the Store: the change is refused with a sentence and the file stays whole', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'nightshift-fault-full-'));
-  const dataDir = join(root, 'data');
-  const unmount = tmpfs(dataDir);
-  if (!unmount) {
-    rmSync(root, { recursive: true, force: true });
-    t.skip('mount -t tmpfs is not allowed here');
-    return;
-  }
-  try {
-    await seeded(root, dataDir);
-    const app = await createNodeApp({ dataDir });
-    try {
+  const body = ({ root, dataDir }: Dirs) =>
+    withApp(dataDir, async (app) => {
       const before = readFileSync(join(dataDir, 'nightshift.json'));
       // Fill the 64 KiB file system.
       try {
@@ -257,11 +251,6 @@ test('a full disk (ENOSPC) under the Store: the change is refused with a sentenc
         true,
         'works again once there is room',
       );
-    } finally {
-      await app.shutdown('stop-agents');
-    }
-  } finally {
-    unmount();
-    rmSync(root, { recursive: true, force: true });
-  }
+    });
+  await onSeededData(t, 'nightshift-fault-full-', body, { onTmpfs: true });
 });

@@ -23,12 +23,19 @@ import {
 } from '../../core/process-table.ts';
 import { lockPath, runLogPath } from '../../core/run-log.ts';
 import { PosixProcessBackend } from '../../main/services/posix-backend.ts';
-import { makeHarness, runSettings, waitFor } from '../helpers/supervisor-harness.ts';
+import type { SupervisedProject } from '../../main/services/supervisor.ts';
+import { makeHarness, runSettings, waitFor, type Harness } from '../helpers/supervisor-harness.ts';
 
 const posix = process.platform !== 'win32';
 
+interface DecoyOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  args?: string[];
+}
+
 /** A sleeping process of our own, optionally in the project folder and carrying a run id. */
-function startDecoy(options: { cwd?: string; env?: Record<string, string>; args?: string[] } = {}) {
+function startDecoy(options: DecoyOptions = {}) {
   const child = spawn(
     process.execPath,
     ['-e', 'setInterval(() => {}, 1000)', ...(options.args ?? [])],
@@ -45,6 +52,27 @@ async function decoyPid(child: ChildProcess): Promise<number> {
   const pid = child.pid as number;
   await waitFor(() => processStartToken(pid) !== null, 'the decoy to run', 5_000);
   return pid;
+}
+
+/**
+ * The real supervisor's harness with the project `name`, and a decoy started with the options
+ * `decoy` gives for that project: `body` gets them with the decoy's pid. The decoy is killed and
+ * the harness disposed of afterwards.
+ */
+async function withDecoy(
+  name: string,
+  decoy: (project: SupervisedProject) => DecoyOptions,
+  body: (h: Harness, project: SupervisedProject, pid: number) => Promise<void>,
+): Promise<void> {
+  const h = makeHarness();
+  const p = h.addProject(name);
+  const child = startDecoy(decoy(p));
+  try {
+    await body(h, p, await decoyPid(child));
+  } finally {
+    child.kill('SIGKILL');
+    await h.dispose();
+  }
 }
 
 function forge(projectDir: string, lock: Partial<LockRecord>): void {
@@ -75,96 +103,87 @@ function assertUntouched(pid: number, what: string): void {
 }
 
 test('a forged lock naming an unrelated live process: not adopted, not signalled, refused with a sentence until cleared', async () => {
-  const h = makeHarness();
-  const p = h.addProject('forged');
   // The strongest forgery short of the run id: the decoy sits in the project folder, names it
   // on its command line, and the lock records its true start time.
-  const decoy = startDecoy({ cwd: p.path, args: [p.path] });
-  try {
-    const pid = await decoyPid(decoy);
-    forge(p.path, { pid, pgid: pid, startToken: processStartToken(pid) });
-    h.supervisor.adoptExisting([p]);
-    const state = h.supervisor.state('forged');
-    assert.equal(state.status, 'stopped');
-    assert.equal(state.pid, null, 'the decoy is not shown as the agent');
-    assert.match(
-      state.lockProblem ?? '',
-      /cannot be trusted: process \d+ does not carry the lock's run id\./,
-    );
-    assert.match(state.lockProblem ?? '', /Clear the lock/);
-    assert.ok(existsSync(lockPath(p.path)), 'the lock is not deleted silently');
+  await withDecoy(
+    'forged',
+    (p) => ({ cwd: p.path, args: [p.path] }),
+    async (h, p, pid) => {
+      forge(p.path, { pid, pgid: pid, startToken: processStartToken(pid) });
+      h.supervisor.adoptExisting([p]);
+      const state = h.supervisor.state('forged');
+      assert.equal(state.status, 'stopped');
+      assert.equal(state.pid, null, 'the decoy is not shown as the agent');
+      assert.match(
+        state.lockProblem ?? '',
+        /cannot be trusted: process \d+ does not carry the lock's run id\./,
+      );
+      assert.match(state.lockProblem ?? '', /Clear the lock/);
+      assert.ok(existsSync(lockPath(p.path)), 'the lock is not deleted silently');
 
-    for (const action of ['pause', 'stop', 'resume', 'drain'] as const) {
-      const r = await h.supervisor[action]('forged');
-      assert.equal(r.ok, false, action);
-    }
-    const start = await h.supervisor.start('forged', { settings: runSettings, origin: 'manual' });
-    assert.equal(start.ok, false);
-    if (!start.ok) {
-      assert.equal(start.error.code, 'conflict');
-      assert.match(start.error.message, /^The agent lock of forged cannot be trusted: .*\.$/);
-    }
-    assertUntouched(pid, 'the decoy');
+      for (const action of ['pause', 'stop', 'resume', 'drain'] as const) {
+        const r = await h.supervisor[action]('forged');
+        assert.equal(r.ok, false, action);
+      }
+      const start = await h.supervisor.start('forged', { settings: runSettings, origin: 'manual' });
+      assert.equal(start.ok, false);
+      if (!start.ok) {
+        assert.equal(start.error.code, 'conflict');
+        assert.match(start.error.message, /^The agent lock of forged cannot be trusted: .*\.$/);
+      }
+      assertUntouched(pid, 'the decoy');
 
-    const cleared = await h.supervisor.clearLock('forged');
-    assert.equal(cleared.ok, true, JSON.stringify(cleared));
-    assert.equal(existsSync(lockPath(p.path)), false);
-    assert.equal(h.supervisor.state('forged').lockProblem, null);
-    const again = await h.supervisor.start('forged', { settings: runSettings, origin: 'manual' });
-    assert.equal(again.ok, true, JSON.stringify(again));
-    assert.notEqual(h.supervisor.state('forged').pid, pid);
-    assert.equal((await h.supervisor.stop('forged')).ok, true);
-    assertUntouched(pid, 'the decoy, after a real agent ran and was stopped');
-  } finally {
-    decoy.kill('SIGKILL');
-    await h.dispose();
-  }
+      const cleared = await h.supervisor.clearLock('forged');
+      assert.equal(cleared.ok, true, JSON.stringify(cleared));
+      assert.equal(existsSync(lockPath(p.path)), false);
+      assert.equal(h.supervisor.state('forged').lockProblem, null);
+      const again = await h.supervisor.start('forged', { settings: runSettings, origin: 'manual' });
+      assert.equal(again.ok, true, JSON.stringify(again));
+      assert.notEqual(h.supervisor.state('forged').pid, pid);
+      assert.equal((await h.supervisor.stop('forged')).ok, true);
+      assertUntouched(pid, 'the decoy, after a real agent ran and was stopped');
+    },
+  );
 });
 
 test('a process carrying the run id but outside the project folder is not confirmed', async () => {
-  const h = makeHarness();
-  const p = h.addProject('elsewhere');
-  const decoy = startDecoy({ env: { [agentEnv.runId]: 'forged-run' } });
-  try {
-    const pid = await decoyPid(decoy);
-    forge(p.path, { pid, pgid: pid, startToken: processStartToken(pid) });
-    const found = inspectLock(p.path);
-    assert.equal(found.kind, 'unconfirmed');
-    if (found.kind === 'unconfirmed')
-      assert.match(
-        found.reason,
-        /neither the command line nor the working folder of process \d+ names/,
-      );
-    h.supervisor.adoptExisting([p]);
-    assert.equal(h.supervisor.state('elsewhere').pid, null);
-    assertUntouched(pid, 'the decoy');
-  } finally {
-    decoy.kill('SIGKILL');
-    await h.dispose();
-  }
+  await withDecoy(
+    'elsewhere',
+    () => ({ env: { [agentEnv.runId]: 'forged-run' } }),
+    async (h, p, pid) => {
+      forge(p.path, { pid, pgid: pid, startToken: processStartToken(pid) });
+      const found = inspectLock(p.path);
+      assert.equal(found.kind, 'unconfirmed');
+      if (found.kind === 'unconfirmed')
+        assert.match(
+          found.reason,
+          /neither the command line nor the working folder of process \d+ names/,
+        );
+      h.supervisor.adoptExisting([p]);
+      assert.equal(h.supervisor.state('elsewhere').pid, null);
+      assertUntouched(pid, 'the decoy');
+    },
+  );
 });
 
 test('a reused pid (the run id and folder match, the start time does not) is not confirmed', async () => {
-  const h = makeHarness();
-  const p = h.addProject('reused');
-  const decoy = startDecoy({ cwd: p.path, env: { [agentEnv.runId]: 'forged-run' } });
-  try {
-    const pid = await decoyPid(decoy);
-    forge(p.path, { pid, pgid: pid, startToken: 'a start time long ago' });
-    const found = inspectLock(p.path);
-    assert.equal(found.kind, 'unconfirmed');
-    if (found.kind === 'unconfirmed') assert.match(found.reason, /the pid was reused/);
-    h.supervisor.adoptExisting([p]);
-    const start = await h.supervisor.start('reused', { settings: runSettings, origin: 'manual' });
-    assert.equal(start.ok, false);
-    assertUntouched(pid, 'the process that reused the pid');
-    // The same process with its true start time is confirmed: the checks are what decide.
-    forge(p.path, { pid, pgid: pid, startToken: processStartToken(pid) });
-    assert.equal(inspectLock(p.path).kind, 'live-agent');
-  } finally {
-    decoy.kill('SIGKILL');
-    await h.dispose();
-  }
+  await withDecoy(
+    'reused',
+    (p) => ({ cwd: p.path, env: { [agentEnv.runId]: 'forged-run' } }),
+    async (h, p, pid) => {
+      forge(p.path, { pid, pgid: pid, startToken: 'a start time long ago' });
+      const found = inspectLock(p.path);
+      assert.equal(found.kind, 'unconfirmed');
+      if (found.kind === 'unconfirmed') assert.match(found.reason, /the pid was reused/);
+      h.supervisor.adoptExisting([p]);
+      const start = await h.supervisor.start('reused', { settings: runSettings, origin: 'manual' });
+      assert.equal(start.ok, false);
+      assertUntouched(pid, 'the process that reused the pid');
+      // The same process with its true start time is confirmed: the checks are what decide.
+      forge(p.path, { pid, pgid: pid, startToken: processStartToken(pid) });
+      assert.equal(inspectLock(p.path).kind, 'live-agent');
+    },
+  );
 });
 
 test('a lock naming Nightshift itself, or pid 1, 0 or a negative one, is never confirmed', async () => {
@@ -192,64 +211,58 @@ test('a lock naming Nightshift itself, or pid 1, 0 or a negative one, is never c
 });
 
 test('a forged "still spawning" lock naming a live process without its start time does not hold the project', async () => {
-  const h = makeHarness();
-  const p = h.addProject('spawning');
-  const decoy = startDecoy();
-  try {
-    const pid = await decoyPid(decoy);
-    forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: null, pid: null });
-    assert.equal(inspectLock(p.path).kind, 'stale', 'an owner the OS cannot match is no owner');
-    forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: processStartToken(pid) });
-    assert.equal(inspectLock(p.path).kind, 'starting-elsewhere', 'a matching owner still counts');
-    forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: null, pid: null });
-    const r = await h.supervisor.start('spawning', { settings: runSettings, origin: 'manual' });
-    assert.equal(r.ok, true, JSON.stringify(r));
-    assertUntouched(pid, 'the decoy named as the owner');
-  } finally {
-    decoy.kill('SIGKILL');
-    await h.dispose();
-  }
+  await withDecoy(
+    'spawning',
+    () => ({}),
+    async (h, p, pid) => {
+      forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: null, pid: null });
+      assert.equal(inspectLock(p.path).kind, 'stale', 'an owner the OS cannot match is no owner');
+      forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: processStartToken(pid) });
+      assert.equal(inspectLock(p.path).kind, 'starting-elsewhere', 'a matching owner still counts');
+      forge(p.path, { phase: 'spawning', ownerPid: pid, ownerStart: null, pid: null });
+      const r = await h.supervisor.start('spawning', { settings: runSettings, origin: 'manual' });
+      assert.equal(r.ok, true, JSON.stringify(r));
+      assertUntouched(pid, 'the decoy named as the owner');
+    },
+  );
 });
 
 test('autocoder’s or AutoForge’s own lock with a live pid refuses Start, naming the tool', async () => {
-  const h = makeHarness();
-  const p = h.addProject('shared-with-autoforge');
-  const decoy = startDecoy();
-  try {
-    const pid = await decoyPid(decoy);
-    for (const [dir, tool] of [
-      ['.autoforge', 'AutoForge'],
-      ['.autocoder', 'autocoder'],
-      ['', 'autocoder or AutoForge'],
-    ] as const) {
-      mkdirSync(join(p.path, dir), { recursive: true });
-      const file = join(p.path, dir, '.agent.lock');
-      writeFileSync(file, `${pid}:1767654000.25`);
+  await withDecoy(
+    'shared-with-autoforge',
+    () => ({}),
+    async (h, p, pid) => {
+      for (const [dir, tool] of [
+        ['.autoforge', 'AutoForge'],
+        ['.autocoder', 'autocoder'],
+        ['', 'autocoder or AutoForge'],
+      ] as const) {
+        mkdirSync(join(p.path, dir), { recursive: true });
+        const file = join(p.path, dir, '.agent.lock');
+        writeFileSync(file, `${pid}:1767654000.25`);
+        const r = await h.supervisor.start('shared-with-autoforge', {
+          settings: runSettings,
+          origin: 'manual',
+        });
+        assert.equal(r.ok, false, tool);
+        if (!r.ok)
+          assert.equal(
+            r.error.message,
+            `${tool} is running its own agent on shared-with-autoforge (pid ${pid}, lock ${file}). Stop it there first: one project runs one agent.`,
+          );
+        assert.equal(existsSync(lockPath(p.path)), false, 'no lock of ours was taken');
+        assert.ok(existsSync(file), 'their lock is left alone');
+        writeFileSync(file, '999998');
+      }
+      assertUntouched(pid, 'the other tool’s agent');
+      // Their lock naming a dead pid does not hold us.
       const r = await h.supervisor.start('shared-with-autoforge', {
         settings: runSettings,
         origin: 'manual',
       });
-      assert.equal(r.ok, false, tool);
-      if (!r.ok)
-        assert.equal(
-          r.error.message,
-          `${tool} is running its own agent on shared-with-autoforge (pid ${pid}, lock ${file}). Stop it there first: one project runs one agent.`,
-        );
-      assert.equal(existsSync(lockPath(p.path)), false, 'no lock of ours was taken');
-      assert.ok(existsSync(file), 'their lock is left alone');
-      writeFileSync(file, '999998');
-    }
-    assertUntouched(pid, 'the other tool’s agent');
-    // Their lock naming a dead pid does not hold us.
-    const r = await h.supervisor.start('shared-with-autoforge', {
-      settings: runSettings,
-      origin: 'manual',
-    });
-    assert.equal(r.ok, true, JSON.stringify(r));
-  } finally {
-    decoy.kill('SIGKILL');
-    await h.dispose();
-  }
+      assert.equal(r.ok, true, JSON.stringify(r));
+    },
+  );
 });
 
 function recorder(): {

@@ -18,6 +18,7 @@ import {
   type FakeAnthropic,
 } from '../fixtures/fake-anthropic-server.ts';
 import {
+  listeningUrl,
   openPage,
   processesMentioning,
   removeDirs,
@@ -75,28 +76,7 @@ export async function startServe(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => {
-      // Never leave a server that did not come up running.
-      child.kill('SIGKILL');
-      reject(new Error(`nightshift serve did not start:\n${out}`));
-    }, 60_000);
-    const check = () => {
-      const m = /Nightshift is listening on (\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(m[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`nightshift serve exited with ${code}:\n${out}`));
-    });
-  });
+  const { url, output } = await listeningUrl(child, 60_000);
   const parsed = new URL(url);
   const token = parsed.searchParams.get('token') ?? '';
   return {
@@ -105,7 +85,7 @@ export async function startServe(
     token,
     dataDir,
     child,
-    output: () => out,
+    output,
     async stop() {
       const pid = child.pid as number;
       // Agents are children of the server's process tree only through their group.
@@ -253,6 +233,12 @@ export class ApiClient {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ id, command, input }));
     return new Promise((r) => this.waiting.set(id, r as (result: unknown) => void));
+  }
+  /** Registers the project `name` at `path` (a test's setup); it must be accepted. Its id. */
+  async addProject(name: string, path: string): Promise<string> {
+    const added = await this.call<{ id: string }>('projects.add', { name, path });
+    assert.ok(added.ok, JSON.stringify(added));
+    return added.value.id;
   }
   close(): void {
     this.ws.close();

@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'playwright/test';
 import WebSocket from 'ws';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -56,16 +57,39 @@ export async function startServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  const exited = new Promise<void>((r) => server.once('exit', () => r()));
+  const { url, output } = await listeningUrl(server, 30_000);
+  return {
+    url,
+    dataDir,
+    server,
+    output,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      const timeout = setTimeout(() => server.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/**
+ * Collects a starting `nightshift serve`'s output and resolves with the URL it says it listens
+ * on. A server that exits first is an error; one silent for `ms` is killed and is an error too.
+ */
+export async function listeningUrl(
+  server: ChildProcess,
+  ms: number,
+): Promise<{ url: string; output: () => string }> {
   let text = '';
   server.stdout?.on('data', (b: Buffer) => (text += b.toString()));
   server.stderr?.on('data', (b: Buffer) => (text += b.toString()));
-  const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => {
       // Never leave a server that did not come up running.
       server.kill('SIGKILL');
       reject(new Error(`nightshift serve did not start:\n${text}`));
-    }, 30_000);
+    }, ms);
     const check = () => {
       const m = /Nightshift is listening on (\S+)/.exec(text);
       if (m?.[1]) {
@@ -76,21 +100,10 @@ export async function startServer(
     server.stdout?.on('data', check);
     server.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`nightshift serve exited (${code}):\n${text}`));
+      reject(new Error(`nightshift serve exited with ${code}:\n${text}`));
     });
   });
-  return {
-    url,
-    dataDir,
-    server,
-    output: () => text,
-    stop: async () => {
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-      const timeout = setTimeout(() => server.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timeout);
-    },
-  };
+  return { url, output: () => text };
 }
 
 /** Pids of live Chromium processes (to tell ours from any that ran before). */
@@ -184,21 +197,22 @@ export async function stopUi(
  * fixture agent and `agentArgs` (startUi), handed to `started`. After them: the browser and the
  * server stopped (stopUi); then the server must have exited cleanly, every pid in `agentPids` must
  * have ended, and no process may still run in `dirs` or in the data dir, which are all removed.
+ * Returns that Ui for the tests to read (its fields exist once the before hook has run).
  */
 export function uiHooks(
   agentArgs: string[] | null,
   options: {
-    started: (ui: Ui) => void;
+    started?: (ui: Ui) => void;
     dirs: string[];
     env?: Record<string, string>;
     viewport?: { width: number; height: number };
     agentPids?: ReadonlySet<number>;
   },
-): void {
+): Ui {
   let ui: Ui | undefined;
   before(async () => {
     ui = await startUi(agentArgs, options.env, { viewport: options.viewport });
-    options.started(ui);
+    options.started?.(ui);
   });
   after(async () => {
     await stopUi(ui?.launched, ui?.served);
@@ -218,6 +232,24 @@ export function uiHooks(
       removeDirs(...options.dirs, served.dataDir);
     }
   });
+  const started = (): Ui => {
+    if (!ui) throw new Error('The UI starts in the before hook: read it inside a test.');
+    return ui;
+  };
+  return {
+    get served() {
+      return started().served;
+    },
+    get launched() {
+      return started().launched;
+    },
+    get page() {
+      return started().page;
+    },
+    get problems() {
+      return started().problems;
+    },
+  };
 }
 
 /** With NIGHTSHIFT_UI_SHOTS=<dir>, saves light and dark screenshots for a human to look at. */
@@ -305,14 +337,31 @@ export function removeDirs(...dirs: string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
-/** Adds a project the way the user does (the sidebar's Add project dialog) and waits for its view. */
+/**
+ * Adds a project the way the user does (the sidebar's Add project dialog): the dialog closes and
+ * the project's view opens, headed by its name.
+ */
 export async function addProjectInUi(page: Page, name: string, folder: string): Promise<void> {
   await page.getByRole('navigation').getByRole('button', { name: 'Add project' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add project' });
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('Folder').fill(folder);
   await dialog.getByRole('button', { name: 'Add project' }).click();
-  await page.getByRole('heading', { level: 1, name }).waitFor({ state: 'visible' });
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
+/** Presses the open project's Start and waits until its status badge says Running. */
+export async function startInUi(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('status-badge')).toHaveText('Running', { timeout: 15_000 });
+}
+
+/** Opens the open project's Features tab as a board; returns a column of it by name. */
+export async function openBoard(page: Page): Promise<(column: string) => Locator> {
+  await page.getByRole('tab', { name: /Features/ }).click();
+  await page.getByRole('radio', { name: 'Board' }).click();
+  return (column) => page.getByRole('region', { name: column, exact: true });
 }
 
 /** Registers a project through the served app's WebSocket API (as a test's setup, not the UI). */

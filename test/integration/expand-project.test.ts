@@ -8,38 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FeaturesDb, type Feature } from '../../core/features-db.ts';
+import type { Feature } from '../../core/features-db.ts';
 import { pendingExpansions, requestExpansion } from '../../core/expansion-queue.ts';
 import { toolResultText } from '../fixtures/fake-anthropic-server.ts';
+import { readFeatures, seedNotesBacklog } from '../fixtures/notes-backlog.ts';
 import { scriptedBrain, type SessionInfo } from '../fixtures/scripted-agent-brain.ts';
 import { assertGroupGone, exitWithin, startAgent } from '../fixtures/agent-harness.ts';
 import { agentSuite, ofType, permissionDenials } from '../helpers/agent-suite.ts';
 
 const suite = agentSuite();
-
-function seed(dir: string): void {
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([
-    { category: 'ui', name: 'Layout', description: 'The page layout', steps: ['Open it'] },
-    {
-      category: 'notes',
-      name: 'Create a note',
-      description: 'A user creates a note',
-      steps: ['Click New'],
-      depends_on_indices: [0],
-    },
-  ]);
-  db.close();
-}
-
-function readAll(dir: string): Feature[] {
-  const db = FeaturesDb.open(join(dir, 'features.db'), { create: false });
-  try {
-    return db.all();
-  } finally {
-    db.close();
-  }
-}
 
 /** What of an existing feature an expansion must leave exactly as it was. */
 const untouched = (f: Feature) => ({
@@ -58,8 +35,8 @@ test('an idle project: the expand run adds two features depending on an existing
   suite.fake.setBrain(scriptedBrain({ sessions }));
   const resultsBefore = suite.fake.toolResults.length;
   const dir = suite.project('Notes app\n- Layout\n- Create a note [after: 0]\n');
-  seed(dir);
-  const before = readAll(dir).map(untouched);
+  seedNotesBacklog(dir, 2);
+  const before = readFeatures(dir, (db) => db.all()).map(untouched);
   const now = Date.parse('2026-12-01T21:30:00Z');
   requestExpansion(dir, '- Share a note [needs: #2]\n- Note tags [needs: #2]\n', now);
 
@@ -68,7 +45,7 @@ test('an idle project: the expand run adds two features depending on an existing
   await assertGroupGone(run.pid);
   assert.equal(code, 0, run.lines.slice(-20).join('\n'));
 
-  const after = readAll(dir);
+  const after = readFeatures(dir, (db) => db.all());
   assert.deepEqual(after.slice(0, 2).map(untouched), before, 'existing features unchanged');
   assert.deepEqual(
     after.slice(2).map((f) => [f.id, f.name, f.dependencies, f.passes, f.inProgress]),
@@ -128,7 +105,7 @@ test('during a live run: the queued expansion is picked up before the next claim
   // #2 takes 8 s, so the expansion arrives while the run is working on it.
   suite.fake.setBrain(scriptedBrain({ sessions, slowOn: new Map([[2, 8]]) }));
   const dir = suite.project('Notes app\n- Layout\n- Create a note [after: 0]\n');
-  seed(dir);
+  seedNotesBacklog(dir, 2);
   const run = startAgent({ projectDir: dir, fakeUrl: suite.fake.url });
   await run.waitFor(
     (e) => e.type === 'agent-started' && e.role === 'coding' && e.featureId === 2,
@@ -158,7 +135,7 @@ test('during a live run: the queued expansion is picked up before the next claim
     'the new feature was worked by the same run',
   );
   assert.deepEqual(
-    readAll(dir).map((f) => [f.id, f.passes, f.dependencies]),
+    readFeatures(dir, (db) => db.all()).map((f) => [f.id, f.passes, f.dependencies]),
     [
       [1, true, []],
       [2, true, [1]],

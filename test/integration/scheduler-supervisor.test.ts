@@ -24,19 +24,11 @@ import {
   waitForStatus,
 } from '../helpers/supervisor-harness.ts';
 import { caller, createBrowserApp } from '../helpers/browser-app.ts';
-import { everyNight } from '../unit/scheduler-fakes.ts';
+import { at, everyNight, MON, nightly } from '../helpers/scheduler-setup.ts';
 
-const at = (s: string) => Date.parse(s);
-const MON = '2026-01-05';
-
-function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
-  return {
-    id,
-    createdAt: '2026-01-01T00:00:00Z',
-    ...everyNight({ run: { codingAgents: 2 } }),
-    ...p,
-  };
-}
+/** The stored schedule `id`: every night with two coding agents, with `p` applied. */
+const schedule = (id: string, p: Partial<Schedule> = {}): Schedule =>
+  nightly(id, { run: { codingAgents: 2 }, ...p });
 
 function build(opts: { env?: Record<string, string>; start: string; grace?: number }) {
   const h = makeHarness({ ...(opts.env ? { env: opts.env } : {}), stopGraceMs: 2_000 });
@@ -66,9 +58,21 @@ function build(opts: { env?: Record<string, string>; start: string; grace?: numb
   return { h, clock, events, projects, scheduler, add, pids, dispose };
 }
 
-test('a window starts the real agent; its end drains it and the stop follows the drain', async () => {
-  const t = build({ start: `${MON}T21:59:00Z` });
+/** Runs `body` on a fresh build (see build), then disposes of it: every agent must be gone. */
+async function inBuild(
+  opts: Parameters<typeof build>[0],
+  body: (t: ReturnType<typeof build>) => Promise<void>,
+): Promise<void> {
+  const t = build(opts);
   try {
+    await body(t);
+  } finally {
+    await t.dispose();
+  }
+}
+
+test('a window starts the real agent; its end drains it and the stop follows the drain', async () => {
+  await inBuild({ start: `${MON}T21:59:00Z` }, async (t) => {
     t.add('p', [schedule('1')]);
     t.scheduler.start();
     assert.equal(t.h.supervisor.state('p').status, 'stopped');
@@ -87,14 +91,11 @@ test('a window starts the real agent; its end drains it and the stop follows the
       ['window-started', 'window-ended'],
     );
     assert.equal(t.scheduler.projectStatus('p')?.stopAt, null);
-  } finally {
-    await t.dispose();
-  }
+  });
 });
 
 test('a crash inside a window is retried after 10 s, 30 s, 90 s, then given up for that window', async () => {
-  const t = build({ start: `${MON}T22:00:00Z`, env: { FIXTURE_CRASH_AFTER: '300' } });
-  try {
+  await inBuild({ start: `${MON}T22:00:00Z`, env: { FIXTURE_CRASH_AFTER: '300' } }, async (t) => {
     t.add('p', [schedule('1')]);
     t.scheduler.start();
     for (const delay of [10_000, 30_000, 90_000]) {
@@ -113,51 +114,48 @@ test('a crash inside a window is retried after 10 s, 30 s, 90 s, then given up f
     t.clock.advance(10 * 60_000);
     assert.equal(t.h.supervisor.state('p').status, 'crashed', 'no more retries in this window');
     assert.equal(t.pids.length, 4);
-  } finally {
-    await t.dispose();
-  }
+  });
 });
 
 test('window end, real agent still busy: drained first, stopped with SIGTERM exactly when the grace period ends', async () => {
   const signals = join(mkdtempSync(join(tmpdir(), 'nightshift-signals-')), 'signals.log');
   // The agent takes an hour to finish its current work: the grace period runs out first.
-  const t = build({
-    start: `${MON}T21:59:00Z`,
-    grace: 10,
-    env: { FIXTURE_DRAIN_DELAY: '3600000', FIXTURE_SIGNAL_LOG: signals },
-  });
-  try {
-    t.add('p', [schedule('1')]);
-    t.scheduler.start();
-    t.clock.advanceTo(at(`${MON}T22:00:00Z`));
-    const running = await waitForStatus(t.h.supervisor, 'p', 'running');
-    const pid = running.pid as number;
-    // Its signal handler is in place once it prints (node loads the fixture first).
-    await waitFor(
-      () => t.h.supervisor.logs('p').some((l) => l.text.includes('from fixture')),
-      'the agent to work',
-    );
-    t.clock.advanceTo(at(`${MON}T23:00:00Z`));
-    await waitForStatus(t.h.supervisor, 'p', 'draining');
-    assert.equal(t.scheduler.projectStatus('p')?.stopAt, at(`${MON}T23:10:00Z`));
-    t.clock.advanceTo(at(`${MON}T23:09:59Z`));
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(t.h.supervisor.state('p').status, 'draining', 'still in the grace period');
-    assert.ok(isAlive(pid));
-    assert.equal(existsSync(signals), false, 'no signal during the grace period');
-    t.clock.advanceTo(at(`${MON}T23:10:00Z`));
-    await waitForStatus(t.h.supervisor, 'p', 'stopped');
-    assert.equal(isAlive(pid), false);
-    assert.match(readFileSync(signals, 'utf8'), /^\d+ SIGTERM\n$/, 'stopped by one SIGTERM');
-    assert.equal(t.scheduler.projectStatus('p')?.stopAt, null);
-  } finally {
-    await t.dispose();
-  }
+  await inBuild(
+    {
+      start: `${MON}T21:59:00Z`,
+      grace: 10,
+      env: { FIXTURE_DRAIN_DELAY: '3600000', FIXTURE_SIGNAL_LOG: signals },
+    },
+    async (t) => {
+      t.add('p', [schedule('1')]);
+      t.scheduler.start();
+      t.clock.advanceTo(at(`${MON}T22:00:00Z`));
+      const running = await waitForStatus(t.h.supervisor, 'p', 'running');
+      const pid = running.pid as number;
+      // Its signal handler is in place once it prints (node loads the fixture first).
+      await waitFor(
+        () => t.h.supervisor.logs('p').some((l) => l.text.includes('from fixture')),
+        'the agent to work',
+      );
+      t.clock.advanceTo(at(`${MON}T23:00:00Z`));
+      await waitForStatus(t.h.supervisor, 'p', 'draining');
+      assert.equal(t.scheduler.projectStatus('p')?.stopAt, at(`${MON}T23:10:00Z`));
+      t.clock.advanceTo(at(`${MON}T23:09:59Z`));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(t.h.supervisor.state('p').status, 'draining', 'still in the grace period');
+      assert.ok(isAlive(pid));
+      assert.equal(existsSync(signals), false, 'no signal during the grace period');
+      t.clock.advanceTo(at(`${MON}T23:10:00Z`));
+      await waitForStatus(t.h.supervisor, 'p', 'stopped');
+      assert.equal(isAlive(pid), false);
+      assert.match(readFileSync(signals, 'utf8'), /^\d+ SIGTERM\n$/, 'stopped by one SIGTERM');
+      assert.equal(t.scheduler.projectStatus('p')?.stopAt, null);
+    },
+  );
 });
 
 test('a real run that lasts 5 minutes (scheduler time) resets the crash counter', async () => {
-  const t = build({ start: `${MON}T22:00:00Z`, env: { FIXTURE_CRASH_AFTER: '1500' } });
-  try {
+  await inBuild({ start: `${MON}T22:00:00Z`, env: { FIXTURE_CRASH_AFTER: '1500' } }, async (t) => {
     t.add('p', [schedule('1', { durationMinutes: 240 })]);
     t.scheduler.start();
     await waitForStatus(t.h.supervisor, 'p', 'crashed');
@@ -173,14 +171,11 @@ test('a real run that lasts 5 minutes (scheduler time) resets the crash counter'
     assert.equal(st?.crashRetries, 1, 'counted from zero again');
     assert.equal(st?.nextRetryAt, t.clock.now() + 10_000, 'the first backoff, not the second');
     assert.equal(t.pids.length, 2);
-  } finally {
-    await t.dispose();
-  }
+  });
 });
 
 test('a manual stop inside a window keeps it stopped, and no retry follows it', async () => {
-  const t = build({ start: `${MON}T22:00:00Z` });
-  try {
+  await inBuild({ start: `${MON}T22:00:00Z` }, async (t) => {
     t.add('p', [schedule('1')]);
     t.scheduler.start();
     await waitForStatus(t.h.supervisor, 'p', 'running');
@@ -191,14 +186,11 @@ test('a manual stop inside a window keeps it stopped, and no retry follows it', 
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(t.h.supervisor.state('p').status, 'stopped');
     assert.equal(t.pids.length, 1);
-  } finally {
-    await t.dispose();
-  }
+  });
 });
 
 test('deleting the schedule stops the run it started; equal schedule ids in another project are untouched', async () => {
-  const t = build({ start: `${MON}T22:10:00Z` });
-  try {
+  await inBuild({ start: `${MON}T22:10:00Z` }, async (t) => {
     t.add('a', [schedule('1')]);
     t.add('b', [schedule('1')]);
     t.scheduler.start();
@@ -226,14 +218,11 @@ test('deleting the schedule stops the run it started; equal schedule ids in anot
       'stopped',
       'nothing fires for a removed project',
     );
-  } finally {
-    await t.dispose();
-  }
+  });
 });
 
 test('a manual start before a window is not stopped at the window’s end', async () => {
-  const t = build({ start: `${MON}T21:30:00Z`, grace: 0 });
-  try {
+  await inBuild({ start: `${MON}T21:30:00Z`, grace: 0 }, async (t) => {
     t.add('p', [schedule('1')]);
     t.scheduler.start();
     const r = await t.h.supervisor.start('p', {
@@ -247,9 +236,7 @@ test('a manual start before a window is not stopped at the window’s end', asyn
     const st = t.h.supervisor.state('p');
     assert.equal(st.status, 'running');
     assert.equal(st.origin, 'manual');
-  } finally {
-    await t.dispose();
-  }
+  });
 });
 
 test('an adopted run its schedule started stays the schedule’s: shown as adopted, its window end stops it', async () => {
@@ -315,12 +302,12 @@ test('projects.remove stops the run its schedule started and removes it; a run s
     mkdirSync(dir);
     return await call<{ id: string; path: string }>('projects.add', { name, path: dir });
   };
-  const nightly = everyNight();
+  const fields = everyNight();
   try {
     const scheduled = await addProject('scheduled');
     const byHand = await addProject('by-hand');
-    await call('schedules.add', { id: scheduled.id, schedule: nightly });
-    await call('schedules.add', { id: byHand.id, schedule: { ...nightly, startTime: '08:00' } });
+    await call('schedules.add', { id: scheduled.id, schedule: fields });
+    await call('schedules.add', { id: byHand.id, schedule: { ...fields, startTime: '08:00' } });
     const running = await waitForStatus(app.supervisor, scheduled.id, 'running');
     assert.equal(running.origin, 'schedule');
     await call('agent.start', { id: byHand.id });

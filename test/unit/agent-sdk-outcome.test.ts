@@ -78,6 +78,12 @@ function errorResult(text: string, status: number | null): SDKMessage {
   });
 }
 
+/** How Claude Code ends a session on an API error: the error as the assistant's turn, then the result. */
+const apiErrorEnd = (text: string, error: string, status: number): SDKMessage[] => [
+  apiErrorAssistant(text, error, status),
+  errorResult(text, status),
+];
+
 /** Claude Code's notice that it retries a 429 after `delayMs`. */
 const rateLimitRetry = (delayMs: number): SDKMessage =>
   ({
@@ -99,7 +105,7 @@ test('a 429 that Claude Code retried: rate limited, held for the retry-after it 
   const retry = rateLimitRetry(8324);
   const text =
     'API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit';
-  const obs = collect([retry, apiErrorAssistant(text, 'rate_limit', 429), errorResult(text, 429)]);
+  const obs = collect([retry, ...apiErrorEnd(text, 'rate_limit', 429)]);
   const end = NOW + 9000;
   const v = verdictOf(obs, 'error', end);
   assert.equal(v.kind, 'rate-limit');
@@ -111,11 +117,7 @@ test('a 429 that Claude Code retried: rate limited, held for the retry-after it 
 
 test('a 429 with no retry and no reset anywhere: rate limited with no time (the caller backs off)', () => {
   const text = 'API Error: Request rejected (429) · Rate limited';
-  const v = verdictOf(
-    collect([apiErrorAssistant(text, 'rate_limit', 429), errorResult(text, 429)]),
-    'error',
-    NOW,
-  );
+  const v = verdictOf(collect(apiErrorEnd(text, 'rate_limit', 429)), 'error', NOW);
   assert.deepEqual(v, { kind: 'rate-limit', until: null, source: null, detail: text });
 });
 
@@ -180,11 +182,7 @@ test('a provider text reset time beats the retry delay estimate', () => {
 
 test('a 401 is an auth failure, not a rate limit or an ordinary error', () => {
   const text = 'Invalid API key · Fix external API key';
-  const v = verdictOf(
-    collect([apiErrorAssistant(text, 'authentication_failed', 401), errorResult(text, 401)]),
-    'error',
-    NOW,
-  );
+  const v = verdictOf(collect(apiErrorEnd(text, 'authentication_failed', 401)), 'error', NOW);
   assert.equal(v.kind, 'auth');
   assert.equal(
     classifyErrorText('Error: 403 Forbidden: OAuth token has expired', NOW).authFailed,
@@ -356,7 +354,6 @@ test('execution errors and the model’s own words never read as provider troubl
 
 test('a 400 (an invalid or too long request) is the session’s own error, not the provider’s trouble', () => {
   const text = 'API Error: 400 prompt is too long: 250000 tokens > 200000 maximum';
-  const assistant = apiErrorAssistant(text, 'invalid_request', 400);
-  const v = verdictOf(collect([assistant, errorResult(text, 400)]), 'error', NOW);
+  const v = verdictOf(collect(apiErrorEnd(text, 'invalid_request', 400)), 'error', NOW);
   assert.deepEqual(v, { kind: 'error', detail: text });
 });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,12 +9,24 @@ import {
   FeatureError,
   parsePyUtcTimestamp,
   pyUtcTimestamp,
+  type NewFeature,
 } from '../../core/features-db.ts';
 import { findFeaturesDb, featuresDbPath } from '../../core/project-paths.ts';
 import { createReferenceDb, readRawRows } from '../fixtures/reference-db.ts';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'ns-fdb-'));
+/** A temp folder, removed after the test. */
+function tmp(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-fdb-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 const steps = ['Step 1: do it'];
+/** A features.db in a temp folder (removed after the test), holding `features`. */
+function tempDb(t: TestContext, features: NewFeature[] = []): FeaturesDb {
+  const db = FeaturesDb.open(join(tmp(t), 'features.db'));
+  if (features.length) db.createBulk(features);
+  return db;
+}
 const nf = (name: string, extra: object = {}) => ({
   category: 'core',
   name,
@@ -24,8 +36,7 @@ const nf = (name: string, extra: object = {}) => ({
 });
 
 test('a database with the reference schema is read and worked in place, and stays readable by the reference', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tmp(t);
   const path = join(dir, '.autocoder', 'features.db');
   createReferenceDb(path, [
     { id: 1, name: 'Login', passes: true, dependencies: null },
@@ -60,8 +71,7 @@ test('a database with the reference schema is read and worked in place, and stay
 });
 
 test('an older database without the testing columns is migrated additively', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tmp(t);
   const path = join(dir, 'features.db');
   const raw = new DatabaseSync(path);
   raw.exec(
@@ -78,8 +88,7 @@ test('an older database without the testing columns is migrated additively', (t)
 });
 
 test('rows inserted the way autocoder and AutoForge write them fit a database Nightshift created', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tmp(t);
   const path = join(dir, 'features.db');
   FeaturesDb.open(path).close();
   const raw = new DatabaseSync(path);
@@ -130,9 +139,7 @@ test('rows inserted the way autocoder and AutoForge write them fit a database Ni
 });
 
 test('bulk create maps depends_on_indices to ids, validates everything first, and can depend on existing ids', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
+  const db = tempDb(t);
   const r = db.createBulk([
     nf('A'),
     nf('B', { depends_on_indices: [0] }),
@@ -157,8 +164,7 @@ test('bulk create maps depends_on_indices to ids, validates everything first, an
 });
 
 test('dependency edits persist (reference bug 7.1) and every write is checked for cycles and missing ids', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tmp(t);
   const path = join(dir, 'features.db');
   const db = FeaturesDb.open(path);
   db.createBulk([nf('A'), nf('B'), nf('C', { depends_on_indices: [0] })]);
@@ -179,10 +185,7 @@ test('dependency edits persist (reference bug 7.1) and every write is checked fo
 });
 
 test('claims are conditional: unmet deps, held, under test or waiting for a human all refuse', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([nf('A'), nf('B', { depends_on_indices: [0] }), nf('C')]);
+  const db = tempDb(t, [nf('A'), nf('B', { depends_on_indices: [0] }), nf('C')]);
   assert.equal(db.claim(2, 'w1'), false, 'dependency #1 does not pass yet');
   assert.equal(db.claim(1, 'w1'), true);
   assert.equal(db.claim(1, 'w2'), false, 'already held');
@@ -199,10 +202,7 @@ test('claims are conditional: unmet deps, held, under test or waiting for a huma
 });
 
 test('every session that ends without passing counts an attempt; at the cap the feature waits for a human', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([nf('A')]);
+  const db = tempDb(t, [nf('A')]);
   for (let i = 1; i <= 3; i++) {
     assert.equal(db.claim(1, 'w'), true, `attempt ${i} can claim`);
     db.releaseClaim(1, 'w', { countAttempt: true, error: `boom ${i}`, maxAttempts: 3 });
@@ -219,10 +219,7 @@ test('every session that ends without passing counts an attempt; at the cap the 
 });
 
 test('attempts count failures since the feature last passed: passing resets them', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([nf('A')]);
+  const db = tempDb(t, [nf('A')]);
   for (let i = 1; i <= 2; i++) {
     db.claim(1, 'w');
     db.releaseClaim(1, 'w', { countAttempt: true, error: `boom ${i}`, maxAttempts: 3 });
@@ -242,10 +239,7 @@ test('attempts count failures since the feature last passed: passing resets them
 });
 
 test('crash recovery counts the interrupted attempt and applies the cap', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([nf('A'), nf('B')]);
+  const db = tempDb(t, [nf('A'), nf('B')]);
   for (let i = 1; i <= 2; i++) {
     db.claim(1, 'w');
     db.releaseClaim(1, 'w', { countAttempt: true, error: `boom ${i}`, maxAttempts: 3 });
@@ -269,10 +263,7 @@ test('crash recovery counts the interrupted attempt and applies the cap', (t) =>
 });
 
 test('regression lease: mark failing keeps the test lease so no coding agent starts until it is released', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([nf('A')]);
+  const db = tempDb(t, [nf('A')]);
   db.claim(1, 'c');
   db.markPassing(1, 'c');
   assert.equal(db.claimForTesting(1, 'r1'), true);
@@ -287,10 +278,7 @@ test('regression lease: mark failing keeps the test lease so no coding agent sta
 });
 
 test('stale claims: a dead owner or an expired heartbeat is released, a live one never', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([nf('A'), nf('B'), nf('C'), nf('D')]);
+  const db = tempDb(t, [nf('A'), nf('B'), nf('C'), nf('D')]);
   const now = Date.now();
   db.claim(1, 'live', now);
   db.claim(2, 'dead', now);
@@ -312,8 +300,7 @@ test('stale claims: a dead owner or an expired heartbeat is released, a live one
 });
 
 test('autocoder legacy feature_list.json is imported when the table is empty and backed up', (t) => {
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tmp(t);
   const json = join(dir, 'feature_list.json');
   writeFileSync(
     json,

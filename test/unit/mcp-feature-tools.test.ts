@@ -3,7 +3,7 @@
  * per role, the reference's JSON result shapes, and that tools only change the session's own
  * feature. Also: every tool a prompt tells a role to call is in that role's tool list.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,10 +66,18 @@ const context = (
   report: { regressionFound: false, skippedReason: null, humanInputRequested: false },
 });
 
-test('each role gets only its tools', async (t) => {
+/** A features.db in a temp folder (removed after the test) holding plain features named `names`. */
+function tempDb(t: TestContext, names: string[] = []): FeaturesDb {
   const dir = mkdtempSync(join(tmpdir(), 'ns-mcp-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = FeaturesDb.open(join(dir, 'features.db'));
+  if (names.length)
+    db.createBulk(names.map((name) => ({ category: 'c', name, description: 'd', steps: ['s'] })));
+  return db;
+}
+
+test('each role gets only its tools', async (t) => {
+  const db = tempDb(t);
   for (const role of ['initializer', 'coding', 'regression', 'expander'] as const) {
     const c = await connect(context(db, role, null));
     assert.deepEqual(await c.list(), [...toolNamesFor(role)].sort());
@@ -127,9 +135,7 @@ test('every tool a prompt names is allowed for that role (reference bug 7.3)', (
 });
 
 test('initializer tools: bulk create, stats, dependencies with cycle errors, ready/blocked/graph shapes', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ns-mcp-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
+  const db = tempDb(t);
   const c = await connect(context(db, 'initializer', null));
   const bulk = await c.call('feature_create_bulk', {
     features: [
@@ -195,12 +201,7 @@ test('initializer tools: bulk create, stats, dependencies with cycle errors, rea
 });
 
 test('coding tools act on the session’s own feature only', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ns-mcp-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk(
-    [1, 2].map((i) => ({ category: 'c', name: `F${i}`, description: 'd', steps: ['s'] })),
-  );
+  const db = tempDb(t, ['F1', 'F2']);
   assert.ok(db.claim(1, 'owner-coding'));
   const ctx = context(db, 'coding', 1);
   const c = await connect(ctx);
@@ -237,10 +238,7 @@ test('coding tools act on the session’s own feature only', async (t) => {
 });
 
 test('regression tools: claim for testing, mark failing keeps the lease, release records the test', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ns-mcp-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = FeaturesDb.open(join(dir, 'features.db'));
-  db.createBulk([{ category: 'c', name: 'F', description: 'd', steps: ['s'] }]);
+  const db = tempDb(t, ['F']);
   db.claim(1, 'c');
   db.markPassing(1, 'c');
   const ctx = context(db, 'regression', 1);

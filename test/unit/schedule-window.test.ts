@@ -156,38 +156,34 @@ test('a skipped end resolves to the first valid instant after it; a repeated one
     const o = occurrences(s, at(from), at(from) + HOUR_MS).find((x) => x.start >= at(from));
     return o ? [iso(o.start), iso(o.end)] : null;
   };
-  // New York 00:30 for 2 h on 8 March: 02:30 is skipped, so it ends at 03:00 EDT.
-  assert.deepEqual(
-    one(
+  const cases: [what: string, ScheduleTimes, from: string, window: [string, string]][] = [
+    [
+      'New York 00:30 for 2 h on 8 March: 02:30 is skipped, so it ends at 03:00 EDT',
       sched({ timeZone: 'America/New_York', startTime: '00:30', durationMinutes: 120 }),
       '2026-03-08T05:00:00Z',
-    ),
-    ['2026-03-08T05:30:00.000Z', '2026-03-08T07:00:00.000Z'],
-  );
-  // Sydney Sat 3 October 23:30 for 3 h: Sunday 02:30 is skipped, so it ends at 03:00 AEDT.
-  assert.deepEqual(
-    one(
+      ['2026-03-08T05:30:00.000Z', '2026-03-08T07:00:00.000Z'],
+    ],
+    [
+      'Sydney Sat 3 October 23:30 for 3 h: Sunday 02:30 is skipped, so it ends at 03:00 AEDT',
       sched({ timeZone: 'Australia/Sydney', days: [6], startTime: '23:30', durationMinutes: 180 }),
       '2026-10-03T13:00:00Z',
-    ),
-    ['2026-10-03T13:30:00.000Z', '2026-10-03T16:00:00.000Z'],
-  );
-  // Berlin 00:00 for 150 min on 25 October: 02:30 happens twice; the window ends at the first.
-  assert.deepEqual(
-    one(
+      ['2026-10-03T13:30:00.000Z', '2026-10-03T16:00:00.000Z'],
+    ],
+    [
+      'Berlin 00:00 for 150 min on 25 October: 02:30 happens twice; the window ends at the first',
       sched({ timeZone: 'Europe/Berlin', startTime: '00:00', durationMinutes: 150 }),
       '2026-10-24T21:30:00Z',
-    ),
-    ['2026-10-24T22:00:00.000Z', '2026-10-25T00:30:00.000Z'],
-  );
-  // Both ends inside the skipped hour: the window keeps its typed length instead of vanishing.
-  assert.deepEqual(
-    one(
+      ['2026-10-24T22:00:00.000Z', '2026-10-25T00:30:00.000Z'],
+    ],
+    [
+      'both ends inside the skipped hour: the window keeps its typed length instead of vanishing',
       sched({ timeZone: 'America/New_York', startTime: '02:10', durationMinutes: 20 }),
       '2026-03-08T06:30:00Z',
-    ),
-    ['2026-03-08T07:00:00.000Z', '2026-03-08T07:20:00.000Z'],
-  );
+      ['2026-03-08T07:00:00.000Z', '2026-03-08T07:20:00.000Z'],
+    ],
+  ];
+  for (const [what, schedule, from, window] of cases)
+    assert.deepEqual(one(schedule, from), window, what);
 });
 
 test('a daily 1440-minute window is continuous on the fall-back day in every zone', () => {

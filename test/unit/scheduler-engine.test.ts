@@ -10,20 +10,8 @@ import {
   type SchedulerSnapshot,
 } from '../../main/services/scheduler.ts';
 import { defaultSettings, type Schedule, type ScheduleStatus } from '../../contract/index.ts';
-import { everyNight, FakeAgents, settle } from './scheduler-fakes.ts';
-
-const at = (s: string) => Date.parse(s);
-// 2026-01-05 is a Monday.
-const MON = '2026-01-05';
-
-function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
-  return {
-    id,
-    createdAt: '2026-01-01T00:00:00Z',
-    ...everyNight(),
-    ...p,
-  };
-}
+import { at, MON, nightly as schedule } from '../helpers/scheduler-setup.ts';
+import { FakeAgents, settle } from './scheduler-fakes.ts';
 
 function setup(opts: {
   start: string;

@@ -4,13 +4,7 @@
  * stopped, crashed) and records every action with the clock's time. The integration tests use
  * the real supervisor and real processes.
  */
-import type {
-  AgentEvent,
-  AgentState,
-  LogLine,
-  Result,
-  ScheduleFields,
-} from '../../contract/index.ts';
+import type { AgentEvent, AgentState, LogLine, Result } from '../../contract/index.ts';
 import { err, ok, stoppedAgentState } from '../../contract/index.ts';
 import type { Clock } from '../../main/services/clock.ts';
 import type { AgentControl, StartOptions } from '../../main/services/supervisor-types.ts';
@@ -156,15 +150,5 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
-/** Every day at 22:00 UTC for an hour, enabled, no run overrides: the schedule tests vary. */
-export function everyNight(p: Partial<ScheduleFields> = {}): ScheduleFields {
-  return {
-    days: [1, 2, 3, 4, 5, 6, 7],
-    startTime: '22:00',
-    timeZone: 'UTC',
-    durationMinutes: 60,
-    enabled: true,
-    run: {},
-    ...p,
-  };
-}
+// The nightly schedule the scheduler tests vary lives with the rest of their shared set-up.
+export { everyNight } from '../helpers/scheduler-setup.ts';

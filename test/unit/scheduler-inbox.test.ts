@@ -10,21 +10,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSettings, type InboxItem, type Schedule } from '../../contract/index.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
+import { defaultSettings, type InboxItem } from '../../contract/index.ts';
 import { EventBus } from '../../main/services/event-bus.ts';
 import { FeaturesService } from '../../main/services/features-service.ts';
 import { createLedgerArea, type LedgerArea } from '../../main/services/ledger/ledger-area.ts';
 import { Scheduler, type SchedulerProject } from '../../main/services/scheduler.ts';
-import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
+import type { SupervisedProject } from '../../main/services/supervisor.ts';
 import type { DesktopNotification } from '../../main/services/notifier.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
-import { runClockTo, settle, until } from '../helpers/turns.ts';
+import { runClockTo, settle } from '../helpers/turns.ts';
 import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';
-import { everyNight } from './scheduler-fakes.ts';
-
-const at = (s: string) => Date.parse(s);
-const MON = '2026-01-05';
+import { at, crashAgent, MON, nightly, supervisorOverFakes } from '../helpers/scheduler-setup.ts';
 
 test('a window given up after its retries raises an inbox item; starting the project by hand resolves it', async () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-sched-inbox-'));
@@ -34,28 +30,18 @@ test('a window given up after its retries raises an inbox item; starting the pro
   const clock = new FakeClock(at(`${MON}T21:59:00Z`));
   const backend = new FakeProcessBackend(clock);
   const folder: SupervisedProject = { id: 'p', name: 'todo-app', path };
-  const schedule: Schedule = {
-    id: '1',
-    createdAt: '2026-01-01T00:00:00Z',
-    ...everyNight(),
-    durationMinutes: 240,
-  };
   const planned: SchedulerProject = {
     id: 'p',
     name: 'todo-app',
     overrides: {},
-    schedules: [schedule],
+    schedules: [nightly('1', { durationMinutes: 240 })],
   };
   const bus = new EventBus();
   const inboxEvents: InboxItem[][] = [];
   bus.on('inbox.changed', (items) => inboxEvents.push(items));
   const notes: DesktopNotification[] = [];
-  const supervisor = new AgentSupervisor({
+  const supervisor = supervisorOverFakes({
     lookup: (id) => (id === 'p' ? folder : null),
-    agentCommand: () => ({ command: 'agent', args: [] }),
-    agentEnv: () => ({}),
-    secrets: () => [],
-    diagnostics: createDiagnostics(null),
     backend,
     clock,
     stopGraceMs: 10_000,
@@ -82,12 +68,7 @@ test('a window given up after its retries raises an inbox item; starting the pro
     onEvent: (e) => ledger.onSchedulerEvent(e),
     formatTime: (t) => new Date(t).toISOString(),
   });
-  const crash = async () => {
-    const pid = supervisor.state('p').pid as number;
-    backend.processes.get(pid)?.exit({ code: 1, signal: null });
-    await until(() => supervisor.state('p').status === 'crashed', 'the crash');
-    await settle();
-  };
+  const crash = () => crashAgent(supervisor, backend, 'p');
   const runTo = (t: number) => runClockTo(clock, t);
   const givenUp = () => ledger.ledger.inbox().filter((i) => i.kind === 'retries-exhausted');
   try {

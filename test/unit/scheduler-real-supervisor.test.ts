@@ -15,7 +15,6 @@ import { defaultSettings, type AgentStatus, type Schedule } from '../../contract
 import { drainFlagPath } from '../../core/run-log.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { runClockTo, settle, until } from '../helpers/turns.ts';
-import { createDiagnostics } from '../../main/services/diagnostics.ts';
 import {
   Scheduler,
   type SchedulerEvent,
@@ -23,17 +22,17 @@ import {
   type SchedulerProject,
   type SchedulerSnapshot,
 } from '../../main/services/scheduler.ts';
-import { AgentSupervisor, type SupervisedProject } from '../../main/services/supervisor.ts';
+import type { AgentSupervisor, SupervisedProject } from '../../main/services/supervisor.ts';
 import { FakeProcessBackend } from '../helpers/fake-process-backend.ts';
-import { everyNight } from './scheduler-fakes.ts';
+import {
+  at,
+  crashAgent,
+  MON,
+  nightly as schedule,
+  supervisorOverFakes,
+} from '../helpers/scheduler-setup.ts';
 
-const at = (s: string) => Date.parse(s);
-const MON = '2026-01-05';
 const STOP_GRACE = 10_000;
-
-function schedule(id: string, p: Partial<Schedule> = {}): Schedule {
-  return { id, createdAt: '2026-01-01T00:00:00Z', ...everyNight(), ...p };
-}
 
 function world(start: string) {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-sched-real-'));
@@ -53,12 +52,8 @@ function world(start: string) {
     save: (s) => void (box.saved = structuredClone(s)),
   };
   const boot = (grace = 10) => {
-    const supervisor = new AgentSupervisor({
+    const supervisor = supervisorOverFakes({
       lookup: (id) => folders.get(id) ?? null,
-      agentCommand: () => ({ command: 'agent', args: [] }),
-      agentEnv: () => ({}),
-      secrets: () => [],
-      diagnostics: createDiagnostics(null),
       backend,
       clock,
       stopGraceMs: STOP_GRACE,
@@ -82,14 +77,33 @@ function world(start: string) {
   const dispose = () => rmSync(root, { recursive: true, force: true });
   return { root, clock, backend, folders, projects, add, boot, runTo, times, box, dispose };
 }
+type World = ReturnType<typeof world>;
+type Booted = ReturnType<World['boot']>;
+
+/**
+ * Boots a world at `start` whose scheduler ends windows after `grace` minutes, runs `body` on it,
+ * and disposes of the scheduler and the world's folders afterwards.
+ */
+async function inWorld(
+  start: string,
+  grace: number | undefined,
+  body: (w: World, booted: Booted) => Promise<void>,
+): Promise<void> {
+  const w = world(start);
+  const booted = w.boot(grace);
+  try {
+    await body(w, booted);
+  } finally {
+    booted.scheduler.dispose();
+    w.dispose();
+  }
+}
 
 const statusIs = (s: AgentSupervisor, id: string, status: AgentStatus) => () =>
   s.state(id).status === status;
 
 test('window end: the real supervisor drains; the stop comes exactly when the grace period ends', async () => {
-  const w = world(`${MON}T21:59:00Z`);
-  const { supervisor, scheduler } = w.boot(10);
-  try {
+  await inWorld(`${MON}T21:59:00Z`, 10, async (w, { supervisor, scheduler }) => {
     w.add('p', [schedule('1')]);
     scheduler.start();
     await w.runTo(`${MON}T22:00:00Z`);
@@ -106,16 +120,11 @@ test('window end: the real supervisor drains; the stop comes exactly when the gr
     assert.deepEqual(w.times('terminate'), [at(`${MON}T23:10:00Z`)]);
     assert.deepEqual(w.times('kill'), [], 'it ended on SIGTERM');
     assert.equal(scheduler.projectStatus('p')?.stopAt, null);
-  } finally {
-    scheduler.dispose();
-    w.dispose();
-  }
+  });
 });
 
 test('window end with an agent that ignores SIGTERM: SIGKILL one stop-grace after the window’s grace', async () => {
-  const w = world(`${MON}T21:59:00Z`);
-  const { supervisor, scheduler } = w.boot(0);
-  try {
+  await inWorld(`${MON}T21:59:00Z`, 0, async (w, { supervisor, scheduler }) => {
     w.add('p', [schedule('1')]);
     w.backend.nextOnTerm = 'ignore';
     scheduler.start();
@@ -124,21 +133,12 @@ test('window end with an agent that ignores SIGTERM: SIGKILL one stop-grace afte
     await w.runTo(at(`${MON}T23:00:00Z`) + STOP_GRACE);
     await until(statusIs(supervisor, 'p', 'stopped'), 'the forced stop');
     assert.deepEqual(w.times('kill'), [at(`${MON}T23:00:00Z`) + STOP_GRACE]);
-  } finally {
-    scheduler.dispose();
-    w.dispose();
-  }
+  });
 });
 
 test('a run that lasts 5 minutes resets the crash counter (real crash reports)', async () => {
-  const w = world(`${MON}T21:59:00Z`);
-  const { supervisor, scheduler } = w.boot();
-  const crash = async () => {
-    w.backend.processes.get(supervisor.state('p').pid as number)?.exit({ code: 1, signal: null });
-    await until(statusIs(supervisor, 'p', 'crashed'), 'the crash');
-    await settle();
-  };
-  try {
+  await inWorld(`${MON}T21:59:00Z`, undefined, async (w, { supervisor, scheduler }) => {
+    const crash = () => crashAgent(supervisor, w.backend, 'p');
     w.add('p', [schedule('1', { durationMinutes: 240 })]);
     scheduler.start();
     await w.runTo(`${MON}T22:00:01Z`);
@@ -161,16 +161,11 @@ test('a run that lasts 5 minutes resets the crash counter (real crash reports)',
     assert.equal(st?.crashRetries, 1, 'counted from zero again');
     assert.equal(st?.nextRetryAt, w.clock.now() + 10_000, 'the first backoff again');
     assert.equal(w.times('spawn').length, 4);
-  } finally {
-    scheduler.dispose();
-    w.dispose();
-  }
+  });
 });
 
 test('disabling the schedule stops the run it started, at once; nothing fires afterwards', async () => {
-  const w = world(`${MON}T22:30:00Z`);
-  const { supervisor, scheduler } = w.boot();
-  try {
+  await inWorld(`${MON}T22:30:00Z`, undefined, async (w, { supervisor, scheduler }) => {
     const s = schedule('1', { durationMinutes: 120 });
     w.add('p', [s]);
     scheduler.start();
@@ -182,16 +177,11 @@ test('disabling the schedule stops the run it started, at once; nothing fires af
     assert.deepEqual(w.times('terminate'), [at(`${MON}T22:30:00Z`)]);
     await w.runTo('2026-01-08T00:00:00Z');
     assert.equal(w.times('spawn').length, 1, 'two more nights passed without a start');
-  } finally {
-    scheduler.dispose();
-    w.dispose();
-  }
+  });
 });
 
 test('overlapping windows act as one run: one spawn, one stop at the end of the last', async () => {
-  const w = world(`${MON}T21:00:00Z`);
-  const { supervisor, scheduler } = w.boot(0);
-  try {
+  await inWorld(`${MON}T21:00:00Z`, 0, async (w, { supervisor, scheduler }) => {
     w.add('p', [
       schedule('a', { startTime: '22:00', durationMinutes: 240 }),
       schedule('b', { startTime: '01:00', durationMinutes: 240 }),
@@ -202,16 +192,11 @@ test('overlapping windows act as one run: one spawn, one stop at the end of the 
     await until(statusIs(supervisor, 'p', 'stopped'), 'the stop');
     assert.deepEqual(w.times('spawn'), [at(`${MON}T22:00:00Z`)]);
     assert.deepEqual(w.times('terminate'), [at('2026-01-06T05:30:00Z')]);
-  } finally {
-    scheduler.dispose();
-    w.dispose();
-  }
+  });
 });
 
 test('sleep through a boundary starts within a minute; sleeping through the end drains and stops', async () => {
-  const w = world(`${MON}T21:00:00Z`);
-  const { supervisor, scheduler, events } = w.boot(10);
-  try {
+  await inWorld(`${MON}T21:00:00Z`, 10, async (w, { supervisor, scheduler, events }) => {
     w.add('p', [schedule('1', { durationMinutes: 120 })]);
     scheduler.start();
     w.clock.jump(at(`${MON}T22:30:00Z`)); // asleep 21:00–22:30: no timer ran
@@ -227,10 +212,7 @@ test('sleep through a boundary starts within a minute; sleeping through the end 
     await until(statusIs(supervisor, 'p', 'stopped'), 'the stop');
     assert.deepEqual(w.times('terminate'), [at('2026-01-06T03:10:00Z')]);
     assert.equal(w.times('spawn').length, 1, 'nothing starts late');
-  } finally {
-    scheduler.dispose();
-    w.dispose();
-  }
+  });
 });
 
 test('after a restart the new supervisor adopts the running agent and the scheduler still ends its window', async () => {

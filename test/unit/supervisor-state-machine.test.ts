@@ -79,9 +79,23 @@ function setup(options: { canFreeze?: boolean } = {}) {
   };
 }
 
-test('start: lock before spawn, launch protocol flags and run id, then running with the pid in the lock', async () => {
-  const t = setup();
+type Setup = ReturnType<typeof setup>;
+
+/** Runs `body` on a fresh setup (see setup) and removes its project folders afterwards. */
+async function withSetup(
+  body: (t: Setup) => Promise<void>,
+  options: { canFreeze?: boolean } = {},
+): Promise<void> {
+  const t = setup(options);
   try {
+    await body(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+test('start: lock before spawn, launch protocol flags and run id, then running with the pid in the lock', async () => {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     const r = await t.start('alpha');
     assert.equal(r.ok, true, JSON.stringify(r));
@@ -105,14 +119,11 @@ test('start: lock before spawn, launch protocol flags and run id, then running w
     const again = await t.start('alpha');
     assert.equal(again.ok, false);
     if (!again.ok) assert.match(again.error.message, /already running/);
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('output is redacted, written to the run log, and reaches listeners one flush interval later', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     await t.start('alpha');
     const proc = t.backend.processes.get(t.pidOf('alpha'));
@@ -144,14 +155,11 @@ test('output is redacted, written to the run log, and reaches listeners one flus
     );
     assert.ok(log.includes('hello [REDACTED] world'));
     assert.ok(!log.includes('hunter2-secret'));
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('pause freezes the tree and resume thaws it; pause of an idle project is refused', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     t.add('alpha');
     const idle = await t.supervisor.pause('alpha');
     assert.equal(idle.ok, false);
@@ -164,30 +172,27 @@ test('pause freezes the tree and resume thaws it; pause of an idle project is re
     assert.equal(t.supervisor.state('alpha').status, 'running');
     assert.equal(t.backend.state(pid), 'S');
     assert.deepEqual(t.backend.ops().slice(1), ['freeze', 'thaw']);
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('without a freeze (Windows) pause drains instead', async () => {
-  const t = setup({ canFreeze: false });
-  try {
-    const p = t.add('alpha');
-    await t.start('alpha');
-    assert.equal(t.supervisor.state('alpha').canFreeze, false);
-    const r = await t.supervisor.pause('alpha');
-    assert.equal(r.ok, true);
-    assert.equal(t.supervisor.state('alpha').status, 'draining');
-    assert.ok(existsSync(drainFlagPath(p.path)));
-    assert.ok(!t.backend.ops().includes('freeze'));
-  } finally {
-    t.dispose();
-  }
+  await withSetup(
+    async (t) => {
+      const p = t.add('alpha');
+      await t.start('alpha');
+      assert.equal(t.supervisor.state('alpha').canFreeze, false);
+      const r = await t.supervisor.pause('alpha');
+      assert.equal(r.ok, true);
+      assert.equal(t.supervisor.state('alpha').status, 'draining');
+      assert.ok(existsSync(drainFlagPath(p.path)));
+      assert.ok(!t.backend.ops().includes('freeze'));
+    },
+    { canFreeze: false },
+  );
 });
 
 test('drain writes the flag; the agent’s "drained" shows paused; resume removes the flag', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     await t.start('alpha');
     await t.supervisor.drain('alpha');
@@ -208,14 +213,11 @@ test('drain writes the flag; the agent’s "drained" shows paused; resume remove
     await t.supervisor.resume('alpha');
     assert.equal(t.supervisor.state('alpha').status, 'running');
     assert.equal(existsSync(drainFlagPath(p.path)), false);
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('stop: SIGTERM first, SIGKILL exactly one grace period later when the agent ignores it', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     t.backend.nextOnTerm = 'ignore';
     await t.start('alpha');
@@ -241,14 +243,11 @@ test('stop: SIGTERM first, SIGKILL exactly one grace period later when the agent
       t.supervisor.logs('alpha').some((l) => /did not stop within 10 s; forcing it/.test(l.text)),
     );
     assert.equal(t.clock.pending(), 0, 'no timer left behind');
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('stop: an agent that ends on SIGTERM is never SIGKILLed as a group; a frozen one is continued', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     t.add('alpha');
     await t.start('alpha');
     const r = await t.supervisor.stop('alpha');
@@ -268,14 +267,11 @@ test('stop: an agent that ends on SIGTERM is never SIGKILLed as a group; a froze
       terms.map((c) => c.op === 'terminate' && c.frozen),
       [false, true],
     );
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('a crash is reported with its code and last lines; leftovers get SIGTERM, then SIGKILL 2 s later', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     await t.start('alpha');
     const proc = t.backend.processes.get(t.pidOf('alpha'));
@@ -302,14 +298,11 @@ test('a crash is reported with its code and last lines; leftovers get SIGTERM, t
     assert.match(state.message ?? '', /exited with code 1/);
     assert.equal(existsSync(lockPath(p.path)), false);
     assert.equal((await t.start('alpha')).ok, true, 'Start works again after a crash');
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('a failed spawn releases the lock and says why; a missing folder is refused before any lock', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     t.backend.failSpawnWith = 'The agent could not be started (agent): ENOENT.';
     const r = await t.start('alpha');
@@ -322,9 +315,7 @@ test('a failed spawn releases the lock and says why; a missing folder is refused
     assert.equal(gone.ok, false);
     if (!gone.ok) assert.match(gone.error.message, /does not exist any more/);
     assert.equal(t.backend.calls.length, 1, 'nothing spawned for the missing folder');
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 function writeLiveLock(p: SupervisedProject, pid: number, runId: string, phase = 'working') {
@@ -359,8 +350,7 @@ function writeLiveLock(p: SupervisedProject, pid: number, runId: string, phase =
 }
 
 test('adopt: a confirmed live agent is shown with its lock’s origin; its run log is followed; its end is read from the log', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     for (const [id, lastPhase, expected] of [
       ['clean', 'stopping', 'stopped'],
       ['died', 'working', 'crashed'],
@@ -405,14 +395,11 @@ test('adopt: a confirmed live agent is shown with its lock’s origin; its run l
       assert.equal(t.supervisor.state(id).status, expected, id);
       assert.equal(existsSync(lockPath(p.path)), false);
     }
-  } finally {
-    t.dispose();
-  }
+  });
 });
 
 test('adopt: pause, resume and stop reach the adopted process through the backend', async () => {
-  const t = setup();
-  try {
+  await withSetup(async (t) => {
     const p = t.add('alpha');
     const proc = t.backend.addProcess({
       env: { [agentEnv.runId]: 'run-a' },
@@ -431,7 +418,5 @@ test('adopt: pause, resume and stop reach the adopted process through the backen
     assert.equal((await stopping).ok, true);
     assert.equal(proc.alive, false);
     assert.equal(t.supervisor.state('alpha').status, 'stopped');
-  } finally {
-    t.dispose();
-  }
+  });
 });

@@ -32,39 +32,35 @@ function diagnosticsOf(config: string, file: string, source: string): string[] {
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
-test('Node code cannot use the DOM, and can use Node', () => {
-  const dom = diagnosticsOf(
-    'tsconfig.node.json',
-    'core/__probe.ts',
-    'export const title: string = document.title;\n',
-  );
-  assert.equal(dom.length, 1, JSON.stringify(dom));
-  assert.match(dom[0] ?? '', /Cannot find name 'document'/);
-  assert.deepEqual(
-    diagnosticsOf(
-      'tsconfig.node.json',
-      'core/__probe.ts',
-      "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\nexport const pid: number = process.pid;\n",
-    ),
-    [],
-  );
-});
+const usesDom = 'export const title: string = document.title;\n';
+const usesNode =
+  "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\nexport const pid: number = process.pid;\n";
 
-test('the renderer cannot use Node, and can use the DOM', () => {
-  const node = diagnosticsOf(
-    'tsconfig.web.json',
-    'renderer/src/__probe.ts',
-    "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\nexport const pid: number = process.pid;\n",
-  );
-  assert.equal(node.length, 2, JSON.stringify(node));
-  assert.match(node[0] ?? '', /Cannot find (module|name) 'node:fs'/);
-  assert.match(node[1] ?? '', /Cannot find name 'process'/);
-  assert.deepEqual(
-    diagnosticsOf(
-      'tsconfig.web.json',
-      'renderer/src/__probe.ts',
-      'export const title: string = document.title;\n',
-    ),
-    [],
-  );
-});
+/** Each side of the split: what it refuses (with the errors, in order) and what it allows. */
+const sides = [
+  {
+    name: 'Node code cannot use the DOM, and can use Node',
+    config: 'tsconfig.node.json',
+    probe: 'core/__probe.ts',
+    refused: usesDom,
+    errors: [/Cannot find name 'document'/],
+    allowed: usesNode,
+  },
+  {
+    name: 'the renderer cannot use Node, and can use the DOM',
+    config: 'tsconfig.web.json',
+    probe: 'renderer/src/__probe.ts',
+    refused: usesNode,
+    errors: [/Cannot find (module|name) 'node:fs'/, /Cannot find name 'process'/],
+    allowed: usesDom,
+  },
+];
+
+for (const side of sides) {
+  test(side.name, () => {
+    const refused = diagnosticsOf(side.config, side.probe, side.refused);
+    assert.equal(refused.length, side.errors.length, JSON.stringify(refused));
+    for (const [i, error] of side.errors.entries()) assert.match(refused[i] ?? '', error);
+    assert.deepEqual(diagnosticsOf(side.config, side.probe, side.allowed), []);
+  });
+}
