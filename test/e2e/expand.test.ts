@@ -75,5 +75,21 @@ test('the Expand dialog refuses an empty addendum, then an expander adds the new
     ['expander'],
     'the expand run ran one expander session and claimed nothing',
   );
+
+  // The inbox says the expansion is done and offers to build what it added; starting does so.
+  const inboxButton = page.getByRole('navigation').getByRole('button', { name: /^Inbox/ });
+  await expect(inboxButton).toContainText(/^Inbox\s*1 items? need/, { timeout: 20_000 });
+  await inboxButton.click();
+  const item = page.getByRole('listitem', {
+    name: 'notes: the expansion finished; start the agent to build what it added',
+  });
+  await expect(item.getByText('Expansion done')).toBeVisible();
+  await item.getByRole('button', { name: 'Start the agent' }).click();
+  await expect(item).toHaveCount(0, { timeout: 30_000 });
+  await page
+    .getByRole('navigation')
+    .getByRole('button', { name: /^notes/ })
+    .click();
+  await expect(page.getByTestId('status-badge')).not.toHaveText('Stopped');
   assert.deepEqual(problems, []);
 });
