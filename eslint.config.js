@@ -38,6 +38,9 @@ export const pureHalves = [
   'main/electron/window-bounds.ts',
   'main/electron/navigation-queue.ts',
 ];
+const rendererLayers = [layer('main', 'core', 'agent', 'preload'), '^electron(/|$)', builtins];
+const rendererLayersMessage =
+  'The renderer talks to main only through window.nightshift and imports contract/.';
 const electronShellLayers = [layer('renderer', 'preload', 'agent')];
 const noElectron = {
   paths: [{ name: 'electron', message: 'Only main/electron and preload import electron.' }],
@@ -130,10 +133,25 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       'react-hooks/set-state-in-effect': 'off',
-      ...banned(
-        [layer('main', 'core', 'agent', 'preload'), '^electron(/|$)', builtins],
-        'The renderer talks to main only through window.nightshift and imports contract/.',
-      ),
+      ...banned(rendererLayers, rendererLayersMessage),
+    },
+  },
+  {
+    // One write path: components call actions/, which call the API and update the stores.
+    files: ['renderer/src/components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...rendererLayers.map((regex) => ({ regex, message: rendererLayersMessage })),
+            {
+              regex: '(^|/)api(\\.ts)?$',
+              message: 'Components reach main through actions/, never through the API itself.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -133,7 +133,7 @@ function featureTool<Shape extends AnyZodRawShape>(
 }
 
 /**
- * Work on the session's own feature: any other `feature_id` is refused before it runs (an agent
+ * Work on the session's own feature only; every other `feature_id` is refused before it runs (an agent
  * cannot pass, fail or skip work it does not hold).
  */
 function ownFeatureOnly<Args extends { feature_id: number }>(

@@ -2,7 +2,7 @@
  * `<project>/.nightshift/agent.lock`: taken exclusively *before* the agent is spawned, then
  * completed with the agent's pid and start token.
  *
- * A lock is a claim, not proof: any process in the project folder can write it. It names a live
+ * A lock is a claim, not proof, since every process in the project folder can write it. It names a live
  * agent only when the OS confirms the process (`confirmAgent`): its environment carries the
  * lock's run id, its start time is the recorded one (where the platform reports start times),
  * and its command line or working folder names the project path the caller knows from the

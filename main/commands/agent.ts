@@ -16,6 +16,7 @@ import {
 import type { RunViewFeed } from '../services/run-view-feed.ts';
 import type { AgentSupervisor } from '../services/supervisor.ts';
 import type { AreaHandlers } from './handlers.ts';
+import { notRegistered } from '../services/not-registered.ts';
 
 export interface AgentCommandDeps {
   registry: { get(id: string): Project | null; list(): Project[] };
@@ -29,8 +30,6 @@ export interface AgentCommandDeps {
   /** Why a start by hand may not happen now (a spent budget), or null. */
   startRefusal?(projectId: string, model: string): { message: string } | null;
 }
-
-const notRegistered = () => err('not-found', 'That project is not registered any more.');
 
 export function agentCommands(deps: AgentCommandDeps): AreaHandlers<'agent'> {
   const { registry, supervisor } = deps;

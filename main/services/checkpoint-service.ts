@@ -33,6 +33,7 @@ import {
 import { keptSentence, pruneCheckpoints, retention } from '../../core/checkpoint-prune.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Registry } from './registry.ts';
+import { notRegistered } from './not-registered.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 const MAX_LISTED_CHANGES = 500;
@@ -66,7 +67,7 @@ export class CheckpointService {
 
   private project(id: string): Result<{ name: string; path: string }> {
     const p = this.o.registry.get(id);
-    if (!p) return err('not-found', 'That project is not registered any more.');
+    if (!p) return notRegistered();
     if (!existsSync(p.path))
       return err('not-found', `The folder of ${p.name} (${p.path}) is not there any more.`);
     return ok({ name: p.name, path: p.path });

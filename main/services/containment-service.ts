@@ -16,7 +16,6 @@ import {
   type RunContainment,
   containmentEnvName,
   defaultProjectContainment,
-  err,
   noCredentialsMessage,
   ok,
 } from '../../contract/index.ts';
@@ -24,6 +23,7 @@ import { findCredentials } from '../../core/credentials.ts';
 import { type SandboxProbe, probeSandbox } from '../../core/sandbox-probe.ts';
 import type { Registry } from './registry.ts';
 import type { Secrets } from './secrets.ts';
+import { notRegistered } from './not-registered.ts';
 
 const MAX_FILE = 64 * 1024;
 
@@ -50,7 +50,7 @@ export class ContainmentService {
 
   status(id: string): Result<ContainmentStatus> {
     const project = this.o.registry.get(id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     const probe = this.probe();
     const allowUnsandboxed = this.o.registry.settings().allowUnsandboxedRuns;
     return ok({
@@ -64,7 +64,7 @@ export class ContainmentService {
 
   update(input: ContainmentUpdate): Result<ContainmentStatus> {
     const project = this.o.registry.get(input.id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     const updated = this.o.registry.update({
       id: input.id,
       containment: { ...defaultProjectContainment(), ...input.containment },
@@ -76,7 +76,7 @@ export class ContainmentService {
   /** `.claude/settings*.json` and the hook, command and agent files under `.claude/`. */
   projectFiles(id: string): Result<ProjectSettingsFile[]> {
     const project = this.o.registry.get(id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     const dir = join(project.path, '.claude');
     const files: ProjectSettingsFile[] = [];
     const walk = (d: string, depth: number): void => {

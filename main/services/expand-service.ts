@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import type { ExpandResult } from '../../contract/backlog.ts';
 import { err, messageOf, ok, type Result } from '../../contract/result.ts';
 import { requestExpansion } from '../../core/expansion-queue.ts';
+import { notRegistered } from './not-registered.ts';
 
 export interface ExpandServiceDeps {
   /** The folder of a registered project, or null when the id is unknown. */
@@ -25,7 +26,7 @@ export function expandHandler(
 ): (input: { id: string; addendum: string }) => Promise<Result<ExpandResult>> {
   return async (input) => {
     const dir = deps.projectDir(input.id);
-    if (!dir) return err('not-found', 'That project is not registered any more.');
+    if (!dir) return notRegistered();
     if (!existsSync(dir))
       return err(
         'not-found',

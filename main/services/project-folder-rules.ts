@@ -9,6 +9,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { err, ok, type Result } from '../../contract/result.ts';
+import { notRegistered } from './not-registered.ts';
 
 /** Where the check runs: injectable so tests can use a home folder of their own. */
 export interface PathContext {
@@ -202,7 +203,7 @@ export function storedFolderProblem(path: string, context: PathContext = {}): st
  * exists, or the sentence why the project's files cannot be reached.
  */
 export function reachableProjectFolder(path: string | null): Result<string> {
-  if (!path) return err('not-found', 'That project is not registered any more.');
+  if (!path) return notRegistered();
   if (!existsSync(path))
     return err(
       'not-found',

@@ -19,6 +19,7 @@ import {
 import type { EventBus } from './event-bus.ts';
 import { type PathContext, checkProjectPath, storedFolderProblem } from './project-folder-rules.ts';
 import type { Store, StoredDocument } from './store.ts';
+import { notRegistered } from './not-registered.ts';
 
 export class Registry {
   private doc: StoredDocument;
@@ -91,7 +92,7 @@ export class Registry {
 
   update(input: ProjectUpdate): Result<Project> {
     const current = this.get(input.id);
-    if (!current) return err('not-found', 'That project is not registered any more.');
+    if (!current) return notRegistered();
     const next: Project = { ...current };
     if (input.name !== undefined && input.name !== current.name) {
       const name = this.checkName(input.name, current.id);
@@ -121,7 +122,7 @@ export class Registry {
 
   remove(id: string): Result<{ id: string }> {
     const current = this.get(id);
-    if (!current) return err('not-found', 'That project is not registered any more.');
+    if (!current) return notRegistered();
     if (this.isAgentActive(id)) {
       // Runs a schedule started are stopped by the removal (see unattended.ts) before this.
       return err(
@@ -141,7 +142,7 @@ export class Registry {
 
   setSchedules(projectId: string, schedules: Schedule[]): Result<Project> {
     const current = this.get(projectId);
-    if (!current) return err('not-found', 'That project is not registered any more.');
+    if (!current) return notRegistered();
     const next = { ...current, schedules };
     this.commit({
       ...this.doc,

@@ -22,6 +22,7 @@ import {
 } from '../../contract/index.ts';
 import type { Clock } from './clock.ts';
 import type { Scheduler, SchedulerMemory, SchedulerSnapshot } from './scheduler.ts';
+import { notRegistered } from './not-registered.ts';
 
 /** Where schedules are stored: the project registry implements this as it is. */
 export interface ScheduleRepository {
@@ -49,7 +50,7 @@ export class SchedulesService {
 
   add(input: In<'schedules.add'>): Result<Schedule> {
     const project = this.options.repo.get(input.id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     const fields = parseInput(ScheduleFields, input.schedule);
     if (!fields.ok) return fields;
     if (project.schedules.length >= MAX_SCHEDULES_PER_PROJECT) {
@@ -71,7 +72,7 @@ export class SchedulesService {
 
   update(input: In<'schedules.update'>): Result<Schedule> {
     const project = this.options.repo.get(input.id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     const current = project.schedules.find((s) => s.id === input.scheduleId);
     if (!current) return err('not-found', 'That schedule does not exist any more.');
     const fields = parseInput(ScheduleFields, input.schedule);
@@ -92,7 +93,7 @@ export class SchedulesService {
 
   remove(input: In<'schedules.remove'>): Result<{ scheduleId: string }> {
     const project = this.options.repo.get(input.id);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     if (!project.schedules.some((s) => s.id === input.scheduleId)) {
       return err('not-found', 'That schedule does not exist any more.');
     }

@@ -62,6 +62,7 @@ import {
 import { RunOutput } from './run-output.ts';
 import type { AgentControl, StartOptions } from './supervisor-types.ts';
 import { WindowsProcessBackend } from './windows-backend.ts';
+import { notRegistered } from './not-registered.ts';
 
 export interface SupervisedProject {
   id: string;
@@ -329,7 +330,7 @@ export class AgentSupervisor implements AgentControl {
   clearLock(projectId: string): Promise<Result<AgentState>> {
     return this.serial(projectId, async () => {
       const project = this.opts.lookup(projectId);
-      if (!project) return err('not-found', 'That project is not registered any more.');
+      if (!project) return notRegistered();
       if (this.slot(projectId).run)
         return err(
           'conflict',
@@ -387,7 +388,7 @@ export class AgentSupervisor implements AgentControl {
   ): Promise<Result<AgentState>> {
     const slot = this.slot(projectId);
     const project = this.opts.lookup(projectId);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     if (this.shuttingDown)
       return err('conflict', 'Nightshift is quitting; the agent was not started.');
     if (ACTIVE.has(slot.state.status)) {

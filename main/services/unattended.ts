@@ -19,6 +19,7 @@ import { type ScheduleRepository, SchedulesService, jsonFileMemory } from './sch
 import { Scheduler, type SchedulerEvent, formatWhen } from './scheduler.ts';
 import { type ZoneReading, ZoneWatcher, describeZone } from './zone-watcher.ts';
 import type { AgentControl } from './supervisor-types.ts';
+import { notRegistered } from './not-registered.ts';
 
 export interface SchedulingDeps {
   clock: Clock;
@@ -135,7 +136,7 @@ export function createScheduling(d: SchedulingDeps): Scheduling {
     projectId: string,
   ): Promise<Result<{ id: string; message: string }>> => {
     const project = d.registry.get(projectId);
-    if (!project) return err('not-found', 'That project is not registered any more.');
+    if (!project) return notRegistered();
     let stopped = false;
     if (scheduler.holdForRemoval(projectId)) {
       d.log('info', `${project.name}: stopping its scheduled run because the project is removed.`);

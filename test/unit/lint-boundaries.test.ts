@@ -47,6 +47,8 @@ const forbidden: [string, string][] = [
   ['contract/x.ts', '../core/redact.ts'],
   ['contract/x.ts', 'node:fs'],
   ['contract/x.ts', 'react'],
+  ['renderer/src/components/Panel.tsx', '../api.ts'],
+  ['renderer/src/components/a/Deep.tsx', '../../api'],
 ];
 
 /** Imports the architecture allows, so the rules are not simply banning everything. */
@@ -66,6 +68,8 @@ const allowed: [string, string][] = [
   ['agent/x.ts', '../core/redact.ts'],
   ['contract/x.ts', 'zod'],
   ['contract/x.ts', './agent.ts'],
+  ['renderer/src/actions/x.ts', '../api.ts'],
+  ['renderer/src/components/Panel.tsx', '../actions/agent.ts'],
 ];
 
 /** Raw IPC: [file, imported name, allowed] */

@@ -31,6 +31,7 @@ import { StallMonitor } from './stall-monitor.ts';
 import { WindowReports } from './window-reports.ts';
 import type { SchedulerEvent } from '../scheduler.ts';
 import { agentEnv as agentEnvNames } from '../../../core/launch-protocol.ts';
+import { notRegistered } from '../not-registered.ts';
 
 type LedgerCommand = keyof typeof ledgerCommands;
 export type LedgerHandlers = {
@@ -111,7 +112,7 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
   };
 
   const reportOf = (projectId: string, runId: string): Result<NightReport> => {
-    if (!project(projectId)) return err('not-found', 'That project is not registered any more.');
+    if (!project(projectId)) return notRegistered();
     ledger.flush();
     const run = getRun(db, runId);
     if (!run || run.projectId !== projectId)
@@ -158,12 +159,12 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
 
   const handlers: LedgerHandlers = {
     'ledger.runs': (input) => {
-      if (!project(input.id)) return err('not-found', 'That project is not registered any more.');
+      if (!project(input.id)) return notRegistered();
       ledger.flush();
       return ok(listRuns(db, input.id, input.limit ?? 200));
     },
     'ledger.sessions': (input) => {
-      if (!project(input.id)) return err('not-found', 'That project is not registered any more.');
+      if (!project(input.id)) return notRegistered();
       return ok(listSessions(db, input.runId).filter((s) => s.projectId === input.id));
     },
     'ledger.report': (input) => reportOf(input.id, input.runId),
@@ -172,9 +173,7 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
       return r.ok ? ok({ markdown: reportMarkdown(r.value) }) : r;
     },
     'ledger.charts': (input) =>
-      project(input.id)
-        ? ok(projectCharts(db, input.id))
-        : err('not-found', 'That project is not registered any more.'),
+      project(input.id) ? ok(projectCharts(db, input.id)) : notRegistered(),
     'ledger.spend': () => {
       const now = d.clock.now();
       const from = monthStart(now);
@@ -202,8 +201,7 @@ export function createLedgerArea(d: LedgerAreaDeps): LedgerArea {
     },
     'budgets.get': () => ok(budgetView()),
     'budgets.set': (input) => {
-      if (input.scope !== 'global' && !project(input.scope))
-        return err('not-found', 'That project is not registered any more.', 'scope');
+      if (input.scope !== 'global' && !project(input.scope)) return notRegistered('scope');
       setLimits(db, input.scope, input.limits);
       for (const p of d.projects()) budgets.check(p.id);
       return ok(budgetView());
